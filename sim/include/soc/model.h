@@ -1,0 +1,239 @@
+/*
+ * soc/model.h -- the plain data model of a simulation: platform (SoC),
+ * applications (task DAGs), injection and run options.
+ *
+ * These are value types, filled by the loaders in workloads/ (YAML, DS3
+ * files) or by hand.  All strings and arrays are heap-allocated with
+ * malloc and owned by the enclosing soc_config_t; soc_config_free releases
+ * everything.  soc_config_finalize() validates a filled config (igraph checks
+ * every DAG) and computes the derived fields marked "derived".
+ *
+ * Units: times in microseconds (double), data volumes in arbitrary data
+ * units (DS3 says bits), bandwidths in data units per microsecond, so
+ * communication time = volume / bandwidth microseconds.
+ */
+#ifndef SOC_MODEL_H
+#define SOC_MODEL_H
+
+#include <stdint.h>
+#include "soc/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Exact simulated time of the native engine: integer nanoseconds. */
+typedef int64_t soc_time_t;
+#define SOC_NS_PER_US 1000
+#define SOC_TIME_NEVER INT64_MAX
+
+/* Convert microseconds to soc_time_t (round half away from zero). */
+SOC_API soc_time_t soc_time_from_us(double us);
+static inline double soc_time_to_us(soc_time_t t) { return (double)t / SOC_NS_PER_US; }
+
+/* ---------------------------------------------------------------- power */
+
+/* Operating point of a DVFS cluster. */
+typedef struct soc_opp {
+    double freq_mhz;
+    double volt_mv;
+} soc_opp_t;
+
+/* A power profile row: total cluster power (W) at frequencies up to
+ * freq_mhz, with 1..count busy cores (watts[count]). */
+typedef struct soc_power_row {
+    double freq_mhz;
+    double *watts; /* [cluster count] */
+} soc_power_row_t;
+
+/* Per-cluster power description (optional; NULL = no power model). */
+typedef struct soc_cluster_power {
+    char *governor;        /* "performance", "powersave", "ondemand",
+                              "constant-<MHz>", "none" */
+    int n_opps;
+    soc_opp_t *opps;       /* ascending frequency */
+    int n_trip;
+    double *trip_freq_mhz;      /* [n_trip], -1 = unchanged */
+    int n_dtpm_trip;
+    double *dtpm_trip_freq_mhz; /* [n_dtpm_trip] */
+    int n_profiles;
+    soc_power_row_t *profiles;    /* power_profile rows, ascending freq */
+    int n_pg_profiles;
+    soc_power_row_t *pg_profiles; /* power-gated rows */
+    double idle_w;         /* native: per-PE idle power (W) */
+} soc_cluster_power_t;
+
+/* ------------------------------------------------------------- platform */
+
+/* A cluster: `count` identical processing elements. */
+typedef struct soc_cluster {
+    char *name;    /* unique, e.g. "A15" */
+    char *kind;    /* e.g. "cpu", "cpu_big", "dsp", "fpga", "gpu", "acc",
+                      DS3 types "LTL", "BIG", "ACC_1", "MEM" */
+    int count;     /* number of PEs, >= 1 */
+    int is_memory; /* a memory resource: runs no tasks (DS3's MEM) */
+    double *exec_us; /* [platform.n_types]; < 0 = type unsupported here */
+    soc_cluster_power_t *power; /* may be NULL */
+    /* derived */
+    int first_pe;  /* global index of the first PE of this cluster */
+} soc_cluster_t;
+
+typedef enum soc_comm_mode {
+    SOC_COMM_PE_TO_PE = 0,   /* pred PE -> succ PE transfer */
+    SOC_COMM_SHARED_MEMORY = 1 /* through the memory cluster */
+} soc_comm_mode_t;
+
+typedef struct soc_platform {
+    char *name;
+    int n_types;
+    char **type_names;       /* [n_types]; the task-type universe */
+    int n_clusters;
+    soc_cluster_t *clusters; /* [n_clusters] */
+    double bw_self;          /* same PE; <= 0 means transfer is free */
+    double bw_default;       /* pairs not given in bw; > 0 */
+    double *bw;              /* [n_clusters * n_clusters] cluster-pair
+                                bandwidth, <= 0 = use bw_default; may be NULL */
+    double latency_us;       /* fixed start-up latency of a transfer between
+                                different PEs (native semantics; default 0) */
+    soc_comm_mode_t comm_mode;
+    int memory_cluster;      /* cluster index used in shared-memory mode,
+                                -1 = none */
+    /* derived */
+    int n_pes;
+    int *pe_cluster;         /* [n_pes] */
+} soc_platform_t;
+
+/* --------------------------------------------------------- applications */
+
+typedef struct soc_edge {
+    int src, dst;     /* task indices within the application */
+    double volume;    /* data units; 0 = pure precedence */
+} soc_edge_t;
+
+typedef struct soc_task_def {
+    char *name;
+    int type;         /* index into platform.type_names */
+} soc_task_def_t;
+
+typedef struct soc_app {
+    char *name;
+    int n_tasks;
+    soc_task_def_t *tasks;
+    int n_edges;
+    soc_edge_t *edges;
+    double probability;   /* share of the injection mix */
+    double deadline_us;   /* relative to arrival; 0 = none */
+    int head, tail;       /* DS3 HEAD/TAIL task, -1 = not given */
+    /* derived by soc_config_finalize (CSR adjacency, edge indices) */
+    int *pred_off;        /* [n_tasks + 1] */
+    int *pred_edge;       /* [n_edges], edges into task i at pred_off[i].. */
+    int *succ_off;        /* [n_tasks + 1] */
+    int *succ_edge;       /* [n_edges] */
+    int *topo;            /* [n_tasks] a topological order (igraph) */
+    int n_entry, n_exit;
+} soc_app_t;
+
+/* ------------------------------------------------------------ injection */
+
+typedef enum soc_arrival_kind {
+    SOC_ARRIVAL_POISSON = 0, /* exponential inter-arrival, mean mean_us */
+    SOC_ARRIVAL_PERIODIC,    /* fixed inter-arrival mean_us */
+    SOC_ARRIVAL_TRACE        /* explicit arrival times */
+} soc_arrival_kind_t;
+
+typedef struct soc_injection {
+    soc_arrival_kind_t kind;
+    double mean_us;        /* POISSON mean / PERIODIC period */
+    double start_us;       /* time of the first arrival (POISSON/PERIODIC) */
+    int n_times;           /* TRACE */
+    double *times_us;      /* TRACE: non-decreasing */
+    int *trace_apps;       /* TRACE: app per arrival, -1 = draw; may be NULL */
+    int max_in_flight;     /* cap on jobs in the system, 0 = none */
+    double warmup_us;      /* jobs arriving before are not measured */
+    int64_t max_jobs;      /* measured jobs to inject; the run ends when all
+                              of them completed.  0 = no limit */
+    double sim_time_us;    /* end of the run, 0 = none (one of the two
+                              limits, or a finite TRACE, is required) */
+} soc_injection_t;
+
+/* ------------------------------------------------------------- semantics */
+
+typedef enum soc_semantics {
+    SOC_SEM_NATIVE = 0, /* exact event-driven model (nanosecond integers) */
+    SOC_SEM_DS3 = 1     /* DS3-compatible tick semantics (integer µs) */
+} soc_semantics_t;
+
+/* DS3-semantics options (config_file.ini); defaults = DS3's defaults. */
+typedef struct soc_ds3_options {
+    int validation;            /* simulation_mode = validation */
+    int inject_fixed_num_jobs; /* yes */
+    int64_t max_jobs;          /* 100 */
+    int64_t simulation_length; /* µs, 100000 */
+    int64_t clock;             /* 1 */
+    int inject_jobs_asap;      /* no */
+    int fixed_injection_rate;  /* no */
+    int max_jobs_in_parallel;  /* 12 */
+    int64_t random_seed;       /* 1 (validation mode only) */
+    int64_t scale;             /* validation-mode scale, 100 */
+    int64_t warmup_period;     /* 0 */
+    int num_of_iterations;     /* 1 */
+    int n_scale_values;
+    int64_t *scale_values;     /* performance-mode scales */
+    int n_job_list;            /* job_list snippets */
+    int **job_list;            /* [n_job_list][n_apps] */
+    /* power management */
+    int64_t sampling_rate;             /* 10 */
+    int64_t sampling_rate_temperature; /* 20 */
+    double util_high_threshold, util_low_threshold; /* 0.8, 0.3 */
+    int enable_throttling, enable_dtpm_throttling;
+    int n_trip;
+    double trip_temperature[8], trip_hysteresis[8];
+    int n_dtpm_trip;
+    double dtpm_trip_temperature[8];
+    double C1, C2, Igate, T_ambient;
+    /* which run of a performance sweep this config describes */
+    int64_t run_scale;
+    int run_iteration;
+} soc_ds3_options_t;
+
+/* Fill *o with DS3's defaults. */
+SOC_API void soc_ds3_options_default(soc_ds3_options_t *o);
+
+/* ---------------------------------------------------------------- config */
+
+typedef struct soc_config {
+    char *source;          /* file it was read from (for messages); may be NULL */
+    soc_platform_t platform;
+    int n_apps;
+    soc_app_t *apps;
+    soc_injection_t injection;
+    char *scheduler;       /* "heft", "plugin:PATH.so", "neural:WEIGHTS" */
+    uint64_t seed;
+    soc_semantics_t semantics;
+    soc_ds3_options_t *ds3; /* DS3 options, NULL = defaults */
+    int power_model;       /* 1 = compute energy/power (needs cluster power) */
+} soc_config_t;
+
+/* Zero-initialise *cfg with defaults (seed 1, native semantics). */
+SOC_API void soc_config_init(soc_config_t *cfg);
+/* Free everything *cfg owns (not cfg itself).  Accepts NULL. */
+SOC_API void soc_config_free(soc_config_t *cfg);
+/* Deep copy (dst is overwritten, caller frees with soc_config_free). */
+SOC_API int soc_config_copy(soc_config_t *dst, const soc_config_t *src);
+/* Validate and compute derived fields.  Errors name the offending
+ * application/task/cluster; err->file is cfg->source.  Idempotent. */
+SOC_API int soc_config_finalize(soc_config_t *cfg, soc_error_t *err);
+
+/* Index of a task type by name, -1 if absent. */
+SOC_API int soc_platform_type_index(const soc_platform_t *p, const char *name);
+/* Bandwidth between two PEs (global indices), following the rules above:
+ * same PE -> bw_self, else cluster pair, else bw_default. */
+SOC_API double soc_platform_bandwidth(const soc_platform_t *p, int src_pe,
+                                      int dst_pe);
+/* Execution time (µs) of a task type on a PE, < 0 if unsupported. */
+SOC_API double soc_platform_exec_us(const soc_platform_t *p, int type, int pe);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,181 @@
+/*
+ * soc/sched.h -- the scheduler interface.  This is the ONLY header a
+ * scheduler (built-in or plug-in) needs.
+ *
+ * A scheduler is a const soc_sched_ops_t: a versioned table of callbacks.
+ * The engine calls them at decision points with a soc_view_t that carries
+ * everything the scheduler may look at (time, ready tasks, PE states, the
+ * applications' DAGs) plus a table of services (soc_sim_api_t: execution and
+ * communication estimates, assignment, random numbers).  Plug-ins never call
+ * host symbols; they only use their arguments.
+ *
+ * Execution model of the native engine (see docs/semantics.md):
+ *  - Every task is assigned to exactly one PE, once.  A scheduler may assign
+ *    a ready task (all predecessors finished) at any decision point, and may
+ *    also assign tasks of a job that are not ready yet (static planning,
+ *    typically in on_job_arrival).
+ *  - Each assignment carries a key (the planned start time, or SOC_APPEND).
+ *    A PE runs its assigned tasks strictly in key order (ties: assignment
+ *    order); the head task starts as soon as the PE is free and its input
+ *    data has arrived (predecessor finish + communication time).
+ *  - SOC_APPEND gives the key max(now, data ready, PE planned end), i.e. the
+ *    task is queued behind everything already on that PE.
+ */
+#ifndef SOC_SCHED_H
+#define SOC_SCHED_H
+
+#include <stdint.h>
+#include "soc/model.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SOC_SCHED_ABI_VERSION 1u
+#define SOC_SCHED_ENTRY_SYMBOL "soc_sched_plugin_entry"
+#define SOC_APPEND ((soc_time_t)-1)
+
+/* A task instance: job serial number (0, 1, 2... in arrival order) and
+ * task index within the job's application. */
+typedef struct soc_task_ref {
+    uint64_t job;
+    int32_t task;
+} soc_task_ref_t;
+
+/* A ready, unassigned task as offered to the scheduler. */
+typedef struct soc_ready {
+    soc_task_ref_t ref;
+    int app;              /* application index */
+    int type;             /* task type */
+    soc_time_t ready_at;  /* when its last predecessor finished */
+    soc_time_t arrival;   /* arrival of its job */
+} soc_ready_t;
+
+/* A planned or running task on a PE (an interval of its timeline). */
+typedef struct soc_slot {
+    soc_time_t start, finish;
+    soc_task_ref_t ref;
+} soc_slot_t;
+
+/* State of one PE. */
+typedef struct soc_pe_state {
+    int cluster;
+    int busy;             /* a task is running */
+    soc_time_t busy_until;/* finish of the running task, else now */
+    soc_time_t plan_end;  /* finish of the last planned task (>= busy_until) */
+    int n_slots;          /* running + queued tasks, ordered by start */
+    const soc_slot_t *slots;
+    soc_time_t busy_total;/* accumulated busy time */
+} soc_pe_state_t;
+
+/* A task's state as seen by schedulers. */
+typedef enum soc_task_status {
+    SOC_TASK_WAITING = 0, /* predecessors pending, not assigned */
+    SOC_TASK_READY,       /* ready, not assigned */
+    SOC_TASK_ASSIGNED,    /* assigned, not started */
+    SOC_TASK_RUNNING,
+    SOC_TASK_DONE
+} soc_task_status_t;
+
+typedef struct soc_task_info {
+    soc_task_status_t status;
+    int pe;               /* -1 until assigned */
+    soc_time_t start;     /* planned (assigned) or actual start */
+    soc_time_t finish;    /* planned or actual finish */
+} soc_task_info_t;
+
+typedef struct soc_view soc_view_t;
+
+/* Services of the engine, reached through view->api. */
+typedef struct soc_sim_api {
+    uint32_t struct_size;
+    /* Execution time of a task type on a PE, < 0 if unsupported. */
+    soc_time_t (*exec_time)(const soc_view_t *v, int type, int pe);
+    /* Transfer time of `volume` from src_pe to dst_pe (0 on the same PE
+     * unless bw_self says otherwise).  In shared-memory mode: write to plus
+     * read from memory. */
+    soc_time_t (*comm_time)(const soc_view_t *v, double volume, int src_pe,
+                            int dst_pe);
+    /* Earliest time the inputs of `t` can be on `pe`, from the actual or
+     * planned finish and PE of every predecessor; predecessors not yet
+     * assigned are ignored (their count goes to *unplaced, may be NULL). */
+    soc_time_t (*data_ready)(const soc_view_t *v, soc_task_ref_t t, int pe,
+                             int *unplaced);
+    /* Earliest start >= ready on pe's timeline for a task of length dur:
+     * insertion into an idle gap when insert != 0, else after plan_end. */
+    soc_time_t (*find_slot)(const soc_view_t *v, int pe, soc_time_t ready,
+                            soc_time_t dur, int insert);
+    /* Assign t to pe with key `start` (planned start or SOC_APPEND).
+     * Returns SOC_OK, or SOC_ESCHED when t is unknown, already assigned,
+     * or pe cannot run it. */
+    int (*assign)(soc_view_t *v, soc_task_ref_t t, int pe, soc_time_t start);
+    /* State of a task of a job in the system (SOC_EINVAL if unknown). */
+    int (*task_info)(const soc_view_t *v, soc_task_ref_t t,
+                     soc_task_info_t *out);
+    /* Application index of a job in the system, -1 if unknown. */
+    int (*job_app)(const soc_view_t *v, uint64_t job);
+    /* Arrival time of a job in the system. */
+    soc_time_t (*job_arrival)(const soc_view_t *v, uint64_t job);
+    /* Uniform double in [0,1) and integer in [0,n) from the simulation's
+     * RNG (deterministic for a given seed). */
+    double (*uniform)(const soc_view_t *v);
+    uint64_t (*uniform_int)(const soc_view_t *v, uint64_t n);
+} soc_sim_api_t;
+
+/* What a scheduler sees.  Borrowed: valid only during the callback. */
+struct soc_view {
+    soc_time_t now;
+    const soc_platform_t *platform;
+    int n_apps;
+    const soc_app_t *apps;
+    int n_pes;
+    const soc_pe_state_t *pes;
+    int n_ready;
+    const soc_ready_t *ready;    /* ordered by (arrival job, task index) */
+    int jobs_in_system;
+    const soc_sim_api_t *api;
+    void *engine;                /* private to the engine */
+};
+
+/* Creation parameters of a scheduler instance. */
+typedef struct soc_sched_init {
+    uint32_t struct_size;
+    const soc_platform_t *platform;
+    int n_apps;
+    const soc_app_t *apps;
+    const char *arg;   /* text after "name:" in the scheduler spec, or NULL */
+    uint64_t seed;
+} soc_sched_init_t;
+
+struct soc_ds3_view; /* DS3-semantics view, see soc/ds3.h */
+
+/* Flags */
+#define SOC_SCHED_STATIC 1u   /* plans whole jobs in on_job_arrival */
+#define SOC_SCHED_DS3 2u      /* implements ds3_schedule */
+
+typedef struct soc_sched_ops {
+    uint32_t abi_version;   /* SOC_SCHED_ABI_VERSION */
+    uint32_t struct_size;   /* sizeof(soc_sched_ops_t) */
+    const char *name;       /* registry key, lower case */
+    const char *description;/* one line */
+    uint32_t flags;
+    /* Optional: make per-instance state (NULL create = stateless). */
+    int (*create)(void **state, const soc_sched_init_t *init);
+    void (*destroy)(void *state);
+    /* Optional: a job arrived (its entry tasks are already in view->ready).
+     * Static schedulers assign the whole DAG here. */
+    int (*on_job_arrival)(void *state, soc_view_t *view, uint64_t job);
+    /* Required for native semantics: assign some or all ready tasks.  Ready
+     * tasks left unassigned are offered again at the next decision point. */
+    int (*schedule)(void *state, soc_view_t *view);
+    /* Optional: DS3 semantics (set PE of every task of the ready list). */
+    int (*ds3_schedule)(void *state, struct soc_ds3_view *view);
+} soc_sched_ops_t;
+
+/* Entry point a plug-in .so exports under SOC_SCHED_ENTRY_SYMBOL. */
+typedef const soc_sched_ops_t *soc_sched_entry_fn(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,627 @@
+/*
+ * model.c -- lifetime, copying and validation of the plain data model
+ * (soc_config_t and friends).  igraph validates every application DAG.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <igraph.h>
+
+#include "soc/model.h"
+#include "sim_internal.h"
+
+soc_time_t soc_time_from_us(double us)
+{
+    return (soc_time_t)llround(us * SOC_NS_PER_US);
+}
+
+void soc_ds3_options_default(soc_ds3_options_t *o)
+{
+    memset(o, 0, sizeof *o);
+    o->inject_fixed_num_jobs = 1;
+    o->max_jobs = 100;
+    o->simulation_length = 100000;
+    o->clock = 1;
+    o->max_jobs_in_parallel = 12;
+    o->random_seed = 1;
+    o->scale = 100;
+    o->num_of_iterations = 1;
+    o->sampling_rate = 10;
+    o->sampling_rate_temperature = 20;
+    o->util_high_threshold = 0.8;
+    o->util_low_threshold = 0.3;
+    o->n_trip = 3;
+    o->trip_temperature[0] = 85;
+    o->trip_temperature[1] = 90;
+    o->trip_temperature[2] = 95;
+    o->trip_hysteresis[0] = 3;
+    o->trip_hysteresis[1] = 3;
+    o->trip_hysteresis[2] = 3;
+    o->n_dtpm_trip = 3;
+    o->dtpm_trip_temperature[0] = 95;
+    o->dtpm_trip_temperature[1] = 100;
+    o->dtpm_trip_temperature[2] = 105;
+    o->C1 = 0.002488;
+    o->C2 = 2660;
+    o->Igate = 0.000519;
+    o->T_ambient = 42;
+}
+
+void soc_config_init(soc_config_t *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->seed = 1;
+    cfg->semantics = SOC_SEM_NATIVE;
+    cfg->platform.bw_default = 1.0;
+    cfg->platform.bw_self = 0.0;
+    cfg->platform.memory_cluster = -1;
+    cfg->injection.kind = SOC_ARRIVAL_POISSON;
+}
+
+static void free_rows(soc_power_row_t *rows, int n)
+{
+    if (rows == NULL)
+        return;
+    for (int i = 0; i < n; i++)
+        free(rows[i].watts);
+    free(rows);
+}
+
+static void free_power(soc_cluster_power_t *pw)
+{
+    if (pw == NULL)
+        return;
+    free(pw->governor);
+    free(pw->opps);
+    free(pw->trip_freq_mhz);
+    free(pw->dtpm_trip_freq_mhz);
+    free_rows(pw->profiles, pw->n_profiles);
+    free_rows(pw->pg_profiles, pw->n_pg_profiles);
+    free(pw);
+}
+
+static void free_app_derived(soc_app_t *a)
+{
+    free(a->pred_off);
+    free(a->pred_edge);
+    free(a->succ_off);
+    free(a->succ_edge);
+    free(a->topo);
+    a->pred_off = a->pred_edge = a->succ_off = a->succ_edge = a->topo = NULL;
+}
+
+void soc_config_free(soc_config_t *cfg)
+{
+    if (cfg == NULL)
+        return;
+    soc_platform_t *p = &cfg->platform;
+    for (int i = 0; i < p->n_types; i++)
+        free(p->type_names[i]);
+    free(p->type_names);
+    for (int c = 0; c < p->n_clusters; c++) {
+        free(p->clusters[c].name);
+        free(p->clusters[c].kind);
+        free(p->clusters[c].exec_us);
+        free_power(p->clusters[c].power);
+    }
+    free(p->clusters);
+    free(p->bw);
+    free(p->name);
+    free(p->pe_cluster);
+    for (int a = 0; a < cfg->n_apps; a++) {
+        soc_app_t *app = &cfg->apps[a];
+        for (int t = 0; t < app->n_tasks; t++)
+            free(app->tasks[t].name);
+        free(app->tasks);
+        free(app->edges);
+        free(app->name);
+        free_app_derived(app);
+    }
+    free(cfg->apps);
+    free(cfg->injection.times_us);
+    free(cfg->injection.trace_apps);
+    free(cfg->scheduler);
+    free(cfg->source);
+    if (cfg->ds3 != NULL) {
+        free(cfg->ds3->scale_values);
+        for (int i = 0; i < cfg->ds3->n_job_list; i++)
+            free(cfg->ds3->job_list[i]);
+        free(cfg->ds3->job_list);
+        free(cfg->ds3);
+    }
+    memset(cfg, 0, sizeof *cfg);
+}
+
+/* ------------------------------------------------------------ deep copy */
+
+#define DUP_ARRAY(dst, src, n)                                                 \
+    do {                                                                       \
+        (dst) = NULL;                                                          \
+        if ((src) != NULL && (n) > 0) {                                        \
+            (dst) = malloc(sizeof *(src) * (size_t)(n));                       \
+            if ((dst) == NULL)                                                 \
+                goto fail;                                                     \
+            memcpy((dst), (src), sizeof *(src) * (size_t)(n));                 \
+        }                                                                      \
+    } while (0)
+
+#define DUP_STR(dst, src)                                                      \
+    do {                                                                       \
+        (dst) = NULL;                                                          \
+        if ((src) != NULL && ((dst) = soc__strdup(src)) == NULL)               \
+            goto fail;                                                         \
+    } while (0)
+
+char *soc__strdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d != NULL)
+        memcpy(d, s, n);
+    return d;
+}
+
+static int copy_rows(soc_power_row_t **dst, const soc_power_row_t *src, int n,
+                     int count)
+{
+    *dst = NULL;
+    if (src == NULL || n == 0)
+        return 0;
+    soc_power_row_t *r = calloc((size_t)n, sizeof *r);
+    if (r == NULL)
+        return -1;
+    *dst = r;
+    for (int i = 0; i < n; i++) {
+        r[i].freq_mhz = src[i].freq_mhz;
+        if (src[i].watts != NULL) {
+            r[i].watts = malloc(sizeof(double) * (size_t)count);
+            if (r[i].watts == NULL)
+                return -1;
+            memcpy(r[i].watts, src[i].watts, sizeof(double) * (size_t)count);
+        }
+    }
+    return 0;
+}
+
+static soc_cluster_power_t *copy_power(const soc_cluster_power_t *s, int count)
+{
+    soc_cluster_power_t *d = calloc(1, sizeof *d);
+    if (d == NULL)
+        return NULL;
+    *d = *s;
+    d->governor = NULL;
+    d->opps = NULL;
+    d->trip_freq_mhz = d->dtpm_trip_freq_mhz = NULL;
+    d->profiles = d->pg_profiles = NULL;
+    DUP_STR(d->governor, s->governor);
+    DUP_ARRAY(d->opps, s->opps, s->n_opps);
+    DUP_ARRAY(d->trip_freq_mhz, s->trip_freq_mhz, s->n_trip);
+    DUP_ARRAY(d->dtpm_trip_freq_mhz, s->dtpm_trip_freq_mhz, s->n_dtpm_trip);
+    if (copy_rows(&d->profiles, s->profiles, s->n_profiles, count) != 0)
+        goto fail;
+    if (copy_rows(&d->pg_profiles, s->pg_profiles, s->n_pg_profiles, count) != 0)
+        goto fail;
+    return d;
+fail:
+    free_power(d);
+    return NULL;
+}
+
+int soc_config_copy(soc_config_t *dst, const soc_config_t *src)
+{
+    soc_config_init(dst);
+    *dst = *src;
+    /* clear every pointer, then fill them one by one so that a failure
+     * leaves a config soc_config_free can release */
+    soc_platform_t *p = &dst->platform;
+    const soc_platform_t *sp = &src->platform;
+    p->type_names = NULL;
+    p->clusters = NULL;
+    p->bw = NULL;
+    p->name = NULL;
+    p->pe_cluster = NULL;
+    int n_types = p->n_types, n_clusters = p->n_clusters, n_apps = dst->n_apps;
+    p->n_types = 0;
+    p->n_clusters = 0;
+    dst->apps = NULL;
+    dst->n_apps = 0;
+    dst->injection.times_us = NULL;
+    dst->injection.trace_apps = NULL;
+    dst->scheduler = NULL;
+    dst->source = NULL;
+    dst->ds3 = NULL;
+
+    DUP_STR(p->name, sp->name);
+    if (n_types > 0) {
+        p->type_names = calloc((size_t)n_types, sizeof(char *));
+        if (p->type_names == NULL)
+            goto fail;
+        p->n_types = n_types;
+        for (int i = 0; i < n_types; i++)
+            DUP_STR(p->type_names[i], sp->type_names[i]);
+    }
+    if (n_clusters > 0) {
+        p->clusters = calloc((size_t)n_clusters, sizeof *p->clusters);
+        if (p->clusters == NULL)
+            goto fail;
+        p->n_clusters = n_clusters;
+        for (int c = 0; c < n_clusters; c++) {
+            const soc_cluster_t *sc = &sp->clusters[c];
+            soc_cluster_t *dc = &p->clusters[c];
+            *dc = *sc;
+            dc->name = dc->kind = NULL;
+            dc->exec_us = NULL;
+            dc->power = NULL;
+            DUP_STR(dc->name, sc->name);
+            DUP_STR(dc->kind, sc->kind);
+            DUP_ARRAY(dc->exec_us, sc->exec_us, n_types);
+            if (sc->power != NULL && (dc->power = copy_power(sc->power, sc->count)) == NULL)
+                goto fail;
+        }
+    }
+    DUP_ARRAY(p->bw, sp->bw, n_clusters * n_clusters);
+    DUP_ARRAY(p->pe_cluster, sp->pe_cluster, sp->n_pes);
+
+    if (n_apps > 0) {
+        dst->apps = calloc((size_t)n_apps, sizeof *dst->apps);
+        if (dst->apps == NULL)
+            goto fail;
+        dst->n_apps = n_apps;
+        for (int a = 0; a < n_apps; a++) {
+            const soc_app_t *sa = &src->apps[a];
+            soc_app_t *da = &dst->apps[a];
+            *da = *sa;
+            da->name = NULL;
+            da->tasks = NULL;
+            da->edges = NULL;
+            da->pred_off = da->pred_edge = da->succ_off = da->succ_edge = da->topo = NULL;
+            int nt = da->n_tasks;
+            da->n_tasks = 0;
+            DUP_STR(da->name, sa->name);
+            if (nt > 0) {
+                da->tasks = calloc((size_t)nt, sizeof *da->tasks);
+                if (da->tasks == NULL)
+                    goto fail;
+                da->n_tasks = nt;
+                for (int t = 0; t < nt; t++) {
+                    da->tasks[t].type = sa->tasks[t].type;
+                    DUP_STR(da->tasks[t].name, sa->tasks[t].name);
+                }
+            }
+            DUP_ARRAY(da->edges, sa->edges, sa->n_edges);
+            if (sa->pred_off != NULL) {
+                DUP_ARRAY(da->pred_off, sa->pred_off, nt + 1);
+                DUP_ARRAY(da->succ_off, sa->succ_off, nt + 1);
+                DUP_ARRAY(da->pred_edge, sa->pred_edge, sa->n_edges);
+                DUP_ARRAY(da->succ_edge, sa->succ_edge, sa->n_edges);
+                DUP_ARRAY(da->topo, sa->topo, nt);
+            }
+        }
+    }
+    DUP_ARRAY(dst->injection.times_us, src->injection.times_us, src->injection.n_times);
+    DUP_ARRAY(dst->injection.trace_apps, src->injection.trace_apps, src->injection.n_times);
+    DUP_STR(dst->scheduler, src->scheduler);
+    DUP_STR(dst->source, src->source);
+    if (src->ds3 != NULL) {
+        dst->ds3 = malloc(sizeof *dst->ds3);
+        if (dst->ds3 == NULL)
+            goto fail;
+        *dst->ds3 = *src->ds3;
+        dst->ds3->scale_values = NULL;
+        dst->ds3->job_list = NULL;
+        int njl = dst->ds3->n_job_list;
+        dst->ds3->n_job_list = 0;
+        DUP_ARRAY(dst->ds3->scale_values, src->ds3->scale_values, src->ds3->n_scale_values);
+        if (njl > 0) {
+            dst->ds3->job_list = calloc((size_t)njl, sizeof(int *));
+            if (dst->ds3->job_list == NULL)
+                goto fail;
+            dst->ds3->n_job_list = njl;
+            for (int i = 0; i < njl; i++)
+                DUP_ARRAY(dst->ds3->job_list[i], src->ds3->job_list[i], src->n_apps);
+        }
+    }
+    return SOC_OK;
+fail:
+    soc_config_free(dst);
+    return SOC_ENOMEM;
+}
+
+/* ---------------------------------------------------------- validation */
+
+int soc_platform_type_index(const soc_platform_t *p, const char *name)
+{
+    for (int i = 0; i < p->n_types; i++)
+        if (strcmp(p->type_names[i], name) == 0)
+            return i;
+    return -1;
+}
+
+double soc_platform_bandwidth(const soc_platform_t *p, int src_pe, int dst_pe)
+{
+    if (src_pe == dst_pe)
+        return p->bw_self;
+    if (src_pe < 0 || dst_pe < 0 || src_pe >= p->n_pes || dst_pe >= p->n_pes)
+        return p->bw_default;
+    int a = p->pe_cluster[src_pe], b = p->pe_cluster[dst_pe];
+    if (p->bw != NULL) {
+        double v = p->bw[a * p->n_clusters + b];
+        if (v > 0)
+            return v;
+    }
+    return p->bw_default;
+}
+
+double soc_platform_exec_us(const soc_platform_t *p, int type, int pe)
+{
+    if (type < 0 || type >= p->n_types || pe < 0 || pe >= p->n_pes)
+        return -1;
+    const soc_cluster_t *c = &p->clusters[p->pe_cluster[pe]];
+    if (c->is_memory)
+        return -1;
+    return c->exec_us[type];
+}
+
+#define CHECK(cond, ...)                                                       \
+    do {                                                                       \
+        if (!(cond))                                                           \
+            return soc_error_set(err, SOC_ECONFIG, cfg->source, 0, 0, __VA_ARGS__); \
+    } while (0)
+
+static int finite_nonneg(double x) { return isfinite(x) && x >= 0; }
+
+/* Absurd-value guard: 1e12 µs is 11.5 days of simulated time. */
+#define SOC_MAX_US 1e12
+
+static int finalize_platform(soc_config_t *cfg, soc_error_t *err)
+{
+    soc_platform_t *p = &cfg->platform;
+    CHECK(p->n_clusters > 0, "platform has no processing elements");
+    CHECK(p->n_types > 0, "platform knows no task types");
+    int n_pes = 0;
+    for (int c = 0; c < p->n_clusters; c++) {
+        soc_cluster_t *cl = &p->clusters[c];
+        CHECK(cl->name != NULL && cl->name[0], "cluster %d has no name", c);
+        for (int d = 0; d < c; d++)
+            CHECK(strcmp(p->clusters[d].name, cl->name) != 0,
+                  "cluster name '%s' is used twice", cl->name);
+        CHECK(cl->count >= 1 && cl->count <= 4096,
+              "cluster '%s': count %d out of range 1..4096", cl->name, cl->count);
+        CHECK(cl->exec_us != NULL || cl->is_memory,
+              "cluster '%s' has no execution-time table", cl->name);
+        if (cl->exec_us != NULL)
+            for (int t = 0; t < p->n_types; t++) {
+                double x = cl->exec_us[t];
+                CHECK(!isnan(x) && x <= SOC_MAX_US,
+                      "cluster '%s': execution time of '%s' is not a sane number",
+                      cl->name, p->type_names[t]);
+            }
+        cl->first_pe = n_pes;
+        n_pes += cl->count;
+    }
+    CHECK(n_pes <= 65536, "platform has %d PEs (limit 65536)", n_pes);
+    CHECK(isfinite(p->bw_default) && p->bw_default > 0,
+          "default bandwidth must be a positive number");
+    CHECK(!isnan(p->bw_self), "self bandwidth is not a number");
+    CHECK(finite_nonneg(p->latency_us) && p->latency_us <= SOC_MAX_US,
+          "communication latency must be a non-negative number");
+    if (p->bw != NULL)
+        for (int i = 0; i < p->n_clusters * p->n_clusters; i++)
+            CHECK(!isnan(p->bw[i]) && !isinf(p->bw[i]),
+                  "bandwidth table holds a value that is not a finite number");
+    if (p->comm_mode == SOC_COMM_SHARED_MEMORY)
+        CHECK(p->memory_cluster >= 0 && p->memory_cluster < p->n_clusters,
+              "shared-memory communication needs a memory cluster");
+    free(p->pe_cluster);
+    p->pe_cluster = malloc(sizeof(int) * (size_t)n_pes);
+    if (p->pe_cluster == NULL)
+        return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
+    for (int c = 0; c < p->n_clusters; c++)
+        for (int k = 0; k < p->clusters[c].count; k++)
+            p->pe_cluster[p->clusters[c].first_pe + k] = c;
+    p->n_pes = n_pes;
+    return SOC_OK;
+}
+
+static int type_supported(const soc_platform_t *p, int type)
+{
+    for (int c = 0; c < p->n_clusters; c++)
+        if (!p->clusters[c].is_memory && p->clusters[c].exec_us != NULL &&
+            p->clusters[c].exec_us[type] >= 0)
+            return 1;
+    return 0;
+}
+
+static int finalize_app(soc_config_t *cfg, soc_app_t *a, soc_error_t *err)
+{
+    const soc_platform_t *p = &cfg->platform;
+    CHECK(a->name != NULL && a->name[0], "an application has no name");
+    CHECK(a->n_tasks > 0, "application '%s' has no tasks", a->name);
+    CHECK(a->n_tasks <= 1000000, "application '%s' has too many tasks", a->name);
+    CHECK(finite_nonneg(a->probability) && a->probability <= 1.0,
+          "application '%s': probability must be in [0, 1]", a->name);
+    CHECK(finite_nonneg(a->deadline_us) && a->deadline_us <= SOC_MAX_US,
+          "application '%s': deadline must be a non-negative number", a->name);
+    for (int t = 0; t < a->n_tasks; t++) {
+        int ty = a->tasks[t].type;
+        CHECK(ty >= 0 && ty < p->n_types, "application '%s': task %d has no valid type",
+              a->name, t);
+        CHECK(type_supported(p, ty),
+              "application '%s': task '%s' has type '%s', which no PE can run",
+              a->name, a->tasks[t].name ? a->tasks[t].name : "?", p->type_names[ty]);
+    }
+    for (int e = 0; e < a->n_edges; e++) {
+        const soc_edge_t *ed = &a->edges[e];
+        CHECK(ed->src >= 0 && ed->src < a->n_tasks && ed->dst >= 0 && ed->dst < a->n_tasks,
+              "application '%s': edge %d refers to a missing task", a->name, e);
+        CHECK(ed->src != ed->dst, "application '%s': task %d depends on itself",
+              a->name, ed->src);
+        CHECK(finite_nonneg(ed->volume) && ed->volume <= 1e15,
+              "application '%s': edge %d->%d has an invalid data volume", a->name,
+              ed->src, ed->dst);
+    }
+
+    /* igraph: acyclic, weakly connected, topological order */
+    igraph_t g;
+    igraph_vector_int_t ev, order;
+    int rc = SOC_OK;
+    if (igraph_vector_int_init(&ev, 2 * (igraph_integer_t)a->n_edges) != IGRAPH_SUCCESS)
+        return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
+    for (int e = 0; e < a->n_edges; e++) {
+        VECTOR(ev)[2 * e] = a->edges[e].src;
+        VECTOR(ev)[2 * e + 1] = a->edges[e].dst;
+    }
+    if (igraph_create(&g, &ev, a->n_tasks, IGRAPH_DIRECTED) != IGRAPH_SUCCESS) {
+        igraph_vector_int_destroy(&ev);
+        return soc_error_set(err, SOC_EGRAPH, cfg->source, 0, 0,
+                             "application '%s': cannot build its graph", a->name);
+    }
+    igraph_vector_int_destroy(&ev);
+    igraph_bool_t simple = 0, dag = 0, conn = 0;
+    if (igraph_is_simple(&g, &simple) != IGRAPH_SUCCESS || !simple) {
+        rc = soc_error_set(err, SOC_ECONFIG, cfg->source, 0, 0,
+                           "application '%s': an edge is listed twice", a->name);
+        goto out;
+    }
+    if (igraph_is_dag(&g, &dag) != IGRAPH_SUCCESS || !dag) {
+        rc = soc_error_set(err, SOC_ECYCLE, cfg->source, 0, 0,
+                           "application '%s': the task graph has a cycle", a->name);
+        goto out;
+    }
+    if (igraph_is_connected(&g, &conn, IGRAPH_WEAK) != IGRAPH_SUCCESS || !conn) {
+        rc = soc_error_set(err, SOC_ECONFIG, cfg->source, 0, 0,
+                           "application '%s': the task graph is not connected", a->name);
+        goto out;
+    }
+    if (igraph_vector_int_init(&order, 0) != IGRAPH_SUCCESS) {
+        rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
+        goto out;
+    }
+    if (igraph_topological_sorting(&g, &order, IGRAPH_OUT) != IGRAPH_SUCCESS ||
+        igraph_vector_int_size(&order) != a->n_tasks) {
+        igraph_vector_int_destroy(&order);
+        rc = soc_error_set(err, SOC_ECYCLE, cfg->source, 0, 0,
+                           "application '%s': no topological order", a->name);
+        goto out;
+    }
+    free_app_derived(a);
+    size_t nt = (size_t)a->n_tasks, ne = (size_t)a->n_edges;
+    a->topo = malloc(sizeof(int) * nt);
+    a->pred_off = calloc(nt + 1, sizeof(int));
+    a->succ_off = calloc(nt + 1, sizeof(int));
+    a->pred_edge = malloc(sizeof(int) * (ne ? ne : 1));
+    a->succ_edge = malloc(sizeof(int) * (ne ? ne : 1));
+    if (!a->topo || !a->pred_off || !a->succ_off || !a->pred_edge || !a->succ_edge) {
+        igraph_vector_int_destroy(&order);
+        rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < nt; i++)
+        a->topo[i] = (int)VECTOR(order)[i];
+    igraph_vector_int_destroy(&order);
+    for (size_t e = 0; e < ne; e++) {
+        a->pred_off[a->edges[e].dst + 1]++;
+        a->succ_off[a->edges[e].src + 1]++;
+    }
+    for (size_t i = 0; i < nt; i++) {
+        a->pred_off[i + 1] += a->pred_off[i];
+        a->succ_off[i + 1] += a->succ_off[i];
+    }
+    {
+        int *pf = calloc(nt, sizeof(int)), *sf = calloc(nt, sizeof(int));
+        if (pf == NULL || sf == NULL) {
+            free(pf);
+            free(sf);
+            rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
+            goto out;
+        }
+        /* edges in file order inside each list: deterministic */
+        for (size_t e = 0; e < ne; e++) {
+            int d = a->edges[e].dst, s = a->edges[e].src;
+            a->pred_edge[a->pred_off[d] + pf[d]++] = (int)e;
+            a->succ_edge[a->succ_off[s] + sf[s]++] = (int)e;
+        }
+        free(pf);
+        free(sf);
+    }
+    a->n_entry = a->n_exit = 0;
+    for (size_t i = 0; i < nt; i++) {
+        if (a->pred_off[i + 1] == a->pred_off[i])
+            a->n_entry++;
+        if (a->succ_off[i + 1] == a->succ_off[i])
+            a->n_exit++;
+    }
+    if (a->head >= a->n_tasks || a->tail >= a->n_tasks) {
+        rc = soc_error_set(err, SOC_ECONFIG, cfg->source, 0, 0,
+                           "application '%s': HEAD/TAIL task out of range", a->name);
+        goto out;
+    }
+out:
+    igraph_destroy(&g);
+    return rc;
+}
+
+static int finalize_injection(soc_config_t *cfg, soc_error_t *err)
+{
+    soc_injection_t *in = &cfg->injection;
+    CHECK(finite_nonneg(in->warmup_us) && in->warmup_us <= SOC_MAX_US,
+          "warm-up must be a non-negative number");
+    CHECK(finite_nonneg(in->sim_time_us) && in->sim_time_us <= SOC_MAX_US,
+          "simulation time must be a non-negative number");
+    CHECK(finite_nonneg(in->start_us) && in->start_us <= SOC_MAX_US,
+          "first arrival time must be a non-negative number");
+    CHECK(in->max_jobs >= 0 && in->max_jobs <= (int64_t)1 << 40,
+          "jobs must be a non-negative number");
+    CHECK(in->max_in_flight >= 0, "max_in_flight must be >= 0");
+    switch (in->kind) {
+    case SOC_ARRIVAL_POISSON:
+    case SOC_ARRIVAL_PERIODIC:
+        CHECK(isfinite(in->mean_us) && in->mean_us > 0 && in->mean_us <= SOC_MAX_US,
+              "inter-arrival time must be a positive number");
+        CHECK(in->max_jobs > 0 || in->sim_time_us > 0,
+              "an open arrival process needs a limit: jobs or sim_time");
+        break;
+    case SOC_ARRIVAL_TRACE:
+        CHECK(in->n_times > 0 && in->times_us != NULL, "arrival list is empty");
+        for (int i = 0; i < in->n_times; i++) {
+            CHECK(finite_nonneg(in->times_us[i]) && in->times_us[i] <= SOC_MAX_US,
+                  "arrival time %d is not a non-negative number", i);
+            CHECK(i == 0 || in->times_us[i] >= in->times_us[i - 1],
+                  "arrival times must be non-decreasing (entry %d)", i);
+            if (in->trace_apps != NULL)
+                CHECK(in->trace_apps[i] >= -1 && in->trace_apps[i] < cfg->n_apps,
+                      "arrival %d names an unknown application", i);
+        }
+        break;
+    default:
+        CHECK(0, "unknown arrival process");
+    }
+    return SOC_OK;
+}
+
+int soc_config_finalize(soc_config_t *cfg, soc_error_t *err)
+{
+    if (cfg == NULL)
+        return soc_error_set(err, SOC_EINVAL, NULL, 0, 0, "no configuration");
+    soc_library_init();
+    int rc = finalize_platform(cfg, err);
+    if (rc != SOC_OK)
+        return rc;
+    CHECK(cfg->n_apps > 0, "no applications");
+    double psum = 0;
+    for (int a = 0; a < cfg->n_apps; a++) {
+        for (int b = 0; b < a; b++)
+            CHECK(strcmp(cfg->apps[a].name ? cfg->apps[a].name : "",
+                         cfg->apps[b].name ? cfg->apps[b].name : "") != 0,
+                  "application name '%s' is used twice", cfg->apps[a].name);
+        if ((rc = finalize_app(cfg, &cfg->apps[a], err)) != SOC_OK)
+            return rc;
+        psum += cfg->apps[a].probability;
+    }
+    CHECK(fabs(psum - 1.0) <= 1e-6,
+          "application probabilities sum to %.9g, not 1", psum);
+    if (cfg->semantics == SOC_SEM_NATIVE)
+        return finalize_injection(cfg, err);
+    return SOC_OK;
+}

@@ -1,0 +1,105 @@
+/*
+ * status.c -- status codes, error reports and library initialisation.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <gsl/gsl_errno.h>
+#include <igraph.h>
+
+#include "soc/status.h"
+
+#ifndef SOC_VERSION_STRING
+#define SOC_VERSION_STRING "0.0.0"
+#endif
+
+const char *soc_strerror(int code)
+{
+    switch (code) {
+    case SOC_OK:
+        return "success";
+#define SOC__XX(name, msg)                                                     \
+    case SOC_##name:                                                           \
+        return msg;
+        SOC_STATUS_MAP(SOC__XX)
+#undef SOC__XX
+    default:
+        return "unknown error";
+    }
+}
+
+const char *soc_status_name(int code)
+{
+    switch (code) {
+    case SOC_OK:
+        return "SOC_OK";
+#define SOC__XX(name, msg)                                                     \
+    case SOC_##name:                                                           \
+        return "SOC_" #name;
+        SOC_STATUS_MAP(SOC__XX)
+#undef SOC__XX
+    default:
+        return "SOC_UNKNOWN";
+    }
+}
+
+int soc_error_set(soc_error_t *err, int code, const char *file, int line,
+                  int col, const char *fmt, ...)
+{
+    if (err == NULL || err->code != 0)
+        return code;
+    err->code = code;
+    err->line = line;
+    err->col = col;
+    snprintf(err->file, sizeof err->file, "%s", file ? file : "");
+    if (fmt != NULL) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        va_end(ap);
+    } else {
+        snprintf(err->msg, sizeof err->msg, "%s", soc_strerror(code));
+    }
+    return code;
+}
+
+void soc_error_clear(soc_error_t *err)
+{
+    if (err != NULL)
+        memset(err, 0, sizeof *err);
+}
+
+const char *soc_error_format(const soc_error_t *err, char *buf, size_t size)
+{
+    if (buf == NULL || size == 0)
+        return "";
+    if (err == NULL || err->code == 0) {
+        snprintf(buf, size, "no error");
+        return buf;
+    }
+    const char *msg = err->msg[0] ? err->msg : soc_strerror(err->code);
+    if (err->file[0] && err->line > 0 && err->col > 0)
+        snprintf(buf, size, "%s:%d:%d: %s", err->file, err->line, err->col, msg);
+    else if (err->file[0] && err->line > 0)
+        snprintf(buf, size, "%s:%d: %s", err->file, err->line, msg);
+    else if (err->file[0])
+        snprintf(buf, size, "%s: %s", err->file, msg);
+    else
+        snprintf(buf, size, "%s", msg);
+    return buf;
+}
+
+void soc_library_init(void)
+{
+    /* Both libraries abort on error by default: unacceptable in a server
+     * or a sweep.  Setting the handlers is idempotent. */
+    gsl_set_error_handler_off();
+    igraph_set_error_handler(igraph_error_handler_ignore);
+    igraph_set_warning_handler(igraph_warning_handler_ignore);
+}
+
+const char *soc_version(void)
+{
+    return SOC_VERSION_STRING;
+}

@@ -1,0 +1,44 @@
+/*
+ * soc/workload.h -- loading configurations: socsim YAML, DS3 text files;
+ * writing YAML back; the embedded default.
+ */
+#ifndef SOC_WORKLOAD_H
+#define SOC_WORKLOAD_H
+
+#include <stdio.h>
+#include "soc/model.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Load a socsim YAML config file (platform and applications may be in
+ * referenced files, resolved relative to the including file).  On success
+ * *cfg is filled and finalized (soc_config_finalize); on failure *cfg is
+ * left empty and err carries file:line:col.  Caller frees with
+ * soc_config_free. */
+SOC_API int soc_load_yaml(soc_config_t *cfg, const char *path, soc_error_t *err);
+/* Same, from a string; `name` is used in messages and `basedir` resolves
+ * referenced files (may be NULL = current directory). */
+SOC_API int soc_load_yaml_string(soc_config_t *cfg, const char *text,
+                                 const char *name, const char *basedir,
+                                 soc_error_t *err);
+/* Write *cfg as socsim YAML that soc_load_yaml reads back to an equal
+ * config. */
+SOC_API int soc_write_yaml(const soc_config_t *cfg, FILE *out, soc_error_t *err);
+
+/* The embedded default: a realistic heterogeneous SoC and application mix
+ * (YAML text compiled into the library). */
+SOC_API const char *soc_default_config_yaml(void);
+
+/* Load a DS3 config_file.ini with its SoC and job files (resolved under
+ * config_SoC/ and config_Jobs/ next to the ini).  Sets semantics DS3 and
+ * cfg->ds3.  `overrides` (may be NULL) is a NULL-terminated list of
+ * "key=value" strings applied on top of the ini. */
+SOC_API int soc_load_ds3(soc_config_t *cfg, const char *ini_path,
+                         const char *const *overrides, soc_error_t *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
