@@ -48,10 +48,17 @@ extern "C" {
     XX(EUNSUPPORTED, "operation not supported")                                \
     XX(EPROTO, "protocol error")
 
+enum soc__status_index {
+    SOC__IDX_OK = 0,
+#define SOC__XX(name, msg) SOC__IDX_##name,
+    SOC_STATUS_MAP(SOC__XX)
+#undef SOC__XX
+    SOC__IDX_COUNT
+};
+
 typedef enum soc_status {
     SOC_OK = 0,
-#define SOC__XX(name, msg) SOC_##name,
-    SOC__STATUS_FIRST = -1,
+#define SOC__XX(name, msg) SOC_##name = -SOC__IDX_##name,
     SOC_STATUS_MAP(SOC__XX)
 #undef SOC__XX
 } soc_status_t;

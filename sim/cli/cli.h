@@ -1,0 +1,70 @@
+/*
+ * cli.h -- shared pieces of the socsim command-line tool.  The CLI uses only
+ * the public headers of the library.
+ */
+#ifndef SOC_CLI_H
+#define SOC_CLI_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include "soc/sim.h"
+
+/* Exit codes of every subcommand. */
+enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
+
+/* Print an error as "socsim: file:line:col: message" to stderr and return
+ * the exit code that goes with it (2 for input errors, 1 otherwise). */
+int cli_report(const soc_error_t *err);
+
+/* One JSON object on one line, every metric (null where not available). */
+void cli_metrics_json(FILE *out, const soc_metrics_t *m);
+
+/* Per-task schedule CSV: job,task,task_type,pe,start_us,finish_us,app,
+ * pe_name,arrival_us (one row per finished task, in completion order). */
+typedef struct cli_sink {
+    FILE *f;
+    const soc_config_t *cfg;
+} cli_sink_t;
+/* Open (header written).  Returns 0, or an exit code after reporting. */
+int cli_schedule_open(cli_sink_t *sink, const char *path, const soc_config_t *cfg);
+/* soc_record_fn writing one CSV row (user = cli_sink_t *). */
+void cli_schedule_row(void *user, const soc_task_record_t *rec);
+/* Close (NULL file is fine); returns 0 or CLI_FAIL on a write error. */
+int cli_schedule_close(cli_sink_t *sink);
+/* Shortest decimal text of x that reads back to the same double. */
+const char *cli_num(char buf[32], double x);
+
+/* Command-line options: one table generates getopt_long and --help. */
+typedef struct cli_opt {
+    const char *name;   /* long name */
+    int key;            /* short letter or an id >= 256 */
+    int has_arg;        /* 0 or 1 */
+    const char *arg;    /* argument name for the help */
+    const char *help;
+} cli_opt_t;
+/* Parse argv (argv[0] = subcommand).  For every option calls
+ * fn(user, key, optarg); returns the index of the first operand, or -1
+ * after printing a usage error.  --help/-h prints usage and returns -2. */
+int cli_parse(int argc, char **argv, const cli_opt_t *opts, const char *usage,
+              const char *about, int (*fn)(void *user, int key, const char *arg),
+              void *user);
+void cli_print_help(FILE *out, const cli_opt_t *opts, const char *usage,
+                    const char *about);
+/* Parse an unsigned/positive integer option; -1 on error (reported). */
+int cli_parse_u64(const char *opt, const char *text, uint64_t *out);
+
+/* Subcommands (argv[0] is the subcommand name). */
+int cli_cmd_run(int argc, char **argv);
+int cli_cmd_validate(int argc, char **argv);
+int cli_cmd_schedulers(int argc, char **argv);
+int cli_cmd_default(int argc, char **argv);
+/* DS3 (cli_ds3.c): `socsim run --ds3 INI ...` is forwarded here whole. */
+int cli_run_ds3(int argc, char **argv);
+int cli_cmd_convert_ds3(int argc, char **argv);
+/* Run a loaded config in DS3 semantics (YAML with `semantics: ds3`): every
+ * scale value x iteration (or the validation run), one output per run.
+ * sched_override and schedule_path may be NULL. */
+int cli_ds3_run_loaded(soc_config_t *cfg, const char *sched_override, int json,
+                       const char *schedule_path);
+
+#endif

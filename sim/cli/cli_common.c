@@ -1,0 +1,264 @@
+/*
+ * cli_common.c -- option parsing, error reporting and output formats shared
+ * by the socsim subcommands.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+int cli_report(const soc_error_t *err)
+{
+    char buf[1024];
+    fprintf(stderr, "socsim: %s\n", soc_error_format(err, buf, sizeof buf));
+    switch (err->code) {
+    case SOC_EINVAL:
+    case SOC_EIO:
+    case SOC_EPARSE:
+    case SOC_ECONFIG:
+    case SOC_ECYCLE:
+    case SOC_ENOSCHED:
+    case SOC_EPLUGIN_OPEN:
+    case SOC_EPLUGIN_SYMBOL:
+    case SOC_EPLUGIN_ABI:
+    case SOC_ELIMIT:
+    case SOC_EUNSUPPORTED:
+        return CLI_USAGE;
+    default:
+        return CLI_FAIL;
+    }
+}
+
+const char *cli_num(char buf[32], double x)
+{
+    if (isnan(x) || isinf(x)) {
+        snprintf(buf, 32, "null");
+        return buf;
+    }
+    if (x == 0) {
+        snprintf(buf, 32, "0");
+        return buf;
+    }
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(buf, 32, "%.*g", prec, x);
+        if (strtod(buf, NULL) == x)
+            break;
+    }
+    return buf;
+}
+
+static void json_num(FILE *out, const char *key, double x, int first)
+{
+    char b[32];
+    fprintf(out, "%s\"%s\":%s", first ? "" : ",", key, cli_num(b, x));
+}
+
+static void json_int(FILE *out, const char *key, int64_t x)
+{
+    fprintf(out, ",\"%s\":%" PRId64, key, x);
+}
+
+static void json_str(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (; s && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(out, "\\%c", c);
+        else if (c < 0x20)
+            fprintf(out, "\\u%04x", c);
+        else
+            fputc(c, out);
+    }
+    fputc('"', out);
+}
+
+void cli_metrics_json(FILE *out, const soc_metrics_t *m)
+{
+    char b[32];
+    fputs("{\"scheduler\":", out);
+    json_str(out, m->scheduler ? m->scheduler : "");
+    fprintf(out, ",\"seed\":%" PRIu64, m->seed);
+    if (m->scale > 0) {
+        json_int(out, "scale", m->scale);
+        json_int(out, "iteration", m->iteration);
+    }
+    json_int(out, "injected_jobs", m->injected_jobs);
+    json_int(out, "completed_jobs", m->completed_jobs);
+    json_int(out, "tasks_completed", m->tasks_completed);
+    json_num(out, "avg_latency_us", m->avg_latency_us, 0);
+    json_num(out, "p50_latency_us", m->p50_latency_us, 0);
+    json_num(out, "p95_latency_us", m->p95_latency_us, 0);
+    json_num(out, "p99_latency_us", m->p99_latency_us, 0);
+    json_num(out, "max_latency_us", m->max_latency_us, 0);
+    json_num(out, "makespan_us", m->makespan_us, 0);
+    json_num(out, "exec_time_us", m->makespan_us, 0);
+    json_num(out, "cumulative_exec_time_us", m->cumulative_latency_us, 0);
+    json_num(out, "throughput_jobs_per_s", m->throughput_jobs_per_s, 0);
+    json_num(out, "sim_time_us", m->sim_time_us, 0);
+    json_num(out, "avg_concurrent_jobs", m->avg_concurrent_jobs, 0);
+    json_int(out, "deadline_jobs", m->deadline_jobs);
+    json_int(out, "deadline_misses", m->deadline_misses);
+    if (m->has_energy) {
+        json_num(out, "energy_j", m->energy_j, 0);
+        json_num(out, "edp", m->edp, 0);
+        json_num(out, "avg_power_w", m->avg_power_w, 0);
+        json_num(out, "peak_temp_c", m->peak_temp_c, 0);
+    } else {
+        fputs(",\"energy_j\":null,\"edp\":null,\"avg_power_w\":null,\"peak_temp_c\":null", out);
+    }
+    fputs(",\"pe_utilization\":[", out);
+    for (int i = 0; i < m->n_pes && m->pe_utilization; i++)
+        fprintf(out, "%s%s", i ? "," : "", cli_num(b, m->pe_utilization[i]));
+    fputs("]", out);
+    if (m->has_energy && m->cluster_energy_j != NULL) {
+        fputs(",\"cluster_energy_j\":[", out);
+        for (int i = 0; i < m->n_clusters; i++)
+            fprintf(out, "%s%s", i ? "," : "", cli_num(b, m->cluster_energy_j[i]));
+        fputs("]", out);
+    }
+    if (m->has_energy && m->pe_energy_j != NULL) {
+        fputs(",\"pe_energy_j\":[", out);
+        for (int i = 0; i < m->n_pes; i++)
+            fprintf(out, "%s%s", i ? "," : "", cli_num(b, m->pe_energy_j[i]));
+        fputs("]", out);
+    }
+    fputs("}\n", out);
+}
+
+int cli_schedule_open(cli_sink_t *sink, const char *path, const soc_config_t *cfg)
+{
+    sink->cfg = cfg;
+    sink->f = fopen(path, "w");
+    if (sink->f == NULL) {
+        fprintf(stderr, "socsim: %s: cannot write: %s\n", path, strerror(errno));
+        return CLI_USAGE;
+    }
+    fputs("job,task,task_type,pe,start_us,finish_us,app,pe_name,arrival_us\n", sink->f);
+    return 0;
+}
+
+void cli_schedule_row(void *user, const soc_task_record_t *r)
+{
+    cli_sink_t *sink = user;
+    const soc_platform_t *p = &sink->cfg->platform;
+    const soc_cluster_t *c = &p->clusters[p->pe_cluster[r->pe]];
+    char a[32], b[32], d[32];
+    fprintf(sink->f, "%" PRIu64 ",%d,%s,%d,%s,%s,%s,%s_%d,%s\n", r->job, r->task,
+            p->type_names[r->type], r->pe, cli_num(a, r->start_us),
+            cli_num(b, r->finish_us), sink->cfg->apps[r->app].name, c->name,
+            r->pe, cli_num(d, r->arrival_us));
+}
+
+int cli_schedule_close(cli_sink_t *sink)
+{
+    if (sink->f == NULL)
+        return 0;
+    int bad = ferror(sink->f);
+    if (fclose(sink->f) != 0)
+        bad = 1;
+    sink->f = NULL;
+    if (bad) {
+        fprintf(stderr, "socsim: error writing the schedule file\n");
+        return CLI_FAIL;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------ options */
+
+void cli_print_help(FILE *out, const cli_opt_t *opts, const char *usage,
+                    const char *about)
+{
+    fprintf(out, "usage: %s\n", usage);
+    if (about != NULL)
+        fprintf(out, "\n%s\n", about);
+    fprintf(out, "\noptions:\n");
+    for (const cli_opt_t *o = opts; o->name != NULL; o++) {
+        char left[64];
+        if (o->key < 256)
+            snprintf(left, sizeof left, "-%c, --%s%s%s", o->key, o->name,
+                     o->has_arg ? " " : "", o->has_arg ? o->arg : "");
+        else
+            snprintf(left, sizeof left, "    --%s%s%s", o->name,
+                     o->has_arg ? " " : "", o->has_arg ? o->arg : "");
+        fprintf(out, "  %-30s %s\n", left, o->help);
+    }
+    fprintf(out, "  %-30s %s\n", "-h, --help", "show this help and exit");
+}
+
+int cli_parse(int argc, char **argv, const cli_opt_t *opts, const char *usage,
+              const char *about, int (*fn)(void *user, int key, const char *arg),
+              void *user)
+{
+    int n = 0;
+    while (opts[n].name != NULL)
+        n++;
+    struct option *lo = calloc((size_t)n + 2, sizeof *lo);
+    char shorts[128] = "+h";
+    size_t sl = 2;
+    if (lo == NULL)
+        return -1;
+    for (int i = 0; i < n; i++) {
+        lo[i].name = opts[i].name;
+        lo[i].has_arg = opts[i].has_arg ? required_argument : no_argument;
+        lo[i].val = opts[i].key;
+        if (opts[i].key < 256 && sl + 3 < sizeof shorts) {
+            shorts[sl++] = (char)opts[i].key;
+            if (opts[i].has_arg)
+                shorts[sl++] = ':';
+        }
+    }
+    shorts[sl] = 0;
+    lo[n].name = "help";
+    lo[n].val = 'h';
+    optind = 1;
+    opterr = 0;
+    int c, rc = 0;
+    while ((c = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
+        if (c == 'h') {
+            cli_print_help(stdout, opts, usage, about);
+            rc = -2;
+            break;
+        }
+        if (c == '?' || c == ':') {
+            if (optopt != 0 && optopt < 256)
+                fprintf(stderr, "socsim %s: unknown option or missing argument: -%c\n",
+                        argv[0], optopt);
+            else
+                fprintf(stderr, "socsim %s: unknown option or missing argument: %s\n",
+                        argv[0], argv[optind - 1]);
+            fprintf(stderr, "usage: %s\n(try 'socsim %s --help')\n", usage, argv[0]);
+            rc = -1;
+            break;
+        }
+        if (fn(user, c, optarg) != 0) {
+            rc = -1;
+            break;
+        }
+    }
+    free(lo);
+    return rc < 0 ? rc : optind;
+}
+
+int cli_parse_u64(const char *opt, const char *text, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    if (text == NULL || *text == '\0' || *text == '-') {
+        fprintf(stderr, "socsim: %s expects a non-negative integer, got '%s'\n", opt,
+                text ? text : "");
+        return -1;
+    }
+    unsigned long long v = strtoull(text, &end, 10);
+    if (errno != 0 || *end != '\0') {
+        fprintf(stderr, "socsim: %s expects a non-negative integer, got '%s'\n", opt, text);
+        return -1;
+    }
+    *out = (uint64_t)v;
+    return 0;
+}

@@ -1,0 +1,59 @@
+/*
+ * main.c -- the socsim command-line tool: subcommand dispatch.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "soc/status.h"
+
+typedef struct cmd {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    const char *help;
+} cmd_t;
+
+static const cmd_t commands[] = {
+    {"run", cli_cmd_run, "run a YAML config (or DS3 files with --ds3)"},
+    {"validate", cli_cmd_validate, "check a YAML config and describe it"},
+    {"schedulers", cli_cmd_schedulers, "list the available schedulers"},
+    {"convert-ds3", cli_cmd_convert_ds3, "convert DS3 config_file.ini (+ SoC, jobs) to socsim YAML"},
+    {"default", cli_cmd_default, "run the embedded default with every scheduler (same as no arguments)"},
+    {NULL, NULL, NULL},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "socsim %s -- deterministic discrete-event simulator of DAG scheduling on\n"
+            "heterogeneous systems-on-chip.\n\n"
+            "usage: socsim                       run the embedded default, compare schedulers\n"
+            "       socsim COMMAND [ARGS] [--help]\n\ncommands:\n",
+            soc_version());
+    for (const cmd_t *c = commands; c->name; c++)
+        fprintf(out, "  %-14s %s\n", c->name, c->help);
+    fprintf(out, "\nexit codes: 0 success, 1 simulation failure, 2 bad usage or bad input.\n"
+                 "docs: README.md, docs/config.md, docs/schedulers.md, docs/ds3.md\n");
+}
+
+int main(int argc, char **argv)
+{
+    soc_library_init();
+    if (argc < 2)
+        return cli_cmd_default(1, (char *[]){"default", NULL});
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return CLI_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("socsim %s\n", soc_version());
+        return CLI_OK;
+    }
+    for (const cmd_t *c = commands; c->name; c++)
+        if (strcmp(argv[1], c->name) == 0)
+            return c->fn(argc - 1, argv + 1);
+    fprintf(stderr, "socsim: unknown command '%s'\n\n", argv[1]);
+    usage(stderr);
+    return CLI_USAGE;
+}
