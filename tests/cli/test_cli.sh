@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# CLI contract tests: help texts, exit codes, bad input, determinism,
+# examples, and (when ../shared is present) the shared acceptance check.
+# Env: SOCSIM (built binary), SOC_SOURCE_DIR, SOC_SHARED_DIR.
+set -u
+S=${SOCSIM:?SOCSIM not set}
+cd "${SOC_SOURCE_DIR:?}"
+ok=0; bad=0
+pass() { ok=$((ok+1)); }
+fail() { echo "FAIL: $*"; bad=$((bad+1)); }
+expect_code() { # expect_code CODE DESCRIPTION -- command...
+    local want=$1 what=$2; shift 3
+    "$@" >/tmp/soc_cli_out.$$ 2>/tmp/soc_cli_err.$$
+    local got=$?
+    if [ "$got" = "$want" ]; then pass; else fail "$what: exit $got, want $want ($(head -c 300 /tmp/soc_cli_err.$$))"; fi
+}
+t=$(mktemp -d); trap 'rm -rf "$t" /tmp/soc_cli_*.$$' EXIT
+
+expect_code 0 "--help" -- "$S" --help
+for c in run validate schedulers convert-ds3 default; do
+    expect_code 0 "$c --help" -- "$S" "$c" --help
+    grep -q "usage" /tmp/soc_cli_out.$$ || fail "$c --help prints no usage"
+done
+expect_code 2 "unknown command" -- "$S" frobnicate
+expect_code 2 "unknown option" -- "$S" run --frob examples/topcuoglu.yaml
+expect_code 2 "missing operand" -- "$S" run
+expect_code 2 "missing file" -- "$S" run "$t/nope.yaml"
+grep -q "nope.yaml" /tmp/soc_cli_err.$$ || fail "missing file: message does not name the file"
+expect_code 2 "bad --seed" -- "$S" run examples/topcuoglu.yaml --seed abc
+expect_code 2 "unknown scheduler" -- "$S" run examples/topcuoglu.yaml --scheduler nosuch
+
+printf 'seed: 1\nplatform: {clusters: [{name: A, count: 1, exec_us: {x: 1}}]\n' > "$t/broken.yaml"
+expect_code 2 "malformed YAML" -- "$S" run "$t/broken.yaml"
+grep -Eq "broken.yaml:[0-9]+:[0-9]+:" /tmp/soc_cli_err.$$ || fail "malformed YAML: no file:line:col ($(cat /tmp/soc_cli_err.$$))"
+cat > "$t/unknown.yaml" <<'Y'
+seed: 1
+sceduler: heft
+platform: {clusters: [{name: A, count: 1, exec_us: {x: 1}}]}
+applications: [{name: a, probability: 1, tasks: [{name: x}]}]
+injection: {arrival: periodic, period_us: 10}
+stop: {jobs: 3}
+Y
+expect_code 2 "unknown key" -- "$S" validate "$t/unknown.yaml"
+grep -q "unknown.yaml:2:1" /tmp/soc_cli_err.$$ || fail "unknown key: position ($(cat /tmp/soc_cli_err.$$))"
+grep -q "scheduler" /tmp/soc_cli_err.$$ || fail "unknown key: no suggestion"
+sed 's/^sceduler/scheduler/' "$t/unknown.yaml" > "$t/good.yaml"
+expect_code 0 "valid config" -- "$S" validate "$t/good.yaml"
+expect_code 0 "run valid config" -- "$S" run "$t/good.yaml" --json
+grep -q '"completed_jobs":3' /tmp/soc_cli_out.$$ || fail "good.yaml: 3 jobs expected"
+sed 's/exec_us: {x: 1}/exec_us: {x: .nan}/' "$t/good.yaml" > "$t/nan.yaml"
+expect_code 2 "NaN number" -- "$S" run "$t/nan.yaml"
+sed 's/probability: 1/probability: 0.5/' "$t/good.yaml" > "$t/prob.yaml"
+expect_code 2 "probabilities" -- "$S" run "$t/prob.yaml"
+
+# every example runs, and twice gives the same bytes
+for f in examples/*.yaml; do
+    case "$f" in *sweep*) continue;; esac
+    a=$("$S" run "$f" --json --seed 3 2>&1); ca=$?
+    b=$("$S" run "$f" --json --seed 3 2>&1)
+    [ $ca = 0 ] || fail "$f: exit $ca: $a"
+    [ "$a" = "$b" ] || fail "$f: two runs differ"
+    pass
+done
+# the embedded default runs and lists the four core schedulers
+"$S" > "$t/default.txt" 2>&1 || fail "socsim (default) failed"
+for s in met eft etf heft; do grep -qw "$s" "$t/default.txt" || fail "default table lacks $s"; done
+a=$("$S" default --json --jobs 200); b=$("$S" default --json --jobs 200)
+[ "$a" = "$b" ] && pass || fail "default --json not deterministic"
+
+# schedule CSV has the contract columns
+"$S" run examples/topcuoglu.yaml --scheduler heft --schedule "$t/s.csv" --json >/dev/null || fail "schedule csv run"
+head -1 "$t/s.csv" | grep -q '^job,task,task_type,pe,start_us,finish_us' || fail "schedule csv header"
+[ "$(wc -l < "$t/s.csv")" = 11 ] || fail "schedule csv rows"
+
+if [ -x "${SOC_SHARED_DIR:-/nonexistent}/checks/cli-contract" ] || [ -f "${SOC_SHARED_DIR:-/nonexistent}/checks/cli-contract" ]; then
+    out=$(bash "$SOC_SHARED_DIR/checks/cli-contract" "$S" 2>&1) && pass || fail "shared cli-contract: $(echo "$out" | grep FAIL)"
+fi
+echo "cli: $ok passed, $bad failed"
+[ $bad = 0 ]
