@@ -8,6 +8,7 @@
 
 #include <igraph.h>
 
+#include "soc/dvfs.h"
 #include "soc/model.h"
 #include "sim_internal.h"
 
@@ -424,6 +425,219 @@ static int finalize_platform(soc_config_t *cfg, soc_error_t *err)
     return SOC_OK;
 }
 
+/* ------------------------------------------------------- power data */
+
+static int opp_index(const soc_cluster_power_t *pw, double f)
+{
+    for (int i = 0; i < pw->n_opps; i++)
+        if (pw->opps[i].freq_mhz == f)
+            return i;
+    return -1;
+}
+
+static int runs_tasks(const soc_platform_t *p, const soc_cluster_t *cl)
+{
+    if (cl->is_memory || cl->exec_us == NULL)
+        return 0;
+    for (int t = 0; t < p->n_types; t++)
+        if (cl->exec_us[t] >= 0)
+            return 1;
+    return 0;
+}
+
+static int check_rows(soc_config_t *cfg, const soc_cluster_t *cl, const char *what,
+                      const soc_power_row_t *rows, int n, int ascending, soc_error_t *err)
+{
+    for (int r = 0; r < n; r++) {
+        CHECK(isfinite(rows[r].freq_mhz) && rows[r].freq_mhz > 0,
+              "cluster '%s': %s row %d: the frequency must be a positive number of MHz",
+              cl->name, what, r + 1);
+        CHECK(!ascending || r == 0 || rows[r].freq_mhz > rows[r - 1].freq_mhz,
+              "cluster '%s': %s rows must be in ascending frequency (%g MHz after %g MHz)",
+              cl->name, what, rows[r].freq_mhz, rows[r - 1].freq_mhz);
+        CHECK(rows[r].watts != NULL,
+              "cluster '%s': %s row %d (%g MHz) needs one power value per number of busy PEs "
+              "(%d values)",
+              cl->name, what, r + 1, rows[r].freq_mhz, cl->count);
+        for (int k = 0; k < cl->count; k++)
+            CHECK(finite_nonneg(rows[r].watts[k]),
+                  "cluster '%s': %s row %d (%g MHz): power for %d busy PE(s) is %g; it must be "
+                  "a finite number >= 0 W",
+                  cl->name, what, r + 1, rows[r].freq_mhz, k + 1, rows[r].watts[k]);
+    }
+    return SOC_OK;
+}
+
+/* Power data and power-management options: clear errors up front for what
+ * would otherwise produce nonsense or stop DS3 in the middle of a run.
+ * Errors name the cluster (loaders add file:line where they can). */
+static int validate_power(soc_config_t *cfg, soc_error_t *err)
+{
+    const soc_platform_t *p = &cfg->platform;
+    int ds3 = cfg->semantics == SOC_SEM_DS3;
+    soc_ds3_options_t def;
+    const soc_ds3_options_t *o = cfg->ds3;
+    if (o == NULL) {
+        soc_ds3_options_default(&def);
+        o = &def;
+    }
+    int used = ds3 || cfg->power_model, any = 0;
+    int throttle = o->enable_throttling || o->enable_dtpm_throttling;
+    if (used) {
+        CHECK(isfinite(o->C1) && isfinite(o->C2) && isfinite(o->Igate),
+              "leakage constants C1, C2, Igate must be finite numbers");
+        CHECK(isfinite(o->T_ambient) && o->T_ambient > -273,
+              "T_ambient must be a temperature above -273 C");
+        CHECK(o->sampling_rate >= 1 && o->sampling_rate_temperature >= 1,
+              "sampling_rate and sampling_rate_temperature must be >= 1 us");
+        CHECK(isfinite(o->util_low_threshold) && isfinite(o->util_high_threshold) &&
+                  o->util_low_threshold >= 0 && o->util_low_threshold <= o->util_high_threshold,
+              "ondemand thresholds need 0 <= util_low_threshold <= util_high_threshold");
+        CHECK(!(o->enable_throttling && o->enable_dtpm_throttling),
+              "enable_throttling and enable_DTPM_throttling cannot both be on");
+        CHECK(o->n_trip >= 0 && o->n_trip <= 8 && o->n_dtpm_trip >= 0 && o->n_dtpm_trip <= 8,
+              "at most 8 trip points");
+        for (int i = 0; i < o->n_trip; i++) {
+            CHECK(isfinite(o->trip_temperature[i]) && o->trip_temperature[i] > -273,
+                  "trip_temperature %d is not a temperature", i + 1);
+            CHECK(i == 0 || o->trip_temperature[i] > o->trip_temperature[i - 1],
+                  "trip temperatures must be strictly ascending (%g after %g)",
+                  o->trip_temperature[i], o->trip_temperature[i - 1]);
+            CHECK(finite_nonneg(o->trip_hysteresis[i]),
+                  "trip_hysteresis %d must be a finite number >= 0", i + 1);
+        }
+        for (int i = 0; i < o->n_dtpm_trip; i++) {
+            CHECK(isfinite(o->dtpm_trip_temperature[i]) && o->dtpm_trip_temperature[i] > -273,
+                  "DTPM_trip_temperature %d is not a temperature", i + 1);
+            CHECK(i == 0 || o->dtpm_trip_temperature[i] > o->dtpm_trip_temperature[i - 1],
+                  "DTPM trip temperatures must be strictly ascending (%g after %g)",
+                  o->dtpm_trip_temperature[i], o->dtpm_trip_temperature[i - 1]);
+        }
+        CHECK(!o->enable_dtpm_throttling || o->n_dtpm_trip <= o->n_trip,
+              "DTPM throttling reuses trip_hysteresis: it needs at least %d entries", o->n_dtpm_trip);
+    }
+    for (int c = 0; c < p->n_clusters; c++) {
+        const soc_cluster_t *cl = &p->clusters[c];
+        const soc_cluster_power_t *pw = cl->power;
+        if (pw == NULL)
+            continue;
+        any |= !cl->is_memory;
+        const char *gov = pw->governor != NULL ? pw->governor : "performance";
+        soc_error_t ge = {0};
+        CHECK(soc_dvfs_check_spec(gov, &ge) == SOC_OK, "cluster '%s': %s", cl->name, ge.msg);
+        int governed = strcmp(gov, "none") != 0;
+        if (ds3)
+            CHECK(strcmp(gov, "performance") == 0 || strcmp(gov, "powersave") == 0 ||
+                      strcmp(gov, "ondemand") == 0 || strcmp(gov, "none") == 0 ||
+                      strncmp(gov, "constant-", 9) == 0,
+                  "cluster '%s': governor '%s' is not available in DS3 semantics (DS3 knows "
+                  "performance, powersave, ondemand, constant-<MHz>, none)",
+                  cl->name, gov);
+        CHECK(pw->n_opps >= 0 && (pw->n_opps == 0 || pw->opps != NULL),
+              "cluster '%s': operating points missing", cl->name);
+        for (int i = 0; i < pw->n_opps; i++) {
+            const soc_opp_t *op = &pw->opps[i];
+            CHECK(isfinite(op->freq_mhz) && op->freq_mhz > 0 && finite_nonneg(op->volt_mv),
+                  "cluster '%s': operating point %d must be [MHz > 0, mV >= 0], got [%g, %g]",
+                  cl->name, i + 1, op->freq_mhz, op->volt_mv);
+            /* DS3 sorts its opp lines itself; native tables must be ordered */
+            CHECK(ds3 || i == 0 || op->freq_mhz > pw->opps[i - 1].freq_mhz,
+                  "cluster '%s': operating points must be in strictly ascending frequency "
+                  "(%g MHz after %g MHz)",
+                  cl->name, op->freq_mhz, pw->opps[i - 1].freq_mhz);
+        }
+        if (strncmp(gov, "constant-", 9) == 0) {
+            double mhz = strtod(gov + 9, NULL);
+            CHECK(opp_index(pw, mhz) >= 0,
+                  "cluster '%s': governor '%s' needs an operating point at %g MHz", cl->name,
+                  gov, mhz);
+        }
+        CHECK(pw->n_profiles >= 0 && (pw->n_profiles == 0 || pw->profiles != NULL) &&
+                  pw->n_pg_profiles >= 0 && (pw->n_pg_profiles == 0 || pw->pg_profiles != NULL),
+              "cluster '%s': power profile rows missing", cl->name);
+        int rc = check_rows(cfg, cl, "power_profile", pw->profiles, pw->n_profiles, !ds3, err);
+        if (rc == SOC_OK)
+            rc = check_rows(cfg, cl, "pg_profile", pw->pg_profiles, pw->n_pg_profiles, !ds3, err);
+        if (rc != SOC_OK)
+            return rc;
+        CHECK(finite_nonneg(pw->idle_w), "cluster '%s': idle_w must be a finite number >= 0 W",
+              cl->name);
+        CHECK(pw->n_trip >= 0 && (pw->n_trip == 0 || pw->trip_freq_mhz != NULL) &&
+                  pw->n_dtpm_trip >= 0 &&
+                  (pw->n_dtpm_trip == 0 || pw->dtpm_trip_freq_mhz != NULL),
+              "cluster '%s': trip frequencies missing", cl->name);
+        for (int i = 0; i < pw->n_trip + pw->n_dtpm_trip; i++) {
+            double f = i < pw->n_trip ? pw->trip_freq_mhz[i] : pw->dtpm_trip_freq_mhz[i - pw->n_trip];
+            CHECK(f == -1 || (isfinite(f) && f > 0),
+                  "cluster '%s': trip frequencies are MHz > 0 or -1 (unchanged), got %g",
+                  cl->name, f);
+        }
+        if (cl->is_memory)
+            continue;
+        if (ds3) {
+            /* DS3's own start-up checks (DASH_Sim_v0.py) */
+            if (governed) {
+                CHECK(pw->n_trip == o->n_trip,
+                      "cluster '%s': trip_freq has %d entries but there are %d trip "
+                      "temperatures (DS3 requires one per trip point)",
+                      cl->name, pw->n_trip, o->n_trip);
+                CHECK(pw->n_pg_profiles == pw->n_profiles,
+                      "cluster '%s': %d power_profile lines but %d PG_profile lines (DS3 "
+                      "requires as many)",
+                      cl->name, pw->n_profiles, pw->n_pg_profiles);
+            }
+            /* every frequency the cluster can run at must find a profile
+             * line whose frequency is an operating point, or DS3 stops at
+             * the first task there */
+            if (runs_tasks(p, cl)) {
+                CHECK(pw->n_profiles > 0, "cluster '%s' runs tasks but has no power_profile",
+                      cl->name);
+                int nf = governed ? pw->n_opps : 0;
+                for (int i = -1; i < nf; i++) {
+                    double f = i < 0 ? 0 : pw->opps[i].freq_mhz;
+                    if (i < 0 && governed && pw->n_opps > 0)
+                        continue;
+                    int r = 0;
+                    while (r < pw->n_profiles && !(f <= pw->profiles[r].freq_mhz))
+                        r++;
+                    CHECK(r < pw->n_profiles,
+                          "cluster '%s': no power_profile line at or above %g MHz", cl->name, f);
+                    CHECK(opp_index(pw, pw->profiles[r].freq_mhz) >= 0,
+                          "cluster '%s': power_profile frequency %g MHz is not an operating "
+                          "point (DS3 needs its voltage)",
+                          cl->name, pw->profiles[r].freq_mhz);
+                }
+            }
+        } else if (used) {
+            int n = pw->n_pg_profiles > 0 ? pw->n_pg_profiles : pw->n_profiles;
+            const soc_power_row_t *rows = pw->n_pg_profiles > 0 ? pw->pg_profiles : pw->profiles;
+            if (pw->n_opps > 0 && n > 0) {
+                for (int r = 0; r < n; r++)
+                    CHECK(opp_index(pw, rows[r].freq_mhz) >= 0,
+                          "cluster '%s': profile frequency %g MHz is not an operating point "
+                          "(the model needs its voltage)",
+                          cl->name, rows[r].freq_mhz);
+                CHECK(rows[n - 1].freq_mhz >= pw->opps[pw->n_opps - 1].freq_mhz,
+                      "cluster '%s': no power profile row at or above its highest operating "
+                      "point (%g MHz)",
+                      cl->name, pw->opps[pw->n_opps - 1].freq_mhz);
+            }
+            if (throttle && governed && pw->n_opps > 0) {
+                int nt = o->enable_throttling ? pw->n_trip : pw->n_dtpm_trip;
+                int want = o->enable_throttling ? o->n_trip : o->n_dtpm_trip;
+                CHECK(nt == 0 || nt == want,
+                      "cluster '%s': %d trip frequencies for %d trip temperatures", cl->name,
+                      nt, want);
+            }
+        }
+    }
+    if (!used)
+        return SOC_OK;
+    CHECK(!cfg->power_model || ds3 || any,
+          "power: true, but no cluster has a power block (governor, opps, power_profile)");
+    return SOC_OK;
+}
+
 static int type_supported(const soc_platform_t *p, int type)
 {
     for (int c = 0; c < p->n_clusters; c++)
@@ -607,6 +821,8 @@ int soc_config_finalize(soc_config_t *cfg, soc_error_t *err)
     soc_library_init();
     int rc = finalize_platform(cfg, err);
     if (rc != SOC_OK)
+        return rc;
+    if ((rc = validate_power(cfg, err)) != SOC_OK)
         return rc;
     CHECK(cfg->n_apps > 0, "no applications");
     double psum = 0;

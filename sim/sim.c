@@ -25,6 +25,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
+#include "power_internal.h"
 #include "sim_internal.h"
 #include "soc/sim.h"
 #include "stats.h"
@@ -208,6 +209,8 @@ typedef struct pe_priv {
     int cap;               /* capacity of pes[i].slots */
     soc_slot_t *slots;     /* running task (if busy) first, then queue */
     uint64_t wake_version; /* WAKE events with another version are stale */
+    uint64_t fin_version;  /* FINISH events too (a frequency change moves
+                              the finish of the running task) */
     soc_time_t busy_since;
 } pe_priv_t;
 
@@ -266,6 +269,11 @@ struct soc_sim {
     int have_first;
     double *util;
     soc_time_t age_base_sum;    /* sum of arrival times of jobs in system */
+
+    /* power model (cfg->power_model), NULL when off */
+    soc_power_t *pw;
+    unsigned char *pw_changed;  /* [n_clusters] scratch */
+    soc_error_t pw_err;
 
     soc_sim_api_t api;
     soc_view_t view;
@@ -407,6 +415,8 @@ static int pe_try_start(soc_sim_t *s, int pe)
     }
     const soc_app_t *a = &s->cfg->apps[j->app];
     soc_time_t d = exec_ns(s, a->tasks[head->ref.task].type, pe);
+    if (s->pw != NULL)
+        d = soc__power_task_start(s->pw, s->now, pe, d);
     ti->status = SOC_TASK_RUNNING;
     ti->start = s->now;
     ti->finish = s->now + d;
@@ -416,7 +426,7 @@ static int pe_try_start(soc_sim_t *s, int pe)
     ps->busy_until = ti->finish;
     pp->busy_since = s->now;
     pe_recompute_end(s, pe);
-    return push_event(s, ti->finish, EV_FINISH, pe, 0);
+    return push_event(s, ti->finish, EV_FINISH, pe, pp->fin_version);
 }
 
 static int do_assign(soc_sim_t *s, soc_task_ref_t ref, int pe, soc_time_t start)
@@ -668,6 +678,8 @@ static int handle_finish(soc_sim_t *s, int pe)
 {
     soc_pe_state_t *ps = &s->pes[pe];
     pe_priv_t *pp = &s->pp[pe];
+    if (s->pw != NULL)
+        soc__power_task_end(s->pw, s->now, pe);
     soc_slot_t done = pp->slots[0];
     memmove(&pp->slots[0], &pp->slots[1], (size_t)(ps->n_slots - 1) * sizeof *pp->slots);
     ps->n_slots--;
@@ -686,7 +698,7 @@ static int handle_finish(soc_sim_t *s, int pe)
             .arrival_us = soc_time_to_us(j->arrival),
             .start_us = soc_time_to_us(ti->start),
             .finish_us = soc_time_to_us(ti->finish),
-            .global_id = -1, .freq_mhz = 0};
+            .global_id = -1, .freq_mhz = s->pw ? soc__power_task_freq(s->pw, pe) : 0};
         s->opts.on_record(s->opts.record_user, &rec);
     }
     int rc = SOC_OK;
@@ -706,12 +718,54 @@ static int handle_finish(soc_sim_t *s, int pe)
     return rc;
 }
 
+/* A frequency change moved the running task of pe: new finish event. */
+static int retime(soc_sim_t *s, int pe)
+{
+    soc_pe_state_t *ps = &s->pes[pe];
+    pe_priv_t *pp = &s->pp[pe];
+    if (!ps->busy)
+        return SOC_OK;
+    soc_time_t f = soc__power_retime(s->pw, s->now, pe);
+    soc_slot_t *head = &pp->slots[0];
+    job_t *j = jm_get(&s->jobs, head->ref.job);
+    j->t[head->ref.task].finish = f;
+    head->finish = f;
+    ps->busy_until = f;
+    pe_recompute_end(s, pe);
+    pp->fin_version++;
+    return push_event(s, f, EV_FINISH, pe, pp->fin_version);
+}
+
+/* Power steps (thermal model, governor epochs) due before the next event;
+ * they come first at equal times.  Only while events remain: the run ends
+ * with its last event. */
+static int power_steps(soc_sim_t *s)
+{
+    const soc_platform_t *p = &s->cfg->platform;
+    while (s->heap.n > 0) {
+        soc_time_t tp = soc__power_next(s->pw);
+        if (tp > s->heap.a[0].t || tp >= s->end_time)
+            return SOC_OK;
+        s->now = tp;
+        memset(s->pw_changed, 0, (size_t)p->n_clusters);
+        int rc = soc__power_step(s->pw, tp, s->pw_changed, &s->pw_err);
+        for (int c = 0; c < p->n_clusters && rc == SOC_OK; c++)
+            for (int k = 0; s->pw_changed[c] && k < p->clusters[c].count && rc == SOC_OK; k++)
+                rc = retime(s, p->clusters[c].first_pe + k);
+        if (rc != SOC_OK)
+            return rc;
+    }
+    return SOC_OK;
+}
+
 /* Process every event of the next instant.  Returns 0 when none is left
  * before the end of the run. */
 static int advance(soc_sim_t *s, int *rc)
 {
     *rc = SOC_OK;
     if (s->done || s->heap.n == 0)
+        return 0;
+    if (s->pw != NULL && (*rc = power_steps(s)) != SOC_OK)
         return 0;
     soc_time_t t = s->heap.a[0].t;
     if (t >= s->end_time) {
@@ -726,7 +780,8 @@ static int advance(soc_sim_t *s, int *rc)
             *rc = handle_arrival(s);
             break;
         case EV_FINISH:
-            *rc = handle_finish(s, e.pe);
+            if (e.aux == s->pp[e.pe].fin_version)
+                *rc = handle_finish(s, e.pe);
             break;
         case EV_WAKE:
             if (e.aux == s->pp[e.pe].wake_version)
@@ -794,6 +849,12 @@ static int init_state(soc_sim_t *s, uint64_t seed, soc_error_t *err)
     s->end_time = in->sim_time_us > 0 ? soc_time_from_us(in->sim_time_us) : SOC_TIME_NEVER;
     s->max_jobs = in->max_jobs;
     soc__lat_init(&s->lat);
+    memset(&s->pw_err, 0, sizeof s->pw_err);
+    if (s->pw != NULL) {
+        int rc = soc__power_reset(s->pw, err);
+        if (rc != SOC_OK)
+            return rc;
+    }
     s->n_pes = cfg->platform.n_pes;
     s->pes = calloc((size_t)s->n_pes, sizeof *s->pes);
     s->pp = calloc((size_t)s->n_pes, sizeof *s->pp);
@@ -894,7 +955,17 @@ int soc_sim_create(soc_sim_t **out, const soc_config_t *cfg,
         acc += cfg->apps[a].probability;
         s->app_cdf[a] = acc;
     }
-    int rc = init_state(s, cfg->seed, err);
+    int rc;
+    if (cfg->power_model) {
+        rc = soc__power_create(&s->pw, cfg, opts->on_power, opts->power_user, err);
+        if (rc == SOC_OK && (s->pw_changed = calloc((size_t)p->n_clusters, 1)) == NULL)
+            rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
+        if (rc != SOC_OK) {
+            soc_sim_destroy(s);
+            return rc;
+        }
+    }
+    rc = init_state(s, cfg->seed, err);
     if (rc != SOC_OK) {
         soc_sim_destroy(s);
         return rc;
@@ -914,6 +985,8 @@ void soc_sim_destroy(soc_sim_t *s)
     }
     if (s->rng != NULL)
         gsl_rng_free(s->rng);
+    soc__power_destroy(s->pw);
+    free(s->pw_changed);
     free(s->exec);
     free(s->app_cdf);
     free(s);
@@ -954,6 +1027,8 @@ int soc_sim_next_decision(soc_sim_t *s, soc_view_t **view, soc_error_t *err)
         }
         s->passed = 0;
         if (!advance(s, &rc)) {
+            if (rc != SOC_OK && s->pw_err.code != 0 && err != NULL && err->code == 0)
+                *err = s->pw_err;
             if (rc != SOC_OK)
                 return soc_error_set(err, rc, NULL, 0, 0,
                                      "simulation failed at t=%.3f us: %s",
@@ -964,6 +1039,8 @@ int soc_sim_next_decision(soc_sim_t *s, soc_view_t **view, soc_error_t *err)
     /* the run is over: by its limits, or because nothing can happen */
     int stalled = !s->done && s->now < s->end_time && s->jobs_in_system > 0;
     s->done = 1;
+    if (s->pw != NULL)
+        soc__power_finish(s->pw, s->now);
     ready_compact(s);
     s->view.now = s->now;
     if (stalled)
@@ -1073,6 +1150,8 @@ void soc_sim_metrics(const soc_sim_t *cs, soc_metrics_t *m)
     }
     m->pe_utilization = s->util;
     m->n_clusters = s->cfg->platform.n_clusters;
+    if (s->pw != NULL)
+        soc__power_metrics(s->pw, m);
 }
 
 /* ----------------------------------------------------- view services */

@@ -67,4 +67,13 @@ int cli_cmd_convert_ds3(int argc, char **argv);
 int cli_ds3_run_loaded(soc_config_t *cfg, const char *sched_override, int json,
                        const char *schedule_path);
 
+/* Sweeps, plots, scheduler regression (cli_sweep.c, cli_plot.c,
+ * cli_regress.c; docs/sweeps.md, docs/regression.md). */
+int cli_cmd_sweep(int argc, char **argv);
+int cli_cmd_plot(int argc, char **argv);
+int cli_cmd_regress(int argc, char **argv);
+
+/* RL environment server (cli_serve.c; gym/PROTOCOL.md). */
+int cli_cmd_serve(int argc, char **argv);
+
 #endif

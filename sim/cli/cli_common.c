@@ -199,7 +199,7 @@ int cli_parse(int argc, char **argv, const cli_opt_t *opts, const char *usage,
     while (opts[n].name != NULL)
         n++;
     struct option *lo = calloc((size_t)n + 2, sizeof *lo);
-    char shorts[128] = "+h";
+    char shorts[128] = "h";
     size_t sl = 2;
     if (lo == NULL)
         return -1;

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "cli.h"
+#include "cli_trace.h"
 #include "soc/schedulers.h"
 #include "soc/workload.h"
 
@@ -49,7 +50,7 @@ static void print_text(FILE *out, const soc_config_t *cfg, const soc_metrics_t *
     fprintf(out, "latency p99 (us)     %s\n", cli_num(a, m->p99_latency_us));
     fprintf(out, "latency max (us)     %s\n", cli_num(a, m->max_latency_us));
     fprintf(out, "makespan (us)        %s\n", cli_num(a, m->makespan_us));
-    fprintf(out, "throughput (jobs/s)  %s\n", cli_num(a, m->throughput_jobs_per_s));
+    fprintf(out, "throughput (jobs/s)  %.10g\n", m->throughput_jobs_per_s);
     if (m->deadline_jobs > 0)
         fprintf(out, "deadline misses      %" PRId64 " of %" PRId64 "\n",
                 m->deadline_misses, m->deadline_jobs);
@@ -67,7 +68,7 @@ static void print_text(FILE *out, const soc_config_t *cfg, const soc_metrics_t *
 
 /* ---------------------------------------------------------------- run */
 
-enum { OPT_SCHED = 's', OPT_SEED = 256, OPT_JOBS, OPT_JSON, OPT_SCHEDULE, OPT_DS3 };
+enum { OPT_SCHED = 's', OPT_SEED = 256, OPT_JOBS, OPT_JSON, OPT_SCHEDULE, OPT_DS3, OPT_GANTT, OPT_TRACE };
 
 static const cli_opt_t run_opts[] = {
     {"scheduler", 's', 1, "NAME", "scheduler (overrides the config): see 'socsim schedulers'; plugin:PATH.so"},
@@ -76,6 +77,8 @@ static const cli_opt_t run_opts[] = {
     {"json", OPT_JSON, 0, NULL, "print one JSON object per run on its own line"},
     {"schedule", OPT_SCHEDULE, 1, "FILE", "write the per-task schedule as CSV"},
     {"ds3", OPT_DS3, 1, "INI", "run DS3 files (config_file.ini); see 'socsim run --ds3 x --help'"},
+    {"gantt", OPT_GANTT, 1, "FILE.png", "draw the schedule as a Gantt chart (needs gnuplot)"},
+    {"trace", OPT_TRACE, 1, "FILE.json", "write the schedule as a Chrome/Perfetto trace"},
     {NULL, 0, 0, NULL, NULL},
 };
 
@@ -87,6 +90,7 @@ typedef struct run_args {
     int have_jobs;
     int json;
     const char *schedule;
+    const char *gantt, *trace;
 } run_args_t;
 
 static int run_opt(void *user, int key, const char *arg)
@@ -114,6 +118,12 @@ static int run_opt(void *user, int key, const char *arg)
     case OPT_SCHEDULE:
         r->schedule = arg;
         return 0;
+    case OPT_GANTT:
+        r->gantt = arg;
+        return 0;
+    case OPT_TRACE:
+        r->trace = arg;
+        return 0;
     default:
         return -1;
     }
@@ -121,6 +131,7 @@ static int run_opt(void *user, int key, const char *arg)
 
 static const char run_usage[] =
     "socsim run CONFIG.yaml [--scheduler NAME] [--seed N] [--jobs N] [--json] [--schedule FILE]\n"
+    "                  [--gantt FILE.png] [--trace FILE.json]\n"
     "       socsim run --ds3 PATH/config_file.ini [--json] [--scheduler NAME] [--schedule FILE]";
 
 int cli_cmd_run(int argc, char **argv)
@@ -166,7 +177,9 @@ int cli_cmd_run(int argc, char **argv)
     }
     soc_sim_t *sim = NULL;
     soc_sched_handle_t *h = NULL;
-    int rc = run_one(&cfg, spec, &sink, &sim, &h, &err);
+    int rc = r.gantt != NULL || r.trace != NULL
+                 ? cli_run_traced(&cfg, spec, &sink, r.gantt, r.trace, &sim, &h, &err, &code)
+                 : run_one(&cfg, spec, &sink, &sim, &h, &err);
     if (cli_schedule_close(&sink) != 0)
         code = CLI_FAIL;
     if (rc != SOC_OK) {

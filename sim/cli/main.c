@@ -19,6 +19,10 @@ static const cmd_t commands[] = {
     {"schedulers", cli_cmd_schedulers, "list the available schedulers"},
     {"convert-ds3", cli_cmd_convert_ds3, "convert DS3 config_file.ini (+ SoC, jobs) to socsim YAML"},
     {"default", cli_cmd_default, "run the embedded default with every scheduler (same as no arguments)"},
+    {"sweep", cli_cmd_sweep, "run a parameter sweep (SWEEP.yaml) on all cores; resumable"},
+    {"plot", cli_cmd_plot, "draw PNG figures of a sweep directory or a schedule (gnuplot)"},
+    {"regress", cli_cmd_regress, "rerun the scheduler regression suite and compare with its goldens"},
+    {"serve", cli_cmd_serve, "serve RL environments over a Unix socket or loopback TCP (gym/PROTOCOL.md)"},
     {NULL, NULL, NULL},
 };
 
@@ -39,8 +43,11 @@ static void usage(FILE *out)
 int main(int argc, char **argv)
 {
     soc_library_init();
-    if (argc < 2)
-        return cli_cmd_default(1, (char *[]){"default", NULL});
+    if (argc < 2) {
+        char name[] = "default";
+        char *args[] = {name, NULL};
+        return cli_cmd_default(1, args);
+    }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         usage(stdout);

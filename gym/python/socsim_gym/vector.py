@@ -1,0 +1,212 @@
+"""Vector environment: N simulator instances stepped in one round trip."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+from gymnasium.vector import AutoresetMode, VectorEnv
+from gymnasium.vector.utils import batch_space
+
+from .env import DRAWN_SEED_LIMIT, _action_to_int, convert_info, make_request, seed_to_sim, spaces_from_make
+from .protocol import Session, SocSimError
+
+
+class SocSimVectorEnv(VectorEnv):
+    """``num_envs`` socsim environments on one server connection.
+
+    ``step`` sends one ``step_many`` request for all environments (plus one
+    pipelined ``reset_many`` for those being auto-reset), so a vector step
+    costs one round trip instead of N.  Each sub-environment behaves exactly
+    like a :class:`~socsim_gym.env.SocSimEnv` with the same options.
+
+    Args:
+        num_envs: number of sub-environments.
+        config, config_path, options, address, socsim, timeout: as for
+            :class:`~socsim_gym.env.SocSimEnv`.
+        autoreset_mode: Gymnasium's ``NEXT_STEP`` (default), ``SAME_STEP``
+            (``info["final_obs"]``/``info["final_info"]`` hold the last
+            observation and info) or ``DISABLED``.  An auto-reset episode
+            uses the previous seed of that sub-environment plus one.
+
+    Masks: ``info["action_mask"]`` is ``(num_envs, n)`` int8 and
+    :meth:`action_masks` returns the same as bool.  In ``NEXT_STEP`` mode a
+    sub-environment that has just ended shows an all-zero mask and its next
+    action is ignored (it is reset instead).
+    """
+
+    metadata = {"render_modes": [], "autoreset_mode": AutoresetMode.NEXT_STEP}
+
+    def __init__(self, num_envs: int = 1, config: Optional[str] = None,
+                 config_path: Optional[str] = None, options: Optional[Dict[str, Any]] = None,
+                 address: Any = None, socsim: Optional[str] = None,
+                 timeout: Optional[float] = 30.0,
+                 autoreset_mode: Any = AutoresetMode.NEXT_STEP,
+                 render_mode: Optional[str] = None):
+        if int(num_envs) < 1:
+            raise ValueError(f"num_envs must be at least 1, got {num_envs}")
+        if render_mode is not None:
+            raise ValueError("SocSimVectorEnv has no render modes")
+        self.num_envs = int(num_envs)
+        self.autoreset_mode = (autoreset_mode if isinstance(autoreset_mode, AutoresetMode)
+                               else AutoresetMode(autoreset_mode))
+        self.metadata = dict(self.metadata, autoreset_mode=self.autoreset_mode)
+        self._session = Session(address, socsim=socsim, timeout=timeout)
+        try:
+            req = make_request(config, config_path, options, address is None)
+            replies = self._session.call_many([req] * self.num_envs)
+        except BaseException:
+            self._session.close()
+            raise
+        self._ids = [int(h["env_id"]) for h, _ in replies]
+        self._make_reply = replies[0][0]
+        self.single_observation_space, self.single_action_space = spaces_from_make(*replies[0])
+        self.observation_space = batch_space(self.single_observation_space, self.num_envs)
+        self.action_space = batch_space(self.single_action_space, self.num_envs)
+        n = int(self.single_action_space.n)
+        self._masks = np.zeros((self.num_envs, n), dtype=bool)
+        self._obs = np.zeros((self.num_envs,) + self.single_observation_space.shape, dtype=np.float32)
+        self._ended = np.zeros(self.num_envs, dtype=bool)  # awaiting (auto)reset
+        self._started = False
+
+    @property
+    def env_options(self) -> Dict[str, Any]:
+        return dict(self._make_reply.get("options") or {})
+
+    @property
+    def pe_names(self) -> List[str]:
+        return list(self._make_reply.get("pes") or [])
+
+    def _seeds(self, seed: Any) -> List[int]:
+        if seed is None:
+            seeds: Sequence[Any] = [None] * self.num_envs
+        elif isinstance(seed, (int, np.integer)):
+            seeds = [int(seed) + i for i in range(self.num_envs)]
+        else:
+            seeds = list(seed)
+            if len(seeds) != self.num_envs:
+                raise ValueError(f"{len(seeds)} seeds for {self.num_envs} environments")
+        return [seed_to_sim(s) if s is not None
+                else int(self.np_random.integers(0, DRAWN_SEED_LIMIT)) for s in seeds]
+
+    def reset(self, *, seed: Any = None, options: Optional[Dict[str, Any]] = None
+              ) -> Tuple[np.ndarray, Dict[str, Any]]:
+        """Reset all sub-environments, or those of ``options["reset_mask"]``.
+
+        ``seed``: None (seeds drawn from ``np_random``), an int s (seeds s,
+        s+1, ...), or a list with one seed or None per sub-environment.
+        """
+        if isinstance(seed, (int, np.integer)):
+            super().reset(seed=int(seed))
+        else:
+            super().reset(seed=None)
+        options = dict(options or {})
+        reset_mask = options.pop("reset_mask", None)
+        if options:
+            raise ValueError("socsim environments take their options at creation, not at reset")
+        seeds = self._seeds(seed)
+        if reset_mask is None:
+            which = np.arange(self.num_envs)
+        else:
+            reset_mask = np.asarray(reset_mask, dtype=bool)
+            if reset_mask.shape != (self.num_envs,) or not reset_mask.any():
+                raise ValueError("options['reset_mask'] must be a bool array of shape "
+                                 f"({self.num_envs},) with at least one True")
+            if not self._started and not reset_mask.all():
+                raise ValueError("the first reset must reset every sub-environment")
+            which = np.flatnonzero(reset_mask)
+        hdr, arrays = self._session.call({"cmd": "reset_many",
+                                          "env_ids": [self._ids[i] for i in which],
+                                          "seeds": [seeds[i] for i in which]})
+        infos: Dict[str, Any] = {}
+        for row, i in enumerate(which):
+            infos = self._add_info(infos, self._take(int(i), hdr["infos"][row], arrays, row), int(i))
+        self._started = True
+        return self._obs.copy(), infos
+
+    def step(self, actions: Any) -> Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, Dict[str, Any]]:
+        if not self._started:
+            raise SocSimError("call reset() before step()")
+        acts = np.asarray(actions)
+        if acts.shape != (self.num_envs,):
+            acts = acts.reshape(self.num_envs)
+        acts_int = [_action_to_int(a) for a in acts]
+        rewards = np.zeros(self.num_envs, dtype=np.float64)
+        terminated = np.zeros(self.num_envs, dtype=bool)
+        truncated = np.zeros(self.num_envs, dtype=bool)
+        if self.autoreset_mode == AutoresetMode.NEXT_STEP:
+            to_reset = np.flatnonzero(self._ended)
+        else:
+            if self.autoreset_mode == AutoresetMode.DISABLED and self._ended.any():
+                raise SocSimError("autoreset is disabled: reset the ended sub-environments "
+                                  f"{np.flatnonzero(self._ended).tolist()} (options reset_mask)")
+            to_reset = np.zeros(0, dtype=np.int64)
+        to_step = np.flatnonzero(~np.isin(np.arange(self.num_envs), to_reset))
+
+        requests = []
+        if len(to_step):
+            requests.append({"cmd": "step_many", "env_ids": [self._ids[i] for i in to_step],
+                             "actions": [acts_int[i] for i in to_step], "autoreset": False})
+        if len(to_reset):
+            requests.append(self._reset_many_req(to_reset))
+        replies = self._session.call_many(requests)
+
+        per_env: Dict[int, Dict[str, Any]] = {}
+        final: Dict[int, Dict[str, Any]] = {}
+        if len(to_step):
+            hdr, arrays = replies[0]
+            for row, i in enumerate(to_step):
+                rewards[i] = float(hdr["rewards"][row])
+                terminated[i] = bool(hdr["terminated"][row])
+                truncated[i] = bool(hdr["truncated"][row])
+                per_env[int(i)] = self._take(int(i), hdr["infos"][row], arrays, row)
+                self._ended[i] |= terminated[i] or truncated[i]
+        if len(to_reset):
+            self._take_all(replies[-1], to_reset, per_env)
+        if self.autoreset_mode == AutoresetMode.SAME_STEP and self._ended.any():
+            ended = np.flatnonzero(self._ended)
+            for i in ended:
+                final[int(i)] = {"final_obs": self._obs[i].copy(), "final_info": per_env[int(i)]}
+            self._take_all(self._session.call(self._reset_many_req(ended)), ended, per_env)
+
+        infos: Dict[str, Any] = {}
+        for i in range(self.num_envs):
+            if i in final:
+                infos = self._add_info(infos, final[i], i)
+            if i in per_env:
+                infos = self._add_info(infos, per_env[i], i)
+        return self._obs.copy(), rewards, terminated, truncated, infos
+
+    def _take(self, i: int, raw_info: Dict[str, Any], arrays: Dict[str, np.ndarray],
+              row: int) -> Dict[str, Any]:
+        """Store row `row` of a batched reply as sub-environment i's state."""
+        self._obs[i] = arrays["obs"][row]
+        self._masks[i] = arrays["mask"][row].astype(bool)
+        info = convert_info(raw_info, arrays["mask"][row])
+        # batched into one array per key: a u64 seed needs an unsigned dtype
+        info["seed"] = np.uint64(info["seed"])
+        self._ended[i] = bool(info.get("done", False))
+        return info
+
+    def _take_all(self, reply: Tuple[Dict[str, Any], Dict[str, np.ndarray]],
+                  which: np.ndarray, per_env: Dict[int, Dict[str, Any]]) -> None:
+        hdr, arrays = reply
+        for row, i in enumerate(which):
+            per_env[int(i)] = self._take(int(i), hdr["infos"][row], arrays, row)
+
+    def _reset_many_req(self, which: np.ndarray) -> Dict[str, Any]:
+        # null seed: the server continues with the previous seed + 1
+        return {"cmd": "reset_many", "env_ids": [self._ids[i] for i in which],
+                "seeds": [None] * len(which)}
+
+    def action_masks(self) -> np.ndarray:
+        """Valid actions per sub-environment, shape (num_envs, n), True = valid."""
+        return self._masks.copy()
+
+    def close_extras(self, **kwargs: Any) -> None:
+        session, self._session = self._session, None
+        if session is not None:
+            session.close()
+
+
+__all__ = ["SocSimVectorEnv"]

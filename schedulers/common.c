@@ -1,0 +1,1058 @@
+/*
+ * common.c -- helpers shared by the built-in schedulers: cost summaries and
+ * ranks (priorities), PE timelines with binary-searched insertion, the
+ * whole-job EFT planner of the HEFT family, and the ready-list helpers of the
+ * dynamic heuristics.  See sched_internal.h for the contracts.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sched_internal.h"
+
+/* ---------------------------------------------------------------- names */
+
+static int lower(int c)
+{
+    return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c;
+}
+
+int soc__name_eq(const char *a, const char *b)
+{
+    if (a == NULL || b == NULL)
+        return 0;
+    for (; *a && *b; a++, b++)
+        if (lower((unsigned char)*a) != lower((unsigned char)*b))
+            return 0;
+    return *a == *b;
+}
+
+int soc__name_eqn(const char *a, size_t n, const char *b)
+{
+    if (a == NULL || b == NULL || strlen(b) != n)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (a[i] == '\0' || lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
+            return 0;
+    return 1;
+}
+
+/* ------------------------------------------------------- cost summaries */
+
+void soc__costs_free(soc__costs_t *c)
+{
+    if (c == NULL)
+        return;
+    free(c->w);
+    free(c->count);
+    free(c->w_mean);
+    free(c->w_best);
+    free(c->w_worst);
+    memset(c, 0, sizeof *c);
+}
+
+/* ns per data unit between two distinct PEs of clusters a and b, following
+ * the engine's rule: direct link, or write to and read from memory. */
+static double pair_unit(const soc_platform_t *p, int pa, int pb)
+{
+    if (p->comm_mode == SOC_COMM_SHARED_MEMORY && p->memory_cluster >= 0) {
+        int mem = p->clusters[p->memory_cluster].first_pe;
+        return 1000.0 / soc_platform_bandwidth(p, pa, mem) +
+               1000.0 / soc_platform_bandwidth(p, mem, pb);
+    }
+    return 1000.0 / soc_platform_bandwidth(p, pa, pb);
+}
+
+int soc__costs_init(soc__costs_t *c, const soc_platform_t *p)
+{
+    memset(c, 0, sizeof *c);
+    int nt = p->n_types, nc = p->n_clusters;
+    c->n_types = nt;
+    c->n_clusters = nc;
+    c->w = malloc(sizeof *c->w * (size_t)nt * (size_t)nc);
+    c->count = calloc((size_t)nc, sizeof *c->count);
+    c->w_mean = malloc(sizeof(double) * (size_t)nt);
+    c->w_best = malloc(sizeof(double) * (size_t)nt);
+    c->w_worst = malloc(sizeof(double) * (size_t)nt);
+    if (c->w == NULL || c->count == NULL || c->w_mean == NULL || c->w_best == NULL ||
+        c->w_worst == NULL) {
+        soc__costs_free(c);
+        return SOC_ENOMEM;
+    }
+    for (int k = 0; k < nc; k++) {
+        const soc_cluster_t *cl = &p->clusters[k];
+        int runs = !cl->is_memory && cl->exec_us != NULL;
+        c->count[k] = runs ? cl->count : 0;
+        for (int t = 0; t < nt; t++) {
+            double us = runs ? cl->exec_us[t] : -1;
+            c->w[(size_t)k * (size_t)nt + (size_t)t] = us < 0 ? -1 : (double)soc_time_from_us(us);
+        }
+    }
+    for (int t = 0; t < nt; t++) {
+        double sum = 0, n = 0, lo = -1, hi = -1;
+        for (int k = 0; k < nc; k++) {
+            double w = soc__cost_wc(c, t, k);
+            if (w < 0 || c->count[k] == 0)
+                continue;
+            sum += w * c->count[k];
+            n += c->count[k];
+            if (lo < 0 || w < lo)
+                lo = w;
+            if (w > hi)
+                hi = w;
+        }
+        c->w_mean[t] = n > 0 ? sum / n : 0;
+        c->w_best[t] = lo < 0 ? 0 : lo;
+        c->w_worst[t] = hi < 0 ? 0 : hi;
+    }
+    /* links: over ordered pairs of distinct task-running PEs, weighted by
+     * the number of such pairs between two clusters */
+    double pairs = 0, bw_sum = 0, ulo = -1, uhi = -1;
+    for (int a = 0; a < nc; a++) {
+        for (int b = 0; b < nc; b++) {
+            double na = c->count[a], nb = c->count[b];
+            double np = a == b ? na * (nb - 1) : na * nb;
+            if (np <= 0)
+                continue;
+            int pa = p->clusters[a].first_pe;
+            int pb = p->clusters[b].first_pe + (a == b ? 1 : 0);
+            double u = pair_unit(p, pa, pb);
+            pairs += np;
+            bw_sum += np / u;
+            if (ulo < 0 || u < ulo)
+                ulo = u;
+            if (u > uhi)
+                uhi = u;
+        }
+    }
+    if (pairs > 0) {
+        c->lat_ns = p->latency_us * 1000.0;
+        c->unit_mean = pairs / bw_sum;
+        c->unit_best = ulo;
+        c->unit_worst = uhi;
+    }
+    return SOC_OK;
+}
+
+double soc__cost_w(const soc__costs_t *c, int type, soc__cost_kind_t k)
+{
+    switch (k) {
+    case SOC__COST_BEST:
+        return c->w_best[type];
+    case SOC__COST_WORST:
+        return c->w_worst[type];
+    case SOC__COST_MEAN:
+    default:
+        return c->w_mean[type];
+    }
+}
+
+double soc__cost_c(const soc__costs_t *c, double volume, soc__cost_kind_t k)
+{
+    if (volume <= 0)
+        return 0;
+    double u = k == SOC__COST_BEST ? c->unit_best
+             : k == SOC__COST_WORST ? c->unit_worst : c->unit_mean;
+    if (u <= 0 && c->lat_ns <= 0)
+        return 0;
+    return c->lat_ns + volume * u;
+}
+
+double soc__prio_round(double x)
+{
+    return nearbyint(x * 4096.0) / 4096.0;
+}
+
+/* ----------------------------------------------------------------- ranks */
+
+int soc__rank_upward(const soc__costs_t *c, const soc_app_t *a,
+                     soc__cost_kind_t k, double *out)
+{
+    for (int idx = a->n_tasks - 1; idx >= 0; idx--) {
+        int i = a->topo[idx];
+        double best = 0;
+        for (int s = a->succ_off[i]; s < a->succ_off[i + 1]; s++) {
+            const soc_edge_t *e = &a->edges[a->succ_edge[s]];
+            double v = soc__cost_c(c, e->volume, k) + out[e->dst];
+            if (v > best)
+                best = v;
+        }
+        out[i] = soc__cost_w(c, a->tasks[i].type, k) + best;
+    }
+    return SOC_OK;
+}
+
+int soc__rank_downward(const soc__costs_t *c, const soc_app_t *a,
+                       soc__cost_kind_t k, double *out)
+{
+    for (int idx = 0; idx < a->n_tasks; idx++) {
+        int i = a->topo[idx];
+        double best = 0;
+        for (int s = a->pred_off[i]; s < a->pred_off[i + 1]; s++) {
+            const soc_edge_t *e = &a->edges[a->pred_edge[s]];
+            double v = out[e->src] + soc__cost_w(c, a->tasks[e->src].type, k) +
+                       soc__cost_c(c, e->volume, k);
+            if (v > best)
+                best = v;
+        }
+        out[i] = best;
+    }
+    return SOC_OK;
+}
+
+int soc__oct_table(const soc__costs_t *c, const soc_app_t *a, double *oct,
+                   double *rank)
+{
+    int nc = c->n_clusters;
+    for (int idx = a->n_tasks - 1; idx >= 0; idx--) {
+        int i = a->topo[idx];
+        double *row = &oct[(size_t)i * (size_t)nc];
+        for (int k = 0; k < nc; k++)
+            row[k] = 0;
+        for (int s = a->succ_off[i]; s < a->succ_off[i + 1]; s++) {
+            const soc_edge_t *e = &a->edges[a->succ_edge[s]];
+            int j = e->dst, tj = a->tasks[j].type;
+            const double *rj = &oct[(size_t)j * (size_t)nc];
+            double cbar = soc__cost_c(c, e->volume, SOC__COST_MEAN);
+            /* min over PEs p_w of OCT(j, p_w) + w(j, p_w) [+ c-bar unless
+             * p_w is p_k itself]: the overall minimum m1 (cluster k1) serves
+             * every other cluster with the transfer added */
+            double m1 = INFINITY;
+            int k1 = -1;
+            for (int k = 0; k < nc; k++) {
+                double w = soc__cost_wc(c, tj, k);
+                if (w < 0 || c->count[k] == 0)
+                    continue;
+                if (rj[k] + w < m1) {
+                    m1 = rj[k] + w;
+                    k1 = k;
+                }
+            }
+            if (k1 < 0)
+                continue;
+            for (int k = 0; k < nc; k++) {
+                double v;
+                if (k == k1) {
+                    v = m1;
+                } else {
+                    v = m1 + cbar;
+                    double w = soc__cost_wc(c, tj, k);
+                    if (w >= 0 && c->count[k] > 0 && rj[k] + w < v)
+                        v = rj[k] + w;
+                }
+                if (v > row[k])
+                    row[k] = v;
+            }
+        }
+        double sum = 0, n = 0;
+        int ti = a->tasks[i].type;
+        for (int k = 0; k < nc; k++)
+            if (c->count[k] > 0 && soc__cost_wc(c, ti, k) >= 0) {
+                sum += row[k] * c->count[k];
+                n += c->count[k];
+            }
+        rank[i] = n > 0 ? sum / n : 0;
+    }
+    return SOC_OK;
+}
+
+/* max-heap of task ids by (prio desc, id asc) */
+static int prio_before(const double *prio, int x, int y)
+{
+    if (prio[x] != prio[y])
+        return prio[x] > prio[y];
+    return x < y;
+}
+
+static void heap_up(int *h, int i, const double *prio)
+{
+    int x = h[i];
+    while (i > 0) {
+        int p = (i - 1) / 2;
+        if (!prio_before(prio, x, h[p]))
+            break;
+        h[i] = h[p];
+        i = p;
+    }
+    h[i] = x;
+}
+
+static void heap_down(int *h, int n, int i, const double *prio)
+{
+    int x = h[i];
+    for (;;) {
+        int l = 2 * i + 1, r = l + 1, m = -1;
+        if (l < n)
+            m = l;
+        if (r < n && prio_before(prio, h[r], h[l]))
+            m = r;
+        if (m < 0 || !prio_before(prio, h[m], x))
+            break;
+        h[i] = h[m];
+        i = m;
+    }
+    h[i] = x;
+}
+
+int soc__priority_order(const soc_app_t *a, const double *prio, int *order)
+{
+    int n = a->n_tasks;
+    int *left = malloc(sizeof(int) * (size_t)n);
+    int *heap = malloc(sizeof(int) * (size_t)n);
+    if (left == NULL || heap == NULL) {
+        free(left);
+        free(heap);
+        return SOC_ENOMEM;
+    }
+    int hn = 0;
+    for (int i = 0; i < n; i++) {
+        left[i] = a->pred_off[i + 1] - a->pred_off[i];
+        if (left[i] == 0) {
+            heap[hn] = i;
+            heap_up(heap, hn++, prio);
+        }
+    }
+    int k = 0;
+    while (hn > 0) {
+        int t = heap[0];
+        heap[0] = heap[--hn];
+        if (hn > 0)
+            heap_down(heap, hn, 0, prio);
+        order[k++] = t;
+        for (int s = a->succ_off[t]; s < a->succ_off[t + 1]; s++) {
+            int j = a->edges[a->succ_edge[s]].dst;
+            if (--left[j] == 0) {
+                heap[hn] = j;
+                heap_up(heap, hn++, prio);
+            }
+        }
+    }
+    free(left);
+    free(heap);
+    return k == n ? SOC_OK : SOC_ECYCLE;
+}
+
+/* ------------------------------------------------------------- timelines */
+
+/* The idle gap before reservation k (k >= 1) as a candidate: its length,
+ * or -1 when it is empty (even a zero-length task cannot use it, since an
+ * equal key would queue behind the reservation). */
+static soc_time_t fit_gap(const soc__tl_t *tl, int k)
+{
+    if (k <= 0)
+        return -1;
+    soc_time_t g = tl->start[k] - tl->end[k - 1];
+    return g > 0 ? g : -1;
+}
+
+/* Recompute the suffix maxima gmax[k] for k = hi down to 0 after a change
+ * at or above index lo; below lo, stop as soon as a value is unchanged. */
+static void tl_fix(soc__tl_t *tl, int hi, int lo)
+{
+    for (int k = hi < tl->n - 1 ? hi : tl->n - 1; k >= 0; k--) {
+        soc_time_t g = fit_gap(tl, k), nx = tl->gmax[k + 1];
+        soc_time_t v = g > nx ? g : nx;
+        if (k < lo && v == tl->gmax[k])
+            break;
+        tl->gmax[k] = v;
+    }
+}
+
+soc_time_t soc__tl_find(const soc__tl_t *tl, soc_time_t ready, soc_time_t dur,
+                        int insert, int *pos)
+{
+    int n = tl->n;
+    if (n == 0 || ready >= tl->end[n - 1]) {
+        if (pos != NULL)
+            *pos = n;
+        return n > 0 && tl->end[n - 1] > ready ? tl->end[n - 1] : ready;
+    }
+    if (insert) {
+        /* first reservation that ends after `ready`: everything before it
+         * is over by then, so the first candidate gap starts at `ready` */
+        int lo = 0, hi = n;
+        while (lo < hi) {
+            int mid = lo + (hi - lo) / 2;
+            if (tl->end[mid] > ready)
+                hi = mid;
+            else
+                lo = mid + 1;
+        }
+        /* t < start also for dur == 0: an equal key would queue behind */
+        if (ready + dur <= tl->start[lo] && ready < tl->start[lo]) {
+            if (pos != NULL)
+                *pos = lo;
+            return ready;
+        }
+        /* later gaps are whole gaps between reservations; the suffix
+         * maxima end the walk as soon as none of the rest can fit */
+        for (int k = lo + 1; k < n && tl->gmax[k] >= dur; k++)
+            if (fit_gap(tl, k) >= dur) {
+                if (pos != NULL)
+                    *pos = k;
+                return tl->end[k - 1];
+            }
+    }
+    if (pos != NULL)
+        *pos = n;
+    return tl->end[n - 1];
+}
+
+static int tl_reserve(soc__tl_t *tl, int n)
+{
+    if (n <= tl->cap)
+        return SOC_OK;
+    int nc = tl->cap ? 2 * tl->cap : 16;
+    if (nc < n)
+        nc = n;
+    soc_time_t *ns = realloc(tl->start, sizeof *ns * (size_t)nc);
+    if (ns == NULL)
+        return SOC_ENOMEM;
+    tl->start = ns;
+    soc_time_t *ne = realloc(tl->end, sizeof *ne * (size_t)nc);
+    if (ne == NULL)
+        return SOC_ENOMEM;
+    tl->end = ne;
+    soc_time_t *ng = realloc(tl->gmax, sizeof *ng * (size_t)(nc + 1));
+    if (ng == NULL)
+        return SOC_ENOMEM;
+    tl->gmax = ng;
+    tl->cap = nc;
+    return SOC_OK;
+}
+
+int soc__tl_insert(soc__tl_t *tl, int pos, soc_time_t start, soc_time_t end)
+{
+    int rc = tl_reserve(tl, tl->n + 1);
+    if (rc != SOC_OK)
+        return rc;
+    if (tl->n == 0)
+        tl->gmax[0] = -1;
+    size_t tail = (size_t)(tl->n - pos);
+    memmove(&tl->start[pos + 1], &tl->start[pos], tail * sizeof *tl->start);
+    memmove(&tl->end[pos + 1], &tl->end[pos], tail * sizeof *tl->end);
+    memmove(&tl->gmax[pos + 1], &tl->gmax[pos], (tail + 1) * sizeof *tl->gmax);
+    tl->start[pos] = start;
+    tl->end[pos] = (pos > 0 && tl->end[pos - 1] > end) ? tl->end[pos - 1] : end;
+    tl->n++;
+    tl_fix(tl, pos + 1, pos);
+    return SOC_OK;
+}
+
+void soc__tl_remove(soc__tl_t *tl, int pos)
+{
+    size_t tail = (size_t)(tl->n - pos - 1);
+    memmove(&tl->start[pos], &tl->start[pos + 1], tail * sizeof *tl->start);
+    memmove(&tl->end[pos], &tl->end[pos + 1], tail * sizeof *tl->end);
+    memmove(&tl->gmax[pos], &tl->gmax[pos + 1], (tail + 1) * sizeof *tl->gmax);
+    tl->n--;
+    tl_fix(tl, pos, pos);
+}
+
+/* ------------------------------------------------------------ job plans */
+
+void soc__plan_free(soc__plan_t *pl)
+{
+    if (pl == NULL)
+        return;
+    if (pl->tl != NULL)
+        for (int p = 0; p < pl->n_pes; p++) {
+            free(pl->tl[p].start);
+            free(pl->tl[p].end);
+            free(pl->tl[p].gmax);
+        }
+    free(pl->tl);
+    free(pl->pe);
+    free(pl->start);
+    free(pl->finish);
+    free(pl->tlpos);
+    memset(pl, 0, sizeof *pl);
+}
+
+int soc__plan_begin(soc__plan_t *pl, const soc_view_t *v, int n_tasks)
+{
+    if (pl->tl == NULL || pl->n_pes != v->n_pes) {
+        soc__plan_free(pl);
+        pl->tl = calloc((size_t)v->n_pes, sizeof *pl->tl);
+        pl->tlpos = calloc((size_t)v->n_pes, sizeof *pl->tlpos);
+        if (pl->tl == NULL || pl->tlpos == NULL) {
+            soc__plan_free(pl);
+            return SOC_ENOMEM;
+        }
+        pl->n_pes = v->n_pes;
+    }
+    if (n_tasks > pl->cap_tasks) {
+        int *np = realloc(pl->pe, sizeof *np * (size_t)n_tasks);
+        if (np == NULL)
+            return SOC_ENOMEM;
+        pl->pe = np;
+        soc_time_t *ns = realloc(pl->start, sizeof *ns * (size_t)n_tasks);
+        if (ns == NULL)
+            return SOC_ENOMEM;
+        pl->start = ns;
+        soc_time_t *nf = realloc(pl->finish, sizeof *nf * (size_t)n_tasks);
+        if (nf == NULL)
+            return SOC_ENOMEM;
+        pl->finish = nf;
+        pl->cap_tasks = n_tasks;
+    }
+    for (int t = 0; t < n_tasks; t++) {
+        pl->pe[t] = -1;
+        pl->start[t] = pl->finish[t] = 0;
+    }
+    pl->now = v->now;
+    int rc;
+    for (int p = 0; p < v->n_pes; p++) {
+        const soc_pe_state_t *ps = &v->pes[p];
+        soc__tl_t *tl = &pl->tl[p];
+        tl->n = 0;
+        if ((rc = tl_reserve(tl, ps->n_slots)) != SOC_OK)
+            return rc;
+        soc_time_t run = INT64_MIN;
+        for (int i = 0; i < ps->n_slots; i++) {
+            if (ps->slots[i].finish > run)
+                run = ps->slots[i].finish;
+            tl->start[i] = ps->slots[i].start;
+            tl->end[i] = run;
+        }
+        tl->n = ps->n_slots;
+        if (tl->gmax != NULL) {
+            tl->gmax[tl->n] = -1;
+            tl_fix(tl, tl->n - 1, 0);
+        }
+    }
+    return SOC_OK;
+}
+
+soc_time_t soc__plan_ready(const soc__plan_t *pl, const soc_view_t *v,
+                           const soc_app_t *a, int task, int pe,
+                           soc_time_t floor)
+{
+    soc_time_t r = floor > pl->now ? floor : pl->now;
+    for (int k = a->pred_off[task]; k < a->pred_off[task + 1]; k++) {
+        const soc_edge_t *e = &a->edges[a->pred_edge[k]];
+        int pp = pl->pe[e->src];
+        if (pp < 0)
+            continue;
+        soc_time_t x = pl->finish[e->src] + v->api->comm_time(v, e->volume, pp, pe);
+        if (x > r)
+            r = x;
+    }
+    return r;
+}
+
+int soc__plan_place(soc__plan_t *pl, int task, int pe, soc_time_t start,
+                    soc_time_t dur)
+{
+    int pos;
+    soc__tl_t *tl = &pl->tl[pe];
+    /* the position is where the start belongs among the reservations */
+    int lo = 0, hi = tl->n;
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        if (tl->start[mid] <= start)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    pos = lo;
+    int rc = soc__tl_insert(tl, pos, start, start + dur);
+    if (rc != SOC_OK)
+        return rc;
+    pl->pe[task] = pe;
+    pl->start[task] = start;
+    pl->finish[task] = start + dur;
+    pl->tlpos[pe] = pos;
+    return SOC_OK;
+}
+
+void soc__plan_unplace(soc__plan_t *pl, int task, int pe, int pos)
+{
+    soc__tl_remove(&pl->tl[pe], pos);
+    pl->pe[task] = -1;
+}
+
+int soc__plan_best_pe(const soc__plan_t *pl, const soc_view_t *v,
+                      const soc_app_t *a, int task, soc_time_t floor,
+                      const soc__eft_rule_t *rule, soc_time_t *start,
+                      soc_time_t *finish, int *pos)
+{
+    int type = a->tasks[task].type;
+    int best = -1, lo = 0, hi = v->n_pes;
+    soc_time_t bs = 0, bf = 0;
+    double bscore = 0;
+    int bpos = 0;
+    if (rule->pin != NULL && rule->pin[task] >= 0 &&
+        v->api->exec_time(v, type, rule->pin[task]) >= 0) {
+        lo = rule->pin[task];
+        hi = lo + 1;
+    }
+    for (int p = lo; p < hi; p++) {
+        soc_time_t d = v->api->exec_time(v, type, p);
+        if (d < 0)
+            continue;
+        soc_time_t r = soc__plan_ready(pl, v, a, task, p, floor);
+        int ps;
+        soc_time_t st = soc__tl_find(&pl->tl[p], r, d, rule->insert, &ps);
+        soc_time_t ft = st + d;
+        double score = (double)ft;
+        if (rule->bias != NULL)
+            score = soc__prio_round(score + rule->bias[(size_t)task * (size_t)v->platform->n_clusters +
+                                                       (size_t)v->platform->pe_cluster[p]]);
+        if (best < 0 || score < bscore) {
+            best = p;
+            bscore = score;
+            bs = st;
+            bf = ft;
+            bpos = ps;
+        }
+    }
+    if (start != NULL)
+        *start = bs;
+    if (finish != NULL)
+        *finish = bf;
+    if (pos != NULL)
+        *pos = bpos;
+    return best;
+}
+
+int soc__plan_job(soc__plan_t *pl, soc_view_t *v, uint64_t job, int app,
+                  const int *order, const soc__eft_rule_t *rule)
+{
+    const soc_app_t *a = &v->apps[app];
+    int rc = soc__plan_begin(pl, v, a->n_tasks);
+    if (rc != SOC_OK)
+        return rc;
+    soc_time_t floor = v->api->job_arrival(v, job);
+    for (int k = 0; k < a->n_tasks; k++) {
+        int t = order[k];
+        soc_time_t st, ft;
+        int pos;
+        int p = soc__plan_best_pe(pl, v, a, t, floor, rule, &st, &ft, &pos);
+        if (p < 0)
+            return SOC_ESCHED;
+        if ((rc = soc__tl_insert(&pl->tl[p], pos, st, ft)) != SOC_OK)
+            return rc;
+        pl->pe[t] = p;
+        pl->start[t] = st;
+        pl->finish[t] = ft;
+        soc_task_ref_t ref = {job, t};
+        if ((rc = v->api->assign(v, ref, p, st)) != SOC_OK)
+            return rc;
+    }
+    return SOC_OK;
+}
+
+/* ------------------------------------------------- static scheduler base */
+
+static void cache_clear(soc__app_cache_t *ac)
+{
+    free(ac->order);
+    free(ac->prio);
+    free(ac->aux);
+    free(ac->iaux);
+    memset(ac, 0, sizeof *ac);
+    ac->cp_pe = -1;
+}
+
+int soc__static_create(soc__static_t **out, const soc_sched_init_t *init,
+                       soc__cost_kind_t kind, soc__cache_fn fill)
+{
+    *out = NULL;
+    if (init == NULL || init->platform == NULL || init->n_apps < 0)
+        return SOC_EINVAL;
+    soc__static_t *st = calloc(1, sizeof *st);
+    if (st == NULL)
+        return SOC_ENOMEM;
+    st->platform = init->platform;
+    st->n_apps = init->n_apps;
+    st->apps = init->apps;
+    st->kind = kind;
+    st->fill = fill;
+    st->cache = calloc((size_t)(init->n_apps > 0 ? init->n_apps : 1), sizeof *st->cache);
+    if (st->cache == NULL || soc__costs_init(&st->costs, init->platform) != SOC_OK) {
+        free(st->cache);
+        free(st);
+        return SOC_ENOMEM;
+    }
+    for (int a = 0; a < init->n_apps; a++)
+        st->cache[a].cp_pe = -1;
+    *out = st;
+    return SOC_OK;
+}
+
+void soc__static_destroy(void *state)
+{
+    soc__static_t *st = state;
+    if (st == NULL)
+        return;
+    for (int a = 0; a < st->n_apps; a++)
+        cache_clear(&st->cache[a]);
+    free(st->cache);
+    soc__costs_free(&st->costs);
+    soc__plan_free(&st->plan);
+    free(st->ext);
+    free(st);
+}
+
+soc__app_cache_t *soc__static_cache(soc__static_t *st, int app)
+{
+    if (app < 0 || app >= st->n_apps)
+        return NULL;
+    soc__app_cache_t *ac = &st->cache[app];
+    if (ac->ready)
+        return ac;
+    if (st->fill(st, &st->apps[app], ac) != SOC_OK) {
+        cache_clear(ac);
+        return NULL;
+    }
+    ac->ready = 1;
+    return ac;
+}
+
+int soc__static_schedule(void *state, soc_view_t *v)
+{
+    (void)state;
+    for (int i = 0; i < v->n_ready; i++) {
+        const soc_ready_t *r = &v->ready[i];
+        int best = -1;
+        soc_time_t bst = 0, bft = 0;
+        for (int p = 0; p < v->n_pes; p++) {
+            soc_time_t d = v->api->exec_time(v, r->type, p);
+            if (d < 0)
+                continue;
+            soc_time_t dr = v->api->data_ready(v, r->ref, p, NULL);
+            soc_time_t st = v->api->find_slot(v, p, dr, d, 1);
+            if (best < 0 || st + d < bft) {
+                best = p;
+                bst = st;
+                bft = st + d;
+            }
+        }
+        if (best < 0)
+            return SOC_ESCHED;
+        int rc = v->api->assign(v, r->ref, best, bst);
+        if (rc != SOC_OK)
+            return rc;
+    }
+    return SOC_OK;
+}
+
+/* ------------------------------------------------------ list heuristics */
+
+static int ws_new(void **state, soc__pick_t pick, int is_static)
+{
+    soc__ws_t *ws = calloc(1, sizeof *ws);
+    if (ws == NULL)
+        return SOC_ENOMEM;
+    ws->pick = pick;
+    ws->is_static = is_static;
+    *state = ws;
+    return SOC_OK;
+}
+
+int soc__ws_create(void **state, const soc_sched_init_t *init)
+{
+    if (init != NULL && init->arg != NULL && init->arg[0] != '\0')
+        return SOC_EINVAL;
+    return ws_new(state, SOC__PICK_OTHER, 0);
+}
+
+int soc__ws_create_mode(void **state, const soc_sched_init_t *init,
+                        soc__pick_t pick)
+{
+    int is_static = 0;
+    if (init != NULL && init->arg != NULL && init->arg[0] != '\0') {
+        if (soc__name_eq(init->arg, "static"))
+            is_static = 1;
+        else if (!soc__name_eq(init->arg, "dynamic"))
+            return SOC_EINVAL;
+    }
+    return ws_new(state, pick, is_static);
+}
+
+void soc__ws_destroy(void *state)
+{
+    soc__ws_t *ws = state;
+    if (ws == NULL)
+        return;
+    free(ws->avail);
+    free(ws->best);
+    free(ws->second);
+    free(ws->best_pe);
+    free(ws->second_pe);
+    free(ws->ids);
+    free(ws->done);
+    free(ws->left);
+    soc__plan_free(&ws->plan);
+    free(ws);
+}
+
+#define GROW(ptr, n)                                                           \
+    do {                                                                       \
+        void *np_ = realloc((ptr), sizeof *(ptr) * (size_t)(n));               \
+        if (np_ == NULL)                                                       \
+            return SOC_ENOMEM;                                                 \
+        (ptr) = np_;                                                           \
+    } while (0)
+
+int soc__ws_prepare(soc__ws_t *ws, const soc_view_t *v)
+{
+    return soc__ws_prepare_n(ws, v, v->n_ready);
+}
+
+int soc__ws_prepare_n(soc__ws_t *ws, const soc_view_t *v, int n)
+{
+    if (v->n_pes > ws->cap_pes) {
+        GROW(ws->avail, v->n_pes);
+        ws->cap_pes = v->n_pes;
+    }
+    if (n > ws->cap_ready) {
+        GROW(ws->best, n);
+        GROW(ws->second, n);
+        GROW(ws->best_pe, n);
+        GROW(ws->second_pe, n);
+        GROW(ws->ids, n);
+        GROW(ws->done, n);
+        GROW(ws->left, n);
+        ws->cap_ready = n;
+    }
+    for (int p = 0; p < v->n_pes; p++) {
+        soc_time_t e = v->pes[p].plan_end;
+        ws->avail[p] = e > v->now ? e : v->now;
+    }
+    return SOC_OK;
+}
+
+soc_time_t soc__eft_append(const soc_view_t *v, const soc_ready_t *r, int pe,
+                           const soc_time_t *avail)
+{
+    soc_time_t d = v->api->exec_time(v, r->type, pe);
+    if (d < 0)
+        return -1;
+    soc_time_t st = v->api->data_ready(v, r->ref, pe, NULL);
+    if (st < avail[pe])
+        st = avail[pe];
+    return st + d;
+}
+
+int soc__commit_append(soc_view_t *v, const soc_ready_t *r, int pe,
+                       soc_time_t *avail)
+{
+    soc_time_t ft = soc__eft_append(v, r, pe, avail);
+    if (ft < 0)
+        return SOC_ESCHED;
+    int rc = v->api->assign(v, r->ref, pe, SOC_APPEND);
+    if (rc == SOC_OK)
+        avail[pe] = ft;
+    return rc;
+}
+
+/* Keep the best and second-best (key, PE) of item i; strict <, so the
+ * lower PE index wins ties. */
+static void row_offer(soc__ws_t *ws, int i, int p, soc_time_t key)
+{
+    if (ws->best_pe[i] < 0 || key < ws->best[i]) {
+        ws->second[i] = ws->best[i];
+        ws->second_pe[i] = ws->best_pe[i];
+        ws->best[i] = key;
+        ws->best_pe[i] = p;
+    } else if (ws->second_pe[i] < 0 || key < ws->second[i]) {
+        ws->second[i] = key;
+        ws->second_pe[i] = p;
+    }
+}
+
+static void row_clear(soc__ws_t *ws, int i)
+{
+    ws->best[i] = ws->second[i] = SOC_TIME_NEVER;
+    ws->best_pe[i] = ws->second_pe[i] = -1;
+}
+
+/* Row of ready entry i: appended finish time per PE (MET: execution time). */
+static void dyn_row(soc__ws_t *ws, const soc_view_t *v, int i)
+{
+    const soc_ready_t *r = &v->ready[i];
+    row_clear(ws, i);
+    for (int p = 0; p < v->n_pes; p++) {
+        soc_time_t key = ws->pick == SOC__PICK_MET ? v->api->exec_time(v, r->type, p)
+                                                   : soc__eft_append(v, r, p, ws->avail);
+        if (key >= 0)
+            row_offer(ws, i, p, key);
+    }
+}
+
+/* Position in ids[0..m) of the next item; ties go to the earlier one. */
+static int pick_next(const soc__ws_t *ws, const int *ids, int m)
+{
+    int pick = -1;
+    soc_time_t key = 0;
+    for (int k = 0; k < m; k++) {
+        int i = ids[k];
+        soc_time_t x;
+        int better;
+        switch (ws->pick) {
+        case SOC__PICK_MINMIN:
+            x = ws->best[i];
+            better = x < key;
+            break;
+        case SOC__PICK_MAXMIN:
+            x = ws->best[i];
+            better = x > key;
+            break;
+        case SOC__PICK_SUFFERAGE:
+            /* a task only one PE can run suffers without bound */
+            x = ws->second_pe[i] < 0 ? SOC_TIME_NEVER : ws->second[i] - ws->best[i];
+            better = x > key;
+            break;
+        default:
+            return 0;
+        }
+        if (pick < 0 || better) {
+            pick = k;
+            key = x;
+        }
+    }
+    return pick;
+}
+
+static int list_order_pick(soc__pick_t k)
+{
+    return k == SOC__PICK_MET || k == SOC__PICK_MCT || k == SOC__PICK_OTHER;
+}
+
+int soc__list_schedule(soc__ws_t *ws, soc_view_t *v)
+{
+    int n = v->n_ready;
+    int rc = soc__ws_prepare_n(ws, v, n);
+    if (rc != SOC_OK)
+        return rc;
+    if (list_order_pick(ws->pick)) {
+        for (int i = 0; i < n; i++) {
+            dyn_row(ws, v, i);
+            if (ws->best_pe[i] < 0)
+                return SOC_ESCHED;
+            if ((rc = soc__commit_append(v, &v->ready[i], ws->best_pe[i], ws->avail)) != SOC_OK)
+                return rc;
+        }
+        return SOC_OK;
+    }
+    for (int i = 0; i < n; i++) {
+        dyn_row(ws, v, i);
+        if (ws->best_pe[i] < 0)
+            return SOC_ESCHED;
+        ws->ids[i] = i;
+    }
+    for (int m = n; m > 0; m--) {
+        int k = pick_next(ws, ws->ids, m), i = ws->ids[k];
+        int p = ws->best_pe[i];
+        if ((rc = soc__commit_append(v, &v->ready[i], p, ws->avail)) != SOC_OK)
+            return rc;
+        memmove(&ws->ids[k], &ws->ids[k + 1], sizeof *ws->ids * (size_t)(m - 1 - k));
+        /* only p got later: rows whose best or second best was p can
+         * change, the others keep both */
+        for (int j = 0; j < m - 1; j++) {
+            int x = ws->ids[j];
+            if (ws->best_pe[x] == p || ws->second_pe[x] == p)
+                dyn_row(ws, v, x);
+        }
+    }
+    return SOC_OK;
+}
+
+int soc__ws_schedule(void *state, soc_view_t *v)
+{
+    return soc__list_schedule(state, v);
+}
+
+/* Static mode row of task t: appended finish behind the PE's last
+ * reservation, inputs from the planned predecessors (MET: exec time). */
+static void static_row(soc__ws_t *ws, const soc_view_t *v, const soc_app_t *a,
+                       int t, soc_time_t floor)
+{
+    int type = a->tasks[t].type;
+    row_clear(ws, t);
+    for (int p = 0; p < v->n_pes; p++) {
+        soc_time_t d = v->api->exec_time(v, type, p);
+        if (d < 0)
+            continue;
+        soc_time_t key = d;
+        if (ws->pick != SOC__PICK_MET) {
+            soc_time_t r = soc__plan_ready(&ws->plan, v, a, t, p, floor);
+            key = soc__tl_find(&ws->plan.tl[p], r, d, 0, NULL) + d;
+        }
+        row_offer(ws, t, p, key);
+    }
+}
+
+/* Insert task id t into the sorted ids[0..m). */
+static void ids_insert(int *ids, int m, int t)
+{
+    int k = m;
+    while (k > 0 && ids[k - 1] > t) {
+        ids[k] = ids[k - 1];
+        k--;
+    }
+    ids[k] = t;
+}
+
+int soc__ws_arrival(void *state, soc_view_t *v, uint64_t job)
+{
+    soc__ws_t *ws = state;
+    if (!ws->is_static)
+        return SOC_OK;
+    int app = v->api->job_app(v, job);
+    if (app < 0)
+        return SOC_EINVAL;
+    const soc_app_t *a = &v->apps[app];
+    int n = a->n_tasks, m = 0, rc;
+    if ((rc = soc__ws_prepare_n(ws, v, n)) != SOC_OK)
+        return rc;
+    soc__plan_t *pl = &ws->plan;
+    if ((rc = soc__plan_begin(pl, v, n)) != SOC_OK)
+        return rc;
+    soc_time_t floor = v->api->job_arrival(v, job);
+    for (int t = 0; t < n; t++) {
+        ws->left[t] = a->pred_off[t + 1] - a->pred_off[t];
+        if (ws->left[t] == 0) {
+            ws->ids[m++] = t;
+            static_row(ws, v, a, t, floor);
+        }
+    }
+    while (m > 0) {
+        int k = pick_next(ws, ws->ids, m), t = ws->ids[k];
+        if (list_order_pick(ws->pick))
+            static_row(ws, v, a, t, floor);
+        int p = ws->best_pe[t];
+        if (p < 0)
+            return SOC_ESCHED;
+        soc_time_t d = v->api->exec_time(v, a->tasks[t].type, p);
+        soc_time_t r = soc__plan_ready(pl, v, a, t, p, floor);
+        int pos;
+        soc_time_t s = soc__tl_find(&pl->tl[p], r, d, 0, &pos);
+        if ((rc = soc__tl_insert(&pl->tl[p], pos, s, s + d)) != SOC_OK)
+            return rc;
+        pl->pe[t] = p;
+        pl->start[t] = s;
+        pl->finish[t] = s + d;
+        soc_task_ref_t ref = {job, t};
+        if ((rc = v->api->assign(v, ref, p, s)) != SOC_OK)
+            return rc;
+        memmove(&ws->ids[k], &ws->ids[k + 1], sizeof *ws->ids * (size_t)(m - 1 - k));
+        m--;
+        if (!list_order_pick(ws->pick))
+            for (int j = 0; j < m; j++) {
+                int x = ws->ids[j];
+                if (ws->best_pe[x] == p || ws->second_pe[x] == p)
+                    static_row(ws, v, a, x, floor);
+            }
+        for (int e = a->succ_off[t]; e < a->succ_off[t + 1]; e++) {
+            int j = a->edges[a->succ_edge[e]].dst;
+            if (--ws->left[j] == 0) {
+                ids_insert(ws->ids, m++, j);
+                static_row(ws, v, a, j, floor);
+            }
+        }
+    }
+    return SOC_OK;
+}

@@ -1,0 +1,495 @@
+/*
+ * neural.c -- "neural:WEIGHTS": a multilayer-perceptron policy run inside the
+ * simulator (native semantics).
+ *
+ * The policy sees exactly what the RL environment shows an agent
+ * (soc/obs.h): at each decision point it encodes the state, takes the
+ * masked argmax of the network's logits, assigns that one task (appended to
+ * the PE's queue) and encodes again, until no ready task is left.  The
+ * environment does the same one step at a time, so a policy trained there
+ * behaves identically here.  File format: gym/WEIGHTS.md.
+ *
+ * The dense layers use GSL BLAS in double precision.  Weights are stored
+ * transposed (in x out) and multiplied with CblasTrans, which GSL's
+ * reference CBLAS evaluates as a sequence of axpy updates rather than a
+ * chain of dependent dot-product additions: several times faster for the
+ * narrow layers of a policy network.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_blas.h>
+
+#include "soc/obs.h"
+#include "sched_internal.h"
+
+#define MAX_LAYERS 16
+#define MAX_WIDTH 65536
+#define MAX_WEIGHTS ((size_t)1 << 26)
+#define MAX_FILE ((long)1 << 30)
+
+enum act { ACT_LINEAR = 0, ACT_TANH, ACT_RELU };
+
+typedef struct layer {
+    int in, out, act;
+    double *wt;            /* [in * out]: wt[i * out + o] = W[o][i] */
+    double *b;             /* [out] */
+} layer_t;
+
+typedef struct neural {
+    soc_obs_t *enc;
+    int dim, n_actions;
+    int n_layers;
+    layer_t layer[MAX_LAYERS];
+    double *shift, *scale; /* [dim] or NULL */
+    double clip;           /* <= 0: none */
+    float *obs;
+    uint8_t *mask;
+    double *h[2];          /* ping-pong activations, [max width] */
+} neural_t;
+
+/* ---------------------------------------------------------- the file */
+
+typedef struct rd {
+    const char *path;
+    char *text;
+    size_t pos, len;
+    int line, col;         /* of the current position, 1-based */
+    int tline, tcol;       /* of the last token */
+    char tok[96];
+    soc_error_t *err;
+} rd_t;
+
+static int rd_fail(rd_t *r, const char *fmt, const char *arg)
+{
+    char m[300];
+    snprintf(m, sizeof m, fmt, arg);
+    return soc_error_set(r->err, SOC_EPARSE, r->path, r->tline, r->tcol, "%s", m);
+}
+
+/* Next blank-separated token ("" at the end); comments skipped. */
+static const char *rd_next(rd_t *r)
+{
+    for (;;) {
+        while (r->pos < r->len && (r->text[r->pos] == ' ' || r->text[r->pos] == '\t' ||
+                                   r->text[r->pos] == '\r' || r->text[r->pos] == '\n')) {
+            if (r->text[r->pos] == '\n') {
+                r->line++;
+                r->col = 1;
+            } else {
+                r->col++;
+            }
+            r->pos++;
+        }
+        if (r->pos < r->len && r->text[r->pos] == '#') {
+            while (r->pos < r->len && r->text[r->pos] != '\n')
+                r->pos++;
+            continue;
+        }
+        break;
+    }
+    r->tline = r->line;
+    r->tcol = r->col;
+    size_t n = 0;
+    while (r->pos < r->len && !strchr(" \t\r\n#", r->text[r->pos])) {
+        if (n + 1 < sizeof r->tok)
+            r->tok[n] = r->text[r->pos];
+        n++;
+        r->pos++;
+        r->col++;
+    }
+    if (n >= sizeof r->tok)
+        n = sizeof r->tok - 1; /* too long for any valid token: fails later */
+    r->tok[n] = '\0';
+    return r->tok;
+}
+
+static int rd_keyword(rd_t *r, const char *kw)
+{
+    const char *t = rd_next(r);
+    if (strcmp(t, kw) != 0)
+        return rd_fail(r, "expected '%s'", kw);
+    return SOC_OK;
+}
+
+static int rd_double(rd_t *r, double *out)
+{
+    const char *t = rd_next(r);
+    if (t[0] == '\0')
+        return rd_fail(r, "%sexpected a number, found the end of the file", "");
+    char *end;
+    errno = 0;
+    double x = strtod(t, &end);
+    if (end == t || *end != '\0' || !isfinite(x) || errno == ERANGE)
+        return rd_fail(r, "'%s' is not a finite number", t);
+    *out = x;
+    return SOC_OK;
+}
+
+static int rd_int(rd_t *r, long lo, long hi, long *out)
+{
+    const char *t = rd_next(r);
+    char *end;
+    errno = 0;
+    long x = strtol(t, &end, 10);
+    if (end == t || *end != '\0' || errno != 0 || x < lo || x > hi) {
+        char m[96];
+        snprintf(m, sizeof m, "expected an integer in %ld..%ld, found '%%s'", lo, hi);
+        return rd_fail(r, m, t);
+    }
+    *out = x;
+    return SOC_OK;
+}
+
+static int rd_header_int(rd_t *r, const char *kw, long lo, long hi, long *out)
+{
+    int rc = rd_keyword(r, kw);
+    return rc != SOC_OK ? rc : rd_int(r, lo, hi, out);
+}
+
+static int read_file(rd_t *r)
+{
+    FILE *f = fopen(r->path, "rb");
+    if (f == NULL)
+        return soc_error_set(r->err, SOC_EIO, r->path, 0, 0, "cannot open weights file: %s",
+                             strerror(errno));
+    int rc = SOC_OK;
+    long n = -1;
+    if (fseek(f, 0, SEEK_END) == 0)
+        n = ftell(f);
+    if (n < 0 || n > MAX_FILE || fseek(f, 0, SEEK_SET) != 0) {
+        rc = soc_error_set(r->err, SOC_EIO, r->path, 0, 0,
+                           n > MAX_FILE ? "weights file larger than 1 GiB"
+                                        : "cannot read weights file");
+        goto done;
+    }
+    r->text = malloc((size_t)n + 1);
+    if (r->text == NULL) {
+        rc = soc_error_set(r->err, SOC_ENOMEM, r->path, 0, 0, "out of memory");
+        goto done;
+    }
+    r->len = fread(r->text, 1, (size_t)n, f);
+    if (r->len != (size_t)n)
+        rc = soc_error_set(r->err, SOC_EIO, r->path, 0, 0, "cannot read weights file");
+    r->text[r->len] = '\0';
+    r->line = r->col = 1;
+done:
+    fclose(f);
+    return rc;
+}
+
+static int read_vector(rd_t *r, const char *kw, int dim, double **out)
+{
+    long n;
+    int rc = rd_int(r, 0, MAX_WIDTH, &n);
+    if (rc != SOC_OK)
+        return rc;
+    if (n != dim) {
+        char m[120];
+        snprintf(m, sizeof m, "%s has %ld values, obs_dim is %d", kw, n, dim);
+        return rd_fail(r, "%s", m);
+    }
+    *out = malloc(sizeof **out * (size_t)(dim > 0 ? dim : 1));
+    if (*out == NULL)
+        return soc_error_set(r->err, SOC_ENOMEM, r->path, 0, 0, "out of memory");
+    for (int i = 0; i < dim && rc == SOC_OK; i++)
+        rc = rd_double(r, &(*out)[i]);
+    return rc;
+}
+
+static void neural_free(neural_t *n)
+{
+    if (n == NULL)
+        return;
+    soc_obs_destroy(n->enc);
+    for (int l = 0; l < MAX_LAYERS; l++) {
+        free(n->layer[l].wt);
+        free(n->layer[l].b);
+    }
+    free(n->shift);
+    free(n->scale);
+    free(n->obs);
+    free(n->mask);
+    free(n->h[0]);
+    free(n->h[1]);
+    free(n);
+}
+
+/* Parse the file and build the encoder for `init`'s platform. */
+static int neural_load(neural_t *n, const char *path, const soc_sched_init_t *init,
+                       soc_error_t *err)
+{
+    rd_t r;
+    memset(&r, 0, sizeof r);
+    r.path = path;
+    r.err = err;
+    int rc = read_file(&r);
+    if (rc != SOC_OK)
+        goto done;
+    long v, slots, n_pes, dim, na, n_layers;
+    if ((rc = rd_keyword(&r, "socsim-mlp")) != SOC_OK)
+        goto done;
+    if ((rc = rd_int(&r, 1, 1, &v)) != SOC_OK)
+        goto done;
+    if ((rc = rd_header_int(&r, "slots", 1, SOC_OBS_MAX_SLOTS, &slots)) != SOC_OK)
+        goto done;
+    if ((rc = rd_keyword(&r, "action_mode")) != SOC_OK)
+        goto done;
+    int mode = soc_action_mode_parse(rd_next(&r));
+    if (mode < 0) {
+        rc = rd_fail(&r, "action_mode '%s' is not pair, pe or task", r.tok);
+        goto done;
+    }
+    double scale_us;
+    if ((rc = rd_keyword(&r, "time_scale_us")) != SOC_OK || (rc = rd_double(&r, &scale_us)) != SOC_OK)
+        goto done;
+    if (!(scale_us > 0)) {
+        rc = rd_fail(&r, "%stime_scale_us must be positive", "");
+        goto done;
+    }
+    if ((rc = rd_header_int(&r, "n_pes", 1, MAX_WIDTH, &n_pes)) != SOC_OK ||
+        (rc = rd_header_int(&r, "obs_dim", 1, MAX_WIDTH, &dim)) != SOC_OK ||
+        (rc = rd_header_int(&r, "n_actions", 1, MAX_WIDTH, &na)) != SOC_OK)
+        goto done;
+    const char *kw = rd_next(&r);
+    if (strcmp(kw, "input_shift") == 0) {
+        if ((rc = read_vector(&r, "input_shift", (int)dim, &n->shift)) != SOC_OK)
+            goto done;
+        kw = rd_next(&r);
+    }
+    if (strcmp(kw, "input_scale") == 0) {
+        if ((rc = read_vector(&r, "input_scale", (int)dim, &n->scale)) != SOC_OK)
+            goto done;
+        kw = rd_next(&r);
+    }
+    if (strcmp(kw, "input_clip") == 0) {
+        if ((rc = rd_double(&r, &n->clip)) != SOC_OK)
+            goto done;
+        if (!(n->clip > 0)) {
+            rc = rd_fail(&r, "%sinput_clip must be positive", "");
+            goto done;
+        }
+        kw = rd_next(&r);
+    }
+    if (strcmp(kw, "layers") != 0) {
+        rc = rd_fail(&r, "expected 'layers', found '%s'", kw);
+        goto done;
+    }
+    if ((rc = rd_int(&r, 1, MAX_LAYERS, &n_layers)) != SOC_OK)
+        goto done;
+    size_t total = 0;
+    long prev = dim, widest = dim;
+    for (int l = 0; l < n_layers; l++) {
+        layer_t *L = &n->layer[l];
+        long in, out;
+        if ((rc = rd_keyword(&r, "dense")) != SOC_OK || (rc = rd_int(&r, 1, MAX_WIDTH, &in)) != SOC_OK ||
+            (rc = rd_int(&r, 1, MAX_WIDTH, &out)) != SOC_OK)
+            goto done;
+        if (in != prev) {
+            char m[120];
+            snprintf(m, sizeof m, "layer %d has %ld inputs, the previous width is %ld", l + 1, in,
+                     prev);
+            rc = rd_fail(&r, "%s", m);
+            goto done;
+        }
+        const char *a = rd_next(&r);
+        L->act = strcmp(a, "tanh") == 0 ? ACT_TANH : strcmp(a, "relu") == 0 ? ACT_RELU
+                                                   : strcmp(a, "linear") == 0 ? ACT_LINEAR : -1;
+        if (L->act < 0) {
+            rc = rd_fail(&r, "activation '%s' is not tanh, relu or linear", a);
+            goto done;
+        }
+        total += (size_t)in * (size_t)out;
+        if (total > MAX_WEIGHTS) {
+            rc = rd_fail(&r, "%smore than 2^26 weights", "");
+            goto done;
+        }
+        L->in = (int)in;
+        L->out = (int)out;
+        L->wt = malloc(sizeof *L->wt * (size_t)in * (size_t)out);
+        L->b = malloc(sizeof *L->b * (size_t)out);
+        if (L->wt == NULL || L->b == NULL) {
+            rc = soc_error_set(err, SOC_ENOMEM, path, 0, 0, "out of memory");
+            goto done;
+        }
+        for (long o = 0; o < out; o++)
+            for (long i = 0; i < in; i++)
+                if ((rc = rd_double(&r, &L->wt[i * out + o])) != SOC_OK)
+                    goto done;
+        for (long o = 0; o < out; o++)
+            if ((rc = rd_double(&r, &L->b[o])) != SOC_OK)
+                goto done;
+        prev = out;
+        if (out > widest)
+            widest = out;
+    }
+    n->n_layers = (int)n_layers;
+    if (prev != na) {
+        char m[120];
+        snprintf(m, sizeof m, "the last layer has %ld outputs, n_actions is %ld", prev, na);
+        rc = rd_fail(&r, "%s", m);
+        goto done;
+    }
+    if ((rc = rd_keyword(&r, "end")) != SOC_OK)
+        goto done;
+    if (rd_next(&r)[0] != '\0') {
+        rc = rd_fail(&r, "unexpected '%s' after 'end'", r.tok);
+        goto done;
+    }
+
+    /* the network must fit the simulated platform */
+    if (n_pes != init->platform->n_pes) {
+        rc = soc_error_set(err, SOC_EINVAL, path, 0, 0,
+                           "the policy was trained for %ld PEs, the platform has %d", n_pes,
+                           init->platform->n_pes);
+        goto done;
+    }
+    soc_obs_params_t prm;
+    soc_obs_params_default(&prm);
+    prm.slots = (int)slots;
+    prm.mode = (soc_action_mode_t)mode;
+    prm.time_scale_us = scale_us;
+    rc = soc_obs_create(&n->enc, init->platform, init->n_apps, init->apps, &prm, err);
+    if (rc != SOC_OK)
+        goto done;
+    n->dim = soc_obs_dim(n->enc);
+    n->n_actions = soc_obs_n_actions(n->enc);
+    if (n->dim != dim || n->n_actions != na) {
+        rc = soc_error_set(err, SOC_EINVAL, path, 0, 0,
+                           "the policy has obs_dim %ld and n_actions %ld, this platform gives "
+                           "%d and %d (different clusters?)",
+                           dim, na, n->dim, n->n_actions);
+        goto done;
+    }
+    n->obs = malloc(sizeof *n->obs * (size_t)n->dim);
+    n->mask = malloc((size_t)n->n_actions);
+    n->h[0] = malloc(sizeof *n->h[0] * (size_t)widest);
+    n->h[1] = malloc(sizeof *n->h[1] * (size_t)widest);
+    if (!n->obs || !n->mask || !n->h[0] || !n->h[1])
+        rc = soc_error_set(err, SOC_ENOMEM, path, 0, 0, "out of memory");
+done:
+    free(r.text);
+    return rc;
+}
+
+static int neural_create(void **state, const soc_sched_init_t *init)
+{
+    *state = NULL;
+    soc_error_t err;
+    soc_error_clear(&err);
+    int rc;
+    neural_t *n = NULL;
+    if (init == NULL || init->platform == NULL) {
+        rc = soc_error_set(&err, SOC_EINVAL, NULL, 0, 0, "neural: no platform");
+        goto fail;
+    }
+    if (init->arg == NULL || init->arg[0] == '\0') {
+        rc = soc_error_set(&err, SOC_EINVAL, NULL, 0, 0,
+                           "neural needs weights: --scheduler neural:FILE (format: gym/WEIGHTS.md)");
+        goto fail;
+    }
+    n = calloc(1, sizeof *n);
+    if (n == NULL) {
+        rc = soc_error_set(&err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
+        goto fail;
+    }
+    rc = neural_load(n, init->arg, init, &err);
+    if (rc != SOC_OK)
+        goto fail;
+    *state = n;
+    return SOC_OK;
+fail:
+    /* the scheduler interface carries a status code only; the details go
+     * to stderr so that a user sees which line of the file is wrong */
+    {
+        char buf[900];
+        fprintf(stderr, "socsim: %s\n", soc_error_format(&err, buf, sizeof buf));
+    }
+    neural_free(n);
+    return rc;
+}
+
+static void neural_destroy(void *state)
+{
+    neural_free(state);
+}
+
+/* Logits of the current observation into n->h[k]; returns k. */
+static int forward(neural_t *n)
+{
+    double *x = n->h[0];
+    for (int i = 0; i < n->dim; i++) {
+        double v = n->obs[i];
+        if (n->shift != NULL)
+            v -= n->shift[i];
+        if (n->scale != NULL)
+            v *= n->scale[i];
+        if (n->clip > 0)
+            v = v < -n->clip ? -n->clip : v > n->clip ? n->clip : v;
+        x[i] = v;
+    }
+    int cur = 0;
+    for (int l = 0; l < n->n_layers; l++) {
+        const layer_t *L = &n->layer[l];
+        double *y = n->h[1 - cur];
+        memcpy(y, L->b, sizeof *y * (size_t)L->out);
+        gsl_matrix_const_view W = gsl_matrix_const_view_array(L->wt, (size_t)L->in, (size_t)L->out);
+        gsl_vector_const_view xv = gsl_vector_const_view_array(n->h[cur], (size_t)L->in);
+        gsl_vector_view yv = gsl_vector_view_array(y, (size_t)L->out);
+        gsl_blas_dgemv(CblasTrans, 1.0, &W.matrix, &xv.vector, 1.0, &yv.vector);
+        if (L->act == ACT_TANH) {
+            for (int o = 0; o < L->out; o++)
+                y[o] = tanh(y[o]);
+        } else if (L->act == ACT_RELU) {
+            for (int o = 0; o < L->out; o++)
+                y[o] = y[o] > 0 ? y[o] : 0;
+        }
+        cur = 1 - cur;
+    }
+    return cur;
+}
+
+static int neural_schedule(void *state, soc_view_t *v)
+{
+    neural_t *n = state;
+    if (n == NULL)
+        return SOC_EINVAL;
+    /* each round assigns one task, so n_ready + 1 rounds always suffice */
+    for (int round = 0; round <= v->n_ready; round++) {
+        int valid = soc_obs_encode(n->enc, v, n->obs, n->mask);
+        if (valid < 0)
+            return valid;
+        if (valid == 0)
+            return SOC_OK;
+        const double *logit = n->h[forward(n)];
+        int64_t best = -1;
+        for (int a = 0; a < n->n_actions; a++)
+            if (n->mask[a] && (best < 0 || logit[a] > logit[best]))
+                best = a;
+        soc_task_ref_t ref;
+        int pe;
+        int rc = soc_obs_decode(n->enc, v, best, &ref, &pe);
+        if (rc < 0)
+            return rc;
+        rc = v->api->assign(v, ref, pe, SOC_APPEND);
+        if (rc != SOC_OK)
+            return rc;
+    }
+    return SOC_OK;
+}
+
+const soc_sched_ops_t soc_sched_neural = {
+    .abi_version = SOC_SCHED_ABI_VERSION,
+    .struct_size = sizeof(soc_sched_ops_t),
+    .name = "neural",
+    .description = "MLP policy from the RL environment (neural:WEIGHTS, gym/WEIGHTS.md)",
+    .flags = 0,
+    .create = neural_create,
+    .destroy = neural_destroy,
+    .on_job_arrival = NULL,
+    .schedule = neural_schedule,
+    .ds3_schedule = NULL,
+};

@@ -1,0 +1,153 @@
+/*
+ * registry.c -- the table of built-in schedulers, lookup by name, and
+ * resolution of scheduler specs ("name", "name:arg", "plugin:PATH[:arg]")
+ * into a handle that owns whatever the spec needed (the plug-in's dlopen
+ * handle, the argument string).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "soc/schedulers.h"
+#include "sched_internal.h"
+
+/* Display order: dynamic list heuristics, then whole-DAG planners, then
+ * the DS3-exact extras.  Append new schedulers before the NULL. */
+static const soc_sched_ops_t *const builtin[] = {
+    &soc_sched_met,
+    &soc_sched_eft,
+    &soc_sched_etf,
+    &soc_sched_mct,
+    &soc_sched_minmin,
+    &soc_sched_maxmin,
+    &soc_sched_sufferage,
+    &soc_sched_olb,
+    &soc_sched_rr,
+    &soc_sched_random,
+    &soc_sched_heft,
+    &soc_sched_heft_best,
+    &soc_sched_heft_worst,
+    &soc_sched_cpop,
+    &soc_sched_peft,
+    &soc_sched_lookahead,
+    &soc_sched_bnb,
+    &soc_sched_stf,
+    &soc_sched_etf_lb,
+    &soc_sched_cpu_only,
+    &soc_sched_neural,
+    NULL,
+};
+
+const soc_sched_ops_t *const *soc_sched_list(void)
+{
+    return builtin;
+}
+
+const soc_sched_ops_t *soc_sched_find(const char *name)
+{
+    if (name == NULL)
+        return NULL;
+    for (int i = 0; builtin[i] != NULL; i++)
+        if (soc__name_eq(name, builtin[i]->name))
+            return builtin[i];
+    return NULL;
+}
+
+struct soc_sched_handle {
+    const soc_sched_ops_t *ops;
+    char *arg;   /* NULL = none */
+    void *dl;    /* dlopen handle of a plug-in, else NULL */
+};
+
+static char *dup_range(const char *s, size_t n)
+{
+    char *d = malloc(n + 1);
+    if (d != NULL) {
+        memcpy(d, s, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
+#define PLUGIN_PREFIX "plugin:"
+
+int soc_sched_resolve(const char *spec, soc_sched_handle_t **out, soc_error_t *err)
+{
+    if (out == NULL)
+        return soc_error_set(err, SOC_EINVAL, NULL, 0, 0, "no handle to fill");
+    *out = NULL;
+    if (spec == NULL || spec[0] == '\0')
+        return soc_error_set(err, SOC_EINVAL, NULL, 0, 0, "empty scheduler name");
+    soc_sched_handle_t *h = calloc(1, sizeof *h);
+    if (h == NULL)
+        return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
+    int rc = SOC_OK;
+    size_t plen = strlen(PLUGIN_PREFIX);
+    const char *arg = NULL;
+    if (strlen(spec) >= plen && soc__name_eqn(spec, plen, PLUGIN_PREFIX)) {
+        /* the path ends at the first ':' after its last '/' */
+        const char *path = spec + plen;
+        const char *slash = strrchr(path, '/');
+        const char *colon = strchr(slash != NULL ? slash : path, ':');
+        size_t n = colon != NULL ? (size_t)(colon - path) : strlen(path);
+        if (n == 0) {
+            rc = soc_error_set(err, SOC_EINVAL, NULL, 0, 0,
+                               "'%s': plugin: needs the path of a .so file", spec);
+            goto fail;
+        }
+        char *p = dup_range(path, n);
+        if (p == NULL) {
+            rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
+            goto fail;
+        }
+        rc = soc_sched_load_plugin(p, &h->dl, &h->ops, err);
+        free(p);
+        if (rc != SOC_OK)
+            goto fail;
+        arg = colon != NULL ? colon + 1 : NULL;
+    } else {
+        const char *colon = strchr(spec, ':');
+        size_t n = colon != NULL ? (size_t)(colon - spec) : strlen(spec);
+        for (int i = 0; builtin[i] != NULL && h->ops == NULL; i++)
+            if (soc__name_eqn(spec, n, builtin[i]->name))
+                h->ops = builtin[i];
+        if (h->ops == NULL) {
+            rc = soc_error_set(err, SOC_ENOSCHED, NULL, 0, 0,
+                               "unknown scheduler '%.*s' (`socsim schedulers` lists "
+                               "them; plug-ins: plugin:PATH.so)", (int)(n > 200 ? 200 : n), spec);
+            goto fail;
+        }
+        arg = colon != NULL ? colon + 1 : NULL;
+    }
+    if (arg != NULL && arg[0] != '\0' && (h->arg = dup_range(arg, strlen(arg))) == NULL) {
+        rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
+        goto fail;
+    }
+    *out = h;
+    return SOC_OK;
+fail:
+    soc_sched_handle_free(h);
+    return rc;
+}
+
+const soc_sched_ops_t *soc_sched_handle_ops(const soc_sched_handle_t *h)
+{
+    return h != NULL ? h->ops : NULL;
+}
+
+const char *soc_sched_handle_arg(const soc_sched_handle_t *h)
+{
+    return h != NULL ? h->arg : NULL;
+}
+
+/* in loader.c: closes what soc_sched_load_plugin opened */
+void soc__sched_unload(void *dl);
+
+void soc_sched_handle_free(soc_sched_handle_t *h)
+{
+    if (h == NULL)
+        return;
+    if (h->dl != NULL)
+        soc__sched_unload(h->dl);
+    free(h->arg);
+    free(h);
+}

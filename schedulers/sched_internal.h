@@ -1,0 +1,271 @@
+/*
+ * sched_internal.h -- declarations shared by the built-in schedulers of
+ * schedulers/: the ops tables of every built-in, and the helpers of
+ * common.c (cost summaries, ranks, PE timelines with insertion search,
+ * static whole-job planning, dynamic ready-list helpers).  Never installed;
+ * the tests include it by relative path to check the helpers directly.
+ *
+ * Units: every time inside the schedulers is the engine's integer
+ * nanoseconds (soc_time_t); priorities (ranks, OCT) are doubles in ns.
+ */
+#ifndef SOC_SCHED_INTERNAL_H
+#define SOC_SCHED_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "soc/sched.h"
+
+/* ------------------------------------------------------------ built-ins */
+
+extern const soc_sched_ops_t soc_sched_met;
+extern const soc_sched_ops_t soc_sched_eft;
+extern const soc_sched_ops_t soc_sched_etf;
+extern const soc_sched_ops_t soc_sched_mct;
+extern const soc_sched_ops_t soc_sched_minmin;
+extern const soc_sched_ops_t soc_sched_maxmin;
+extern const soc_sched_ops_t soc_sched_sufferage;
+extern const soc_sched_ops_t soc_sched_olb;
+extern const soc_sched_ops_t soc_sched_rr;
+extern const soc_sched_ops_t soc_sched_random;
+extern const soc_sched_ops_t soc_sched_heft;
+extern const soc_sched_ops_t soc_sched_heft_best;
+extern const soc_sched_ops_t soc_sched_heft_worst;
+extern const soc_sched_ops_t soc_sched_cpop;
+extern const soc_sched_ops_t soc_sched_peft;
+extern const soc_sched_ops_t soc_sched_lookahead;
+extern const soc_sched_ops_t soc_sched_bnb;
+/* DS3-exact schedulers (owned by the DS3 files) */
+extern const soc_sched_ops_t soc_sched_stf;
+extern const soc_sched_ops_t soc_sched_etf_lb;
+extern const soc_sched_ops_t soc_sched_cpu_only;
+/* MLP policy of the RL environment (neural.c) */
+extern const soc_sched_ops_t soc_sched_neural;
+
+/* Case-insensitive ASCII comparison of a name with a registry key. */
+int soc__name_eq(const char *a, const char *b);
+/* Same over the first n characters of a (b must have length n). */
+int soc__name_eqn(const char *a, size_t n, const char *b);
+
+/* -------------------------------------------------------- cost summaries
+ * Platform-wide summaries used for priorities only (ranks, OCT, CP).  The
+ * finish-time estimates that place tasks always ask the engine (view->api),
+ * so placements follow the engine's exact rules. */
+
+typedef enum soc__cost_kind {
+    SOC__COST_MEAN = 0, /* Topcuoglu: mean over the PEs (pairs) */
+    SOC__COST_BEST,     /* minimum execution / communication cost */
+    SOC__COST_WORST     /* maximum */
+} soc__cost_kind_t;
+
+typedef struct soc__costs {
+    int n_types, n_clusters;
+    double *w;         /* [n_clusters * n_types] ns, < 0 = unsupported */
+    int *count;        /* [n_clusters] PEs that run tasks (0: memory) */
+    double *w_mean, *w_best, *w_worst; /* [n_types] over supporting PEs */
+    double lat_ns;     /* start-up latency between distinct PEs */
+    /* ns per data unit between distinct PEs: 1 / bandwidth, with the mean
+     * taken over the bandwidth (Topcuoglu's B-bar), best = fastest link */
+    double unit_mean, unit_best, unit_worst;
+} soc__costs_t;
+
+/* Summaries of platform p (finalized).  SOC_OK or SOC_ENOMEM. */
+int soc__costs_init(soc__costs_t *c, const soc_platform_t *p);
+void soc__costs_free(soc__costs_t *c);
+/* Execution cost summary of a task type (ns). */
+double soc__cost_w(const soc__costs_t *c, int type, soc__cost_kind_t k);
+/* Communication cost summary of an edge (ns); 0 for pure precedence. */
+double soc__cost_c(const soc__costs_t *c, double volume, soc__cost_kind_t k);
+/* Execution time (ns) of type on cluster, < 0 if unsupported. */
+static inline double soc__cost_wc(const soc__costs_t *c, int type, int cluster)
+{
+    return c->w[(size_t)cluster * (size_t)c->n_types + (size_t)type];
+}
+
+/* Priorities are compared after rounding to 1/4096 ns, so that values
+ * equal in exact arithmetic (e.g. sums of thirds) tie exactly and the
+ * documented id tie-break applies. */
+double soc__prio_round(double x);
+
+/* Upward rank (rank_u) of every task, reverse topological order. */
+int soc__rank_upward(const soc__costs_t *c, const soc_app_t *a,
+                     soc__cost_kind_t k, double *out);
+/* Downward rank (rank_d), predecessor costs as in Topcuoglu. */
+int soc__rank_downward(const soc__costs_t *c, const soc_app_t *a,
+                       soc__cost_kind_t k, double *out);
+/* Optimistic cost table of PEFT, per cluster: oct[task * n_clusters + c]
+ * (cluster entries the task cannot run on are still defined); rank[task]
+ * = mean OCT over the PEs that run the task.  O(e * clusters). */
+int soc__oct_table(const soc__costs_t *c, const soc_app_t *a, double *oct,
+                   double *rank);
+/* A topological order that always takes the eligible task (all
+ * predecessors taken) of highest priority; ties: lower task index.  Equals
+ * the sort by non-increasing priority whenever that sort is topological.
+ * O(v log v + e).  SOC_OK or SOC_ENOMEM. */
+int soc__priority_order(const soc_app_t *a, const double *prio, int *order);
+
+/* ------------------------------------------------------------ timelines
+ * A PE's reservations as intervals sorted by start; end[] holds the running
+ * maximum of finishes, so it is non-decreasing and binary-searchable even if
+ * the engine's plan overlaps.  gmax[k] is the longest idle gap between
+ * reservations from index k on, so a search stops as soon as nothing later
+ * can fit.  Insertion keeps the order. */
+
+typedef struct soc__tl {
+    int n, cap;
+    soc_time_t *start, *end;
+    soc_time_t *gmax;    /* [n + 1], suffix maxima of the usable gaps */
+} soc__tl_t;
+
+/* Earliest start >= ready of a task of length dur: in the first idle gap
+ * that fits (insert != 0) or after the last reservation.  *pos receives the
+ * index to insert at (may be NULL).  O(log n + gaps skipped), where the
+ * walk ends at the first gap that fits or when no later gap can. */
+soc_time_t soc__tl_find(const soc__tl_t *tl, soc_time_t ready, soc_time_t dur,
+                        int insert, int *pos);
+int soc__tl_insert(soc__tl_t *tl, int pos, soc_time_t start, soc_time_t end);
+void soc__tl_remove(soc__tl_t *tl, int pos);
+
+/* Planning workspace of one job: the PE timelines (copied from the view)
+ * plus the planned PE/start/finish of each task of the job. */
+typedef struct soc__plan {
+    int n_pes, cap_tasks;
+    soc__tl_t *tl;       /* [n_pes] */
+    soc_time_t now;
+    int *pe;             /* [n_tasks] -1 = not placed */
+    soc_time_t *start, *finish;
+    int *tlpos;          /* scratch: insertion index per PE */
+} soc__plan_t;
+
+/* Load view's PE timelines and clear the task arrays for n_tasks tasks. */
+int soc__plan_begin(soc__plan_t *pl, const soc_view_t *v, int n_tasks);
+void soc__plan_free(soc__plan_t *pl);
+/* Earliest arrival of task's inputs on pe from the placed predecessors
+ * (unplaced ones are ignored), and never before max(now, arrival). */
+soc_time_t soc__plan_ready(const soc__plan_t *pl, const soc_view_t *v,
+                           const soc_app_t *a, int task, int pe,
+                           soc_time_t floor);
+/* Record task on pe at [start, start + dur) in the plan (not the engine). */
+int soc__plan_place(soc__plan_t *pl, int task, int pe, soc_time_t start,
+                    soc_time_t dur);
+/* Undo soc__plan_place for the LAST placement on that PE position. */
+void soc__plan_unplace(soc__plan_t *pl, int task, int pe, int pos);
+
+/* Placement rules of a whole-job planner (HEFT family). */
+typedef struct soc__eft_rule {
+    int insert;          /* insertion-based EST (else append) */
+    const double *bias;  /* score = EFT + bias[task * n_clusters + cluster]
+                            (PEFT's OCT), may be NULL */
+    const int *pin;      /* pin[task] >= 0: that PE whenever it can run the
+                            task (CPOP's critical path), may be NULL */
+} soc__eft_rule_t;
+
+/* Place every task of `job` (application a) in `order`, each on the PE of
+ * minimal score (EFT, insertion per rule), ties to the lower PE index, and
+ * hand the plan to the engine with view->api->assign (planned starts).
+ * O(e * q + v * q * log(reservations)). */
+int soc__plan_job(soc__plan_t *pl, soc_view_t *v, uint64_t job, int app,
+                  const int *order, const soc__eft_rule_t *rule);
+/* Best PE of one task under rule given the current plan: returns the PE
+ * (-1 if none can run it) and its start/finish; pos = timeline index. */
+int soc__plan_best_pe(const soc__plan_t *pl, const soc_view_t *v,
+                      const soc_app_t *a, int task, soc_time_t floor,
+                      const soc__eft_rule_t *rule, soc_time_t *start,
+                      soc_time_t *finish, int *pos);
+
+/* ------------------------------------------------ static scheduler base
+ * State shared by the whole-DAG schedulers: cost summaries, a lazily filled
+ * per-application cache (computed at the first job of each application, so
+ * the cost per job stays flat), and the planning workspace. */
+
+typedef struct soc__app_cache {
+    int ready;
+    int *order;          /* [n_tasks] planning order */
+    double *prio;        /* [n_tasks] priority used for the order */
+    double *aux;         /* scheduler-specific table (PEFT: OCT) */
+    int *iaux;           /* scheduler-specific (CPOP: pinned PE per task;
+                            lookahead: children sorted by rank) */
+    int cp_pe;           /* CPOP: the critical-path PE, -1 = none */
+} soc__app_cache_t;
+
+typedef struct soc__static soc__static_t;
+typedef int (*soc__cache_fn)(soc__static_t *st, const soc_app_t *a,
+                             soc__app_cache_t *ac);
+
+struct soc__static {
+    const soc_platform_t *platform;
+    int n_apps;
+    const soc_app_t *apps;
+    soc__cost_kind_t kind;
+    soc__costs_t costs;
+    soc__app_cache_t *cache;   /* [n_apps] */
+    soc__cache_fn fill;        /* fills one cache entry */
+    soc__plan_t plan;
+    void *ext;                 /* scheduler-specific (freed with free()) */
+};
+
+int soc__static_create(soc__static_t **out, const soc_sched_init_t *init,
+                       soc__cost_kind_t kind, soc__cache_fn fill);
+void soc__static_destroy(void *state);
+/* The cache entry of app, filled on first use (NULL on ENOMEM). */
+soc__app_cache_t *soc__static_cache(soc__static_t *st, int app);
+/* schedule() of static schedulers: jobs are planned at arrival, so this
+ * only covers ready tasks nobody planned (e.g. a driver that skipped
+ * on_job_arrival): minimal EFT, appended. */
+int soc__static_schedule(void *state, soc_view_t *v);
+
+/* ------------------------------------------------------ dynamic helpers */
+
+/* How a list heuristic picks the next (task, PE) pair. */
+typedef enum soc__pick {
+    SOC__PICK_MET = 0,   /* list order; the PE of least execution time */
+    SOC__PICK_MCT,       /* list order; the PE of least finish time */
+    SOC__PICK_MINMIN,    /* the task whose least finish time is smallest */
+    SOC__PICK_MAXMIN,    /* ... largest */
+    SOC__PICK_SUFFERAGE, /* largest second-best minus best finish time */
+    SOC__PICK_OTHER      /* scheduler-specific, no static mode */
+} soc__pick_t;
+
+/* State of the list heuristics: growable scratch arrays, the round-robin
+ * cursor, and the static mode ("name:static": whole jobs planned at
+ * arrival with the "ready = predecessors planned" meta-task semantics). */
+typedef struct soc__ws {
+    soc__pick_t pick;
+    int is_static;
+    int cap_pes, cap_ready;
+    soc_time_t *avail;   /* [n_pes] local plan end, max(now, plan_end) */
+    soc_time_t *best, *second; /* [n_ready] or [n_tasks] (static) */
+    int *best_pe, *second_pe;
+    int *done;           /* [n_ready] free for the schedulers' own use */
+    int *ids;            /* items still to place, in tie-break order */
+    int *left;           /* static: unplanned predecessors per task */
+    uint64_t rr_next;    /* round robin cursor */
+    soc__plan_t plan;    /* static mode */
+} soc__ws_t;
+
+/* create() of a heuristic without arguments / with the static mode. */
+int soc__ws_create(void **state, const soc_sched_init_t *init);
+int soc__ws_create_mode(void **state, const soc_sched_init_t *init,
+                        soc__pick_t pick);
+void soc__ws_destroy(void *state);
+/* on_job_arrival of the heuristics: plans the job in static mode only. */
+int soc__ws_arrival(void *state, soc_view_t *v, uint64_t job);
+/* Size the arrays for view->n_ready items and load avail[] from the view
+ * (avail[p] = max(now, plan_end)); _n sizes them for n items. */
+int soc__ws_prepare(soc__ws_t *ws, const soc_view_t *v);
+int soc__ws_prepare_n(soc__ws_t *ws, const soc_view_t *v, int n);
+/* Finish time of ready task r on pe when appended behind avail[pe]
+ * (SOC_APPEND semantics); -1 if pe cannot run it. */
+soc_time_t soc__eft_append(const soc_view_t *v, const soc_ready_t *r, int pe,
+                           const soc_time_t *avail);
+/* Assign r to pe with SOC_APPEND and advance avail[pe] accordingly. */
+int soc__commit_append(soc_view_t *v, const soc_ready_t *r, int pe,
+                       soc_time_t *avail);
+
+/* One decision point of a list heuristic over view->ready (dynamic mode):
+ * MET/MCT take the ready list in order, the others select pairs. */
+int soc__list_schedule(soc__ws_t *ws, soc_view_t *v);
+/* schedule() callback running soc__list_schedule. */
+int soc__ws_schedule(void *state, soc_view_t *v);
+
+#endif

@@ -1,0 +1,117 @@
+/*
+ * soc/ds3.h -- what a scheduler sees in DS3 semantics (see docs/ds3.md).
+ *
+ * In DS3 semantics the engine calls ops->ds3_schedule once per manager tick
+ * at which the ready list is not empty, with the WHOLE ready list in DS3's
+ * order.  The scheduler must set `pe` of every task of the list; it may also
+ * permute view->ready (DS3's ETF does), which then decides the order in
+ * which the tasks enter DS3's executable queue.  PE choices are final: DS3
+ * never re-schedules a task.
+ *
+ * The engine owns everything in the view; it is valid only during the call.
+ * The DS3 scheduler state that persists between calls (the PEs'
+ * `available_time` estimates, ETF_LB's per-PE counters) lives in the engine
+ * and is reached through the view, so DS3 policies can be stateless.
+ *
+ * Times are DS3's: microseconds as doubles holding integers (fractional only
+ * under DVFS slow-downs).  "Supported" means the PE's functionality table
+ * lists the task type; when a table lists a type twice DS3 uses the FIRST
+ * line, and so does soc_ds3_exec_us.
+ */
+#ifndef SOC_DS3_H
+#define SOC_DS3_H
+
+#include <math.h>
+#include <stdint.h>
+#include "soc/model.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A predecessor of a ready task as DS3's completed-list lookup returns it.
+ * A record DS3 has already trimmed from its completed list reads as pe -1
+ * and finish -1 (soc_ds3_band then uses the last PE's row, as DS3's
+ * comm_band[-1] does). */
+typedef struct soc_ds3_pred {
+    int pe;
+    double finish;
+    double volume;   /* comm_vol[pred][task], 0 if the job file gave none */
+} soc_ds3_pred_t;
+
+/* A task of the ready list. */
+typedef struct soc_ds3_task {
+    int64_t id;      /* DS3 task ID: base_id + tasks of earlier jobs */
+    int64_t job;     /* DS3 jobID (0, 1, ... in generation order) */
+    int app;
+    int base_id;     /* index in the application (job file) */
+    int type;        /* task type (index into platform.type_names) */
+    int is_head, is_tail;
+    int n_preds;
+    const soc_ds3_pred_t *preds;
+    int pe;          /* OUT: the PE chosen by the scheduler (DS3 PE_ID) */
+} soc_ds3_task_t;
+
+/* A processing element (DS3 PE: capacity 1; a SoC line with capacity C
+ * makes C of them with consecutive indices). */
+typedef struct soc_ds3_pe {
+    int cluster;
+    int enabled;     /* DS3 PEs[p].enabled (1 unless power management turns
+                        cores off) */
+    int idle;        /* DS3 PE.idle: no task has started and not finished
+                        on it (a task dispatched in this tick counts idle) */
+    double slowdown; /* fmax / f_current - 1 of its cluster (0 at fmax) */
+} soc_ds3_pe_t;
+
+typedef struct soc_ds3_view soc_ds3_view_t;
+
+struct soc_ds3_view {
+    uint32_t struct_size;
+    double now;              /* current tick, µs */
+    const soc_platform_t *platform;
+    int n_pes, n_types;
+    const soc_ds3_pe_t *pes; /* [n_pes] */
+    const double *exec;      /* [n_pes * n_types] table time µs, < 0 =
+                                unsupported; use soc_ds3_exec_us */
+    const double *bw;        /* [n_pes * n_pes] DS3's comm_band matrix */
+    int memory_pe;           /* DS3's memory: the LAST PE of the SoC */
+    int shared_memory;       /* 1: shared-memory mode, 0: PE_to_PE */
+    double *avail;           /* [n_pes] DS3's PEs[p].available_time, 0 at
+                                the start of a run, written by EFT/ETF/ETF_LB,
+                                never reset by the engine */
+    int64_t *lb_assigned;    /* [n_pes] ETF_LB's counters, 0 at the start
+                                of a run (one DS3 scheduler object) */
+    int n_ready;
+    soc_ds3_task_t **ready;  /* [n_ready] the ready list; may be permuted */
+    /* scratch for the policies, valid during the call */
+    int *iwork;              /* >= 2 * n_pes + n_ready ints */
+    double *dwork;           /* >= 2 * n_pes doubles */
+    soc_ds3_task_t **twork;  /* >= n_ready pointers */
+};
+
+/* Table execution time of `type` on `pe` (µs), < 0 if unsupported. */
+static inline double soc_ds3_exec_us(const soc_ds3_view_t *v, int type, int pe)
+{
+    return v->exec[(size_t)pe * (size_t)v->n_types + (size_t)type];
+}
+
+/* DS3's comm_band[src][dst]; src -1 (a trimmed predecessor) is the last
+ * row, as Python's negative index makes it. */
+static inline double soc_ds3_band(const soc_ds3_view_t *v, int src, int dst)
+{
+    if (src < 0)
+        src += v->n_pes;
+    return v->bw[(size_t)src * (size_t)v->n_pes + (size_t)dst];
+}
+
+/* int(volume / comm_band[src][dst]): DS3 truncates every transfer time. */
+static inline double soc_ds3_comm_us(const soc_ds3_view_t *v, double volume, int src,
+                                     int dst)
+{
+    return trunc(volume / soc_ds3_band(v, src, dst));
+}
+
+#ifdef __cplusplus
+}
+#endif
+#endif

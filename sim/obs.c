@@ -1,0 +1,569 @@
+/*
+ * obs.c -- observation / action-mask encoding of decision points (soc/obs.h).
+ *
+ * Everything a feature needs that does not change during a run (execution
+ * times per PE, upward ranks, successor counts) is precomputed at creation,
+ * so encoding costs O(ready + K*P*preds) per call.  All arithmetic on times
+ * uses the engine's integer nanoseconds; the squashing is done in double and
+ * rounded once to float, so equal views give bit-identical vectors.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "soc/obs.h"
+
+enum { F_SLOT_FIXED = 5, F_PE = 5, F_GLOBAL = 4 };
+/* count squashing constants: succ, queue, jobs */
+#define SQ_SUCC 2.0
+#define SQ_QUEUE 2.0
+#define SQ_JOBS 4.0
+
+struct soc_obs {
+    const soc_platform_t *p;
+    int n_apps;
+    const soc_app_t *apps;
+    soc_obs_params_t prm;
+    int K, P, C;
+    int dim, n_actions, slot_w, pe_base, g_base;
+    double s_ns;               /* time scale in ns */
+    soc_time_t *exec;          /* [n_types * P] ns, -1 = unsupported */
+    float *exec_feat;          /* [n_types * C] squashed per cluster, 1 = no */
+    int *app_off;              /* [n_apps + 1] offsets into rank/succ */
+    float *rank_feat;          /* [total tasks] squashed upward rank */
+    float *succ_feat;          /* [total tasks] */
+    int n_capable;             /* PEs that run at least one type */
+    unsigned char *capable;    /* [P] */
+    /* scratch */
+    int *live;                 /* [K] indices into view->ready */
+    soc_time_t *eft;           /* [P] */
+};
+
+static double sq(double x, double s)
+{
+    return x <= 0 ? 0.0 : x / (x + s);
+}
+
+void soc_obs_params_default(soc_obs_params_t *p)
+{
+    if (p == NULL)
+        return;
+    p->slots = 8;
+    p->mode = SOC_ACTION_PAIR;
+    p->time_scale_us = 0;
+}
+
+static const char *const mode_names[] = {"pair", "pe", "task"};
+
+const char *soc_action_mode_name(soc_action_mode_t m)
+{
+    return (unsigned)m < 3 ? mode_names[m] : "?";
+}
+
+int soc_action_mode_parse(const char *name)
+{
+    if (name == NULL)
+        return -1;
+    for (int i = 0; i < 3; i++)
+        if (strcmp(name, mode_names[i]) == 0)
+            return i;
+    return -1;
+}
+
+/* ------------------------------------------------------------ creation */
+
+/* Mean time of one data unit between two distinct task-running PEs (µs per
+ * unit), the HEFT "B-bar"; the communication estimate of the ranks. */
+static double mean_unit_cost(const soc_obs_t *o)
+{
+    const soc_platform_t *p = o->p;
+    double acc = 0;
+    long n = 0;
+    int mem = -1;
+    if (p->comm_mode == SOC_COMM_SHARED_MEMORY && p->memory_cluster >= 0)
+        mem = p->clusters[p->memory_cluster].first_pe;
+    for (int a = 0; a < o->P; a++) {
+        if (!o->capable[a])
+            continue;
+        for (int b = 0; b < o->P; b++) {
+            if (b == a || !o->capable[b])
+                continue;
+            double c;
+            if (mem >= 0)
+                c = 1.0 / soc_platform_bandwidth(p, a, mem) +
+                    1.0 / soc_platform_bandwidth(p, mem, b);
+            else
+                c = 1.0 / soc_platform_bandwidth(p, a, b);
+            if (isfinite(c)) {
+                acc += c;
+                n++;
+            }
+        }
+    }
+    return n > 0 ? acc / (double)n : 0.0;
+}
+
+/* Mean execution time (µs) of a type over the PEs that run it, -1 if none. */
+static double mean_exec_us(const soc_obs_t *o, int type)
+{
+    double acc = 0;
+    int n = 0;
+    for (int pe = 0; pe < o->P; pe++) {
+        soc_time_t e = o->exec[(size_t)type * (size_t)o->P + (size_t)pe];
+        if (e >= 0) {
+            acc += soc_time_to_us(e);
+            n++;
+        }
+    }
+    return n > 0 ? acc / n : -1;
+}
+
+static int build_tables(soc_obs_t *o, soc_error_t *err)
+{
+    const soc_platform_t *p = o->p;
+    int T = p->n_types;
+    o->exec = malloc(sizeof *o->exec * (size_t)(T > 0 ? T : 1) * (size_t)o->P);
+    o->exec_feat = malloc(sizeof *o->exec_feat * (size_t)(T > 0 ? T : 1) * (size_t)o->C);
+    o->capable = calloc((size_t)o->P, 1);
+    o->app_off = malloc(sizeof *o->app_off * (size_t)(o->n_apps + 1));
+    o->live = malloc(sizeof *o->live * (size_t)o->K);
+    o->eft = malloc(sizeof *o->eft * (size_t)o->P);
+    if (!o->exec || !o->exec_feat || !o->capable || !o->app_off || !o->live || !o->eft)
+        return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
+    for (int t = 0; t < T; t++)
+        for (int pe = 0; pe < o->P; pe++) {
+            double us = soc_platform_exec_us(p, t, pe);
+            soc_time_t ns = us < 0 ? -1 : soc_time_from_us(us);
+            o->exec[(size_t)t * (size_t)o->P + (size_t)pe] = ns;
+            if (ns >= 0)
+                o->capable[pe] = 1;
+        }
+    o->n_capable = 0;
+    for (int pe = 0; pe < o->P; pe++)
+        o->n_capable += o->capable[pe];
+    if (o->n_capable == 0)
+        return soc_error_set(err, SOC_EINVAL, NULL, 0, 0,
+                             "observation encoder: no PE can run any task type");
+
+    int total = 0;
+    for (int a = 0; a < o->n_apps; a++) {
+        o->app_off[a] = total;
+        total += o->apps[a].n_tasks;
+    }
+    o->app_off[o->n_apps] = total;
+
+    /* automatic time scale: mean over all tasks of the mean exec time */
+    if (!(o->prm.time_scale_us > 0)) {
+        double acc = 0;
+        long n = 0;
+        for (int a = 0; a < o->n_apps; a++)
+            for (int t = 0; t < o->apps[a].n_tasks; t++) {
+                double m = mean_exec_us(o, o->apps[a].tasks[t].type);
+                if (m >= 0) {
+                    acc += m;
+                    n++;
+                }
+            }
+        o->prm.time_scale_us = (n > 0 && acc > 0) ? acc / (double)n : 1.0;
+    }
+    if (!isfinite(o->prm.time_scale_us))
+        return soc_error_set(err, SOC_EINVAL, NULL, 0, 0,
+                             "observation encoder: time scale is not finite");
+    o->s_ns = o->prm.time_scale_us * SOC_NS_PER_US;
+
+    for (int t = 0; t < T; t++)
+        for (int c = 0; c < o->C; c++) {
+            const soc_cluster_t *cl = &p->clusters[c];
+            double us = (cl->is_memory || cl->exec_us == NULL) ? -1 : cl->exec_us[t];
+            o->exec_feat[(size_t)t * (size_t)o->C + (size_t)c] =
+                us < 0 ? 1.0f : (float)sq((double)soc_time_from_us(us), o->s_ns);
+        }
+
+    o->rank_feat = malloc(sizeof *o->rank_feat * (size_t)(total > 0 ? total : 1));
+    o->succ_feat = malloc(sizeof *o->succ_feat * (size_t)(total > 0 ? total : 1));
+    double *rank = malloc(sizeof *rank * (size_t)(total > 0 ? total : 1));
+    if (!o->rank_feat || !o->succ_feat || !rank) {
+        free(rank);
+        return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    double unit = mean_unit_cost(o);
+    double lat = p->latency_us;
+    for (int a = 0; a < o->n_apps; a++) {
+        const soc_app_t *ap = &o->apps[a];
+        double *r = rank + o->app_off[a];
+        if (ap->topo == NULL || ap->succ_off == NULL) {
+            free(rank);
+            return soc_error_set(err, SOC_EINVAL, NULL, 0, 0,
+                                 "observation encoder: application '%s' is not finalized",
+                                 ap->name ? ap->name : "?");
+        }
+        for (int k = ap->n_tasks - 1; k >= 0; k--) {
+            int t = ap->topo[k];
+            double w = mean_exec_us(o, ap->tasks[t].type);
+            double best = 0;
+            for (int i = ap->succ_off[t]; i < ap->succ_off[t + 1]; i++) {
+                const soc_edge_t *e = &ap->edges[ap->succ_edge[i]];
+                double c = e->volume > 0 ? lat + e->volume * unit : 0;
+                if (c + r[e->dst] > best)
+                    best = c + r[e->dst];
+            }
+            r[t] = (w < 0 ? 0 : w) + best;
+        }
+        for (int t = 0; t < ap->n_tasks; t++) {
+            int ns = ap->succ_off[t + 1] - ap->succ_off[t];
+            o->rank_feat[o->app_off[a] + t] =
+                (float)sq(r[t], o->prm.time_scale_us);
+            o->succ_feat[o->app_off[a] + t] = (float)(ns / (ns + SQ_SUCC));
+        }
+    }
+    free(rank);
+    return SOC_OK;
+}
+
+int soc_obs_create(soc_obs_t **out, const soc_platform_t *platform, int n_apps,
+                   const soc_app_t *apps, const soc_obs_params_t *params,
+                   soc_error_t *err)
+{
+    if (out == NULL)
+        return soc_error_set(err, SOC_EINVAL, NULL, 0, 0, "missing argument");
+    *out = NULL;
+    if (platform == NULL || (n_apps > 0 && apps == NULL) || n_apps < 0)
+        return soc_error_set(err, SOC_EINVAL, NULL, 0, 0, "missing argument");
+    if (platform->n_pes <= 0 || platform->pe_cluster == NULL)
+        return soc_error_set(err, SOC_EINVAL, NULL, 0, 0,
+                             "observation encoder: platform is not finalized");
+    soc_obs_params_t prm;
+    if (params != NULL)
+        prm = *params;
+    else
+        soc_obs_params_default(&prm);
+    if (prm.slots < 1 || prm.slots > SOC_OBS_MAX_SLOTS)
+        return soc_error_set(err, SOC_EINVAL, NULL, 0, 0,
+                             "observation encoder: slots must be 1..%d, not %d",
+                             SOC_OBS_MAX_SLOTS, prm.slots);
+    if ((unsigned)prm.mode > SOC_ACTION_TASK)
+        return soc_error_set(err, SOC_EINVAL, NULL, 0, 0,
+                             "observation encoder: unknown action mode %d", (int)prm.mode);
+    if (isnan(prm.time_scale_us) || isinf(prm.time_scale_us))
+        return soc_error_set(err, SOC_EINVAL, NULL, 0, 0,
+                             "observation encoder: time scale must be finite");
+    soc_obs_t *o = calloc(1, sizeof *o);
+    if (o == NULL)
+        return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
+    o->p = platform;
+    o->n_apps = n_apps;
+    o->apps = apps;
+    o->prm = prm;
+    o->K = prm.slots;
+    o->P = platform->n_pes;
+    o->C = platform->n_clusters;
+    o->slot_w = F_SLOT_FIXED + o->C + o->P;
+    o->pe_base = o->K * o->slot_w;
+    o->g_base = o->pe_base + F_PE * o->P;
+    o->dim = o->g_base + F_GLOBAL;
+    switch (prm.mode) {
+    case SOC_ACTION_PAIR:
+        o->n_actions = o->K * o->P;
+        break;
+    case SOC_ACTION_PE:
+        o->n_actions = o->P;
+        break;
+    case SOC_ACTION_TASK:
+    default:
+        o->n_actions = o->K;
+        break;
+    }
+    int rc = build_tables(o, err);
+    if (rc != SOC_OK) {
+        soc_obs_destroy(o);
+        return rc;
+    }
+    *out = o;
+    return SOC_OK;
+}
+
+void soc_obs_destroy(soc_obs_t *o)
+{
+    if (o == NULL)
+        return;
+    free(o->exec);
+    free(o->exec_feat);
+    free(o->capable);
+    free(o->app_off);
+    free(o->rank_feat);
+    free(o->succ_feat);
+    free(o->live);
+    free(o->eft);
+    free(o);
+}
+
+int soc_obs_dim(const soc_obs_t *o)
+{
+    return o != NULL ? o->dim : 0;
+}
+
+int soc_obs_n_actions(const soc_obs_t *o)
+{
+    return o != NULL ? o->n_actions : 0;
+}
+
+void soc_obs_get_params(const soc_obs_t *o, soc_obs_params_t *out)
+{
+    if (o != NULL && out != NULL)
+        *out = o->prm;
+}
+
+void soc_obs_bounds(const soc_obs_t *o, float *low, float *high)
+{
+    if (o == NULL)
+        return;
+    for (int i = 0; i < o->dim; i++) {
+        if (low != NULL)
+            low[i] = 0.0f;
+        if (high != NULL)
+            high[i] = 1.0f;
+    }
+}
+
+static const char *const slot_fixed_names[F_SLOT_FIXED] = {"valid", "age", "wait", "rank", "succ"};
+static const char *const pe_names[F_PE] = {"busy", "left", "backlog", "queue", "util"};
+static const char *const global_names[F_GLOBAL] = {"jobs", "ready", "overflow", "idle"};
+
+static void pe_label(const soc_obs_t *o, int pe, char *buf, size_t size)
+{
+    const char *cn = o->p->clusters[o->p->pe_cluster[pe]].name;
+    snprintf(buf, size, "%s_%d", cn ? cn : "pe", pe);
+}
+
+int soc_obs_feature_name(const soc_obs_t *o, int i, char *buf, size_t size)
+{
+    if (buf != NULL && size > 0)
+        buf[0] = '\0';
+    if (o == NULL || buf == NULL || i < 0 || i >= o->dim)
+        return SOC_EINVAL;
+    char pl[128];
+    if (i < o->pe_base) {
+        int s = i / o->slot_w, f = i % o->slot_w;
+        if (f < F_SLOT_FIXED) {
+            snprintf(buf, size, "slot%d.%s", s, slot_fixed_names[f]);
+        } else if (f < F_SLOT_FIXED + o->C) {
+            const char *cn = o->p->clusters[f - F_SLOT_FIXED].name;
+            snprintf(buf, size, "slot%d.exec.%s", s, cn ? cn : "?");
+        } else {
+            pe_label(o, f - F_SLOT_FIXED - o->C, pl, sizeof pl);
+            snprintf(buf, size, "slot%d.eft.%s", s, pl);
+        }
+    } else if (i < o->g_base) {
+        int pe = (i - o->pe_base) / F_PE, f = (i - o->pe_base) % F_PE;
+        snprintf(buf, size, "pe%d.%s", pe, pe_names[f]);
+    } else {
+        snprintf(buf, size, "g.%s", global_names[i - o->g_base]);
+    }
+    return SOC_OK;
+}
+
+/* ------------------------------------------------------------ encoding */
+
+/* Collect up to `limit` live ready entries into o->live; returns how many
+ * were stored.  *total (may be NULL) receives the count of all live ready
+ * tasks, which needs a full scan. */
+static int collect(soc_obs_t *o, const soc_view_t *v, int limit, int *total)
+{
+    int n = 0, all = 0;
+    for (int i = 0; i < v->n_ready; i++) {
+        soc_task_info_t ti;
+        if (v->api->task_info(v, v->ready[i].ref, &ti) != SOC_OK ||
+            ti.status != SOC_TASK_READY)
+            continue;
+        if (n < limit)
+            o->live[n++] = i;
+        all++;
+        if (total == NULL && n >= limit)
+            break;
+    }
+    if (total != NULL)
+        *total = all;
+    return n;
+}
+
+static soc_time_t exec_of(const soc_obs_t *o, int type, int pe)
+{
+    if (type < 0 || type >= o->p->n_types)
+        return -1;
+    return o->exec[(size_t)type * (size_t)o->P + (size_t)pe];
+}
+
+/* Earliest finish of ready entry r on every PE (SOC_APPEND semantics: after
+ * the PE's plan, after the inputs arrive, not before now) into o->eft; -1
+ * where the PE cannot run it.  Returns the best PE (ties: lowest). */
+static int eft_all(soc_obs_t *o, const soc_view_t *v, const soc_ready_t *r)
+{
+    int best = -1;
+    for (int pe = 0; pe < o->P; pe++) {
+        soc_time_t d = exec_of(o, r->type, pe);
+        if (d < 0) {
+            o->eft[pe] = -1;
+            continue;
+        }
+        soc_time_t st = v->api->data_ready(v, r->ref, pe, NULL);
+        if (st < v->pes[pe].plan_end)
+            st = v->pes[pe].plan_end;
+        if (st < v->now)
+            st = v->now;
+        o->eft[pe] = st + d;
+        if (best < 0 || o->eft[pe] < o->eft[best])
+            best = pe;
+    }
+    return best;
+}
+
+static int task_index(const soc_obs_t *o, int app, int task)
+{
+    return o->app_off[app] + task;
+}
+
+int soc_obs_encode(soc_obs_t *o, const soc_view_t *v, float *obs, uint8_t *mask)
+{
+    if (o == NULL || v == NULL)
+        return SOC_EINVAL;
+    int total = 0;
+    int n = collect(o, v, o->K, &total);
+    int valid = 0;
+    const double s = o->s_ns;
+    if (obs != NULL)
+        memset(obs, 0, sizeof *obs * (size_t)o->dim);
+    if (mask != NULL)
+        memset(mask, 0, (size_t)o->n_actions);
+
+    for (int k = 0; k < n; k++) {
+        const soc_ready_t *r = &v->ready[o->live[k]];
+        if (obs != NULL) {
+            (void)eft_all(o, v, r);
+            float *f = obs + (size_t)k * (size_t)o->slot_w;
+            int ti = task_index(o, r->app, r->ref.task);
+            f[0] = 1.0f;
+            f[1] = (float)sq((double)(v->now - r->arrival), s);
+            f[2] = (float)sq((double)(v->now - r->ready_at), s);
+            f[3] = o->rank_feat[ti];
+            f[4] = o->succ_feat[ti];
+            memcpy(f + F_SLOT_FIXED, o->exec_feat + (size_t)r->type * (size_t)o->C,
+                   sizeof *f * (size_t)o->C);
+            float *fe = f + F_SLOT_FIXED + o->C;
+            for (int pe = 0; pe < o->P; pe++)
+                fe[pe] = o->eft[pe] < 0 ? 1.0f : (float)sq((double)(o->eft[pe] - v->now), s);
+        }
+        /* the mask */
+        switch (o->prm.mode) {
+        case SOC_ACTION_PAIR:
+            for (int pe = 0; pe < o->P; pe++)
+                if (exec_of(o, r->type, pe) >= 0) {
+                    if (mask != NULL)
+                        mask[k * o->P + pe] = 1;
+                    valid++;
+                }
+            break;
+        case SOC_ACTION_PE:
+            if (k == 0)
+                for (int pe = 0; pe < o->P; pe++)
+                    if (exec_of(o, r->type, pe) >= 0) {
+                        if (mask != NULL)
+                            mask[pe] = 1;
+                        valid++;
+                    }
+            break;
+        case SOC_ACTION_TASK:
+        default:
+            if (mask != NULL)
+                mask[k] = 1;
+            valid++;
+            break;
+        }
+    }
+
+    if (obs != NULL) {
+        int idle = 0;
+        for (int pe = 0; pe < o->P; pe++) {
+            const soc_pe_state_t *ps = &v->pes[pe];
+            float *f = obs + o->pe_base + (size_t)pe * F_PE;
+            soc_time_t left = ps->busy ? ps->busy_until - v->now : 0;
+            soc_time_t backlog = ps->plan_end - v->now;
+            soc_time_t busy = ps->busy_total;
+            if (ps->busy && ps->n_slots > 0 && ps->slots != NULL &&
+                ps->slots[0].start <= v->now)
+                busy += v->now - ps->slots[0].start;
+            double util = v->now > 0 ? (double)busy / (double)v->now : 0.0;
+            f[0] = ps->busy ? 1.0f : 0.0f;
+            f[1] = (float)sq((double)left, s);
+            f[2] = (float)sq((double)backlog, s);
+            f[3] = (float)(ps->n_slots / (ps->n_slots + SQ_QUEUE));
+            f[4] = (float)(util < 0 ? 0 : util > 1 ? 1 : util);
+            if (o->capable[pe] && !ps->busy && ps->n_slots == 0)
+                idle++;
+        }
+        float *g = obs + o->g_base;
+        int j = v->jobs_in_system < 0 ? 0 : v->jobs_in_system;
+        g[0] = (float)(j / (j + SQ_JOBS));
+        g[1] = (float)(total / (double)(total + o->K));
+        g[2] = total > o->K ? 1.0f : 0.0f;
+        g[3] = (float)((double)idle / (double)o->n_capable);
+    }
+    return valid;
+}
+
+void soc_obs_mask_none(const soc_obs_t *o, uint8_t *mask)
+{
+    if (o != NULL && mask != NULL)
+        memset(mask, 0, (size_t)o->n_actions);
+}
+
+int soc_obs_fallback(soc_obs_t *o, const soc_view_t *v, soc_task_ref_t *ref, int *pe)
+{
+    if (o == NULL || v == NULL || ref == NULL || pe == NULL)
+        return SOC_EINVAL;
+    if (collect(o, v, 1, NULL) < 1)
+        return SOC_ESTATE;
+    const soc_ready_t *r = &v->ready[o->live[0]];
+    int best = eft_all(o, v, r);
+    if (best < 0)
+        return SOC_ESTATE;
+    *ref = r->ref;
+    *pe = best;
+    return SOC_OK;
+}
+
+int soc_obs_decode(soc_obs_t *o, const soc_view_t *v, int64_t action,
+                   soc_task_ref_t *ref, int *pe)
+{
+    if (o == NULL || v == NULL || ref == NULL || pe == NULL)
+        return SOC_EINVAL;
+    if (action >= 0 && action < o->n_actions) {
+        int slot, p = -1;
+        switch (o->prm.mode) {
+        case SOC_ACTION_PAIR:
+            slot = (int)(action / o->P);
+            p = (int)(action % o->P);
+            break;
+        case SOC_ACTION_PE:
+            slot = 0;
+            p = (int)action;
+            break;
+        case SOC_ACTION_TASK:
+        default:
+            slot = (int)action;
+            break;
+        }
+        if (collect(o, v, slot + 1, NULL) == slot + 1) {
+            const soc_ready_t *r = &v->ready[o->live[slot]];
+            if (p < 0)
+                p = eft_all(o, v, r);
+            if (p >= 0 && exec_of(o, r->type, p) >= 0) {
+                *ref = r->ref;
+                *pe = p;
+                return 1;
+            }
+        }
+    }
+    int rc = soc_obs_fallback(o, v, ref, pe);
+    return rc == SOC_OK ? 0 : rc;
+}

@@ -1,0 +1,738 @@
+/*
+ * check_gym.c -- the RL environment (gym/env.c, soc/gym.h): options,
+ * bit-identical replays, terminated versus truncated, invalid actions and
+ * their penalty, the latency reward against the engine's latency totals,
+ * the other reward kinds, and parity of "always the fallback" with the
+ * built-in EFT scheduler (an independent implementation of the same rule).
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "soc/gym.h"
+#include "soc/schedulers.h"
+#include "soc/workload.h"
+#include "test_support.h"
+
+/* Topcuoglu's DAG (with communication) arriving as a Poisson stream: jobs
+ * overlap, so decisions compete for PEs. */
+static soc_config_t *stream_cfg(int64_t jobs)
+{
+    soc_config_t *cfg = ts_cfg_topcuoglu();
+    ts_cfg_poisson(cfg, 40.0, jobs);
+    ts_cfg_finalize(cfg);
+    return cfg;
+}
+
+static soc_env_t *make_env(const soc_config_t *cfg, const char *const *kv)
+{
+    soc_env_options_t o;
+    soc_env_options_default(&o);
+    soc_error_t err = {0};
+    char buf[800];
+    for (; kv != NULL && *kv != NULL; kv++) {
+        int rc = soc_env_options_set(&o, *kv, &err);
+        ck_assert_msg(rc == SOC_OK, "%s: %s", *kv, soc_error_format(&err, buf, sizeof buf));
+    }
+    soc_env_t *env = NULL;
+    int rc = soc_env_create(&env, cfg, &o, &err);
+    ck_assert_msg(rc == SOC_OK, "env: %s", soc_error_format(&err, buf, sizeof buf));
+    return env;
+}
+
+typedef struct bufs {
+    int dim, na;
+    float *obs;
+    uint8_t *mask;
+} bufs_t;
+
+static bufs_t bufs_for(const soc_env_t *env)
+{
+    soc_env_spaces_t sp;
+    soc_env_spaces(env, &sp);
+    bufs_t b = {sp.obs_dim, sp.n_actions, malloc(sizeof(float) * (size_t)sp.obs_dim),
+                malloc((size_t)sp.n_actions)};
+    ck_assert(b.obs != NULL && b.mask != NULL);
+    return b;
+}
+
+static void bufs_free(bufs_t *b)
+{
+    free(b->obs);
+    free(b->mask);
+}
+
+/* A deterministic policy: mostly a valid action picked by an LCG among the
+ * mask's ones, sometimes an arbitrary (maybe invalid) index. */
+static int64_t pick(uint64_t *lcg, const uint8_t *mask, int na)
+{
+    *lcg = *lcg * 6364136223846793005ULL + 1442695040888963407ULL;
+    uint64_t r = *lcg >> 33;
+    if (r % 10 == 0)
+        return (int64_t)(r % (uint64_t)(na + 3)) - 2;
+    int n = 0;
+    for (int a = 0; a < na; a++)
+        n += mask[a];
+    if (n == 0)
+        return 0;
+    int k = (int)((r / 10) % (uint64_t)n);
+    for (int a = 0; a < na; a++)
+        if (mask[a] && k-- == 0)
+            return a;
+    return 0;
+}
+
+START_TEST(test_options)
+{
+    soc_env_options_t o;
+    soc_env_options_default(&o);
+    soc_error_t err = {0};
+    ck_assert_int_eq(o.obs.slots, 8);
+    ck_assert_int_eq(o.reward, SOC_REWARD_LATENCY);
+    ck_assert_int_eq(soc_env_options_set(&o, "slots=12", &err), SOC_OK);
+    ck_assert_int_eq(o.obs.slots, 12);
+    ck_assert_int_eq(soc_env_options_set(&o, "action_mode=task", &err), SOC_OK);
+    ck_assert_int_eq(o.obs.mode, SOC_ACTION_TASK);
+    ck_assert_int_eq(soc_env_options_set(&o, "reward=compbonus", &err), SOC_OK);
+    ck_assert_int_eq(soc_env_options_set(&o, "reward_norm=250.5", &err), SOC_OK);
+    ck_assert_double_eq(o.reward_norm, 250.5);
+    ck_assert_int_eq(soc_env_options_set(&o, "jobs=7", &err), SOC_OK);
+    ck_assert_int_eq(soc_env_options_set(&o, "time_us=1e4", &err), SOC_OK);
+    ck_assert_double_eq(o.time_us, 1e4);
+    const char *bad[] = {"slots=0", "slots=abc", "slots=2000", "reward=speed", "reward_norm=0",
+                         "reward_norm=nan", "invalid_penalty=-1", "jobs=-3", "time_us=inf",
+                         "action_mode=both", "colour=red", "noequals", "=5", NULL};
+    soc_env_options_t before = o;
+    for (int i = 0; bad[i] != NULL; i++) {
+        soc_error_clear(&err);
+        ck_assert_msg(soc_env_options_set(&o, bad[i], &err) == SOC_EINVAL, "%s accepted", bad[i]);
+        ck_assert_msg(err.msg[0] != '\0', "%s: no message", bad[i]);
+        ck_assert(memcmp(&o, &before, sizeof o) == 0);
+    }
+}
+END_TEST
+
+START_TEST(test_create_errors)
+{
+    soc_config_t *cfg = stream_cfg(5);
+    soc_env_t *env = NULL;
+    soc_error_t err = {0};
+    soc_env_options_t o;
+    soc_env_options_default(&o);
+    o.jobs = 0; /* removes the only limit */
+    ck_assert_int_eq(soc_env_create(&env, cfg, &o, &err), SOC_ECONFIG);
+    ck_assert_ptr_null(env);
+    ck_assert(strstr(err.msg, "limit") != NULL);
+    cfg->semantics = SOC_SEM_DS3;
+    soc_error_clear(&err);
+    ck_assert_int_eq(soc_env_create(&env, cfg, NULL, &err), SOC_EUNSUPPORTED);
+    cfg->semantics = SOC_SEM_NATIVE;
+    soc_env_options_default(&o);
+    o.obs.slots = -1;
+    ck_assert_int_eq(soc_env_create(&env, cfg, &o, &err), SOC_EINVAL);
+    ck_assert_int_eq(soc_env_create(NULL, cfg, NULL, &err), SOC_EINVAL);
+
+    /* step before reset */
+    env = make_env(cfg, NULL);
+    soc_env_step_t st;
+    bufs_t b = bufs_for(env);
+    soc_error_clear(&err);
+    ck_assert_int_eq(soc_env_step(env, 0, b.obs, b.mask, &st, &err), SOC_ESTATE);
+    ck_assert(!soc_env_running(env));
+    bufs_free(&b);
+    soc_env_destroy(env);
+    soc_env_destroy(NULL);
+    ts_cfg_destroy(cfg);
+}
+END_TEST
+
+/* One whole episode; records everything an agent sees. */
+typedef struct trace {
+    int n, cap, dim, na;
+    float *obs;
+    uint8_t *mask;
+    double *reward;
+    soc_env_info_t *info;
+    int terminated, truncated;
+} trace_t;
+
+static void trace_add(trace_t *t, const bufs_t *b, double r, const soc_env_info_t *info)
+{
+    if (t->n == t->cap) {
+        t->cap = t->cap ? 2 * t->cap : 256;
+        t->obs = realloc(t->obs, sizeof *t->obs * (size_t)t->cap * (size_t)b->dim);
+        t->mask = realloc(t->mask, (size_t)t->cap * (size_t)b->na);
+        t->reward = realloc(t->reward, sizeof *t->reward * (size_t)t->cap);
+        t->info = realloc(t->info, sizeof *t->info * (size_t)t->cap);
+        ck_assert(t->obs && t->mask && t->reward && t->info);
+    }
+    t->dim = b->dim;
+    t->na = b->na;
+    memcpy(t->obs + (size_t)t->n * (size_t)b->dim, b->obs, sizeof(float) * (size_t)b->dim);
+    memcpy(t->mask + (size_t)t->n * (size_t)b->na, b->mask, (size_t)b->na);
+    t->reward[t->n] = r;
+    t->info[t->n] = *info;
+    t->n++;
+}
+
+static void trace_free(trace_t *t)
+{
+    free(t->obs);
+    free(t->mask);
+    free(t->reward);
+    free(t->info);
+    memset(t, 0, sizeof *t);
+}
+
+static void play(soc_env_t *env, uint64_t seed, uint64_t policy_seed, trace_t *t, int max_steps)
+{
+    bufs_t b = bufs_for(env);
+    soc_env_info_t info;
+    soc_error_t err = {0};
+    char buf[800];
+    int rc = soc_env_reset(env, seed, b.obs, b.mask, &info, &err);
+    ck_assert_msg(rc == SOC_OK, "reset: %s", soc_error_format(&err, buf, sizeof buf));
+    trace_add(t, &b, 0.0, &info);
+    uint64_t lcg = policy_seed;
+    for (int s = 0; s < max_steps && soc_env_running(env); s++) {
+        int64_t a = pick(&lcg, b.mask, b.na);
+        soc_env_step_t st;
+        rc = soc_env_step(env, a, b.obs, b.mask, &st, &err);
+        ck_assert_msg(rc == SOC_OK, "step: %s", soc_error_format(&err, buf, sizeof buf));
+        ck_assert(isfinite(st.reward));
+        for (int i = 0; i < b.dim; i++)
+            ck_assert(isfinite(b.obs[i]) && b.obs[i] >= 0.0f && b.obs[i] <= 1.0f);
+        trace_add(t, &b, st.reward, &st.info);
+        t->terminated = st.terminated;
+        t->truncated = st.truncated;
+        ck_assert(!(st.terminated && st.truncated));
+        ck_assert_int_eq(st.info.done, st.terminated || st.truncated);
+    }
+    bufs_free(&b);
+}
+
+START_TEST(test_determinism)
+{
+    soc_config_t *cfg = stream_cfg(30);
+    soc_env_t *e1 = make_env(cfg, NULL), *e2 = make_env(cfg, NULL);
+    trace_t a = {0}, b = {0}, c = {0};
+    play(e1, 42, 7, &a, 100000);
+    play(e2, 42, 7, &b, 100000);
+    ck_assert(a.terminated);
+    ck_assert_int_eq(a.n, b.n);
+    ck_assert(a.n > 100);
+    ck_assert_mem_eq(a.obs, b.obs, sizeof(float) * (size_t)a.n * (size_t)a.dim);
+    ck_assert_mem_eq(a.mask, b.mask, (size_t)a.n * (size_t)a.na);
+    ck_assert_mem_eq(a.reward, b.reward, sizeof(double) * (size_t)a.n);
+    ck_assert_mem_eq(a.info, b.info, sizeof(soc_env_info_t) * (size_t)a.n);
+    int invalid = 0, zero_dt = 0;
+    for (int i = 1; i < a.n; i++) {
+        invalid += a.info[i].invalid_action;
+        zero_dt += a.info[i].dt_us == 0.0;
+        ck_assert_int_eq(a.info[i].step, i);
+        ck_assert(a.info[i].t_us >= a.info[i - 1].t_us);
+        ck_assert_double_eq_tol(a.info[i].t_us - a.info[i - 1].t_us, a.info[i].dt_us, 1e-9);
+    }
+    ck_assert(invalid > 0);
+    ck_assert(zero_dt > 0); /* several decisions at one instant */
+
+    /* the same env reset with the same seed replays; another seed differs */
+    play(e1, 42, 7, &c, 100000);
+    ck_assert_int_eq(c.n, a.n);
+    ck_assert_mem_eq(c.obs, a.obs, sizeof(float) * (size_t)a.n * (size_t)a.dim);
+    trace_free(&c);
+    play(e1, 43, 7, &c, 100000);
+    int n = c.n < a.n ? c.n : a.n;
+    ck_assert(memcmp(c.obs, a.obs, sizeof(float) * (size_t)n * (size_t)a.dim) != 0);
+    ck_assert_int_eq((int)soc_env_seed(e1), 43);
+    trace_free(&a);
+    trace_free(&b);
+    trace_free(&c);
+    soc_env_destroy(e1);
+    soc_env_destroy(e2);
+    ts_cfg_destroy(cfg);
+}
+END_TEST
+
+START_TEST(test_terminated_and_latency_reward)
+{
+    const int N = 25;
+    soc_config_t *cfg = stream_cfg(1000); /* the option overrides it */
+    const char *kv[] = {"jobs=25", "reward_norm=123", NULL};
+    soc_env_t *env = make_env(cfg, kv);
+    soc_env_options_t ro;
+    soc_env_get_options(env, &ro);
+    ck_assert_int_eq((int)ro.jobs, N);
+    ck_assert_double_eq(ro.time_us, 0);
+    trace_t t = {0};
+    play(env, 5, 99, &t, 100000);
+    ck_assert(t.terminated && !t.truncated);
+    const soc_env_info_t *last = &t.info[t.n - 1];
+    ck_assert_int_eq((int)last->completed_jobs, N);
+    ck_assert_int_eq(last->jobs_in_system, 0);
+    ck_assert(last->done);
+    ck_assert_uint_eq(t.mask[(size_t)(t.n - 1) * (size_t)t.na], 0);
+    soc_metrics_t m;
+    soc_env_metrics(env, &m);
+    ck_assert_int_eq((int)m.completed_jobs, N);
+    ck_assert_double_eq_tol(last->cum_latency_us, m.cumulative_latency_us, 1e-6);
+    ck_assert_double_eq_tol(last->avg_latency_us, m.avg_latency_us, 1e-9);
+    double sum = 0;
+    for (int i = 0; i < t.n; i++)
+        sum += t.reward[i];
+    /* the rewards add up to -(total latency) / norm */
+    ck_assert_double_eq_tol(sum * 123.0, -m.cumulative_latency_us,
+                            1e-9 * m.cumulative_latency_us);
+    ck_assert_double_eq_tol(last->episode_reward, sum, 1e-12 * fabs(sum));
+
+    /* stepping after the end is refused, and reset brings it back */
+    bufs_t b = bufs_for(env);
+    soc_env_step_t st;
+    soc_error_t err = {0};
+    ck_assert_int_eq(soc_env_step(env, 0, b.obs, b.mask, &st, &err), SOC_ESTATE);
+    ck_assert(strstr(err.msg, "reset") != NULL);
+    ck_assert_int_eq(soc_env_reset(env, 5, b.obs, b.mask, NULL, NULL), SOC_OK);
+    ck_assert(soc_env_running(env));
+    bufs_free(&b);
+    trace_free(&t);
+    soc_env_destroy(env);
+    ts_cfg_destroy(cfg);
+}
+END_TEST
+
+START_TEST(test_truncated)
+{
+    soc_config_t *cfg = stream_cfg(1000);
+    const char *kv[] = {"time_us=900", NULL};
+    soc_env_t *env = make_env(cfg, kv);
+    soc_env_options_t ro;
+    soc_env_get_options(env, &ro);
+    ck_assert_double_eq(ro.time_us, 900);
+    ck_assert_int_eq((int)ro.jobs, 0);
+    trace_t t = {0};
+    play(env, 11, 3, &t, 100000);
+    ck_assert(t.truncated && !t.terminated);
+    ck_assert_double_eq(t.info[t.n - 1].t_us, 900.0);
+    ck_assert(t.info[t.n - 1].completed_jobs > 3);
+    for (int i = 0; i < t.n - 1; i++)
+        ck_assert(t.info[i].t_us < 900.0 && !t.info[i].done);
+    trace_free(&t);
+    soc_env_destroy(env);
+
+    /* both limits: whichever comes first decides */
+    const char *kv2[] = {"time_us=100000", "jobs=4", NULL};
+    env = make_env(cfg, kv2);
+    play(env, 11, 3, &t, 100000);
+    ck_assert(t.terminated && !t.truncated);
+    trace_free(&t);
+    soc_env_destroy(env);
+    ts_cfg_destroy(cfg);
+}
+END_TEST
+
+/* Task mode action 0 is slot 0 on its earliest-finish PE, which is also the
+ * fallback: an env fed only invalid actions follows the same trajectory,
+ * flags every step and pays the penalty. */
+START_TEST(test_invalid_actions)
+{
+    soc_config_t *cfg = stream_cfg(20);
+    const char *kv_ok[] = {"action_mode=task", NULL};
+    const char *kv_bad[] = {"action_mode=task", "invalid_penalty=0.25", NULL};
+    soc_env_t *ok = make_env(cfg, kv_ok), *bad = make_env(cfg, kv_bad);
+    bufs_t b1 = bufs_for(ok), b2 = bufs_for(bad);
+    ck_assert_int_eq(b1.na, 8);
+    ck_assert_int_eq(soc_env_reset(ok, 3, b1.obs, b1.mask, NULL, NULL), SOC_OK);
+    ck_assert_int_eq(soc_env_reset(bad, 3, b2.obs, b2.mask, NULL, NULL), SOC_OK);
+    const int64_t invalid[] = {-1, 8, 1000000, INT64_MIN, INT64_MAX, 7};
+    int steps = 0;
+    while (soc_env_running(ok)) {
+        soc_env_step_t s1, s2;
+        int64_t a = invalid[steps % 6];
+        /* slot 7 is valid only when 8 tasks are ready */
+        int expect_invalid = a != 7 || !b2.mask[7];
+        ck_assert_int_eq(soc_env_step(ok, 0, b1.obs, b1.mask, &s1, NULL), SOC_OK);
+        if (!expect_invalid)
+            a = -1;
+        ck_assert_int_eq(soc_env_step(bad, a, b2.obs, b2.mask, &s2, NULL), SOC_OK);
+        ck_assert(!s1.info.invalid_action);
+        ck_assert(s2.info.invalid_action);
+        ck_assert_double_eq(s1.reward - 0.25, s2.reward);
+        ck_assert_mem_eq(b1.obs, b2.obs, sizeof(float) * (size_t)b1.dim);
+        ck_assert(s1.info.job == s2.info.job && s1.info.task == s2.info.task &&
+                  s1.info.pe == s2.info.pe);
+        steps++;
+    }
+    ck_assert(!soc_env_running(bad));
+    ck_assert(steps > 50);
+    bufs_free(&b1);
+    bufs_free(&b2);
+    soc_env_destroy(ok);
+    soc_env_destroy(bad);
+    ts_cfg_destroy(cfg);
+}
+END_TEST
+
+/* Always taking the fallback is the EFT rule; the schedulers module has its
+ * own implementation of it, which must give the same run. */
+START_TEST(test_parity_with_eft_scheduler)
+{
+    soc_config_t *cfg = stream_cfg(60);
+    cfg->seed = 17;
+    const soc_sched_ops_t *eft = soc_sched_find("eft");
+    if (eft == NULL)
+        return; /* schedulers not built in: nothing to compare with */
+    soc_sim_options_t so = {sizeof so, eft, NULL, NULL, NULL, NULL, NULL};
+    soc_sim_t *sim = NULL;
+    ck_assert_int_eq(soc_sim_create(&sim, cfg, &so, NULL), SOC_OK);
+    ck_assert_int_eq(soc_sim_run(sim, NULL), SOC_OK);
+    soc_metrics_t ms;
+    soc_sim_metrics(sim, &ms);
+
+    const char *kv[] = {"action_mode=pe", NULL};
+    soc_env_t *env = make_env(cfg, kv);
+    bufs_t b = bufs_for(env);
+    ck_assert_int_eq(soc_env_reset(env, 17, b.obs, b.mask, NULL, NULL), SOC_OK);
+    while (soc_env_running(env)) {
+        soc_env_step_t st;
+        /* an all-masked index forces the fallback */
+        ck_assert_int_eq(soc_env_step(env, -1, b.obs, b.mask, &st, NULL), SOC_OK);
+    }
+    soc_metrics_t me;
+    soc_env_metrics(env, &me);
+    ck_assert_int_eq((int)me.completed_jobs, (int)ms.completed_jobs);
+    ck_assert_double_eq(me.avg_latency_us, ms.avg_latency_us);
+    ck_assert_double_eq(me.makespan_us, ms.makespan_us);
+    ck_assert_double_eq(me.p95_latency_us, ms.p95_latency_us);
+    bufs_free(&b);
+    soc_env_destroy(env);
+    soc_sim_destroy(sim);
+    ts_cfg_destroy(cfg);
+}
+END_TEST
+
+START_TEST(test_other_rewards)
+{
+    soc_config_t *cfg = stream_cfg(15);
+    for (int kind = 0; kind < 2; kind++) {
+        const char *kv[] = {kind == 0 ? "reward=makespan" : "reward=compbonus", "reward_norm=10",
+                            NULL};
+        soc_env_t *env = make_env(cfg, kv);
+        trace_t t = {0};
+        play(env, 8, 1, &t, 100000);
+        ck_assert(t.terminated);
+        double sum = 0;
+        for (int i = 1; i < t.n; i++)
+            sum += t.reward[i];
+        double span = t.info[t.n - 1].t_us - t.info[0].t_us;
+        if (kind == 0)
+            ck_assert_double_eq_tol(sum, -span / 10.0, 1e-9 * span);
+        else
+            ck_assert_double_eq_tol(sum, -0.5 * span + 50.0 * 15, 1e-9 * span);
+        trace_free(&t);
+        soc_env_destroy(env);
+    }
+    ts_cfg_destroy(cfg);
+}
+END_TEST
+
+/* The embedded default (warm-up, six applications, 17 PEs) runs too. */
+START_TEST(test_default_config)
+{
+    soc_config_t cfg;
+    soc_error_t err = {0};
+    ck_assert_int_eq(soc_load_yaml_string(&cfg, soc_default_config_yaml(), "default", NULL, &err),
+                     SOC_OK);
+    const char *kv[] = {"jobs=20", "slots=6", NULL};
+    soc_env_t *env = make_env(&cfg, kv);
+    soc_config_free(&cfg); /* the env keeps its own copy */
+    soc_env_spaces_t sp;
+    soc_env_spaces(env, &sp);
+    ck_assert_int_eq(sp.obs_dim, 6 * (5 + sp.n_clusters + sp.n_pes) + 5 * sp.n_pes + 4);
+    ck_assert_int_eq(sp.n_actions, 6 * sp.n_pes);
+    char name[128];
+    ck_assert_int_eq(soc_env_feature_name(env, 5, name, sizeof name), SOC_OK);
+    ck_assert_str_eq(name, "slot0.exec.A7");
+    trace_t t = {0};
+    play(env, 1, 1, &t, 1000000);
+    ck_assert(t.terminated);
+    /* warm-up jobs run too, so at least the 20 measured ones completed */
+    ck_assert(t.info[t.n - 1].completed_jobs >= 20);
+    trace_free(&t);
+    soc_env_destroy(env);
+}
+END_TEST
+
+
+/* ------------------------------------------------------------ neural */
+
+/* A small random MLP, written in gym/WEIGHTS.md format and evaluated here
+ * with plain loops (an implementation independent of schedulers/neural.c). */
+typedef struct mlp {
+    int n;
+    int in[3], out[3], act[3]; /* act: 0 linear, 1 tanh, 2 relu */
+    double *w[3], *b[3];       /* w[l][o * in + i] */
+} mlp_t;
+
+static double lcg_unit(uint64_t *s)
+{
+    *s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (double)(*s >> 11) / 9007199254740992.0 * 2.0 - 1.0;
+}
+
+static void mlp_random(mlp_t *m, int dim, int na, uint64_t seed)
+{
+    const int widths[4] = {dim, 16, 12, na};
+    const int acts[3] = {1, 2, 0};
+    m->n = 3;
+    for (int l = 0; l < 3; l++) {
+        m->in[l] = widths[l];
+        m->out[l] = widths[l + 1];
+        m->act[l] = acts[l];
+        m->w[l] = malloc(sizeof(double) * (size_t)m->in[l] * (size_t)m->out[l]);
+        m->b[l] = malloc(sizeof(double) * (size_t)m->out[l]);
+        for (int k = 0; k < m->in[l] * m->out[l]; k++)
+            m->w[l][k] = lcg_unit(&seed) * 2.0;
+        for (int k = 0; k < m->out[l]; k++)
+            m->b[l][k] = lcg_unit(&seed) * 0.5;
+    }
+}
+
+static void mlp_free(mlp_t *m)
+{
+    for (int l = 0; l < m->n; l++) {
+        free(m->w[l]);
+        free(m->b[l]);
+    }
+}
+
+static void mlp_write(const mlp_t *m, const char *path, const soc_env_t *env)
+{
+    soc_env_options_t o;
+    soc_env_spaces_t sp;
+    soc_env_get_options(env, &o);
+    soc_env_spaces(env, &sp);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "socsim-mlp 1  # written by check_gym\nslots %d\naction_mode %s\n", o.obs.slots,
+            soc_action_mode_name(o.obs.mode));
+    fprintf(f, "time_scale_us %.17g\nn_pes %d\nobs_dim %d\nn_actions %d\nlayers %d\n",
+            o.obs.time_scale_us, sp.n_pes, sp.obs_dim, sp.n_actions, m->n);
+    static const char *const an[3] = {"linear", "tanh", "relu"};
+    for (int l = 0; l < m->n; l++) {
+        fprintf(f, "dense %d %d %s\n", m->in[l], m->out[l], an[m->act[l]]);
+        for (int o2 = 0; o2 < m->out[l]; o2++) {
+            for (int i = 0; i < m->in[l]; i++)
+                fprintf(f, "%.17g ", m->w[l][o2 * m->in[l] + i]);
+            fprintf(f, "\n");
+        }
+        for (int o2 = 0; o2 < m->out[l]; o2++)
+            fprintf(f, "%.17g ", m->b[l][o2]);
+        fprintf(f, "\n");
+    }
+    fprintf(f, "end\n");
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+static int64_t mlp_act(const mlp_t *m, const float *obs, const uint8_t *mask)
+{
+    double x[512], y[512];
+    ck_assert(m->in[0] <= 512);
+    for (int i = 0; i < m->in[0]; i++)
+        x[i] = obs[i];
+    for (int l = 0; l < m->n; l++) {
+        for (int o = 0; o < m->out[l]; o++) {
+            double acc = m->b[l][o];
+            for (int i = 0; i < m->in[l]; i++)
+                acc += m->w[l][o * m->in[l] + i] * x[i];
+            y[o] = m->act[l] == 1 ? tanh(acc) : m->act[l] == 2 ? (acc > 0 ? acc : 0) : acc;
+        }
+        memcpy(x, y, sizeof(double) * (size_t)m->out[l]);
+    }
+    int64_t best = -1;
+    for (int a = 0; a < m->out[m->n - 1]; a++)
+        if (mask[a] && (best < 0 || x[a] > x[best]))
+            best = a;
+    return best;
+}
+
+static soc_sim_t *run_spec(const soc_config_t *cfg, const char *spec, int *rc_out)
+{
+    soc_sched_handle_t *h = NULL;
+    soc_error_t err = {0};
+    soc_sim_t *sim = NULL;
+    int rc = soc_sched_resolve(spec, &h, &err);
+    if (rc == SOC_OK) {
+        soc_sim_options_t so = {sizeof so, soc_sched_handle_ops(h), soc_sched_handle_arg(h),
+                                NULL, NULL, NULL, NULL};
+        rc = soc_sim_create(&sim, cfg, &so, &err);
+        if (rc == SOC_OK)
+            rc = soc_sim_run(sim, &err);
+    }
+    soc_sched_handle_free(h);
+    *rc_out = rc;
+    return sim;
+}
+
+/* The neural scheduler decides exactly like an agent stepping the env with
+ * the same network. */
+START_TEST(test_neural_parity)
+{
+    if (soc_sched_find("neural") == NULL)
+        return;
+    soc_config_t cfg;
+    ck_assert_int_eq(soc_load_yaml_string(&cfg, soc_default_config_yaml(), "default", NULL, NULL),
+                     SOC_OK);
+    cfg.injection.max_jobs = 60;
+    cfg.injection.warmup_us = 0;
+    cfg.seed = 9;
+    for (int mode = 0; mode < 3; mode++) {
+        const char *kv[] = {mode == 0 ? "action_mode=pair" : mode == 1 ? "action_mode=pe"
+                                                                      : "action_mode=task",
+                            "slots=5", NULL};
+        soc_env_t *env = make_env(&cfg, kv);
+        bufs_t b = bufs_for(env);
+        mlp_t m;
+        mlp_random(&m, b.dim, b.na, 1000 + (uint64_t)mode);
+        char path[] = "/tmp/socsim-mlp-XXXXXX";
+        int fd = mkstemp(path);
+        ck_assert(fd >= 0);
+        close(fd);
+        mlp_write(&m, path, env);
+
+        char spec[64];
+        snprintf(spec, sizeof spec, "neural:%s", path);
+        int rc;
+        soc_sim_t *sim = run_spec(&cfg, spec, &rc);
+        ck_assert_int_eq(rc, SOC_OK);
+        soc_metrics_t ms;
+        soc_sim_metrics(sim, &ms);
+
+        ck_assert_int_eq(soc_env_reset(env, 9, b.obs, b.mask, NULL, NULL), SOC_OK);
+        int steps = 0;
+        while (soc_env_running(env)) {
+            int64_t a = mlp_act(&m, b.obs, b.mask);
+            ck_assert(a >= 0);
+            soc_env_step_t st;
+            ck_assert_int_eq(soc_env_step(env, a, b.obs, b.mask, &st, NULL), SOC_OK);
+            ck_assert(!st.info.invalid_action);
+            steps++;
+        }
+        soc_metrics_t me;
+        soc_env_metrics(env, &me);
+        ck_assert(steps > 100);
+        ck_assert_int_eq((int)me.completed_jobs, 60);
+        ck_assert_int_eq((int)ms.completed_jobs, 60);
+        ck_assert_double_eq(me.avg_latency_us, ms.avg_latency_us);
+        ck_assert_double_eq(me.makespan_us, ms.makespan_us);
+        ck_assert_double_eq(me.max_latency_us, ms.max_latency_us);
+        soc_sim_destroy(sim);
+        unlink(path);
+        mlp_free(&m);
+        bufs_free(&b);
+        soc_env_destroy(env);
+    }
+    soc_config_free(&cfg);
+}
+END_TEST
+
+static void write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+START_TEST(test_neural_errors)
+{
+    if (soc_sched_find("neural") == NULL)
+        return;
+    soc_config_t *cfg = stream_cfg(5); /* 3 PEs, 3 clusters */
+    int rc;
+    soc_sim_t *sim = run_spec(cfg, "neural", &rc);
+    ck_assert_int_eq(rc, SOC_EINVAL);
+    soc_sim_destroy(sim);
+    sim = run_spec(cfg, "neural:/nonexistent/w.txt", &rc);
+    ck_assert_int_eq(rc, SOC_EIO);
+    soc_sim_destroy(sim);
+    char path[] = "/tmp/socsim-mlp-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert(fd >= 0);
+    close(fd);
+    /* K = 1: obs_dim = 1 * (5 + 3 + 3) + 15 + 4 = 30, pair actions 3 */
+    static const char *const bad[] = {
+        "socsim-mlp 2\n",
+        "socsim-mlp 1 slots 1 action_mode diagonal\n",
+        "socsim-mlp 1 slots 1 action_mode pair time_scale_us -1\n",
+        "socsim-mlp 1 slots 1 action_mode pair time_scale_us 5 n_pes 3 obs_dim 30 n_actions 3 "
+        "layers 1 dense 29 3 linear\n",
+        "socsim-mlp 1 slots 1 action_mode pair time_scale_us 5 n_pes 3 obs_dim 30 n_actions 3 "
+        "layers 1 dense 30 3 sigmoid\n",
+        "socsim-mlp 1 slots 1 action_mode pair time_scale_us 5 n_pes 3 obs_dim 30 n_actions 3 "
+        "layers 1 dense 30 3 linear 1 2 nan\n",
+        "socsim-mlp 1 slots 1 action_mode pair time_scale_us 5 n_pes 3 obs_dim 30 n_actions 3 "
+        "layers 1 dense 30 2 linear\n",
+        NULL};
+    for (int i = 0; bad[i] != NULL; i++) {
+        write_text(path, bad[i]);
+        char spec[64];
+        snprintf(spec, sizeof spec, "neural:%s", path);
+        sim = run_spec(cfg, spec, &rc);
+        ck_assert_msg(rc == SOC_EPARSE, "case %d: %s", i, soc_status_name(rc));
+        soc_sim_destroy(sim);
+    }
+    /* well formed, but for another platform */
+    write_text(path, "socsim-mlp 1 slots 1 action_mode pair time_scale_us 5 n_pes 4 obs_dim 30 "
+                     "n_actions 3 layers 1 dense 30 3 linear\n");
+    char spec[64];
+    snprintf(spec, sizeof spec, "neural:%s", path);
+    sim = run_spec(cfg, spec, &rc);
+    ck_assert_int_eq(rc, SOC_EPARSE); /* truncated weights are reported first */
+    soc_sim_destroy(sim);
+    {
+        FILE *f = fopen(path, "w");
+        ck_assert_ptr_nonnull(f);
+        fprintf(f, "socsim-mlp 1\nslots 1\naction_mode pair\ntime_scale_us 5\nn_pes 4\n"
+                   "obs_dim 30\nn_actions 3\nlayers 1\ndense 30 3 linear\n");
+        for (int k = 0; k < 93; k++)
+            fprintf(f, "0.5 ");
+        fprintf(f, "\nend\n");
+        ck_assert_int_eq(fclose(f), 0);
+    }
+    sim = run_spec(cfg, spec, &rc);
+    ck_assert_int_eq(rc, SOC_EINVAL);
+    soc_sim_destroy(sim);
+    unlink(path);
+    ts_cfg_destroy(cfg);
+}
+END_TEST
+
+static Suite *gym_suite(void)
+{
+    Suite *s = suite_create("gym");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_options);
+    tcase_add_test(tc, test_create_errors);
+    tcase_add_test(tc, test_determinism);
+    tcase_add_test(tc, test_terminated_and_latency_reward);
+    tcase_add_test(tc, test_truncated);
+    tcase_add_test(tc, test_invalid_actions);
+    tcase_add_test(tc, test_parity_with_eft_scheduler);
+    tcase_add_test(tc, test_other_rewards);
+    tcase_add_test(tc, test_default_config);
+    tcase_add_test(tc, test_neural_parity);
+    tcase_add_test(tc, test_neural_errors);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    soc_library_init();
+    return ts_run_suite(gym_suite());
+}

@@ -1,0 +1,886 @@
+/*
+ * yaml_override.c -- a plain YAML node tree (soc/yaml_tree.h) and config
+ * loading with "dotted.path=value" overrides.
+ *
+ * Overrides work on the YAML level, before any conversion: the file is read
+ * into a tree, each override replaces (or adds) one node, the tree is
+ * written back as YAML text and handed to the ordinary loader.  So every
+ * key of the schema can be overridden, and the loader alone decides what is
+ * valid -- an override can never bypass its checks.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <yaml.h>
+
+#include "soc/workload.h"
+#include "soc/yaml_tree.h"
+
+#define YT_MAX_NODES 1000000L
+#define YT_MAX_DEPTH 256
+#define YT_MAX_FILE_BYTES ((size_t)64 << 20)
+
+/* ------------------------------------------------------------- nodes */
+
+static char *yt_strdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d != NULL)
+        memcpy(d, s, n);
+    return d;
+}
+
+static soc_ynode_t *node_new(soc_ynode_kind_t kind, int line, int col)
+{
+    soc_ynode_t *n = calloc(1, sizeof *n);
+    if (n != NULL) {
+        n->kind = kind;
+        n->line = line;
+        n->col = col;
+    }
+    return n;
+}
+
+void soc_ytree_free(soc_ynode_t *n)
+{
+    if (n == NULL)
+        return;
+    for (int i = 0; i < n->n; i++) {
+        if (n->keys != NULL)
+            soc_ytree_free(n->keys[i]);
+        soc_ytree_free(n->items[i]);
+    }
+    free(n->keys);
+    free(n->items);
+    free(n->value);
+    free(n);
+}
+
+/* Append (key, item) to a collection; key is NULL for sequences.  On
+ * failure the caller still owns both. */
+static int node_push(soc_ynode_t *c, soc_ynode_t *key, soc_ynode_t *item)
+{
+    soc_ynode_t **ni = realloc(c->items, sizeof *ni * (size_t)(c->n + 1));
+    if (ni == NULL)
+        return SOC_ENOMEM;
+    c->items = ni;
+    if (c->kind == SOC_YNODE_MAPPING) {
+        soc_ynode_t **nk = realloc(c->keys, sizeof *nk * (size_t)(c->n + 1));
+        if (nk == NULL)
+            return SOC_ENOMEM;
+        c->keys = nk;
+        c->keys[c->n] = key;
+    }
+    c->items[c->n++] = item;
+    return SOC_OK;
+}
+
+/* Deep copy, charging every node to *budget. */
+static soc_ynode_t *node_copy(const soc_ynode_t *s, long *budget)
+{
+    if (--*budget < 0)
+        return NULL;
+    soc_ynode_t *d = node_new(s->kind, s->line, s->col);
+    if (d == NULL)
+        return NULL;
+    d->quoted = s->quoted;
+    d->flow = s->flow;
+    if (s->value != NULL && (d->value = yt_strdup(s->value)) == NULL)
+        goto fail;
+    for (int i = 0; i < s->n; i++) {
+        soc_ynode_t *k = NULL, *v = node_copy(s->items[i], budget);
+        if (v == NULL)
+            goto fail;
+        if (s->keys != NULL && (k = node_copy(s->keys[i], budget)) == NULL) {
+            soc_ytree_free(v);
+            goto fail;
+        }
+        if (node_push(d, k, v) != SOC_OK) {
+            soc_ytree_free(k);
+            soc_ytree_free(v);
+            goto fail;
+        }
+    }
+    return d;
+fail:
+    soc_ytree_free(d);
+    return NULL;
+}
+
+const soc_ynode_t *soc_ytree_get(const soc_ynode_t *n, const char *key)
+{
+    if (n == NULL || n->kind != SOC_YNODE_MAPPING)
+        return NULL;
+    for (int i = 0; i < n->n; i++)
+        if (n->keys[i]->kind == SOC_YNODE_SCALAR && strcmp(n->keys[i]->value, key) == 0)
+            return n->items[i];
+    return NULL;
+}
+
+int soc_ytree_is_null(const soc_ynode_t *n)
+{
+    if (n == NULL || n->kind != SOC_YNODE_SCALAR || n->quoted)
+        return 0;
+    const char *s = n->value;
+    return s[0] == '\0' || strcmp(s, "~") == 0 || strcmp(s, "null") == 0 ||
+           strcmp(s, "Null") == 0 || strcmp(s, "NULL") == 0;
+}
+
+/* ------------------------------------------------------------ parsing */
+
+typedef struct anchor {
+    char *name;
+    soc_ynode_t *node; /* borrowed from the tree */
+} anchor_t;
+
+typedef struct yparse {
+    yaml_parser_t p;
+    const char *name;
+    soc_error_t *err;
+    long budget;
+    anchor_t *anchors;
+    int n_anchors, cap_anchors;
+} yparse_t;
+
+static int parse_fail(yparse_t *P)
+{
+    const yaml_parser_t *p = &P->p;
+    if (p->error == YAML_MEMORY_ERROR)
+        return soc_error_set(P->err, SOC_ENOMEM, P->name, 0, 0, "out of memory");
+    return soc_error_set(P->err, SOC_EPARSE, P->name, (int)p->problem_mark.line + 1,
+                         (int)p->problem_mark.column + 1, "malformed YAML: %s%s%s",
+                         p->problem ? p->problem : "syntax error", p->context ? " " : "",
+                         p->context ? p->context : "");
+}
+
+static int remember_anchor(yparse_t *P, const yaml_char_t *name, soc_ynode_t *n)
+{
+    if (name == NULL)
+        return SOC_OK;
+    if (P->n_anchors == P->cap_anchors) {
+        int nc = P->cap_anchors ? 2 * P->cap_anchors : 8;
+        anchor_t *na = realloc(P->anchors, sizeof *na * (size_t)nc);
+        if (na == NULL)
+            return SOC_ENOMEM;
+        P->anchors = na;
+        P->cap_anchors = nc;
+    }
+    char *s = yt_strdup((const char *)name);
+    if (s == NULL)
+        return SOC_ENOMEM;
+    P->anchors[P->n_anchors].name = s;
+    P->anchors[P->n_anchors++].node = n;
+    return SOC_OK;
+}
+
+/* Build the node that starts with event ev (already parsed; consumed). */
+static int parse_node(yparse_t *P, yaml_event_t *ev, int depth, soc_ynode_t **out)
+{
+    int line = (int)ev->start_mark.line + 1, col = (int)ev->start_mark.column + 1;
+    int rc = SOC_OK;
+    soc_ynode_t *n = NULL;
+    *out = NULL;
+    if (depth > YT_MAX_DEPTH)
+        return soc_error_set(P->err, SOC_ELIMIT, P->name, line, col,
+                             "YAML nested deeper than %d levels", YT_MAX_DEPTH);
+    if (--P->budget < 0)
+        return soc_error_set(P->err, SOC_ELIMIT, P->name, line, col,
+                             "document too large: more than %ld nodes", YT_MAX_NODES);
+    switch (ev->type) {
+    case YAML_ALIAS_EVENT: {
+        const char *a = (const char *)ev->data.alias.anchor;
+        for (int i = P->n_anchors - 1; i >= 0; i--) {
+            if (strcmp(P->anchors[i].name, a) != 0)
+                continue;
+            if ((n = node_copy(P->anchors[i].node, &P->budget)) == NULL)
+                return P->budget < 0
+                           ? soc_error_set(P->err, SOC_ELIMIT, P->name, line, col,
+                                           "document too large after alias expansion")
+                           : soc_error_set(P->err, SOC_ENOMEM, P->name, 0, 0, "out of memory");
+            *out = n;
+            return SOC_OK;
+        }
+        return soc_error_set(P->err, SOC_EPARSE, P->name, line, col, "unknown alias '*%s'", a);
+    }
+    case YAML_SCALAR_EVENT:
+        if ((n = node_new(SOC_YNODE_SCALAR, line, col)) == NULL)
+            goto oom;
+        if (strlen((const char *)ev->data.scalar.value) != ev->data.scalar.length) {
+            soc_ytree_free(n);
+            return soc_error_set(P->err, SOC_EPARSE, P->name, line, col,
+                                 "a scalar contains a NUL character");
+        }
+        if ((n->value = yt_strdup((const char *)ev->data.scalar.value)) == NULL)
+            goto oom;
+        n->quoted = ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
+        if ((rc = remember_anchor(P, ev->data.scalar.anchor, n)) != SOC_OK)
+            goto oom;
+        *out = n;
+        return SOC_OK;
+    case YAML_SEQUENCE_START_EVENT:
+    case YAML_MAPPING_START_EVENT: {
+        int map = ev->type == YAML_MAPPING_START_EVENT;
+        yaml_event_type_t end = map ? YAML_MAPPING_END_EVENT : YAML_SEQUENCE_END_EVENT;
+        if ((n = node_new(map ? SOC_YNODE_MAPPING : SOC_YNODE_SEQUENCE, line, col)) == NULL)
+            goto oom;
+        n->flow = map ? ev->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE
+                      : ev->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE;
+        const yaml_char_t *anchor =
+            map ? ev->data.mapping_start.anchor : ev->data.sequence_start.anchor;
+        char *anchor_copy = anchor ? yt_strdup((const char *)anchor) : NULL;
+        if (anchor != NULL && anchor_copy == NULL)
+            goto oom;
+        for (;;) {
+            yaml_event_t e;
+            if (!yaml_parser_parse(&P->p, &e)) {
+                free(anchor_copy);
+                soc_ytree_free(n);
+                return parse_fail(P);
+            }
+            if (e.type == end) {
+                yaml_event_delete(&e);
+                break;
+            }
+            soc_ynode_t *k = NULL, *v = NULL;
+            rc = parse_node(P, &e, depth + 1, map ? &k : &v);
+            yaml_event_delete(&e);
+            if (rc == SOC_OK && map) {
+                if (k->kind != SOC_YNODE_SCALAR)
+                    rc = soc_error_set(P->err, SOC_ECONFIG, P->name, k->line, k->col,
+                                       "a mapping key must be a plain value, not a list or mapping");
+                else if (!yaml_parser_parse(&P->p, &e))
+                    rc = parse_fail(P);
+                else {
+                    rc = parse_node(P, &e, depth + 1, &v);
+                    yaml_event_delete(&e);
+                }
+            }
+            if (rc == SOC_OK && node_push(n, k, v) != SOC_OK)
+                rc = soc_error_set(P->err, SOC_ENOMEM, P->name, 0, 0, "out of memory");
+            if (rc != SOC_OK) {
+                soc_ytree_free(k);
+                soc_ytree_free(v);
+                free(anchor_copy);
+                soc_ytree_free(n);
+                return rc;
+            }
+        }
+        rc = remember_anchor(P, (const yaml_char_t *)anchor_copy, n);
+        free(anchor_copy);
+        if (rc != SOC_OK)
+            goto oom;
+        *out = n;
+        return SOC_OK;
+    }
+    default:
+        return soc_error_set(P->err, SOC_EPARSE, P->name, line, col, "unexpected YAML event");
+    }
+oom:
+    soc_ytree_free(n);
+    return soc_error_set(P->err, SOC_ENOMEM, P->name, 0, 0, "out of memory");
+}
+
+/* Next event that is not a stream/document boundary of the expected kind. */
+static int expect(yparse_t *P, yaml_event_type_t type)
+{
+    yaml_event_t e;
+    if (!yaml_parser_parse(&P->p, &e))
+        return parse_fail(P);
+    int ok = e.type == type;
+    yaml_event_delete(&e);
+    return ok ? SOC_OK : soc_error_set(P->err, SOC_EPARSE, P->name, 0, 0, "unexpected YAML structure");
+}
+
+int soc_ytree_parse(soc_ynode_t **out, const char *text, size_t len, const char *name,
+                    soc_error_t *err)
+{
+    if (out == NULL || text == NULL)
+        return soc_error_set(err, SOC_EINVAL, name, 0, 0, "no text given");
+    *out = NULL;
+    yparse_t P;
+    memset(&P, 0, sizeof P);
+    P.name = name ? name : "<string>";
+    P.err = err;
+    P.budget = YT_MAX_NODES;
+    if (!yaml_parser_initialize(&P.p))
+        return soc_error_set(err, SOC_ENOMEM, P.name, 0, 0, "out of memory");
+    yaml_parser_set_input_string(&P.p, (const unsigned char *)text, len);
+    soc_ynode_t *root = NULL;
+    yaml_event_t e;
+    int rc = expect(&P, YAML_STREAM_START_EVENT);
+    if (rc != SOC_OK)
+        goto out;
+    if (!yaml_parser_parse(&P.p, &e)) {
+        rc = parse_fail(&P);
+        goto out;
+    }
+    if (e.type == YAML_STREAM_END_EVENT) {
+        yaml_event_delete(&e);
+        rc = soc_error_set(err, SOC_ECONFIG, P.name, 0, 0, "the file holds no YAML document (it is empty)");
+        goto out;
+    }
+    yaml_event_delete(&e);
+    if (!yaml_parser_parse(&P.p, &e)) {
+        rc = parse_fail(&P);
+        goto out;
+    }
+    rc = parse_node(&P, &e, 0, &root);
+    yaml_event_delete(&e);
+    if (rc != SOC_OK)
+        goto out;
+    if ((rc = expect(&P, YAML_DOCUMENT_END_EVENT)) != SOC_OK)
+        goto out;
+    if (!yaml_parser_parse(&P.p, &e)) {
+        rc = parse_fail(&P);
+        goto out;
+    }
+    if (e.type != YAML_STREAM_END_EVENT)
+        rc = soc_error_set(err, SOC_ECONFIG, P.name, (int)e.start_mark.line + 1,
+                           (int)e.start_mark.column + 1,
+                           "the file holds one YAML document; a second one starts here");
+    yaml_event_delete(&e);
+out:
+    for (int i = 0; i < P.n_anchors; i++)
+        free(P.anchors[i].name);
+    free(P.anchors);
+    yaml_parser_delete(&P.p);
+    if (rc != SOC_OK) {
+        soc_ytree_free(root);
+        return rc;
+    }
+    *out = root;
+    return SOC_OK;
+}
+
+static int read_text(const char *path, char **buf, size_t *len, soc_error_t *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return soc_error_set(err, SOC_EIO, path, 0, 0, "cannot read: %s", strerror(errno));
+    size_t cap = 4096, n = 0;
+    char *b = malloc(cap);
+    int rc = SOC_OK;
+    while (b != NULL) {
+        if (n == cap) {
+            if (cap >= YT_MAX_FILE_BYTES) {
+                rc = soc_error_set(err, SOC_ELIMIT, path, 0, 0, "file too large (over %zu MiB)",
+                                   YT_MAX_FILE_BYTES >> 20);
+                break;
+            }
+            char *nb = realloc(b, cap * 2);
+            if (nb == NULL) {
+                free(b);
+                b = NULL;
+                break;
+            }
+            b = nb;
+            cap *= 2;
+        }
+        size_t got = fread(b + n, 1, cap - n, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    if (b == NULL)
+        rc = soc_error_set(err, SOC_ENOMEM, path, 0, 0, "out of memory");
+    else if (rc == SOC_OK && ferror(f))
+        rc = soc_error_set(err, SOC_EIO, path, 0, 0, "read error");
+    fclose(f);
+    if (rc != SOC_OK) {
+        free(b);
+        return rc;
+    }
+    *buf = b;
+    *len = n;
+    return SOC_OK;
+}
+
+int soc_ytree_load(soc_ynode_t **out, const char *path, soc_error_t *err)
+{
+    if (out == NULL || path == NULL)
+        return soc_error_set(err, SOC_EINVAL, path, 0, 0, "no path given");
+    *out = NULL;
+    char *text = NULL;
+    size_t len = 0;
+    int rc = read_text(path, &text, &len, err);
+    if (rc != SOC_OK)
+        return rc;
+    rc = soc_ytree_parse(out, text, len, path, err);
+    free(text);
+    return rc;
+}
+
+/* ------------------------------------------------------------ writing */
+
+typedef struct sbuf {
+    char *s;
+    size_t n, cap;
+    int oom;
+} sbuf_t;
+
+static void sb_add(sbuf_t *b, const char *s, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->n + n + 1 > b->cap) {
+        size_t nc = b->cap ? b->cap : 256;
+        while (nc < b->n + n + 1)
+            nc *= 2;
+        char *ns = realloc(b->s, nc);
+        if (ns == NULL) {
+            b->oom = 1;
+            return;
+        }
+        b->s = ns;
+        b->cap = nc;
+    }
+    memcpy(b->s + b->n, s, n);
+    b->n += n;
+    b->s[b->n] = '\0';
+}
+
+static void sb_str(sbuf_t *b, const char *s) { sb_add(b, s, strlen(s)); }
+
+/* A scalar that reads back as the same plain text in flow context. */
+static int plain_safe(const char *s)
+{
+    if (s[0] == '\0' || strchr("-?:,[]{}#&*!|>'\"%@` ", s[0]) != NULL)
+        return s[0] == '-' && s[1] != '\0' && s[1] != ' ';
+    size_t n = strlen(s);
+    if (s[n - 1] == ' ')
+        return 0;
+    for (const char *p = s; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c < 0x20 || c == ',' || c == '[' || c == ']' || c == '{' || c == '}' ||
+            (c == ':' && (p[1] == ' ' || p[1] == '\0')) || (c == '#' && p[-1] == ' '))
+            return 0;
+    }
+    return 1;
+}
+
+static void flow_scalar(sbuf_t *b, const soc_ynode_t *n)
+{
+    if (!n->quoted && plain_safe(n->value)) {
+        sb_str(b, n->value);
+        return;
+    }
+    if (!n->quoted && soc_ytree_is_null(n)) {
+        sb_str(b, "null");
+        return;
+    }
+    sb_str(b, "\"");
+    for (const char *p = n->value; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        char e[8];
+        if (c == '"' || c == '\\') {
+            e[0] = '\\';
+            e[1] = (char)c;
+            sb_add(b, e, 2);
+        } else if (c < 0x20) {
+            snprintf(e, sizeof e, "\\x%02x", c);
+            sb_str(b, e);
+        } else {
+            sb_add(b, p, 1);
+        }
+    }
+    sb_str(b, "\"");
+}
+
+static void flow_node(sbuf_t *b, const soc_ynode_t *n)
+{
+    switch (n->kind) {
+    case SOC_YNODE_SCALAR:
+        flow_scalar(b, n);
+        return;
+    case SOC_YNODE_SEQUENCE:
+        sb_str(b, "[");
+        for (int i = 0; i < n->n; i++) {
+            if (i)
+                sb_str(b, ", ");
+            flow_node(b, n->items[i]);
+        }
+        sb_str(b, "]");
+        return;
+    case SOC_YNODE_MAPPING:
+        sb_str(b, "{");
+        for (int i = 0; i < n->n; i++) {
+            if (i)
+                sb_str(b, ", ");
+            flow_scalar(b, n->keys[i]);
+            sb_str(b, ": ");
+            flow_node(b, n->items[i]);
+        }
+        sb_str(b, "}");
+        return;
+    }
+}
+
+char *soc_ytree_to_flow(const soc_ynode_t *n)
+{
+    sbuf_t b = {0};
+    if (n != NULL)
+        flow_node(&b, n);
+    else
+        sb_str(&b, "null");
+    if (b.oom) {
+        free(b.s);
+        return NULL;
+    }
+    return b.s;
+}
+
+static int emit_write(void *data, unsigned char *buffer, size_t size)
+{
+    sbuf_t *b = data;
+    sb_add(b, (const char *)buffer, size);
+    return !b->oom;
+}
+
+static int emit_node(yaml_emitter_t *em, const soc_ynode_t *n)
+{
+    yaml_event_t e;
+    int ok;
+    switch (n->kind) {
+    case SOC_YNODE_SCALAR:
+        ok = yaml_scalar_event_initialize(
+            &e, NULL, NULL, (yaml_char_t *)n->value, (int)strlen(n->value), !n->quoted,
+            n->quoted, n->quoted ? YAML_DOUBLE_QUOTED_SCALAR_STYLE : YAML_PLAIN_SCALAR_STYLE);
+        return ok && yaml_emitter_emit(em, &e);
+    case SOC_YNODE_SEQUENCE:
+        if (!yaml_sequence_start_event_initialize(&e, NULL, NULL, 1, YAML_BLOCK_SEQUENCE_STYLE) ||
+            !yaml_emitter_emit(em, &e))
+            return 0;
+        for (int i = 0; i < n->n; i++)
+            if (!emit_node(em, n->items[i]))
+                return 0;
+        return yaml_sequence_end_event_initialize(&e) && yaml_emitter_emit(em, &e);
+    case SOC_YNODE_MAPPING:
+        if (!yaml_mapping_start_event_initialize(&e, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE) ||
+            !yaml_emitter_emit(em, &e))
+            return 0;
+        for (int i = 0; i < n->n; i++)
+            if (!emit_node(em, n->keys[i]) || !emit_node(em, n->items[i]))
+                return 0;
+        return yaml_mapping_end_event_initialize(&e) && yaml_emitter_emit(em, &e);
+    }
+    return 0;
+}
+
+/* The tree as block YAML text (malloc'ed), NULL on failure. */
+static char *tree_to_yaml(const soc_ynode_t *root)
+{
+    yaml_emitter_t em;
+    yaml_event_t e;
+    sbuf_t b = {0};
+    if (!yaml_emitter_initialize(&em))
+        return NULL;
+    yaml_emitter_set_output(&em, emit_write, &b);
+    yaml_emitter_set_unicode(&em, 1);
+    yaml_emitter_set_width(&em, -1);
+    int ok = yaml_stream_start_event_initialize(&e, YAML_UTF8_ENCODING) &&
+             yaml_emitter_emit(&em, &e) &&
+             yaml_document_start_event_initialize(&e, NULL, NULL, NULL, 1) &&
+             yaml_emitter_emit(&em, &e) && emit_node(&em, root) &&
+             yaml_document_end_event_initialize(&e, 1) && yaml_emitter_emit(&em, &e) &&
+             yaml_stream_end_event_initialize(&e) && yaml_emitter_emit(&em, &e) &&
+             yaml_emitter_flush(&em);
+    yaml_emitter_delete(&em);
+    if (!ok || b.oom) {
+        free(b.s);
+        return NULL;
+    }
+    return b.s;
+}
+
+/* ---------------------------------------------------------- overrides */
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+static int is_file_ref(const soc_ynode_t *n)
+{
+    return n->kind == SOC_YNODE_SCALAR && (ends_with(n->value, ".yaml") || ends_with(n->value, ".yml"));
+}
+
+static char *join_dir(const char *dir, const char *rel)
+{
+    if (rel[0] == '/' || dir == NULL || dir[0] == '\0')
+        return yt_strdup(rel);
+    size_t a = strlen(dir), b = strlen(rel);
+    char *p = malloc(a + b + 2);
+    if (p != NULL)
+        snprintf(p, a + b + 2, "%s%s%s", dir, dir[a - 1] == '/' ? "" : "/", rel);
+    return p;
+}
+
+/* File stem of a reference: "apps/wifi_tx.yaml" -> "wifi_tx" (in buf). */
+static const char *ref_stem(const char *ref, char *buf, size_t size)
+{
+    const char *b = strrchr(ref, '/');
+    b = b ? b + 1 : ref;
+    const char *dot = strrchr(b, '.');
+    size_t n = dot && dot != b ? (size_t)(dot - b) : strlen(b);
+    if (n >= size)
+        n = size - 1;
+    memcpy(buf, b, n);
+    buf[n] = '\0';
+    return buf;
+}
+
+/* Index of a sequence item by position or by name (the `name` key of a
+ * mapping item, else the file stem of a reference item). */
+static int seq_find(const soc_ynode_t *seq, const char *seg)
+{
+    char *end;
+    errno = 0;
+    long idx = strtol(seg, &end, 10);
+    if (*seg != '\0' && *end == '\0' && errno == 0)
+        return idx >= 0 && idx < seq->n ? (int)idx : -1;
+    for (int i = 0; i < seq->n; i++) {
+        const soc_ynode_t *it = seq->items[i], *nm = soc_ytree_get(it, "name");
+        char stem[256];
+        if (nm != NULL && nm->kind == SOC_YNODE_SCALAR && strcmp(nm->value, seg) == 0)
+            return i;
+        if (nm != NULL)
+            continue;
+        const soc_ynode_t *ref = it->kind == SOC_YNODE_SCALAR ? it : soc_ytree_get(it, "file");
+        if (ref != NULL && is_file_ref(ref) && strcmp(ref_stem(ref->value, stem, sizeof stem), seg) == 0)
+            return i;
+    }
+    return -1;
+}
+
+/* Make *slot a collection one can descend into: a file reference in a
+ * mapping is replaced by the file's tree; a reference item of a sequence
+ * becomes {file: REF} (the loader lets the referencing entry carry the
+ * item's own keys). */
+static int descend_ref(soc_ynode_t **slot, int in_seq, const char *basedir, const char *path,
+                       soc_error_t *err)
+{
+    soc_ynode_t *ref = *slot;
+    if (in_seq) {
+        soc_ynode_t *m = node_new(SOC_YNODE_MAPPING, ref->line, ref->col);
+        soc_ynode_t *k = node_new(SOC_YNODE_SCALAR, ref->line, ref->col);
+        if (m == NULL || k == NULL || (k->value = yt_strdup("file")) == NULL ||
+            node_push(m, k, ref) != SOC_OK) {
+            soc_ytree_free(m);
+            soc_ytree_free(k);
+            return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
+        }
+        *slot = m;
+        return SOC_OK;
+    }
+    char *file = join_dir(basedir, ref->value);
+    if (file == NULL)
+        return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
+    soc_ynode_t *t = NULL;
+    soc_error_t e = {0};
+    int rc = soc_ytree_load(&t, file, &e);
+    if (rc != SOC_OK) {
+        char buf[1024];
+        rc = soc_error_set(err, rc, NULL, 0, 0, "override %s: following the reference '%s': %s",
+                           path, ref->value, soc_error_format(&e, buf, sizeof buf));
+    } else {
+        soc_ytree_free(ref);
+        *slot = t;
+    }
+    free(file);
+    return rc;
+}
+
+int soc_ytree_set(soc_ynode_t *root, const char *path, const char *value, const char *basedir,
+                  soc_error_t *err)
+{
+    if (root == NULL || path == NULL || value == NULL)
+        return soc_error_set(err, SOC_EINVAL, NULL, 0, 0, "override: no path or value");
+    if (path[0] == '\0' || path[0] == '.' || path[strlen(path) - 1] == '.' || strstr(path, ".."))
+        return soc_error_set(err, SOC_EINVAL, NULL, 0, 0,
+                             "override: malformed key path '%s' (expected a.b.c)", path);
+    if (root->kind != SOC_YNODE_MAPPING)
+        return soc_error_set(err, SOC_ECONFIG, NULL, 0, 0,
+                             "override %s: the document is not a mapping", path);
+    soc_ynode_t *val = NULL;
+    soc_error_t ve = {0};
+    int rc = soc_ytree_parse(&val, value, strlen(value), "<value>", &ve);
+    if (rc == SOC_ECONFIG && val == NULL) { /* an empty text is YAML's null */
+        val = node_new(SOC_YNODE_SCALAR, 1, 1);
+        if (val == NULL || (val->value = yt_strdup("")) == NULL) {
+            soc_ytree_free(val);
+            return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
+        }
+        rc = SOC_OK;
+    }
+    if (rc != SOC_OK)
+        return soc_error_set(err, SOC_EPARSE, NULL, 0, 0, "override %s: value '%s' is not valid YAML: %s",
+                             path, value, ve.msg);
+    char *p = yt_strdup(path);
+    if (p == NULL) {
+        soc_ytree_free(val);
+        return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    soc_ynode_t *cur = root;
+    char *seg = p;
+    rc = SOC_OK;
+    for (;;) {
+        char *dot = strchr(seg, '.');
+        if (dot != NULL)
+            *dot = '\0';
+        int last = dot == NULL;
+        soc_ynode_t **slot = NULL;
+        if (cur->kind == SOC_YNODE_MAPPING) {
+            for (int i = 0; i < cur->n && slot == NULL; i++)
+                if (strcmp(cur->keys[i]->value, seg) == 0)
+                    slot = &cur->items[i];
+            if (slot == NULL) {
+                soc_ynode_t *k = node_new(SOC_YNODE_SCALAR, 0, 0);
+                soc_ynode_t *v = node_new(last ? SOC_YNODE_SCALAR : SOC_YNODE_MAPPING, 0, 0);
+                if (k == NULL || v == NULL || (k->value = yt_strdup(seg)) == NULL ||
+                    (last && (v->value = yt_strdup("")) == NULL) || node_push(cur, k, v) != SOC_OK) {
+                    soc_ytree_free(k);
+                    soc_ytree_free(v);
+                    rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
+                    break;
+                }
+                slot = &cur->items[cur->n - 1];
+            }
+        } else if (cur->kind == SOC_YNODE_SEQUENCE) {
+            int i = seq_find(cur, seg);
+            if (i < 0) {
+                rc = soc_error_set(err, SOC_ECONFIG, NULL, 0, 0,
+                                   "override %s: no item '%s' in the list (it has %d items; give "
+                                   "an index 0..%d or the name of an item)",
+                                   path, seg, cur->n, cur->n - 1);
+                break;
+            }
+            slot = &cur->items[i];
+        } else {
+            rc = soc_error_set(err, SOC_ECONFIG, NULL, 0, 0,
+                               "override %s: '%s' is a plain value, it has no key '%s'", path,
+                               seg == p ? "(document)" : p, seg);
+            break;
+        }
+        if (last) {
+            soc_ytree_free(*slot);
+            *slot = val;
+            val = NULL;
+            break;
+        }
+        if ((*slot)->kind == SOC_YNODE_SCALAR && is_file_ref(*slot) &&
+            (rc = descend_ref(slot, cur->kind == SOC_YNODE_SEQUENCE, basedir, path, err)) != SOC_OK)
+            break;
+        if ((*slot)->kind == SOC_YNODE_SCALAR && soc_ytree_is_null(*slot)) {
+            (*slot)->kind = SOC_YNODE_MAPPING; /* "key:" with nothing: now a mapping */
+            free((*slot)->value);
+            (*slot)->value = NULL;
+        }
+        if ((*slot)->kind == SOC_YNODE_SCALAR) {
+            rc = soc_error_set(err, SOC_ECONFIG, NULL, 0, 0,
+                               "override %s: '%s' is a plain value ('%s'), it has no key '%s'",
+                               path, seg, (*slot)->value, dot + 1);
+            break;
+        }
+        *dot = '.';
+        cur = *slot;
+        seg = dot + 1;
+    }
+    free(p);
+    soc_ytree_free(val);
+    return rc;
+}
+
+static char *dir_part(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    size_t n = slash == NULL ? 0 : (slash == path ? 1 : (size_t)(slash - path));
+    char *d = malloc(n + 1);
+    if (d != NULL) {
+        memcpy(d, path, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
+int soc_load_yaml_with_overrides(soc_config_t *cfg, const char *path,
+                                 const char *const *overrides, soc_error_t *err)
+{
+    if (cfg == NULL || path == NULL)
+        return soc_error_set(err, SOC_EINVAL, path, 0, 0, "no configuration or no path given");
+    if (overrides == NULL || overrides[0] == NULL)
+        return soc_load_yaml(cfg, path, err);
+    soc_config_init(cfg);
+    soc_ynode_t *root = NULL;
+    char *dir = dir_part(path), *text = NULL, *key = NULL;
+    soc_error_t e = {0};
+    int rc;
+    if (dir == NULL) {
+        rc = soc_error_set(err, SOC_ENOMEM, path, 0, 0, "out of memory");
+        goto out;
+    }
+    if ((rc = soc_ytree_load(&root, path, err)) != SOC_OK)
+        goto out;
+    for (const char *const *o = overrides; *o != NULL; o++) {
+        const char *eq = strchr(*o, '=');
+        if (eq == NULL || eq == *o) {
+            rc = soc_error_set(err, SOC_EINVAL, path, 0, 0,
+                               "override '%s': expected KEY=VALUE (e.g. stop.jobs=500)", *o);
+            goto out;
+        }
+        free(key);
+        if ((key = malloc((size_t)(eq - *o) + 1)) == NULL) {
+            rc = soc_error_set(err, SOC_ENOMEM, path, 0, 0, "out of memory");
+            goto out;
+        }
+        memcpy(key, *o, (size_t)(eq - *o));
+        key[eq - *o] = '\0';
+        soc_error_clear(&e);
+        if ((rc = soc_ytree_set(root, key, eq + 1, dir, &e)) != SOC_OK) {
+            soc_error_set(err, rc, path, 0, 0, "%s", e.msg);
+            goto out;
+        }
+    }
+    if ((text = tree_to_yaml(root)) == NULL) {
+        rc = soc_error_set(err, SOC_ENOMEM, path, 0, 0, "out of memory");
+        goto out;
+    }
+    soc_error_clear(&e);
+    rc = soc_load_yaml_string(cfg, text, path, dir, &e);
+    if (rc != SOC_OK) {
+        /* Positions in the rewritten text mean nothing to the user: if the
+         * file alone is fine, blame the overrides; else report the file's
+         * own error with its real position. */
+        soc_config_t plain;
+        soc_error_t pe = {0};
+        if (soc_load_yaml(&plain, path, &pe) != SOC_OK) {
+            if (err != NULL && err->code == 0)
+                *err = pe;
+        } else {
+            char list[400] = "";
+            size_t used = 0;
+            for (const char *const *o = overrides; *o != NULL && used < sizeof list; o++)
+                used += (size_t)snprintf(list + used, sizeof list - used, "%s%s",
+                                         o == overrides ? "" : ", ", *o);
+            int same = strcmp(e.file, path) == 0;
+            soc_error_set(err, rc, same ? path : e.file, same ? 0 : e.line, same ? 0 : e.col,
+                          "with %s: %s", list, e.msg);
+        }
+        soc_config_free(&plain);
+    }
+out:
+    free(key);
+    free(text);
+    free(dir);
+    soc_ytree_free(root);
+    if (rc != SOC_OK) {
+        soc_config_free(cfg);
+        soc_config_init(cfg);
+    }
+    return rc;
+}
