@@ -379,7 +379,7 @@ static void fill_info(soc_env_t *e, const soc_view_t *v, soc_env_info_t *info)
 {
     info->t_us = soc_time_to_us(v->now);
     info->step = e->step;
-    info->n_ready = e->state == ENV_RUNNING ? v->n_ready : 0;
+    info->n_ready = v->n_ready;
     /* the engine refreshes view->jobs_in_system at decision points only */
     info->jobs_in_system = e->state == ENV_RUNNING
                                ? v->jobs_in_system
@@ -462,9 +462,10 @@ int soc_env_step(soc_env_t *e, int64_t action, float *obs, uint8_t *mask,
     if (e == NULL)
         return soc_error_set(err, SOC_EINVAL, NULL, 0, 0, "no environment");
     if (e->state != ENV_RUNNING)
-        return soc_error_set(err, SOC_ESTATE, NULL, 0, 0,
-                             e->state == ENV_NEW ? "step before reset"
-                                                 : "step after the end of the episode (reset first)");
+        return soc_error_set(err, SOC_ESTATE, NULL, 0, 0, "%s",
+                             e->state == ENV_NEW
+                                 ? "step before reset"
+                                 : "step after the end of the episode (reset first)");
     soc_view_t *v = soc_sim_view(e->sim);
     soc_task_ref_t ref;
     int pe;

@@ -608,6 +608,52 @@ void soc__buf_f64(soc__buf_t *b, double x)
     soc__buf_puts(b, t);
 }
 
+void soc__buf_u64(soc__buf_t *b, uint64_t v)
+{
+    char t[24];
+    int n = 0;
+    do {
+        t[sizeof t - 1 - n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    soc__buf_put(b, t + sizeof t - n, (size_t)n);
+}
+
+void soc__buf_i64(soc__buf_t *b, int64_t v)
+{
+    if (v < 0) {
+        soc__buf_put(b, "-", 1);
+        soc__buf_u64(b, (uint64_t)0 - (uint64_t)v);
+    } else {
+        soc__buf_u64(b, (uint64_t)v);
+    }
+}
+
+void soc__buf_us(soc__buf_t *b, double x)
+{
+    /* 2^53 ns: beyond that ns / 1000.0 no longer identifies ns */
+    if (!(fabs(x) < 9.0e12)) {
+        soc__buf_f64(b, x);
+        return;
+    }
+    long long ns = llround(x * 1000.0);
+    if ((double)ns / 1000.0 != x) {
+        soc__buf_f64(b, x);
+        return;
+    }
+    uint64_t a = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
+    if (ns < 0)
+        soc__buf_put(b, "-", 1);
+    soc__buf_u64(b, a / 1000);
+    unsigned frac = (unsigned)(a % 1000);
+    char t[5] = {'.', (char)('0' + frac / 100), (char)('0' + frac / 10 % 10),
+                 (char)('0' + frac % 10), 0};
+    size_t n = 4;
+    while (n > 2 && t[n - 1] == '0')
+        n--;
+    soc__buf_put(b, t, n);
+}
+
 void soc__buf_f32le(soc__buf_t *b, const float *x, size_t n)
 {
     if (n == 0 || soc__buf_reserve(b, 4 * n) != 0)

@@ -84,6 +84,14 @@ void soc__buf_printf(soc__buf_t *b, const char *fmt, ...) SOC_PRINTF(2, 3);
 void soc__buf_json_str(soc__buf_t *b, const char *s);
 /* Shortest-exact double ("%.17g"); never non-finite (written as 0). */
 void soc__buf_f64(soc__buf_t *b, double x);
+/* Decimal integers (no printf). */
+void soc__buf_i64(soc__buf_t *b, int64_t v);
+void soc__buf_u64(soc__buf_t *b, uint64_t v);
+/* A time in µs that is a whole number of nanoseconds (x = ns / 1000.0):
+ * written as the exact decimal "ns/1000" (which reads back to the same
+ * double, both being correctly rounded from one real), else as
+ * soc__buf_f64. */
+void soc__buf_us(soc__buf_t *b, double x);
 /* Arrays as little-endian float32 / raw bytes. */
 void soc__buf_f32le(soc__buf_t *b, const float *x, size_t n);
 

@@ -40,6 +40,7 @@
 #define READ_BUDGET ((size_t)256 << 10) /* per connection per poll round */
 #define OUT_SLACK ((size_t)16 << 20)
 #define MAX_JSON_TOKENS 200000
+#define MAX_CONFIG_FILE ((off_t)64 << 20)
 
 typedef struct conn {
     int fd;
@@ -389,17 +390,20 @@ void soc_server_destroy(soc_server_t *s)
     free(s);
 }
 
-/* Grow a scratch array to hold n elements of size sz. */
-static int scratch(void **p, size_t *cap, size_t n, size_t sz)
+/* Grow the array whose pointer is at pp (any object pointer type) to hold
+ * n elements of size sz. */
+static int scratch(void *pp, size_t *cap, size_t n, size_t sz)
 {
     if (n == 0)
         n = 1;
     if (n <= *cap)
         return 0;
-    void *np = realloc(*p, n * sz);
+    void *p;
+    memcpy(&p, pp, sizeof p);
+    void *np = realloc(p, n * sz);
     if (np == NULL)
         return -1;
-    *p = np;
+    memcpy(pp, &np, sizeof np);
     *cap = n;
     return 0;
 }
@@ -475,25 +479,37 @@ static int reply_soc_error(req_t *r, int code, const soc_error_t *err)
     return reply_error(r, code, "%s", m);
 }
 
+static void put_key_int(soc__buf_t *b, const char *key, int64_t v)
+{
+    soc__buf_puts(b, key);
+    soc__buf_i64(b, v);
+}
+
 static void put_info(soc__buf_t *b, const soc_env_info_t *i)
 {
+    /* hot in batched steps: no printf for the integers and the times */
     soc__buf_puts(b, "{\"t_us\":");
-    soc__buf_f64(b, i->t_us);
+    soc__buf_us(b, i->t_us);
     soc__buf_puts(b, ",\"dt_us\":");
-    soc__buf_f64(b, i->dt_us);
-    soc__buf_printf(b, ",\"step\":%" PRId64 ",\"invalid_action\":%s,\"job\":%" PRId64
-                       ",\"task\":%d,\"pe\":%d,\"n_ready\":%d,\"jobs_in_system\":%d"
-                       ",\"completed_jobs\":%" PRId64 ",\"injected_jobs\":%" PRId64,
-                    i->step, i->invalid_action ? "true" : "false", i->job, i->task, i->pe,
-                    i->n_ready, i->jobs_in_system, i->completed_jobs, i->injected_jobs);
+    soc__buf_us(b, i->dt_us);
+    put_key_int(b, ",\"step\":", i->step);
+    soc__buf_puts(b, i->invalid_action ? ",\"invalid_action\":true" : ",\"invalid_action\":false");
+    put_key_int(b, ",\"job\":", i->job);
+    put_key_int(b, ",\"task\":", i->task);
+    put_key_int(b, ",\"pe\":", i->pe);
+    put_key_int(b, ",\"n_ready\":", i->n_ready);
+    put_key_int(b, ",\"jobs_in_system\":", i->jobs_in_system);
+    put_key_int(b, ",\"completed_jobs\":", i->completed_jobs);
+    put_key_int(b, ",\"injected_jobs\":", i->injected_jobs);
     soc__buf_puts(b, ",\"cum_latency_us\":");
-    soc__buf_f64(b, i->cum_latency_us);
+    soc__buf_us(b, i->cum_latency_us);
     soc__buf_puts(b, ",\"avg_latency_us\":");
     soc__buf_f64(b, i->avg_latency_us);
     soc__buf_puts(b, ",\"episode_reward\":");
     soc__buf_f64(b, i->episode_reward);
-    soc__buf_printf(b, ",\"done\":%s,\"seed\":%" PRIu64 "}", i->done ? "true" : "false",
-                    i->seed);
+    soc__buf_puts(b, i->done ? ",\"done\":true,\"seed\":" : ",\"done\":false,\"seed\":");
+    soc__buf_u64(b, i->seed);
+    soc__buf_puts(b, "}");
 }
 
 static void put_tail_desc(soc__buf_t *b, const char *name, size_t off, const char *dtype,
@@ -692,6 +708,22 @@ static int cmd_make(req_t *r)
     if ((tc >= 0 && (rc = soc__json_str_dup(r->j, tc, &text)) != SOC_OK) ||
         (tp >= 0 && (rc = soc__json_str_dup(r->j, tp, &text)) != SOC_OK))
         return reply_error(r, rc, "bad config string");
+    if (tp >= 0) {
+        /* a FIFO or a device would block the whole server while it reads */
+        struct stat st;
+        const char *why = NULL;
+        if (stat(text, &st) != 0)
+            why = strerror(errno);
+        else if (!S_ISREG(st.st_mode))
+            why = "not a regular file";
+        else if (st.st_size > MAX_CONFIG_FILE)
+            why = "larger than 64 MiB";
+        if (why != NULL) {
+            rc = reply_error(r, SOC_EIO, "config_path %.300s: %s", text, why);
+            free(text);
+            return rc;
+        }
+    }
     soc_config_t cfg;
     soc_config_init(&cfg);
     soc_error_t err;
@@ -765,10 +797,10 @@ static uint64_t next_seed(const envrec_t *e)
 /* Scratch for n rows of the spaces of env index i. */
 static int ensure_rows(soc_server_t *s, int n, int dim, int na, int with_final)
 {
-    if (scratch((void **)&s->obs, &s->cap_obs, (size_t)n * (size_t)dim, sizeof *s->obs) != 0 ||
-        scratch((void **)&s->mask, &s->cap_mask, (size_t)n * (size_t)na, 1) != 0 ||
+    if (scratch(&s->obs, &s->cap_obs, (size_t)n * (size_t)dim, sizeof *s->obs) != 0 ||
+        scratch(&s->mask, &s->cap_mask, (size_t)n * (size_t)na, 1) != 0 ||
         (with_final &&
-         scratch((void **)&s->fobs, &s->cap_fobs, (size_t)n * (size_t)dim, sizeof *s->fobs) != 0))
+         scratch(&s->fobs, &s->cap_fobs, (size_t)n * (size_t)dim, sizeof *s->fobs) != 0))
         return -1;
     return 0;
 }
@@ -935,7 +967,8 @@ static int cmd_step_many(req_t *r)
         }
         if (!soc_env_running(r->s->envs[rows[m].env].env)) {
             free(rows);
-            return reply_error(r, SOC_ESTATE, "env_id %" PRIu32 " has no running episode (reset it)",
+            return reply_error(r, SOC_ESTATE,
+                               "env_id %" PRIu32 " has no running episode (reset it)",
                                r->s->envs[rows[m].env].id);
         }
         k = r->j->t[k].next;
@@ -957,8 +990,10 @@ static int cmd_step_many(req_t *r)
         if (rc != SOC_OK) {
             free(rows);
             char buf[700];
-            return reply_error(r, rc, "env_id %" PRIu32 ": %s (environments before it in the "
-                               "batch were stepped)", e->id, soc_error_format(&err, buf, sizeof buf));
+            return reply_error(r, rc,
+                               "env_id %" PRIu32 ": %s (environments before it in the batch "
+                               "were stepped)",
+                               e->id, soc_error_format(&err, buf, sizeof buf));
         }
         if (autoreset && (rows[m].st.terminated || rows[m].st.truncated)) {
             memcpy(r->s->fobs + (size_t)n_reset * (size_t)dim, obs, sizeof *obs * (size_t)dim);
@@ -1334,7 +1369,7 @@ int soc_server_run(soc_server_t *s, soc_error_t *err)
     for (;;) {
         if (s->o.once && s->served && s->n_conns == 0)
             break;
-        if (scratch((void **)&pfd, &cap_pfd, (size_t)s->n_conns + 2, sizeof *pfd) != 0) {
+        if (scratch(&pfd, &cap_pfd, (size_t)s->n_conns + 2, sizeof *pfd) != 0) {
             rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
             break;
         }

@@ -82,19 +82,34 @@ static int bnb_create(void **state, const soc_sched_init_t *init)
     if (init->arg != NULL && init->arg[0] != '\0') {
         char *end;
         unsigned long long x = strtoull(init->arg, &end, 10);
-        if (*end != '\0' || x == 0 || init->arg[0] == '-')
+        if (*end != '\0' || x == 0 || init->arg[0] == '-') {
+            if (SOC_SCHED_INIT_HAS_ERR(init))
+                soc_error_set(init->err, SOC_EINVAL, NULL, 0, 0,
+                              "bnb: node budget '%s' is not a positive integer", init->arg);
             return SOC_EINVAL;
+        }
         limit = x;
     }
     int q = 0;
     for (int c = 0; c < init->platform->n_clusters; c++)
         if (!init->platform->clusters[c].is_memory)
             q += init->platform->clusters[c].count;
-    if (q > SOC_BNB_MAX_PES)
+    if (q > SOC_BNB_MAX_PES) {
+        if (SOC_SCHED_INIT_HAS_ERR(init))
+            soc_error_set(init->err, SOC_ELIMIT, NULL, 0, 0,
+                          "bnb: the platform has %d PEs; exact search is limited to %d",
+                          q, SOC_BNB_MAX_PES);
         return SOC_ELIMIT;
+    }
     for (int i = 0; i < init->n_apps; i++)
-        if (init->apps[i].n_tasks > SOC_BNB_MAX_TASKS)
+        if (init->apps[i].n_tasks > SOC_BNB_MAX_TASKS) {
+            if (SOC_SCHED_INIT_HAS_ERR(init))
+                soc_error_set(init->err, SOC_ELIMIT, NULL, 0, 0,
+                              "bnb: application '%s' has %d tasks; exact search is limited "
+                              "to %d tasks per job", init->apps[i].name, init->apps[i].n_tasks,
+                              SOC_BNB_MAX_TASKS);
             return SOC_ELIMIT;
+        }
     soc__static_t *st;
     int rc = soc__static_create(&st, init, SOC__COST_MEAN, bnb_fill);
     if (rc != SOC_OK)
@@ -378,11 +393,8 @@ static int bnb_arrival(void *state, soc_view_t *v, uint64_t job)
                 rc = SOC_ESCHED;
                 goto out;
             }
-            if ((rc = soc__tl_insert(&pl->tl[p], pos, s, f)) != SOC_OK)
+            if ((rc = soc__plan_put(pl, t, p, pos, s, f)) != SOC_OK)
                 goto out;
-            pl->pe[t] = p;
-            pl->start[t] = s;
-            pl->finish[t] = f;
             mk = tmax(mk, f);
         }
         b->ub = mk;

@@ -465,7 +465,6 @@ void soc__plan_free(soc__plan_t *pl)
     free(pl->pe);
     free(pl->start);
     free(pl->finish);
-    free(pl->tlpos);
     memset(pl, 0, sizeof *pl);
 }
 
@@ -474,8 +473,7 @@ int soc__plan_begin(soc__plan_t *pl, const soc_view_t *v, int n_tasks)
     if (pl->tl == NULL || pl->n_pes != v->n_pes) {
         soc__plan_free(pl);
         pl->tl = calloc((size_t)v->n_pes, sizeof *pl->tl);
-        pl->tlpos = calloc((size_t)v->n_pes, sizeof *pl->tlpos);
-        if (pl->tl == NULL || pl->tlpos == NULL) {
+        if (pl->tl == NULL) {
             soc__plan_free(pl);
             return SOC_ENOMEM;
         }
@@ -541,34 +539,21 @@ soc_time_t soc__plan_ready(const soc__plan_t *pl, const soc_view_t *v,
     return r;
 }
 
-int soc__plan_place(soc__plan_t *pl, int task, int pe, soc_time_t start,
-                    soc_time_t dur)
+int soc__plan_put(soc__plan_t *pl, int task, int pe, int pos, soc_time_t start,
+                  soc_time_t finish)
 {
-    int pos;
-    soc__tl_t *tl = &pl->tl[pe];
-    /* the position is where the start belongs among the reservations */
-    int lo = 0, hi = tl->n;
-    while (lo < hi) {
-        int mid = lo + (hi - lo) / 2;
-        if (tl->start[mid] <= start)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    pos = lo;
-    int rc = soc__tl_insert(tl, pos, start, start + dur);
+    int rc = soc__tl_insert(&pl->tl[pe], pos, start, finish);
     if (rc != SOC_OK)
         return rc;
     pl->pe[task] = pe;
     pl->start[task] = start;
-    pl->finish[task] = start + dur;
-    pl->tlpos[pe] = pos;
+    pl->finish[task] = finish;
     return SOC_OK;
 }
 
-void soc__plan_unplace(soc__plan_t *pl, int task, int pe, int pos)
+void soc__plan_take(soc__plan_t *pl, int task, int pos)
 {
-    soc__tl_remove(&pl->tl[pe], pos);
+    soc__tl_remove(&pl->tl[pl->pe[task]], pos);
     pl->pe[task] = -1;
 }
 
@@ -631,11 +616,8 @@ int soc__plan_job(soc__plan_t *pl, soc_view_t *v, uint64_t job, int app,
         int p = soc__plan_best_pe(pl, v, a, t, floor, rule, &st, &ft, &pos);
         if (p < 0)
             return SOC_ESCHED;
-        if ((rc = soc__tl_insert(&pl->tl[p], pos, st, ft)) != SOC_OK)
+        if ((rc = soc__plan_put(pl, t, p, pos, st, ft)) != SOC_OK)
             return rc;
-        pl->pe[t] = p;
-        pl->start[t] = st;
-        pl->finish[t] = ft;
         soc_task_ref_t ref = {job, t};
         if ((rc = v->api->assign(v, ref, p, st)) != SOC_OK)
             return rc;
@@ -1030,11 +1012,8 @@ int soc__ws_arrival(void *state, soc_view_t *v, uint64_t job)
         soc_time_t r = soc__plan_ready(pl, v, a, t, p, floor);
         int pos;
         soc_time_t s = soc__tl_find(&pl->tl[p], r, d, 0, &pos);
-        if ((rc = soc__tl_insert(&pl->tl[p], pos, s, s + d)) != SOC_OK)
+        if ((rc = soc__plan_put(pl, t, p, pos, s, s + d)) != SOC_OK)
             return rc;
-        pl->pe[t] = p;
-        pl->start[t] = s;
-        pl->finish[t] = s + d;
         soc_task_ref_t ref = {job, t};
         if ((rc = v->api->assign(v, ref, p, s)) != SOC_OK)
             return rc;

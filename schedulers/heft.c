@@ -54,13 +54,19 @@ static int heft_create(void **state, const soc_sched_init_t *init)
     return heft_create_kind(state, init, SOC__COST_MEAN);
 }
 
+/* The named variants take no argument ("heft:best" is the spelled-out
+ * form of heft_best). */
 static int heft_best_create(void **state, const soc_sched_init_t *init)
 {
+    if (init != NULL && init->arg != NULL && init->arg[0] != '\0')
+        return SOC_EINVAL;
     return heft_create_kind(state, init, SOC__COST_BEST);
 }
 
 static int heft_worst_create(void **state, const soc_sched_init_t *init)
 {
+    if (init != NULL && init->arg != NULL && init->arg[0] != '\0')
+        return SOC_EINVAL;
     return heft_create_kind(state, init, SOC__COST_WORST);
 }
 

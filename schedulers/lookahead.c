@@ -20,7 +20,7 @@
 #include "sched_internal.h"
 
 typedef struct la_log {
-    int task, pe, pos;
+    int task, pos;
 } la_log_t;
 
 /* Stable merge sort of ids by (prio desc, id asc); tmp has n slots. */
@@ -92,12 +92,9 @@ static int la_metric(soc__plan_t *pl, soc_view_t *v, const soc_app_t *a,
     *metric = f;
     if (d == 0)
         return SOC_OK;
-    int rc = soc__tl_insert(&pl->tl[p], pos, s, f);
+    int rc = soc__plan_put(pl, t, p, pos, s, f);
     if (rc != SOC_OK)
         return rc;
-    pl->pe[t] = p;
-    pl->start[t] = s;
-    pl->finish[t] = f;
     const soc__eft_rule_t rule = {1, NULL, NULL};
     const int *kids = &ac->iaux[a->succ_off[t]];
     soc_time_t m = 0;
@@ -110,12 +107,9 @@ static int la_metric(soc__plan_t *pl, soc_view_t *v, const soc_app_t *a,
             rc = SOC_ESCHED;
             break;
         }
-        if ((rc = soc__tl_insert(&pl->tl[cp], cpos, cs, cf)) != SOC_OK)
+        if ((rc = soc__plan_put(pl, c, cp, cpos, cs, cf)) != SOC_OK)
             break;
-        pl->pe[c] = cp;
-        pl->finish[c] = cf;
         log[nlog].task = c;
-        log[nlog].pe = cp;
         log[nlog++].pos = cpos;
         if (cf > m)
             m = cf;
@@ -123,11 +117,9 @@ static int la_metric(soc__plan_t *pl, soc_view_t *v, const soc_app_t *a,
     /* undo in reverse order: each removal finds the index it was given */
     while (nlog > 0) {
         nlog--;
-        soc__tl_remove(&pl->tl[log[nlog].pe], log[nlog].pos);
-        pl->pe[log[nlog].task] = -1;
+        soc__plan_take(pl, log[nlog].task, log[nlog].pos);
     }
-    soc__tl_remove(&pl->tl[p], pos);
-    pl->pe[t] = -1;
+    soc__plan_take(pl, t, pos);
     *metric = m;
     return rc;
 }
@@ -175,11 +167,8 @@ static int la_arrival(void *state, soc_view_t *v, uint64_t job)
             rc = SOC_ESCHED;
             break;
         }
-        if ((rc = soc__tl_insert(&pl->tl[best], bpos, bs, bf)) != SOC_OK)
+        if ((rc = soc__plan_put(pl, t, best, bpos, bs, bf)) != SOC_OK)
             break;
-        pl->pe[t] = best;
-        pl->start[t] = bs;
-        pl->finish[t] = bf;
         soc_task_ref_t ref = {job, t};
         rc = v->api->assign(v, ref, best, bs);
     }

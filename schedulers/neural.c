@@ -9,11 +9,15 @@
  * environment does the same one step at a time, so a policy trained there
  * behaves identically here.  File format: gym/WEIGHTS.md.
  *
- * The dense layers use GSL BLAS in double precision.  Weights are stored
- * transposed (in x out) and multiplied with CblasTrans, which GSL's
- * reference CBLAS evaluates as a sequence of axpy updates rather than a
- * chain of dependent dot-product additions: several times faster for the
- * narrow layers of a policy network.
+ * The dense layers use GSL BLAS in double precision.  Hidden layers keep
+ * their weights transposed (in x out) and use CblasTrans, which GSL's
+ * reference CBLAS evaluates as axpy updates over the input rows; two
+ * savings follow from the observation layout and the mask, without
+ * changing any result:
+ *  - empty ready slots are all zeros, so the first layer skips their rows
+ *    (only when no input shift makes zeros non-zero);
+ *  - only the logits of valid actions are needed, so the last layer keeps
+ *    its rows (out x in) and computes one dot product per valid action.
  */
 #include <errno.h>
 #include <math.h>
@@ -36,12 +40,14 @@ enum act { ACT_LINEAR = 0, ACT_TANH, ACT_RELU };
 typedef struct layer {
     int in, out, act;
     double *wt;            /* [in * out]: wt[i * out + o] = W[o][i] */
+    double *w;             /* last layer only: [out * in] = W */
     double *b;             /* [out] */
 } layer_t;
 
 typedef struct neural {
     soc_obs_t *enc;
     int dim, n_actions;
+    int slot_w, pe_base;   /* observation layout (soc/obs.h) */
     int n_layers;
     layer_t layer[MAX_LAYERS];
     double *shift, *scale; /* [dim] or NULL */
@@ -207,6 +213,7 @@ static void neural_free(neural_t *n)
     soc_obs_destroy(n->enc);
     for (int l = 0; l < MAX_LAYERS; l++) {
         free(n->layer[l].wt);
+        free(n->layer[l].w);
         free(n->layer[l].b);
     }
     free(n->shift);
@@ -244,7 +251,8 @@ static int neural_load(neural_t *n, const char *path, const soc_sched_init_t *in
         goto done;
     }
     double scale_us;
-    if ((rc = rd_keyword(&r, "time_scale_us")) != SOC_OK || (rc = rd_double(&r, &scale_us)) != SOC_OK)
+    if ((rc = rd_keyword(&r, "time_scale_us")) != SOC_OK ||
+        (rc = rd_double(&r, &scale_us)) != SOC_OK)
         goto done;
     if (!(scale_us > 0)) {
         rc = rd_fail(&r, "%stime_scale_us must be positive", "");
@@ -285,7 +293,8 @@ static int neural_load(neural_t *n, const char *path, const soc_sched_init_t *in
     for (int l = 0; l < n_layers; l++) {
         layer_t *L = &n->layer[l];
         long in, out;
-        if ((rc = rd_keyword(&r, "dense")) != SOC_OK || (rc = rd_int(&r, 1, MAX_WIDTH, &in)) != SOC_OK ||
+        if ((rc = rd_keyword(&r, "dense")) != SOC_OK ||
+            (rc = rd_int(&r, 1, MAX_WIDTH, &in)) != SOC_OK ||
             (rc = rd_int(&r, 1, MAX_WIDTH, &out)) != SOC_OK)
             goto done;
         if (in != prev) {
@@ -364,6 +373,19 @@ static int neural_load(neural_t *n, const char *path, const soc_sched_init_t *in
                            dim, na, n->dim, n->n_actions);
         goto done;
     }
+    /* the last layer by rows, for per-action dot products */
+    layer_t *last = &n->layer[n->n_layers - 1];
+    last->w = malloc(sizeof *last->w * (size_t)last->in * (size_t)last->out);
+    if (last->w == NULL) {
+        rc = soc_error_set(err, SOC_ENOMEM, path, 0, 0, "out of memory");
+        goto done;
+    }
+    for (int o = 0; o < last->out; o++)
+        for (int i = 0; i < last->in; i++)
+            last->w[(size_t)o * (size_t)last->in + (size_t)i] =
+                last->wt[(size_t)i * (size_t)last->out + (size_t)o];
+    n->slot_w = 5 + init->platform->n_clusters + init->platform->n_pes;
+    n->pe_base = (int)slots * n->slot_w;
     n->obs = malloc(sizeof *n->obs * (size_t)n->dim);
     n->mask = malloc((size_t)n->n_actions);
     n->h[0] = malloc(sizeof *n->h[0] * (size_t)widest);
@@ -388,7 +410,8 @@ static int neural_create(void **state, const soc_sched_init_t *init)
     }
     if (init->arg == NULL || init->arg[0] == '\0') {
         rc = soc_error_set(&err, SOC_EINVAL, NULL, 0, 0,
-                           "neural needs weights: --scheduler neural:FILE (format: gym/WEIGHTS.md)");
+                           "neural needs weights: --scheduler neural:FILE "
+                           "(format: gym/WEIGHTS.md)");
         goto fail;
     }
     n = calloc(1, sizeof *n);
@@ -402,12 +425,11 @@ static int neural_create(void **state, const soc_sched_init_t *init)
     *state = n;
     return SOC_OK;
 fail:
-    /* the scheduler interface carries a status code only; the details go
-     * to stderr so that a user sees which line of the file is wrong */
-    {
-        char buf[900];
-        fprintf(stderr, "socsim: %s\n", soc_error_format(&err, buf, sizeof buf));
-    }
+    /* hand the detailed message (file:line:col of the weights file) to the
+     * host when it offers a place for it */
+    if (SOC_SCHED_INIT_HAS_ERR(init))
+        soc_error_set(init->err, err.code ? err.code : rc, err.file, err.line, err.col, "%s",
+                      err.msg[0] ? err.msg : soc_strerror(rc));
     neural_free(n);
     return rc;
 }
@@ -417,8 +439,33 @@ static void neural_destroy(void *state)
     neural_free(state);
 }
 
-/* Logits of the current observation into n->h[k]; returns k. */
-static int forward(neural_t *n)
+/* y = b + W^T x over input rows [r0, r1) of a transposed layer (rows
+ * before r0 were added by an earlier call). */
+static void dense_rows(const layer_t *L, const double *x, double *y, int r0, int r1)
+{
+    if (r1 <= r0)
+        return;
+    gsl_matrix_const_view W = gsl_matrix_const_view_array(L->wt + (size_t)r0 * (size_t)L->out,
+                                                          (size_t)(r1 - r0), (size_t)L->out);
+    gsl_vector_const_view xv = gsl_vector_const_view_array(x + r0, (size_t)(r1 - r0));
+    gsl_vector_view yv = gsl_vector_view_array(y, (size_t)L->out);
+    gsl_blas_dgemv(CblasTrans, 1.0, &W.matrix, &xv.vector, 1.0, &yv.vector);
+}
+
+static void activate(const layer_t *L, double *y)
+{
+    if (L->act == ACT_TANH) {
+        for (int o = 0; o < L->out; o++)
+            y[o] = tanh(y[o]);
+    } else if (L->act == ACT_RELU) {
+        for (int o = 0; o < L->out; o++)
+            y[o] = y[o] > 0 ? y[o] : 0;
+    }
+}
+
+/* Forward pass of the current observation; returns the valid action of
+ * largest logit (ties: lowest index), -1 if the mask is empty. */
+static int64_t forward(neural_t *n)
 {
     double *x = n->h[0];
     for (int i = 0; i < n->dim; i++) {
@@ -431,25 +478,53 @@ static int forward(neural_t *n)
             v = v < -n->clip ? -n->clip : v > n->clip ? n->clip : v;
         x[i] = v;
     }
+    /* occupied slots form a prefix; the others contribute exact zeros */
+    int live_end = n->pe_base;
+    if (n->shift == NULL) {
+        int k = 0;
+        while (k * n->slot_w < n->pe_base && n->obs[k * n->slot_w] != 0.0f)
+            k++;
+        live_end = k * n->slot_w;
+    }
     int cur = 0;
     for (int l = 0; l < n->n_layers; l++) {
         const layer_t *L = &n->layer[l];
+        const double *in = n->h[cur];
+        if (l == n->n_layers - 1) {
+            int64_t best = -1;
+            double bv = 0;
+            gsl_vector_const_view xv = gsl_vector_const_view_array(in, (size_t)L->in);
+            for (int a = 0; a < L->out; a++) {
+                if (!n->mask[a])
+                    continue;
+                gsl_vector_const_view wv =
+                    gsl_vector_const_view_array(L->w + (size_t)a * (size_t)L->in, (size_t)L->in);
+                double z;
+                gsl_blas_ddot(&wv.vector, &xv.vector, &z);
+                z += L->b[a];
+                if (L->act == ACT_TANH)
+                    z = tanh(z);
+                else if (L->act == ACT_RELU)
+                    z = z > 0 ? z : 0;
+                if (best < 0 || z > bv) {
+                    best = a;
+                    bv = z;
+                }
+            }
+            return best;
+        }
         double *y = n->h[1 - cur];
         memcpy(y, L->b, sizeof *y * (size_t)L->out);
-        gsl_matrix_const_view W = gsl_matrix_const_view_array(L->wt, (size_t)L->in, (size_t)L->out);
-        gsl_vector_const_view xv = gsl_vector_const_view_array(n->h[cur], (size_t)L->in);
-        gsl_vector_view yv = gsl_vector_view_array(y, (size_t)L->out);
-        gsl_blas_dgemv(CblasTrans, 1.0, &W.matrix, &xv.vector, 1.0, &yv.vector);
-        if (L->act == ACT_TANH) {
-            for (int o = 0; o < L->out; o++)
-                y[o] = tanh(y[o]);
-        } else if (L->act == ACT_RELU) {
-            for (int o = 0; o < L->out; o++)
-                y[o] = y[o] > 0 ? y[o] : 0;
+        if (l == 0) {
+            dense_rows(L, in, y, 0, live_end);
+            dense_rows(L, in, y, n->pe_base, L->in);
+        } else {
+            dense_rows(L, in, y, 0, L->in);
         }
+        activate(L, y);
         cur = 1 - cur;
     }
-    return cur;
+    return -1;
 }
 
 static int neural_schedule(void *state, soc_view_t *v)
@@ -464,11 +539,7 @@ static int neural_schedule(void *state, soc_view_t *v)
             return valid;
         if (valid == 0)
             return SOC_OK;
-        const double *logit = n->h[forward(n)];
-        int64_t best = -1;
-        for (int a = 0; a < n->n_actions; a++)
-            if (n->mask[a] && (best < 0 || logit[a] > logit[best]))
-                best = a;
+        int64_t best = forward(n);
         soc_task_ref_t ref;
         int pe;
         int rc = soc_obs_decode(n->enc, v, best, &ref, &pe);

@@ -52,6 +52,66 @@ const soc_sched_ops_t *soc_sched_find(const char *name)
     return NULL;
 }
 
+/* Arguments the built-ins accept, so that a bad one is reported by name
+ * here (create() can only return a code).  "" = none; "#" = a positive
+ * integer; else the '|'-separated words.  Schedulers not listed check
+ * their arguments themselves. */
+static const struct {
+    const char *name, *args;
+} arg_rules[] = {
+    {"met", "static|dynamic"},    {"eft", "static|dynamic"},
+    {"etf", "static|dynamic"},    {"mct", "static|dynamic"},
+    {"minmin", "static|dynamic"}, {"maxmin", "static|dynamic"},
+    {"sufferage", "static|dynamic"},
+    {"olb", ""},                  {"rr", ""},
+    {"random", ""},               {"heft", "mean|best|worst"},
+    {"heft_best", ""},            {"heft_worst", ""},
+    {"cpop", ""},                 {"peft", ""},
+    {"lookahead", ""},            {"bnb", "#"},
+};
+
+static int word_in(const char *arg, const char *list)
+{
+    while (*list) {
+        const char *bar = strchr(list, '|');
+        size_t n = bar != NULL ? (size_t)(bar - list) : strlen(list);
+        if (soc__name_eqn(list, n, arg))
+            return 1;
+        list += n + (bar != NULL);
+    }
+    return 0;
+}
+
+static int check_arg(const char *name, const char *arg, soc_error_t *err)
+{
+    if (arg == NULL || arg[0] == '\0')
+        return SOC_OK;
+    for (size_t i = 0; i < sizeof arg_rules / sizeof arg_rules[0]; i++) {
+        if (strcmp(arg_rules[i].name, name) != 0)
+            continue;
+        const char *rule = arg_rules[i].args;
+        if (rule[0] == '\0')
+            return soc_error_set(err, SOC_EINVAL, NULL, 0, 0,
+                                 "scheduler '%s' takes no argument (got '%.100s')", name, arg);
+        if (strcmp(rule, "#") == 0) {
+            const char *c = arg;
+            while (*c >= '0' && *c <= '9')
+                c++;
+            if (*c != '\0' || strspn(arg, "0") == strlen(arg))
+                return soc_error_set(err, SOC_EINVAL, NULL, 0, 0,
+                                     "scheduler '%s': argument '%.100s' is not a positive "
+                                     "integer", name, arg);
+            return SOC_OK;
+        }
+        if (!word_in(arg, rule))
+            return soc_error_set(err, SOC_EINVAL, NULL, 0, 0,
+                                 "scheduler '%s': unknown argument '%.100s' (one of: %s)", name,
+                                 arg, rule);
+        return SOC_OK;
+    }
+    return SOC_OK;
+}
+
 struct soc_sched_handle {
     const soc_sched_ops_t *ops;
     char *arg;   /* NULL = none */
@@ -117,6 +177,8 @@ int soc_sched_resolve(const char *spec, soc_sched_handle_t **out, soc_error_t *e
             goto fail;
         }
         arg = colon != NULL ? colon + 1 : NULL;
+        if ((rc = check_arg(h->ops->name, arg, err)) != SOC_OK)
+            goto fail;
     }
     if (arg != NULL && arg[0] != '\0' && (h->arg = dup_range(arg, strlen(arg))) == NULL) {
         rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");

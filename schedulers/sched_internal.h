@@ -134,7 +134,6 @@ typedef struct soc__plan {
     soc_time_t now;
     int *pe;             /* [n_tasks] -1 = not placed */
     soc_time_t *start, *finish;
-    int *tlpos;          /* scratch: insertion index per PE */
 } soc__plan_t;
 
 /* Load view's PE timelines and clear the task arrays for n_tasks tasks. */
@@ -145,11 +144,13 @@ void soc__plan_free(soc__plan_t *pl);
 soc_time_t soc__plan_ready(const soc__plan_t *pl, const soc_view_t *v,
                            const soc_app_t *a, int task, int pe,
                            soc_time_t floor);
-/* Record task on pe at [start, start + dur) in the plan (not the engine). */
-int soc__plan_place(soc__plan_t *pl, int task, int pe, soc_time_t start,
-                    soc_time_t dur);
-/* Undo soc__plan_place for the LAST placement on that PE position. */
-void soc__plan_unplace(soc__plan_t *pl, int task, int pe, int pos);
+/* Record task on pe at [start, finish) in the plan (not in the engine), at
+ * timeline index pos as given by soc__tl_find. */
+int soc__plan_put(soc__plan_t *pl, int task, int pe, int pos, soc_time_t start,
+                  soc_time_t finish);
+/* Undo a soc__plan_put; trial placements must be taken back in reverse
+ * order, so that each index is still the one it was put at. */
+void soc__plan_take(soc__plan_t *pl, int task, int pos);
 
 /* Placement rules of a whole-job planner (HEFT family). */
 typedef struct soc__eft_rule {

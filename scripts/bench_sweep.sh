@@ -5,7 +5,7 @@
 # wrote byte-identical results.
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
-S=${1:-$here/build/sim/cli/socsim}
+S=${1:-$here/build/socsim}
 SWEEP=${2:-$here/examples/sweep-injection.yaml}
 [ -x "$S" ] || { echo "socsim not found at $S (give its path)" >&2; exit 2; }
 t=$(mktemp -d)
@@ -14,11 +14,13 @@ points=$("$S" sweep --list "$SWEEP" | tail -n +2 | wc -l)
 run() { # jobs -> seconds
     local s e
     s=$(date +%s.%N)
-    "$S" sweep -j "$1" --quiet --out "$t/j$1" "$SWEEP"
+    "$S" sweep --jobs "$1" --quiet --out "$t/j$1" "$SWEEP"
     e=$(date +%s.%N)
     echo "$s $e" | awk '{printf "%.3f", $2 - $1}'
 }
 echo "sweep: $SWEEP ($points points), $(nproc) CPUs online"
+# other work on the machine makes the speed-up meaningless: show it
+[ -r /proc/loadavg ] && echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) (should be near 0)"
 t1=$(run 1)
 t2=$(run 2)
 cmp -s "$t/j1/results.csv" "$t/j2/results.csv" && same=yes || same=NO

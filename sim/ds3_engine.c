@@ -30,6 +30,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef DS3_DEBUG
+#include <stdio.h>
+#endif
 
 #include "soc/ds3.h"
 #include "soc/pyrand.h"
@@ -495,6 +498,11 @@ static const int *snip_targets(const soc_ds3_engine_t *e)
 static int gen_run(soc_ds3_engine_t *e)
 {
     if (gen_throttled(e)) {
+#ifdef DS3_DEBUG
+        if (getenv("DS3_DEBUG"))
+            fprintf(stderr, "t=%g poll start (mgr at %g seq %llu)\n", e->now, e->mgr.time,
+                    (unsigned long long)e->mgr.seq);
+#endif
         e->gstate = G_POLL;
         e->gpoll.active = 1;
         e->gpoll.time = e->now + (double)e->clock;
@@ -519,6 +527,11 @@ static int gen_run(soc_ds3_engine_t *e)
     int rc = inject(e, app);
     if (rc != SOC_OK)
         return rc;
+#ifdef DS3_DEBUG
+    if (getenv("DS3_DEBUG"))
+        fprintf(stderr, "t=%g inject job %lld counter %lld\n", e->now, (long long)e->next_job_id - 1,
+                (long long)e->job_counter);
+#endif
     if (e->validation || e->now >= (double)e->warmup) {
         e->num_jobs++;
         if (e->o->n_job_list > 0)
@@ -642,6 +655,17 @@ static int run_scheduler(soc_ds3_engine_t *e, soc_error_t *err)
     v->dwork = e->dwork;
     v->twork = e->twork;
     rc = e->ops->ds3_schedule(e->sched_state, v);
+#ifdef DS3_DEBUG
+    if (getenv("DS3_DEBUG")) {
+        fprintf(stderr, "t=%g sched:", e->now);
+        for (int i = 0; i < n; i++)
+            fprintf(stderr, " %lld.%d->%d", (long long)v->ready[i]->job, v->ready[i]->base_id, v->ready[i]->pe);
+        fprintf(stderr, " idle:");
+        for (int i = 0; i < e->n_pes; i++)
+            fprintf(stderr, "%d", e->pes[i].idle);
+        fprintf(stderr, "\n");
+    }
+#endif
     if (rc != SOC_OK)
         return soc_error_set(err, rc, NULL, 0, 0,
                              "scheduler '%s' failed at t=%.0f us: %s", e->ops->name, e->now,
@@ -739,6 +763,16 @@ static double mgr_work_time(const soc_ds3_engine_t *e)
     return w;
 }
 
+/* One no-op period of a poller: it runs at its time and re-inserts
+ * itself one clock later. */
+static void vstep(soc_ds3_engine_t *e, vproc_t *v)
+{
+    v->ins = v->time;
+    v->time += (double)e->clock;
+    v->prio = PRIO_NORMAL;
+    v->seq = e->seq++;
+}
+
 /* The virtual entry `cur` (the minimum, at e->now) did nothing.  Step it to
  * its next period, or, when nothing can happen before some time X, move
  * every virtual entry that is due before X to its first period >= X. */
@@ -751,35 +785,50 @@ static int advance_virtual(soc_ds3_engine_t *e, vproc_t *cur)
     if (e->gpoll.active && !gen_throttled(e) && e->gpoll.time < x)
         x = e->gpoll.time;
     double c = (double)e->clock;
-    if (x <= cur->time) {
-        cur->time += c;
-        cur->ins = e->now;
-        cur->prio = PRIO_NORMAL;
-        cur->seq = e->seq++;
+#ifdef DS3_DEBUG
+    if (getenv("DS3_DEBUG"))
+        fprintf(stderr, "  adv %s now=%g x=%g M=(%g,%g,%llu)%d G=(%g,%g,%llu)%d\n", cur == &e->mgr ? "M" : "G",
+                e->now, x, e->mgr.time, e->mgr.ins, (unsigned long long)e->mgr.seq, e->mgr.active,
+                e->gpoll.time, e->gpoll.ins, (unsigned long long)e->gpoll.seq, e->gpoll.active);
+#endif
+    /* cur runs now: its next entry is inserted now, after everything
+     * already queued (in particular after the other poller if that one
+     * ran earlier at this time) */
+    vstep(e, cur);
+    if (x <= cur->time)
         return SOC_OK;
-    }
     if (isinf(x))
         return SOC_ESTALL;
-    vproc_t *vs[2];
-    int nv = 0;
-    if (e->mgr.active && e->mgr.time < x)
-        vs[nv++] = &e->mgr;
-    if (e->gpoll.active && e->gpoll.time < x)
-        vs[nv++] = &e->gpoll;
-    if (nv == 2 && v_before_v(vs[1], vs[0])) {
-        vproc_t *tmp = vs[0];
-        vs[0] = vs[1];
-        vs[1] = tmp;
-    }
-    for (int i = 0; i < nv; i++) {
-        vproc_t *v = vs[i];
-        double k = ceil((x - v->time) / c);
-        if (k < 1)
-            k = 1;
-        v->time += k * c;
-        v->ins = v->time - c; /* its previous (possibly skipped) run */
-        v->prio = PRIO_NORMAL;
-        v->seq = e->seq++;
+    /* Every poller due before x only runs no-op periods until then.  A
+     * period keeps the order of pollers that run at the same instants, so
+     * once they are level they jump together, in key order, to their first
+     * period >= x with fresh seqs.  A poller behind the other first runs
+     * alone (at most one period: both have the same period). */
+    for (;;) {
+        vproc_t *vs[2];
+        int nv = 0;
+        if (e->mgr.active && e->mgr.time < x)
+            vs[nv++] = &e->mgr;
+        if (e->gpoll.active && e->gpoll.time < x)
+            vs[nv++] = &e->gpoll;
+        if (nv == 2 && v_before_v(vs[1], vs[0])) {
+            vproc_t *tmp = vs[0];
+            vs[0] = vs[1];
+            vs[1] = tmp;
+        }
+        if (nv == 2 && vs[0]->time != vs[1]->time &&
+            fmod(vs[1]->time - vs[0]->time, c) == 0) {
+            vstep(e, vs[0]); /* same instants, not level yet */
+            continue;
+        }
+        for (int i = 0; i < nv; i++) {
+            vproc_t *v = vs[i];
+            v->time += ceil((x - v->time) / c) * c;
+            v->ins = v->time - c; /* inserted by its (skipped) previous run */
+            v->prio = PRIO_NORMAL;
+            v->seq = e->seq++;
+        }
+        break;
     }
     return SOC_OK;
 }

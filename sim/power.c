@@ -150,6 +150,7 @@ typedef struct pcl {
     int pg;                 /* pg_profile rows given: idle cores gated */
     int col;                /* thermal input */
     double leak_div;        /* 4, 16; 0 = no leakage */
+    double leak_mul;        /* 1 / leak_div */
     int n_opps;
     const soc_opp_t *opps;
     int none;               /* governor "none": fixed at fmax, no cap */
@@ -196,10 +197,12 @@ struct soc_power {
     ppe_t *pe;
     double T[SOC__NHOT];
     double peak;
+    double factor, factor_amb; /* leak_factor at max(T) and at ambient */
     int level;
     int periodic;           /* some governor needs epochs */
     soc_time_t next_thermal, next_epoch, warmup;
     int warm_done;
+    int n_changed;          /* clusters whose frequency changed this step */
     soc_time_t end;
     int finished;
     /* thermal input vector: memory, GPU, then one per non-memory cluster */
@@ -213,11 +216,19 @@ struct soc_power {
 
 /* --------------------------------------------------------- cluster power */
 
-static double leak_core(const soc_power_t *p, const pcl_t *k, double v_mv, double t)
+/* Temperature factor of the leakage, C1 TK^2 exp(-C2/TK): one exp per
+ * thermal step, shared by every cluster (leak = V (factor + Igate)). */
+static double leak_factor(const soc_power_t *p, double t)
+{
+    double tk = 273 + t;
+    return p->pr.leak.C1 * tk * tk * exp(-p->pr.leak.C2 / tk);
+}
+
+static double leak_core(const soc_power_t *p, const pcl_t *k, double v_mv, double factor)
 {
     if (k->leak_div == 0 || k->n_opps == 0)
         return 0;
-    return soc__leak_raw(&p->pr.leak, v_mv, t) / k->leak_div;
+    return v_mv * 1e-3 * (factor + p->pr.leak.Igate) * k->leak_mul;
 }
 
 /* Row of a profile for frequency f: the first with freq >= f, else the
@@ -253,13 +264,19 @@ static void recompute_power(pcl_t *k)
 static void set_opp(soc_power_t *p, pcl_t *k, int i)
 {
     int cnt = k->c->count;
-    double tmax = soc__max_temp(p->T);
     k->opp = i;
     double f = k->n_opps ? k->opps[i].freq_mhz : 0, v = k->n_opps ? k->opps[i].volt_mv : 0;
     k->ratio = k->n_opps ? f / k->fmax : 1.0;
-    k->leak_core = leak_core(p, k, v, tmax);
+    k->leak_core = leak_core(p, k, v, p->factor);
     k->dyn[0] = 0;
     const soc_power_row_t *row = profile_row(k, k->n_opps ? f : HUGE_VAL);
+    double vt = v, lref = 0;
+    if (row != NULL && k->n_opps > 0) {
+        int ti = soc__opp_exact(k->opps, k->n_opps, row->freq_mhz);
+        if (ti >= 0)
+            vt = k->opps[ti].volt_mv;
+        lref = leak_core(p, k, vt, p->factor_amb);
+    }
     for (int n = 1; n <= cnt; n++) {
         if (row == NULL || row->watts == NULL) {
             k->dyn[n] = 0;
@@ -272,9 +289,7 @@ static void set_opp(soc_power_t *p, pcl_t *k, int i)
         }
         /* the profile is measured at its own frequency, with leakage at the
          * ambient temperature included: remove that, scale by f V^2 */
-        int ti = soc__opp_exact(k->opps, k->n_opps, row->freq_mhz);
-        double vt = ti >= 0 ? k->opps[ti].volt_mv : v;
-        double base = w - (k->pg ? n : cnt) * leak_core(p, k, vt, p->pr.t_ambient);
+        double base = w - (k->pg ? n : cnt) * lref;
         if (base < 0)
             base = 0;
         double scale = (f * v * v) / (row->freq_mhz * vt * vt);
@@ -332,8 +347,10 @@ static int apply(soc_power_t *p, int c, soc_time_t now, unsigned char *changed)
         return 0;
     touch(k, now);
     set_opp(p, k, want);
-    if (changed != NULL)
+    if (changed != NULL && !changed[c]) {
         changed[c] = 1;
+        p->n_changed++;
+    }
     return 1;
 }
 
@@ -505,6 +522,7 @@ int soc__power_create(soc_power_t **out, const soc_config_t *cfg, soc_power_fn o
         k->leak_div = (cl->kind != NULL && strcmp(cl->kind, "ACC") == 0) ? 0
                       : soc__kind_little(cl->kind)                     ? 16
                                                                        : 4;
+        k->leak_mul = k->leak_div > 0 ? 1 / k->leak_div : 0;
         if (cl->kind != NULL && (strcmp(cl->kind, "gpu") == 0 || strcmp(cl->kind, "GPU") == 0))
             k->col = COL_GPU;
         else if (soc__thermal_column(cl->kind) == soc__thermal_B_big)
@@ -540,11 +558,8 @@ int soc__power_create(soc_power_t **out, const soc_config_t *cfg, soc_power_fn o
         p->n_p = 2;
         for (int c = 0; c < p->n_cl; c++) {
             const pcl_t *k = &p->cl[c];
-            if (k->mem)
-                continue;
-            p->bcol[p->n_p++] = k->col == COL_BIG      ? soc__thermal_B_big
-                                : k->col == COL_LITTLE ? soc__thermal_B_little
-                                                       : soc__thermal_B_zero;
+            if (!k->mem && (k->col == COL_BIG || k->col == COL_LITTLE))
+                p->bcol[p->n_p++] = k->col == COL_BIG ? soc__thermal_B_big : soc__thermal_B_little;
         }
         rc = soc__power_reset(p, err);
     }
@@ -562,6 +577,7 @@ int soc__power_reset(soc_power_t *p, soc_error_t *err)
     for (int i = 0; i < SOC__NHOT; i++)
         p->T[i] = p->pr.t_ambient;
     p->peak = p->pr.t_ambient;
+    p->factor = p->factor_amb = leak_factor(p, p->pr.t_ambient);
     p->level = -1;
     p->end = 0;
     p->finished = 0;
@@ -671,7 +687,8 @@ soc_time_t soc__power_next(const soc_power_t *p)
 static void touch_all(soc_power_t *p, soc_time_t now)
 {
     for (int c = 0; c < p->n_cl; c++)
-        touch(&p->cl[c], now);
+        if (p->cl[c].pw != NULL)
+            touch(&p->cl[c], now);
 }
 
 static void throttle(soc_power_t *p, soc_time_t now, unsigned char *changed)
@@ -709,25 +726,22 @@ static void throttle(soc_power_t *p, soc_time_t now, unsigned char *changed)
 
 static void thermal(soc_power_t *p, soc_time_t now, unsigned char *changed)
 {
-    double per = (double)p->pr.thermal_ns * 1e-9;
+    double inv = 1 / ((double)p->pr.thermal_ns * 1e-9);
     touch_all(p, now);
     double mem = 0, gpu = 0;
     int j = 2;
+    /* zero columns of B are left out of P: they add nothing */
     for (int c = 0; c < p->n_cl; c++) {
         pcl_t *k = &p->cl[c];
-        double avg = (k->energy - k->e_thermal) / per;
+        double avg = (k->energy - k->e_thermal) * inv;
         k->e_thermal = k->energy;
         p->s_pow[c] = avg;
-        if (k->mem) {
+        if (k->mem)
             mem += avg;
-            continue;
-        }
-        if (k->col == COL_GPU) {
+        else if (k->col == COL_GPU)
             gpu += avg;
-            p->P[j++] = 0;
-        } else {
+        else if (k->col != COL_ZERO)
             p->P[j++] = avg;
-        }
     }
     p->P[0] = mem;
     p->P[1] = gpu;
@@ -735,11 +749,12 @@ static void thermal(soc_power_t *p, soc_time_t now, unsigned char *changed)
     double tm = soc__max_temp(p->T);
     if (tm > p->peak)
         p->peak = tm;
+    p->factor = leak_factor(p, tm);
     for (int c = 0; c < p->n_cl; c++) {
         pcl_t *k = &p->cl[c];
         if (k->pw == NULL || k->mem || k->leak_div == 0 || k->n_opps == 0)
             continue;
-        k->leak_core = leak_core(p, k, k->opps[k->opp].volt_mv, tm);
+        k->leak_core = leak_core(p, k, k->opps[k->opp].volt_mv, p->factor);
         recompute_power(k);
     }
     if (p->pr.throttle)
@@ -757,6 +772,7 @@ static void thermal(soc_power_t *p, soc_time_t now, unsigned char *changed)
 
 int soc__power_step(soc_power_t *p, soc_time_t now, unsigned char *changed, soc_error_t *err)
 {
+    p->n_changed = 0;
     if (!p->warm_done && now >= p->warmup) {
         touch_all(p, now);
         for (int i = 0; i < p->n_pe; i++)
@@ -789,7 +805,7 @@ int soc__power_step(soc_power_t *p, soc_time_t now, unsigned char *changed, soc_
         }
         p->next_epoch += p->pr.epoch_ns;
     }
-    return SOC_OK;
+    return p->n_changed;
 }
 
 void soc__power_finish(soc_power_t *p, soc_time_t now)

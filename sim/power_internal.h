@@ -114,8 +114,9 @@ double soc__power_task_freq(const soc_power_t *p, int pe);
  * SOC_TIME_NEVER. */
 soc_time_t soc__power_next(const soc_power_t *p);
 /* Do the steps due at now (== soc__power_next).  changed[c] is set to 1
- * for every cluster whose frequency changed (array of n_clusters, cleared
- * by the caller); returns SOC_OK or a governor's error (err filled). */
+ * for every cluster whose frequency changed (array of n_clusters, all 0 on
+ * entry; the caller clears what it handled).  Returns the number of such
+ * clusters (>= 0), or a governor's error (< 0, err filled). */
 int soc__power_step(soc_power_t *p, soc_time_t now, unsigned char *changed,
                     soc_error_t *err);
 /* Integrate up to the end of the run (idempotent for the same now). */

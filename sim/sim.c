@@ -417,6 +417,7 @@ static int pe_try_start(soc_sim_t *s, int pe)
     soc_time_t d = exec_ns(s, a->tasks[head->ref.task].type, pe);
     if (s->pw != NULL)
         d = soc__power_task_start(s->pw, s->now, pe, d);
+    soc_time_t planned_finish = head->finish;
     ti->status = SOC_TASK_RUNNING;
     ti->start = s->now;
     ti->finish = s->now + d;
@@ -425,7 +426,12 @@ static int pe_try_start(soc_sim_t *s, int pe)
     ps->busy = 1;
     ps->busy_until = ti->finish;
     pp->busy_since = s->now;
-    pe_recompute_end(s, pe);
+    /* plan_end is the latest planned finish: only a head that finishes
+     * earlier than it was planned can lower it, then rescan */
+    if (ti->finish > ps->plan_end)
+        ps->plan_end = ti->finish;
+    else if (ti->finish < planned_finish && planned_finish == ps->plan_end)
+        pe_recompute_end(s, pe);
     return push_event(s, ti->finish, EV_FINISH, pe, pp->fin_version);
 }
 
@@ -709,7 +715,9 @@ static int handle_finish(soc_sim_t *s, int pe)
     }
     if (rc != SOC_OK)
         return rc;
-    pe_recompute_end(s, pe);
+    /* the finished head ended now, so no later planned finish changed */
+    if (ps->plan_end < s->now)
+        ps->plan_end = s->now;
     rc = pe_try_start(s, pe);
     if (rc != SOC_OK)
         return rc;
@@ -747,13 +755,20 @@ static int power_steps(soc_sim_t *s)
         if (tp > s->heap.a[0].t || tp >= s->end_time)
             return SOC_OK;
         s->now = tp;
-        memset(s->pw_changed, 0, (size_t)p->n_clusters);
         int rc = soc__power_step(s->pw, tp, s->pw_changed, &s->pw_err);
-        for (int c = 0; c < p->n_clusters && rc == SOC_OK; c++)
-            for (int k = 0; s->pw_changed[c] && k < p->clusters[c].count && rc == SOC_OK; k++)
-                rc = retime(s, p->clusters[c].first_pe + k);
-        if (rc != SOC_OK)
+        if (rc < 0)
             return rc;
+        for (int c = 0; c < p->n_clusters && rc > 0; c++) {
+            if (!s->pw_changed[c])
+                continue;
+            s->pw_changed[c] = 0;
+            rc--;
+            for (int k = 0; k < p->clusters[c].count; k++) {
+                int r = retime(s, p->clusters[c].first_pe + k);
+                if (r != SOC_OK)
+                    return r;
+            }
+        }
     }
     return SOC_OK;
 }
@@ -877,7 +892,7 @@ static int init_state(soc_sim_t *s, uint64_t seed, soc_error_t *err)
 
     if (s->opts.sched != NULL && s->opts.sched->create != NULL) {
         soc_sched_init_t init = {sizeof init, &cfg->platform, cfg->n_apps,
-                                 cfg->apps, s->opts.sched_arg, seed};
+                                 cfg->apps, s->opts.sched_arg, seed, err};
         int rc = s->opts.sched->create(&s->sched_state, &init);
         if (rc != SOC_OK)
             return soc_error_set(err, rc, NULL, 0, 0,
@@ -1043,6 +1058,7 @@ int soc_sim_next_decision(soc_sim_t *s, soc_view_t **view, soc_error_t *err)
         soc__power_finish(s->pw, s->now);
     ready_compact(s);
     s->view.now = s->now;
+    s->view.jobs_in_system = s->jobs_in_system;
     if (stalled)
         return soc_error_set(err, SOC_ESTALL, NULL, 0, 0,
                              "no progress possible at t=%.3f us: %d job(s) in the "

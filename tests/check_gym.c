@@ -545,9 +545,10 @@ static int64_t mlp_act(const mlp_t *m, const float *obs, const uint8_t *mask)
         x[i] = obs[i];
     for (int l = 0; l < m->n; l++) {
         for (int o = 0; o < m->out[l]; o++) {
-            double acc = m->b[l][o];
+            double acc = 0;
             for (int i = 0; i < m->in[l]; i++)
                 acc += m->w[l][o * m->in[l] + i] * x[i];
+            acc += m->b[l][o];
             y[o] = m->act[l] == 1 ? tanh(acc) : m->act[l] == 2 ? (acc > 0 ? acc : 0) : acc;
         }
         memcpy(x, y, sizeof(double) * (size_t)m->out[l]);

@@ -907,6 +907,7 @@ START_TEST(bad_power_data)
     expect_bad(cfg, "profile frequency 300 MHz is not an operating point");
 
     cfg = good_cfg(); /* no row for the top OPP */
+    free(cfg->platform.clusters[0].power->profiles[2].watts);
     cfg->platform.clusters[0].power->n_profiles = 2;
     expect_bad(cfg, "no power profile row at or above");
 
@@ -970,6 +971,158 @@ START_TEST(bad_plugin_at_create)
 }
 END_TEST
 
+/* ============================================ DS3 module: DVFS by hand */
+
+/* DS3 semantics platform: cluster A (kind BIG, 1 PE, OPPs 1000/2000 MHz)
+ * and a memory PE; PG rows and 3 trip frequencies as DS3 requires. */
+static soc_config_t *ds3_dvfs_cfg(const char *gov)
+{
+    soc_config_t *cfg = ts_cfg_new(1);
+    double ex = 30, none = -1;
+    ts_cfg_cluster(cfg, "A", 1, &ex);
+    set_kind(cfg, 0, "BIG");
+    ts_cfg_cluster(cfg, "M", 1, &none);
+    set_kind(cfg, 1, "MEM");
+    cfg->platform.clusters[1].is_memory = 1;
+    static const double opps[2][2] = {{1000, 1000}, {2000, 1362}};
+    static const double rows[2][5] = {{1000, 1.0}, {2000, 3.32}};
+    soc_cluster_power_t *pw = mk_power(gov, 2, opps, 2, rows, 1, 0);
+    pw->n_pg_profiles = 2;
+    pw->pg_profiles = calloc(2, sizeof *pw->pg_profiles);
+    for (int r = 0; r < 2; r++) {
+        pw->pg_profiles[r].freq_mhz = rows[r][0];
+        pw->pg_profiles[r].watts = malloc(sizeof(double));
+        pw->pg_profiles[r].watts[0] = rows[r][1];
+    }
+    pw->n_trip = 3;
+    pw->trip_freq_mhz = malloc(3 * sizeof(double));
+    pw->trip_freq_mhz[0] = 1000;
+    pw->trip_freq_mhz[1] = pw->trip_freq_mhz[2] = -1;
+    cfg->platform.clusters[0].power = pw;
+    static const int types[1] = {0};
+    ts_cfg_app(cfg, "one", 1.0, 1, types, 0, NULL);
+    cfg->semantics = SOC_SEM_DS3;
+    opts_of(cfg);
+    return cfg;
+}
+
+/* call(..., &err) must succeed */
+#define OK(call)                                                                        \
+    do {                                                                                \
+        char b_[800];                                                                   \
+        int rc_ = (call);                                                               \
+        ck_assert_msg(rc_ == SOC_OK, "%s: %s", #call, soc_error_format(&err, b_, sizeof b_)); \
+    } while (0)
+
+START_TEST(ds3_ondemand_and_slowdown)
+{
+    soc_config_t *cfg = ds3_dvfs_cfg("ondemand");
+    ts_cfg_finalize(cfg);
+    soc_ds3_power_t *p = NULL;
+    soc_error_t err = {0};
+    ck_assert_int_eq(soc__ds3p_create(&p, cfg, &err), SOC_OK);
+    double step;
+    int last;
+    OK(soc__ds3p_begin(p, &err));
+    ck_assert(soc__ds3p_freq_mhz(p, 0) == 2000); /* ondemand starts at fmax */
+    OK(soc__ds3p_sample(p, 0, &err));
+    OK(soc__ds3p_sample(p, 10, &err));
+    /* idle window: utilisation 0 < 0.3, one OPP down */
+    ck_assert(soc__ds3p_freq_mhz(p, 0) == 1000);
+    ck_assert(soc__ds3p_slowdown(p, 0) == 1.0);
+    /* a 30 us task starts at 11 at half speed: predicted 60 us, window 9 */
+    OK(soc__ds3p_task_begin(p, 0, 11, 30, 0, &err));
+    OK(soc__ds3p_piece(p, 0, 11, &step, &last, &err));
+    ck_assert(step == 9 && !last);
+    /* at 20 (this PE ends its piece before the manager's tick): busy 9 of
+     * the 10 us window, 0.9 > 0.8: straight to fmax */
+    OK(soc__ds3p_piece_end(p, 0, 20, &err));
+    ck_assert(soc__ds3p_freq_mhz(p, 0) == 2000 && soc__ds3p_slowdown(p, 0) == 0);
+    /* done at fmax so far: 9 / (1 + 1) = 4.5 us; 25.5 left */
+    OK(soc__ds3p_piece(p, 0, 20, &step, &last, &err));
+    ck_assert(step == 10 && !last);
+    OK(soc__ds3p_sample(p, 20, &err));
+    OK(soc__ds3p_piece_end(p, 0, 30, &err));
+    OK(soc__ds3p_piece(p, 0, 30, &step, &last, &err));
+    ck_assert(step == 10 && !last);
+    OK(soc__ds3p_sample(p, 30, &err));
+    OK(soc__ds3p_piece_end(p, 0, 40, &err));
+    OK(soc__ds3p_piece(p, 0, 40, &step, &last, &err));
+    ck_assert_msg(step == 5.5 && last, "last piece %g", step); /* ends at 45.5 */
+    OK(soc__ds3p_sample(p, 40, &err));
+    soc__ds3p_task_end(p, 0, 45.5);
+    OK(soc__ds3p_task_done(p, 0, 45.5, &err));
+    /* window [40,50]: the task (start 11, finish int(45.5) = 45) adds 5 us:
+     * 0.5 keeps fmax */
+    OK(soc__ds3p_sample(p, 50, &err));
+    ck_assert(soc__ds3p_freq_mhz(p, 0) == 2000);
+    OK(soc__ds3p_sample(p, 60, &err)); /* idle: down again */
+    ck_assert(soc__ds3p_freq_mhz(p, 0) == 1000);
+    /* energy of the pieces by hand: at (f, V) the dynamic power is the
+     * profile's (at its own point) minus the 1-core leakage, scaled by f V^2
+     * (§2.3); here every piece runs at a profile point */
+    double parts[4];
+    soc__ds3p_breakdown(p, parts);
+    ck_assert(parts[0] > 0 && parts[1] > 0);
+    double e_cum, e_tot;
+    soc__ds3p_totals(p, &e_cum, &e_tot);
+    ck_assert(fabs(e_cum - (parts[0] + parts[1] + parts[2] + parts[3])) < 1e-15);
+    /* the busy part: 9 us at 1000 MHz (1.0 W) + 25.5 us at 2000 MHz
+     * (3.32 W): dynamic + leakage = the profile value on a 1-PE cluster */
+    ck_assert_msg(fabs(parts[0] + parts[1] - (9 * 1.0 + 25.5 * 3.32) * 1e-6) < 1e-15,
+                  "busy %.17g", parts[0] + parts[1]);
+    /* E_tot gets the task's energy at completion: same terms, other order */
+    ck_assert(fabs(e_tot - e_cum) < 1e-18);
+    soc__ds3p_destroy(p);
+    ts_cfg_destroy(cfg);
+}
+END_TEST
+
+START_TEST(ds3_throttling)
+{
+    /* performance at 2000 MHz; trip point 0 just above ambient: the first
+     * thermal update (t = SRT = 20, done by the last cluster evaluated at
+     * that tick) takes it and caps the cluster at its trip_freq, 1000 */
+    soc_config_t *cfg = ds3_dvfs_cfg("performance");
+    soc_ds3_options_t *o = opts_of(cfg);
+    o->enable_throttling = 1;
+    o->trip_temperature[0] = 42.001;
+    ts_cfg_finalize(cfg);
+    soc_ds3_power_t *p = NULL;
+    soc_error_t err = {0};
+    ck_assert_int_eq(soc__ds3p_create(&p, cfg, &err), SOC_OK);
+    OK(soc__ds3p_begin(p, &err));
+    OK(soc__ds3p_sample(p, 0, &err));
+    OK(soc__ds3p_sample(p, 10, &err));
+    ck_assert(soc__ds3p_freq_mhz(p, 0) == 2000);
+    OK(soc__ds3p_sample(p, 20, &err));
+    ck_assert(soc__ds3p_freq_mhz(p, 0) == 1000);
+    ck_assert(soc__ds3p_slowdown(p, 0) == 1.0);
+    soc_metrics_t m;
+    memset(&m, 0, sizeof m);
+    m.sim_time_us = 30;
+    soc__ds3p_metrics(p, &m);
+    ck_assert(m.peak_temp_c > 42.001);
+    soc__ds3p_destroy(p);
+    ts_cfg_destroy(cfg);
+
+    /* DS3 stops when a governed cluster lacks the trip entry it needs */
+    cfg = ds3_dvfs_cfg("performance");
+    o = opts_of(cfg);
+    o->enable_dtpm_throttling = 1;
+    o->dtpm_trip_temperature[0] = 42.001;
+    ts_cfg_finalize(cfg);
+    ck_assert_int_eq(soc__ds3p_create(&p, cfg, &err), SOC_OK);
+    OK(soc__ds3p_begin(p, &err));
+    OK(soc__ds3p_sample(p, 0, &err));
+    OK(soc__ds3p_sample(p, 10, &err));
+    ck_assert_int_eq(soc__ds3p_sample(p, 20, &err), SOC_ECONFIG);
+    ck_assert(strstr(err.msg, "DTPM_trip_freq") != NULL);
+    soc__ds3p_destroy(p);
+    ts_cfg_destroy(cfg);
+}
+END_TEST
+
 /* ============================================================= suite */
 
 static Suite *power_suite(void)
@@ -980,6 +1133,8 @@ static Suite *power_suite(void)
     tcase_add_test(d, ds3_first_example_replay);
     tcase_add_test(d, ds3_first_example_other_schedulers);
     tcase_add_test(d, ds3_default_etf_replay);
+    tcase_add_test(d, ds3_ondemand_and_slowdown);
+    tcase_add_test(d, ds3_throttling);
     suite_add_tcase(s, d);
     TCase *ph = tcase_create("physics");
     tcase_add_test(ph, leakage_values);

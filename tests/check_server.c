@@ -563,6 +563,8 @@ START_TEST(test_malformed)
         {"{\"cmd\":\"make\",\"options\":[1]}", "SOC_EPROTO"},
         {"{\"cmd\":\"make\",\"config\":\"platform: [\"}", "SOC_EPARSE"},
         {"{\"cmd\":\"make\",\"config_path\":\"/nonexistent/x.yaml\"}", "SOC_EIO"},
+        {"{\"cmd\":\"make\",\"config_path\":\"/dev/zero\"}", "SOC_EIO"}, /* never blocks */
+        {"{\"cmd\":\"make\",\"config_path\":\"/tmp\"}", "SOC_EIO"},
         {"{\"cmd\":\"make\",\"config\":\"a\",\"config_path\":\"b\"}", "SOC_EPROTO"},
         {"{\"cmd\":\"hello\",\"version\":\"1\"}", "SOC_EPROTO"},
         {"\"\\ud800\" x", "SOC_EPROTO"},
@@ -809,6 +811,28 @@ START_TEST(test_json_reader)
     soc__buf_f64(&b, 3.0);
     soc__buf_put(&b, "", 1);
     ck_assert_str_eq(b.d, "0.10000000000000001 3.0");
+    b.n = 0;
+    soc__buf_i64(&b, INT64_MIN);
+    soc__buf_put(&b, " ", 1);
+    soc__buf_u64(&b, UINT64_MAX);
+    soc__buf_put(&b, " ", 1);
+    soc__buf_i64(&b, 0);
+    soc__buf_put(&b, "", 1);
+    ck_assert_str_eq(b.d, "-9223372036854775808 18446744073709551615 0");
+    /* times: exact "ns / 1000" decimals, and they read back bit for bit */
+    const double us[] = {0.0, 1.5, 289833.0, 0.001, -2.25, 123456789.123, 1e-4, 0.1 + 0.2,
+                         (double)4503599627370495LL / 1000.0};
+    const char *want[] = {"0.0", "1.5", "289833.0", "0.001", "-2.25", "123456789.123", NULL, NULL,
+                          "4503599627370.495"};
+    for (size_t k = 0; k < sizeof us / sizeof us[0]; k++) {
+        b.n = 0;
+        soc__buf_us(&b, us[k]);
+        soc__buf_put(&b, "", 1);
+        if (want[k] != NULL)
+            ck_assert_str_eq(b.d, want[k]);
+        double back = strtod(b.d, NULL);
+        ck_assert_msg(memcmp(&back, &us[k], sizeof back) == 0, "%s != %.17g", b.d, us[k]);
+    }
     soc__buf_free(&b);
     soc__json_free(&j);
 }

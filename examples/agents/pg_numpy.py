@@ -4,9 +4,9 @@
 Trains an MLP policy on a socsim environment and writes it as a weights file
 for the simulator's ``neural`` scheduler (gym/WEIGHTS.md):
 
-    SOCSIM=build/sim/cli/socsim python3 examples/agents/pg_numpy.py \\
+    SOCSIM=build/socsim python3 examples/agents/pg_numpy.py \\
         --config examples/policies/top_small.yaml --out /tmp/top.weights
-    build/sim/cli/socsim run examples/policies/top_small.yaml --scheduler neural:/tmp/top.weights
+    build/socsim run examples/policies/top_small.yaml --scheduler neural:/tmp/top.weights
 
 Method: each iteration runs ``--envs`` episodes of the *same* job trace (one
 seed per iteration, one vector env, one round trip per step).  Sharing the
@@ -204,11 +204,13 @@ def update(policy: MLPPolicy, opt: Adam, batch: Batch, entropy: float,
 
 def train(config_path: Optional[str] = None, options: Optional[Dict[str, Any]] = None,
           iterations: int = 60, envs: int = 8, hidden: Sequence[int] = (64, 64),
-          lr: float = 3e-3, entropy: float = 0.01, gamma: float = 0.97, seed: int = 0,
-          address: Any = None,
+          lr: float = 1e-2, entropy: float = 0.01, gamma: float = 0.97, seed: int = 0,
+          lr_final: float = 0.1, address: Any = None,
           socsim: Optional[str] = None, log=print, time_budget_s: Optional[float] = None,
           config: Optional[str] = None) -> MLPPolicy:
     """Train a policy; returns it (greedy evaluation is the caller's business).
+
+    The learning rate decays linearly from ``lr`` to ``lr * lr_final``.
 
     Training seeds are ``seed * 1_000_003 + iteration`` -- keep evaluation
     seeds outside that range.
@@ -221,6 +223,8 @@ def train(config_path: Optional[str] = None, options: Optional[Dict[str, Any]] =
         opt = Adam(policy, lr)
         start = time.monotonic()
         for it in range(iterations):
+            # linear decay to lr * lr_final: large steps early, a settled policy at the end
+            opt.lr = lr * (1.0 - (1.0 - lr_final) * it / max(iterations - 1, 1))
             trace = seed * 1_000_003 + it
             batch = rollout(venv, policy, [trace] * envs, rng, "sample")
             stats = update(policy, opt, batch, entropy, gamma)
@@ -235,7 +239,8 @@ def train(config_path: Optional[str] = None, options: Optional[Dict[str, Any]] =
     finally:
         venv.close()
     policy.comment = (f"trained by examples/agents/pg_numpy.py: REINFORCE, {iterations} iterations "
-                      f"x {envs} episodes, hidden {list(hidden)}, lr {lr}, seed {seed}")
+                      f"x {envs} episodes, hidden {list(hidden)}, lr {lr} -> {lr * lr_final}, "
+                      f"gamma {gamma}, entropy {entropy}, seed {seed}")
     return policy
 
 
@@ -263,7 +268,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ap.add_argument("--iterations", type=int, default=60)
     ap.add_argument("--envs", type=int, default=8, help="episodes per iteration")
     ap.add_argument("--hidden", default="64,64", help="hidden layer widths, comma separated")
-    ap.add_argument("--lr", type=float, default=3e-3)
+    ap.add_argument("--lr", type=float, default=1e-2, help="initial Adam step size")
+    ap.add_argument("--lr-final", type=float, default=0.1, help="final step size as a fraction of --lr")
     ap.add_argument("--entropy", type=float, default=0.01)
     ap.add_argument("--gamma", type=float, default=0.97, help="discount per step (decision)")
     ap.add_argument("--seed", type=int, default=0)
@@ -276,7 +282,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     options = parse_options(args.option)
     hidden = [int(h) for h in args.hidden.split(",") if h]
     policy = train(args.config, options, iterations=args.iterations, envs=args.envs, hidden=hidden,
-                   lr=args.lr, entropy=args.entropy, gamma=args.gamma, seed=args.seed,
+                   lr=args.lr, lr_final=args.lr_final, entropy=args.entropy, gamma=args.gamma,
+                   seed=args.seed,
                    address=args.address, socsim=args.socsim)
     eval_seeds = [10_000_000 + i for i in range(args.eval_seeds)]
     venv = SocSimVectorEnv(min(args.envs, args.eval_seeds), config_path=args.config,

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Masked random agent: the smallest complete use of the socsim Gymnasium env.
 
-    SOCSIM=build/sim/cli/socsim python3 examples/agents/random_agent.py \\
+    SOCSIM=build/socsim python3 examples/agents/random_agent.py \\
         --config examples/policies/top_small.yaml --episodes 3
 
 Every step picks uniformly among the valid actions (``info["action_mask"]``),

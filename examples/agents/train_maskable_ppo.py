@@ -4,9 +4,9 @@
 Needs what the test suite does not: ``pip install sb3-contrib`` (pulls in
 stable-baselines3 and torch; the CPU build of torch is enough).
 
-    SOCSIM=build/sim/cli/socsim python3 examples/agents/train_maskable_ppo.py \\
+    SOCSIM=build/socsim python3 examples/agents/train_maskable_ppo.py \\
         --config examples/policies/top_small.yaml --steps 200000 --out /tmp/ppo.weights
-    build/sim/cli/socsim run examples/policies/top_small.yaml --scheduler neural:/tmp/ppo.weights
+    build/socsim run examples/policies/top_small.yaml --scheduler neural:/tmp/ppo.weights
 
 MaskablePPO asks every env for ``action_masks()`` before each step, which
 SocSimEnv answers from the mask of its last reply (no extra round trip).

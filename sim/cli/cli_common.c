@@ -200,7 +200,7 @@ int cli_parse(int argc, char **argv, const cli_opt_t *opts, const char *usage,
         n++;
     struct option *lo = calloc((size_t)n + 2, sizeof *lo);
     char shorts[128] = "h";
-    size_t sl = 2;
+    size_t sl = 1;
     if (lo == NULL)
         return -1;
     for (int i = 0; i < n; i++) {

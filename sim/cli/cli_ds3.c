@@ -11,13 +11,26 @@
 #include "soc/schedulers.h"
 #include "soc/workload.h"
 
-enum { OPT_DS3 = 256, OPT_JSON, OPT_SCHEDULE, OPT_SET, OPT_SCHED = 's', OPT_OUT = 'o' };
+enum { OPT_DS3 = 256, OPT_JSON, OPT_SCHEDULE, OPT_SET, OPT_POWER_TRACE, OPT_SCHED = 's',
+       OPT_OUT = 'o' };
+
+/* --power-trace: the CSV writer lives in cli_run.c. */
+typedef struct cli_power_sink {
+    FILE *f;
+    int run;
+} cli_power_sink_t;
+int cli_power_open(cli_power_sink_t *ps, const char *path, const soc_config_t *cfg);
+void cli_power_row(void *user, const soc_power_sample_t *x);
+int cli_power_close(cli_power_sink_t *ps);
+int cli_ds3_run_loaded_pt(soc_config_t *cfg, const char *sched_override, int json,
+                          const char *schedule_path, const char *power_trace);
 
 typedef struct ds3_args {
     const char *ini;
     const char *sched;
     const char *schedule;
     const char *out;
+    const char *power_trace;
     int json;
     const char **sets;  /* NULL-terminated */
     int n_sets;
@@ -42,6 +55,9 @@ static int ds3_opt(void *user, int key, const char *arg)
         return 0;
     case OPT_OUT:
         a->out = arg;
+        return 0;
+    case OPT_POWER_TRACE:
+        a->power_trace = arg;
         return 0;
     case OPT_SET: {
         if (strchr(arg, '=') == NULL) {
@@ -95,7 +111,7 @@ static int is_cp(const char *s)
 }
 
 static int run_one(const soc_config_t *cfg, const soc_sched_handle_t *h, cli_sink_t *sink,
-                   int json, soc_error_t *err)
+                   cli_power_sink_t *ps, int json, soc_error_t *err)
 {
     soc_sim_options_t o = {0};
     o.struct_size = sizeof o;
@@ -104,6 +120,10 @@ static int run_one(const soc_config_t *cfg, const soc_sched_handle_t *h, cli_sin
     if (sink->f != NULL) {
         o.on_record = cli_schedule_row;
         o.record_user = sink;
+    }
+    if (ps->f != NULL) {
+        o.on_power = cli_power_row;
+        o.power_user = ps;
     }
     soc_sim_t *sim = NULL;
     int rc = soc_sim_create(&sim, cfg, &o, err);
@@ -121,11 +141,18 @@ static int run_one(const soc_config_t *cfg, const soc_sched_handle_t *h, cli_sin
                             "simulation_length (DS3 stops with an error here)\n");
     }
     soc_sim_destroy(sim);
+    ps->run++;
     return rc;
 }
 
 int cli_ds3_run_loaded(soc_config_t *cfg, const char *sched_override, int json,
                        const char *schedule_path)
+{
+    return cli_ds3_run_loaded_pt(cfg, sched_override, json, schedule_path, NULL);
+}
+
+int cli_ds3_run_loaded_pt(soc_config_t *cfg, const char *sched_override, int json,
+                          const char *schedule_path, const char *power_trace)
 {
     soc_error_t err = {0};
     if (cfg->ds3 == NULL) {
@@ -148,15 +175,21 @@ int cli_ds3_run_loaded(soc_config_t *cfg, const char *sched_override, int json,
         return cli_report(&err);
     }
     cli_sink_t sink = {0};
+    cli_power_sink_t ps = {0};
     int code = CLI_OK;
+    if (power_trace != NULL && (code = cli_power_open(&ps, power_trace, cfg)) != 0) {
+        soc_sched_handle_free(h);
+        return code;
+    }
     if (schedule_path != NULL && (code = cli_schedule_open(&sink, schedule_path, cfg)) != 0) {
+        cli_power_close(&ps);
         soc_sched_handle_free(h);
         return code;
     }
     soc_ds3_options_t *o = cfg->ds3;
     int rc = SOC_OK;
     if (o->validation) {
-        rc = run_one(cfg, h, &sink, json, &err);
+        rc = run_one(cfg, h, &sink, &ps, json, &err);
     } else {
         int64_t one = o->scale;
         const int64_t *scales = o->n_scale_values > 0 ? o->scale_values : &one;
@@ -165,11 +198,13 @@ int cli_ds3_run_loaded(soc_config_t *cfg, const char *sched_override, int json,
             for (int it = 0; rc == SOC_OK && it < o->num_of_iterations; it++) {
                 o->run_scale = scales[s];
                 o->run_iteration = it;
-                rc = run_one(cfg, h, &sink, json, &err);
+                rc = run_one(cfg, h, &sink, &ps, json, &err);
                 fflush(stdout);
             }
     }
     if (cli_schedule_close(&sink) != 0 && code == CLI_OK)
+        code = CLI_FAIL;
+    if (cli_power_close(&ps) != 0 && code == CLI_OK)
         code = CLI_FAIL;
     if (rc != SOC_OK)
         code = cli_report(&err);
@@ -185,6 +220,8 @@ static const cli_opt_t run_opts[] = {
                                         "etf_lb, cpu_only"},
     {"schedule", OPT_SCHEDULE, 1, "FILE", "write every run's per-task schedule as CSV"},
     {"set", OPT_SET, 1, "KEY=VALUE", "override an ini option (repeatable)"},
+    {"power-trace", OPT_POWER_TRACE, 1, "FILE.csv",
+     "write the power time series of every run (frequency, power, temperature)"},
     {NULL, 0, 0, NULL, NULL},
 };
 
@@ -192,7 +229,7 @@ int cli_run_ds3(int argc, char **argv)
 {
     static const char usage[] =
         "socsim run --ds3 PATH/config_file.ini [--json] [--scheduler NAME] [--schedule FILE] "
-        "[--set KEY=VALUE]...";
+        "[--set KEY=VALUE]... [--power-trace FILE.csv]";
     ds3_args_t a = {0};
     int first = cli_parse(argc, argv, run_opts, usage,
                           "Run DS3 (DASH-Sim) input files in DS3 semantics and report DS3's "
@@ -219,7 +256,7 @@ int cli_run_ds3(int argc, char **argv)
         code = cli_report(&err);
         goto out;
     }
-    code = cli_ds3_run_loaded(&cfg, a.sched, a.json, a.schedule);
+    code = cli_ds3_run_loaded_pt(&cfg, a.sched, a.json, a.schedule, a.power_trace);
     soc_config_free(&cfg);
 out:
     free(a.sets);
@@ -235,7 +272,7 @@ static const cli_opt_t conv_opts[] = {
 int cli_cmd_convert_ds3(int argc, char **argv)
 {
     static const char usage[] = "socsim convert-ds3 PATH/config_file.ini [-o OUT.yaml] "
-                                "[--set KEY=VALUE]...";
+                                "[--set KEY=VALUE]... [--power-trace FILE.csv]";
     ds3_args_t a = {0};
     int first = cli_parse(argc, argv, conv_opts, usage,
                           "Convert DS3 input files (ini, SoC, jobs) to one socsim YAML file "

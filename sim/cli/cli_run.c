@@ -2,6 +2,7 @@
  * cli_run.c -- `socsim run`, `socsim validate`, `socsim schedulers` and the
  * default comparison (`socsim` without arguments).
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,12 +13,80 @@
 #include "soc/schedulers.h"
 #include "soc/workload.h"
 
+/* ------------------------------------------------------ --power-trace */
+
+/* The power time series as CSV: one row per thermal step of the power
+ * model (native: every thermal period; DS3: every sampling_rate_temperature
+ * µs), all runs of a DS3 sweep in one file (column `run`).  Columns: run,
+ * time_us, then per cluster <name>_freq_mhz, then per cluster <name>_power_w
+ * (native: mean power over the period; DS3: DS3's instantaneous cluster
+ * power), then max_temp_c.  scripts/plot_power.sh draws it.
+ * (Declared here and in cli_ds3.c, which shares it.) */
+typedef struct cli_power_sink {
+    FILE *f;
+    int run;
+} cli_power_sink_t;
+int cli_power_open(cli_power_sink_t *ps, const char *path, const soc_config_t *cfg);
+void cli_power_row(void *user, const soc_power_sample_t *x);
+int cli_power_close(cli_power_sink_t *ps);
+
+int cli_power_open(cli_power_sink_t *ps, const char *path, const soc_config_t *cfg)
+{
+    ps->run = 0;
+    ps->f = fopen(path, "w");
+    if (ps->f == NULL) {
+        fprintf(stderr, "socsim: %s: cannot write: %s\n", path, strerror(errno));
+        return CLI_USAGE;
+    }
+    const soc_platform_t *p = &cfg->platform;
+    fputs("run,time_us", ps->f);
+    for (int c = 0; c < p->n_clusters; c++)
+        fprintf(ps->f, ",%s_freq_mhz", p->clusters[c].name);
+    for (int c = 0; c < p->n_clusters; c++)
+        fprintf(ps->f, ",%s_power_w", p->clusters[c].name);
+    fputs(",max_temp_c\n", ps->f);
+    return 0;
+}
+
+void cli_power_row(void *user, const soc_power_sample_t *x)
+{
+    cli_power_sink_t *ps = user;
+    char b[32];
+    fprintf(ps->f, "%d,%s", ps->run, cli_num(b, x->time_us));
+    for (int c = 0; c < x->n_clusters; c++)
+        fprintf(ps->f, ",%s", cli_num(b, x->freq_mhz[c]));
+    for (int c = 0; c < x->n_clusters; c++)
+        fprintf(ps->f, ",%s", cli_num(b, x->power_w[c]));
+    fprintf(ps->f, ",%s\n", cli_num(b, x->max_temp_c));
+}
+
+int cli_power_close(cli_power_sink_t *ps)
+{
+    if (ps->f == NULL)
+        return 0;
+    int bad = ferror(ps->f);
+    if (fclose(ps->f) != 0)
+        bad = 1;
+    ps->f = NULL;
+    if (bad) {
+        fprintf(stderr, "socsim: error writing the power trace\n");
+        return CLI_FAIL;
+    }
+    return 0;
+}
+
+/* Defined in cli_ds3.c: cli_ds3_run_loaded with a power trace (may be NULL). */
+int cli_ds3_run_loaded_pt(soc_config_t *cfg, const char *sched_override, int json,
+                          const char *schedule_path, const char *power_trace);
+
 /* ------------------------------------------------------------ helpers */
 
 /* Run one finalized config with the scheduler spec; fills *m (valid until
- * *simp is destroyed by the caller). */
+ * *simp is destroyed by the caller).  ps (may be NULL) gets the power
+ * time series. */
 static int run_one(const soc_config_t *cfg, const char *spec, cli_sink_t *sink,
-                   soc_sim_t **simp, soc_sched_handle_t **hp, soc_error_t *err)
+                   cli_power_sink_t *ps, soc_sim_t **simp, soc_sched_handle_t **hp,
+                   soc_error_t *err)
 {
     int rc = soc_sched_resolve(spec, hp, err);
     if (rc != SOC_OK)
@@ -29,6 +98,10 @@ static int run_one(const soc_config_t *cfg, const char *spec, cli_sink_t *sink,
     if (sink != NULL && sink->f != NULL) {
         o.on_record = cli_schedule_row;
         o.record_user = sink;
+    }
+    if (ps != NULL && ps->f != NULL) {
+        o.on_power = cli_power_row;
+        o.power_user = ps;
     }
     rc = soc_sim_create(simp, cfg, &o, err);
     if (rc != SOC_OK)
@@ -68,7 +141,8 @@ static void print_text(FILE *out, const soc_config_t *cfg, const soc_metrics_t *
 
 /* ---------------------------------------------------------------- run */
 
-enum { OPT_SCHED = 's', OPT_SEED = 256, OPT_JOBS, OPT_JSON, OPT_SCHEDULE, OPT_DS3, OPT_GANTT, OPT_TRACE };
+enum { OPT_SCHED = 's', OPT_SEED = 256, OPT_JOBS, OPT_JSON, OPT_SCHEDULE, OPT_DS3, OPT_GANTT, OPT_TRACE,
+       OPT_POWER_TRACE };
 
 static const cli_opt_t run_opts[] = {
     {"scheduler", 's', 1, "NAME", "scheduler (overrides the config): see 'socsim schedulers'; plugin:PATH.so"},
@@ -79,6 +153,8 @@ static const cli_opt_t run_opts[] = {
     {"ds3", OPT_DS3, 1, "INI", "run DS3 files (config_file.ini); see 'socsim run --ds3 x --help'"},
     {"gantt", OPT_GANTT, 1, "FILE.png", "draw the schedule as a Gantt chart (needs gnuplot)"},
     {"trace", OPT_TRACE, 1, "FILE.json", "write the schedule as a Chrome/Perfetto trace"},
+    {"power-trace", OPT_POWER_TRACE, 1, "FILE.csv",
+     "write the power time series (frequency, power, temperature; needs power: true)"},
     {NULL, 0, 0, NULL, NULL},
 };
 
@@ -91,6 +167,7 @@ typedef struct run_args {
     int json;
     const char *schedule;
     const char *gantt, *trace;
+    const char *power_trace;
 } run_args_t;
 
 static int run_opt(void *user, int key, const char *arg)
@@ -121,6 +198,9 @@ static int run_opt(void *user, int key, const char *arg)
     case OPT_GANTT:
         r->gantt = arg;
         return 0;
+    case OPT_POWER_TRACE:
+        r->power_trace = arg;
+        return 0;
     case OPT_TRACE:
         r->trace = arg;
         return 0;
@@ -131,7 +211,7 @@ static int run_opt(void *user, int key, const char *arg)
 
 static const char run_usage[] =
     "socsim run CONFIG.yaml [--scheduler NAME] [--seed N] [--jobs N] [--json] [--schedule FILE]\n"
-    "                  [--gantt FILE.png] [--trace FILE.json]\n"
+    "                  [--gantt FILE.png] [--trace FILE.json] [--power-trace FILE.csv]\n"
     "       socsim run --ds3 PATH/config_file.ini [--json] [--scheduler NAME] [--schedule FILE]";
 
 int cli_cmd_run(int argc, char **argv)
@@ -159,7 +239,7 @@ int cli_cmd_run(int argc, char **argv)
     if (r.have_jobs)
         cfg.injection.max_jobs = (int64_t)r.jobs;
     if (cfg.semantics == SOC_SEM_DS3) {
-        int x = cli_ds3_run_loaded(&cfg, r.sched, r.json, r.schedule);
+        int x = cli_ds3_run_loaded_pt(&cfg, r.sched, r.json, r.schedule, r.power_trace);
         soc_config_free(&cfg);
         return x;
     }
@@ -171,7 +251,24 @@ int cli_cmd_run(int argc, char **argv)
     const char *spec = r.sched ? r.sched : (cfg.scheduler ? cfg.scheduler : "heft");
     cli_sink_t sink = {0};
     int code = CLI_OK;
+    cli_power_sink_t ps = {0};
+    if (r.power_trace != NULL) {
+        const char *why = !cfg.power_model ? "needs the power model (power: true in the config)"
+                          : r.gantt != NULL || r.trace != NULL
+                              ? "cannot be combined with --gantt or --trace"
+                              : NULL;
+        if (why != NULL) {
+            fprintf(stderr, "socsim: --power-trace %s\n", why);
+            soc_config_free(&cfg);
+            return CLI_USAGE;
+        }
+        if ((code = cli_power_open(&ps, r.power_trace, &cfg)) != 0) {
+            soc_config_free(&cfg);
+            return code;
+        }
+    }
     if (r.schedule != NULL && (code = cli_schedule_open(&sink, r.schedule, &cfg)) != 0) {
+        cli_power_close(&ps);
         soc_config_free(&cfg);
         return code;
     }
@@ -179,8 +276,10 @@ int cli_cmd_run(int argc, char **argv)
     soc_sched_handle_t *h = NULL;
     int rc = r.gantt != NULL || r.trace != NULL
                  ? cli_run_traced(&cfg, spec, &sink, r.gantt, r.trace, &sim, &h, &err, &code)
-                 : run_one(&cfg, spec, &sink, &sim, &h, &err);
+                 : run_one(&cfg, spec, &sink, &ps, &sim, &h, &err);
     if (cli_schedule_close(&sink) != 0)
+        code = CLI_FAIL;
+    if (cli_power_close(&ps) != 0)
         code = CLI_FAIL;
     if (rc != SOC_OK) {
         code = cli_report(&err);
@@ -319,7 +418,7 @@ int cli_cmd_default(int argc, char **argv)
         soc_sim_t *sim = NULL;
         soc_sched_handle_t *h = NULL;
         soc_error_t e = {0};
-        int rc = run_one(&cfg, (*s)->name, NULL, &sim, &h, &e);
+        int rc = run_one(&cfg, (*s)->name, NULL, NULL, &sim, &h, &e);
         if (rc == SOC_OK) {
             soc_metrics_t m;
             soc_sim_metrics(sim, &m);

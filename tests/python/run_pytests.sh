@@ -3,7 +3,7 @@
 # socsim, in a virtual environment kept in the build directory.
 #
 # Usage: tests/python/run_pytests.sh [BUILD_DIR] [pytest args...]
-# Env:   SOCSIM (built socsim; default BUILD_DIR/sim/cli/socsim),
+# Env:   SOCSIM (built socsim; default BUILD_DIR/socsim),
 #        SOC_SOURCE_DIR (source tree; default: two levels above this script).
 # Exit:  pytest's status, or 77 (skipped) when python3 or its venv module is
 #        missing or the packages cannot be installed (no network).
@@ -47,7 +47,7 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     echo "$want" >"$stamp"
 fi
 
-export SOCSIM=${SOCSIM:-$build/sim/cli/socsim}
+export SOCSIM=${SOCSIM:-$build/socsim}
 [ -x "$SOCSIM" ] || { echo "FAIL: socsim not found at $SOCSIM (build it first)"; exit 1; }
 export SOC_SOURCE_DIR=$src
 export PYTHONDONTWRITEBYTECODE=1

@@ -62,6 +62,15 @@ static double exec_us(const soc_platform_t *p, int type, int pe)
     return c->exec_us[type];
 }
 
+int sc_needs_argument(const char *sched_name)
+{
+    static const char *const need[] = {"neural", NULL};
+    for (int i = 0; need[i] != NULL; i++)
+        if (sched_name != NULL && strcmp(sched_name, need[i]) == 0)
+            return 1;
+    return 0;
+}
+
 double sc_job_makespan(const soc_task_record_t *recs, int n, uint64_t job)
 {
     double m = -1;

@@ -34,6 +34,11 @@ int sc_check_schedule(const soc_config_t *cfg, const soc_task_record_t *recs,
  * from the platform description alone. */
 double sc_comm_us(const soc_config_t *cfg, double volume, int src, int dst);
 
+/* 1 for the registered schedulers that cannot start without an argument
+ * fitted to the platform (neural: a weights file for one PE count); the
+ * registry-wide loops skip exactly these, every other one must run. */
+int sc_needs_argument(const char *sched_name);
+
 /* Largest finish - arrival over the records of one job (-1 if none). */
 double sc_job_makespan(const soc_task_record_t *recs, int n, uint64_t job);
 

@@ -90,22 +90,22 @@ axes:
   injection.mean_interarrival_us: [30, 60, 120]
   seed: [1, 2, 3]
 EOF
-"$S" sweep -j 1 --quiet --out j1 main.yaml
-check "sweep -j 1 exits 0" test $? = 0
-"$S" sweep -j 2 --quiet --out j2 main.yaml
-check "sweep -j 2 exits 0" test $? = 0
+"$S" sweep --jobs 1 --quiet --out j1 main.yaml
+check "sweep --jobs 1 exits 0" test $? = 0
+"$S" sweep --jobs 2 --quiet --out j2 main.yaml
+check "sweep --jobs 2 exits 0" test $? = 0
 check "results.csv: one row per point" test "$(wc -l < j1/results.csv)" = 37
 check "-j 1 and -j 2 give identical results.csv" cmp -s j1/results.csv j2/results.csv
 check "-j 1 and -j 2 give identical summary.csv" cmp -s j1/summary.csv j2/summary.csv
-"$S" sweep -j 2 --quiet --out j2 main.yaml 2> again.err
+"$S" sweep --jobs 2 --quiet --out j2 main.yaml 2> again.err
 check "rerunning a finished sweep runs nothing" test $? = 0
 check "rerun leaves results unchanged" cmp -s j1/results.csv j2/results.csv
 
 # kill -9 while it runs (a bigger job count so it is still running), then
 # tear the last row by hand as a crash mid-write would, and resume.
 sed 's/stop.jobs: 400/stop.jobs: 4000/' main.yaml > big.yaml
-"$S" sweep -j 1 --quiet --out fullbig big.yaml
-"$S" sweep -j 2 --quiet --out killed big.yaml &
+"$S" sweep --jobs 1 --quiet --out fullbig big.yaml
+"$S" sweep --jobs 2 --quiet --out killed big.yaml &
 pid=$!
 for _ in $(seq 1 400); do
     n=$(cat killed/results.csv 2>/dev/null | wc -l)
@@ -117,7 +117,7 @@ wait $pid 2>/dev/null
 rows=$(($(wc -l < killed/results.csv) - 1))
 if [ "$rows" -lt 36 ]; then pass "killed mid-sweep with $rows of 36 rows"; else echo "note: sweep finished before the kill"; fi
 printf '35,olb,120,3,40' >> killed/results.csv
-"$S" sweep -j 2 --out killed big.yaml > resume.out 2> resume.err
+"$S" sweep --jobs 2 --out killed big.yaml > resume.out 2> resume.err
 check "resume exits 0" test $? = 0
 check "resume drops the torn row" grep -q "dropped 1 incomplete" resume.err
 check "resume runs only what is missing" grep -q "$rows already done" resume.err
@@ -130,8 +130,8 @@ check "summary table printed" grep -q "avg latency us (95% CI)" resume.out
 check "foreign results.csv refused (exit 2)" test $? = 2
 
 # ---------------------------------------------------------------- shards
-"$S" sweep -j 1 --quiet --shard 1/2 --out s1 main.yaml &&
-    "$S" sweep -j 1 --quiet --shard 2/2 --out s2 main.yaml
+"$S" sweep --jobs 1 --quiet --shard 1/2 --out s1 main.yaml &&
+    "$S" sweep --jobs 1 --quiet --shard 2/2 --out s2 main.yaml
 check "shards run" test $? = 0
 check "shard 1/2 holds half the points" test "$(wc -l < s1/results.csv)" = 19
 "$S" sweep --quiet --merge --out merged main.yaml s1 s2
@@ -171,7 +171,7 @@ if command -v gnuplot >/dev/null; then
     check "throughput.png is a PNG" test -s j1/throughput.png
     "$S" run --gantt gantt.png --schedule sched.csv base.yaml > /dev/null
     check "run --gantt writes a PNG" python3 -c "import sys; sys.exit(open('gantt.png','rb').read(4) != b'\x89PNG')"
-    "$S" plot --gantt sched.csv -o gantt2.png > /dev/null
+    "$S" plot --gantt sched.csv --output gantt2.png > /dev/null
     check "plot --gantt from a schedule CSV" test -s gantt2.png
 else
     echo "skip  plots (gnuplot not installed)"

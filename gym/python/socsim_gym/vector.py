@@ -118,9 +118,8 @@ class SocSimVectorEnv(VectorEnv):
         hdr, arrays = self._session.call({"cmd": "reset_many",
                                           "env_ids": [self._ids[i] for i in which],
                                           "seeds": [seeds[i] for i in which]})
-        infos: Dict[str, Any] = {}
-        for row, i in enumerate(which):
-            infos = self._add_info(infos, self._take(int(i), hdr["infos"][row], arrays, row), int(i))
+        infos = self._batch_infos({int(i): self._take(int(i), hdr["infos"][row], arrays, row)
+                                   for row, i in enumerate(which)})
         self._started = True
         return self._obs.copy(), infos
 
@@ -169,13 +168,37 @@ class SocSimVectorEnv(VectorEnv):
                 final[int(i)] = {"final_obs": self._obs[i].copy(), "final_info": per_env[int(i)]}
             self._take_all(self._session.call(self._reset_many_req(ended)), ended, per_env)
 
-        infos: Dict[str, Any] = {}
-        for i in range(self.num_envs):
-            if i in final:
-                infos = self._add_info(infos, final[i], i)
-            if i in per_env:
-                infos = self._add_info(infos, per_env[i], i)
+        infos = self._batch_infos(per_env)
+        if final:
+            present = np.zeros(self.num_envs, dtype=bool)
+            present[list(final)] = True
+            final_obs = np.full(self.num_envs, None, dtype=object)
+            for i, f in final.items():
+                final_obs[i] = f["final_obs"]
+            infos.update({"final_obs": final_obs, "_final_obs": present,
+                          "final_info": self._batch_infos({i: f["final_info"] for i, f in final.items()}),
+                          "_final_info": present.copy()})
         return self._obs.copy(), rewards, terminated, truncated, infos
+
+    def _batch_infos(self, per_env: Dict[int, Dict[str, Any]]) -> Dict[str, Any]:
+        """Gymnasium's batched info layout (``key`` array + ``_key`` presence
+        mask, as ``VectorEnv._add_info`` builds it), one array per key at once."""
+        infos: Dict[str, Any] = {}
+        if not per_env:
+            return infos
+        rows = sorted(per_env)
+        present = np.zeros(self.num_envs, dtype=bool)
+        present[rows] = True
+        for key, v0 in per_env[rows[0]].items():
+            if isinstance(v0, np.ndarray):
+                arr = np.zeros((self.num_envs,) + v0.shape, dtype=v0.dtype)
+            else:
+                arr = np.zeros(self.num_envs, dtype=type(v0))
+            for i in rows:
+                arr[i] = per_env[i][key]
+            infos[key] = arr
+            infos["_" + key] = present.copy()
+        return infos
 
     def _take(self, i: int, raw_info: Dict[str, Any], arrays: Dict[str, np.ndarray],
               row: int) -> Dict[str, Any]:

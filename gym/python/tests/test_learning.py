@@ -44,8 +44,8 @@ def c_latency(socsim, config, scheduler, seeds):
 def test_policy_gradient_beats_random(socsim, small_config, tmp_path):
     pg = load_agent()
     log = []
-    policy = pg.train(small_config, {"slots": 4}, iterations=40, envs=8, hidden=(64, 64),
-                      lr=3e-3, entropy=0.01, seed=0, log=log.append, time_budget_s=90)
+    policy = pg.train(small_config, {"slots": 4}, iterations=80, envs=8, hidden=(64, 64),
+                      lr=1e-2, entropy=0.01, seed=0, log=log.append, time_budget_s=90)
     assert log, "training logged nothing"
     venv = SocSimVectorEnv(8, config_path=small_config, options={"slots": 4})
     try:

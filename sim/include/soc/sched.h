@@ -24,6 +24,7 @@
 #ifndef SOC_SCHED_H
 #define SOC_SCHED_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "soc/model.h"
 
@@ -145,7 +146,16 @@ typedef struct soc_sched_init {
     const soc_app_t *apps;
     const char *arg;   /* text after "name:" in the scheduler spec, or NULL */
     uint64_t seed;
+    /* Where create() may put a detailed message (file:line:col of a weights
+     * file, the limit that was exceeded...) before returning an error code;
+     * may be NULL.  Present when struct_size covers it. */
+    soc_error_t *err;
 } soc_sched_init_t;
+
+/* 1 when init carries the err field (a host built against ABI >= 1.1). */
+#define SOC_SCHED_INIT_HAS_ERR(init)                                          \
+    ((init)->struct_size >= offsetof(soc_sched_init_t, err) + sizeof(soc_error_t *) && \
+     (init)->err != NULL)
 
 struct soc_ds3_view; /* DS3-semantics view, see soc/ds3.h */
 

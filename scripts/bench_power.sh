@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Cost of the power model: the same native run with `power: false` and
+# `power: true` (DS3's six-application mix on the 16-PE MULTIPLE_BAL SoC,
+# tests/regress/mix.yaml), with the native default periods (1 ms) and with
+# DS3's periods (governor epoch 10 us, thermal step 20 us), at the mix's
+# load and at a 10x sparser one (more thermal steps per task).  Each figure
+# is the best CPU time (user + sys) of REPS runs; the ratio on/off must stay
+# at most 1.5.  Prints figures; it is not a test.
+#   usage: scripts/bench_power.sh [BUILD_DIR]     (JOBS=20000 REPS=5 SCHED=etf)
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+S=${1:-$ROOT/build}/socsim
+JOBS=${JOBS:-20000}
+REPS=${REPS:-5}
+SCHED=${SCHED:-etf}
+[ -x "$S" ] || { echo "no socsim at $S (build first, or pass BUILD_DIR)" >&2; exit 2; }
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+# variants of mix.yaml with absolute workload paths
+base() { sed -e "s#\.\./\.\./workloads#$ROOT/workloads#g" "$ROOT/tests/regress/mix.yaml"; }
+mk() { # name power(true|false) periods(native|ds3) mean_interarrival_us
+    base | sed -e "s/^power: .*/power: $2/" \
+               -e "s/mean_interarrival_us: .*/mean_interarrival_us: $4/" > "$TMP/$1.yaml"
+    if [ "$3" = ds3 ]; then
+        printf 'ds3:\n  sampling_rate: 10\n  sampling_rate_temperature: 20\n' >> "$TMP/$1.yaml"
+    fi
+}
+
+best_cpu() { # yaml -> best user+sys seconds over REPS runs
+    python3 - "$S" "$1" "$SCHED" "$JOBS" "$REPS" <<'PY'
+import os, subprocess, sys
+s, cfg, sched, jobs, reps = sys.argv[1:6]
+best = None
+for _ in range(int(reps)):
+    t0 = os.times()
+    subprocess.run([s, "run", cfg, "--scheduler", sched, "--jobs", jobs, "--json"],
+                   check=True, stdout=subprocess.DEVNULL)
+    t1 = os.times()
+    cpu = (t1.children_user - t0.children_user) + (t1.children_system - t0.children_system)
+    best = cpu if best is None else min(best, cpu)
+print("%.3f" % best)
+PY
+}
+
+printf "%-10s %-8s %8s %10s %10s %7s\n" periods load jobs off_s on_s ratio
+for periods in native ds3; do
+    for load in 90 900; do
+        mk off false $periods $load
+        mk on true $periods $load
+        off=$(best_cpu "$TMP/off.yaml")
+        on=$(best_cpu "$TMP/on.yaml")
+        ratio=$(python3 -c "print('%.2f' % ($on / max($off, 1e-9)))")
+        printf "%-10s %-8s %8s %10s %10s %7s\n" $periods "${load}us" "$JOBS" "$off" "$on" "$ratio"
+    done
+done
