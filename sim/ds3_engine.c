@@ -5,8 +5,8 @@
  * DS3 is a tick simulator: a manager process wakes every `clock` µs.  What
  * it computes depends on the order of SimPy's event queue inside one µs
  * (time, priority, insertion sequence), so this engine keeps such a queue
- * for the events that matter (job generator wake-ups, task process starts,
- * resource grants, execution pieces, the stop markers) and treats the two
+ * for the events that matter (job generator wake-ups, resource grants of
+ * dispatched tasks, execution pieces, the stop markers) and treats the two
  * periodic pollers -- the manager and the throttled generator -- as
  * "virtual" entries: their next wake-up is a key computed on the fly, and
  * runs of ticks at which they could do nothing are skipped in O(1) with the
@@ -17,8 +17,9 @@
  * real entries (insertion time, seq) orders like SimPy's global counter.  A
  * virtual entry at t was "inserted" at t - clock, during its own previous
  * run; its seq is the counter value of that run.  When a run of skipped
- * ticks is jumped over, all virtual entries jump together with fresh seqs
- * in their current order, which is the order SimPy would have kept.
+ * ticks is jumped over, the virtual entries are first brought level (the
+ * one behind runs its period alone), then jump together with fresh seqs in
+ * their key order, which is the order SimPy's periods would have kept.
  *
  * Semantics follow the DS3 spec (shared/spec/ds3.md, especially §11): the
  * manager's tick, ready/executable queues, PE queues of capacity 1, DS3's
@@ -30,9 +31,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef DS3_DEBUG
-#include <stdio.h>
-#endif
 
 #include "soc/ds3.h"
 #include "soc/pyrand.h"
@@ -44,7 +42,6 @@
 
 enum ev_kind {
     EV_GEN = 0, /* generator wake-up (epoch in tag) */
-    EV_START,   /* task process initialised (URGENT) */
     EV_GRANT,   /* PE resource granted: the task starts */
     EV_PIECE,   /* end of an execution piece */
     EV_STOP,    /* run(until=simulation_length) marker (URGENT) */
@@ -70,6 +67,7 @@ typedef struct vproc {
     uint64_t seq;
 } vproc_t;
 
+/* Where a task is (kept for inspection in a debugger; the queues decide). */
 enum task_where { W_OUT = 0, W_READY, W_WAITREADY, W_EXEC, W_DISP, W_RUN, W_DONE };
 
 typedef struct d3job d3job_t;
@@ -104,6 +102,7 @@ struct d3job {
 typedef struct d3app {
     int *succ_off, *succ;       /* successors sorted by task index */
     int *succ_edge;
+    int head, tail;             /* HEAD / TAIL task, -1 = none */
 } d3app_t;
 
 /* A growable array of task pointers. */
@@ -127,6 +126,7 @@ struct soc_ds3_engine {
     int64_t py_seed;
     uint32_t np_seed;
     double sr;                  /* sampling_rate */
+    int sample_ticks;           /* visit every sampling tick (power model) */
     const soc_ds3_options_t *o;
     soc_ds3_options_t o_default;
 
@@ -164,6 +164,7 @@ struct soc_ds3_engine {
 
     /* queues */
     tvec_t ready, waitready, execq;
+    tvec_t dispatched;          /* started by the current tick */
 
     /* jobs in flight and DS3's completed list */
     d3job_t *live_head, *live_tail;
@@ -462,8 +463,8 @@ static int inject(soc_ds3_engine_t *e, int app_idx)
         t->pub.app = app_idx;
         t->pub.base_id = i;
         t->pub.type = a->tasks[i].type;
-        t->pub.is_head = (i == a->head);
-        t->pub.is_tail = (i == a->tail);
+        t->pub.is_head = (i == e->apps[app_idx].head);
+        t->pub.is_tail = (i == e->apps[app_idx].tail);
         t->pub.n_preds = a->pred_off[i + 1] - a->pred_off[i];
         t->pub.preds = &j->preds[a->pred_off[i]];
         t->pub.pe = -1;
@@ -498,11 +499,6 @@ static const int *snip_targets(const soc_ds3_engine_t *e)
 static int gen_run(soc_ds3_engine_t *e)
 {
     if (gen_throttled(e)) {
-#ifdef DS3_DEBUG
-        if (getenv("DS3_DEBUG"))
-            fprintf(stderr, "t=%g poll start (mgr at %g seq %llu)\n", e->now, e->mgr.time,
-                    (unsigned long long)e->mgr.seq);
-#endif
         e->gstate = G_POLL;
         e->gpoll.active = 1;
         e->gpoll.time = e->now + (double)e->clock;
@@ -527,11 +523,6 @@ static int gen_run(soc_ds3_engine_t *e)
     int rc = inject(e, app);
     if (rc != SOC_OK)
         return rc;
-#ifdef DS3_DEBUG
-    if (getenv("DS3_DEBUG"))
-        fprintf(stderr, "t=%g inject job %lld counter %lld\n", e->now, (long long)e->next_job_id - 1,
-                (long long)e->job_counter);
-#endif
     if (e->validation || e->now >= (double)e->warmup) {
         e->num_jobs++;
         if (e->o->n_job_list > 0)
@@ -560,6 +551,38 @@ static int gen_run(soc_ds3_engine_t *e)
     }
     e->gstate = G_WAIT;
     return push(e, e->now + wait, PRIO_NORMAL, EV_GEN, NULL, e->gen_epoch);
+}
+
+/* ---------------------------------------------------- power hook points
+ * DS3's power model (shared/spec/ds3-power.md, a later issue) charges
+ * energy per execution piece at the piece start, samples idle PEs at every
+ * manager tick with now % sampling_rate == 0, and evaluates a PE when one of
+ * its pieces, or its task, ends on such a tick.  The engine already runs
+ * DS3's pieces and SimPy's order within a tick, so a model plugs in at
+ * these four calls; setting e->sample_ticks makes the manager visit every
+ * sampling tick (mgr_work_time), which is all the extra work it needs. */
+static void hook_piece_start(soc_ds3_engine_t *e, const d3task_t *t, double step)
+{
+    (void)e;
+    (void)t;
+    (void)step;
+}
+
+static void hook_piece_end(soc_ds3_engine_t *e, const d3task_t *t)
+{
+    (void)e;
+    (void)t;
+}
+
+static void hook_task_end(soc_ds3_engine_t *e, const d3task_t *t)
+{
+    (void)e;
+    (void)t;
+}
+
+static void hook_sample(soc_ds3_engine_t *e)
+{
+    (void)e;
 }
 
 /* -------------------------------------------------------------- manager */
@@ -655,17 +678,6 @@ static int run_scheduler(soc_ds3_engine_t *e, soc_error_t *err)
     v->dwork = e->dwork;
     v->twork = e->twork;
     rc = e->ops->ds3_schedule(e->sched_state, v);
-#ifdef DS3_DEBUG
-    if (getenv("DS3_DEBUG")) {
-        fprintf(stderr, "t=%g sched:", e->now);
-        for (int i = 0; i < n; i++)
-            fprintf(stderr, " %lld.%d->%d", (long long)v->ready[i]->job, v->ready[i]->base_id, v->ready[i]->pe);
-        fprintf(stderr, " idle:");
-        for (int i = 0; i < e->n_pes; i++)
-            fprintf(stderr, "%d", e->pes[i].idle);
-        fprintf(stderr, "\n");
-    }
-#endif
     if (rc != SOC_OK)
         return soc_error_set(err, rc, NULL, 0, 0,
                              "scheduler '%s' failed at t=%.0f us: %s", e->ops->name, e->now,
@@ -696,7 +708,9 @@ static int mgr_tick(soc_ds3_engine_t *e, int *did, soc_error_t *err)
 {
     int rc;
     *did = 0;
-    /* 1. sampling (power model: later) */
+    /* 1. DTPM sampling (evaluate_idle_PEs): power model only, no timing */
+    if (e->sample_ticks && fmod(e->now, e->sr) == 0)
+        hook_sample(e);
     /* 2. shared memory: wait_ready -> ready */
     if (e->shared && e->waitready.n > 0) {
         int k = 0;
@@ -727,7 +741,9 @@ static int mgr_tick(soc_ds3_engine_t *e, int *did, soc_error_t *err)
         if (t->ts <= e->now && e->pe_task[pe] == NULL) {
             e->pe_task[pe] = t;
             t->where = W_DISP;
-            if ((rc = push(e, e->now, PRIO_URGENT, EV_START, t, 0)) != SOC_OK)
+            /* DS3 spawns PE.run: an URGENT start event at now, which runs
+             * right after this tick and requests the PE; see grant_dispatched */
+            if ((rc = tvec_push(&e->dispatched, &t->pub)) != SOC_OK)
                 return soc_error_set(err, rc, NULL, 0, 0, "out of memory");
             *did = 1;
         } else {
@@ -738,6 +754,21 @@ static int mgr_tick(soc_ds3_engine_t *e, int *did, soc_error_t *err)
     return SOC_OK;
 }
 
+/* The start events of the tasks the tick dispatched are URGENT: they run
+ * right after the tick (after the manager queued its next tick) and each
+ * queues its PE's resource grant (NORMAL, now).  Queueing the grants
+ * directly, in dispatch order, gives them the same places. */
+static int grant_dispatched(soc_ds3_engine_t *e)
+{
+    for (int i = 0; i < e->dispatched.n; i++) {
+        int rc = push(e, e->now, PRIO_NORMAL, EV_GRANT, T(e->dispatched.v[i]), 0);
+        if (rc != SOC_OK)
+            return rc;
+    }
+    e->dispatched.n = 0;
+    return SOC_OK;
+}
+
 /* Earliest time >= mgr.time at which the manager could act, given the
  * current state (real events re-evaluate it): INFINITY if none. */
 static double mgr_work_time(const soc_ds3_engine_t *e)
@@ -745,7 +776,7 @@ static double mgr_work_time(const soc_ds3_engine_t *e)
     double mt = e->mgr.time;
     if (e->ready.n > 0)
         return mt;
-    double w = INFINITY;
+    double w = e->sample_ticks ? ceil(mt / e->sr) * e->sr : INFINITY;
     for (int i = 0; i < e->execq.n; i++) {
         const d3task_t *t = T(e->execq.v[i]);
         if (e->pe_task[t->pub.pe] == NULL) {
@@ -785,12 +816,6 @@ static int advance_virtual(soc_ds3_engine_t *e, vproc_t *cur)
     if (e->gpoll.active && !gen_throttled(e) && e->gpoll.time < x)
         x = e->gpoll.time;
     double c = (double)e->clock;
-#ifdef DS3_DEBUG
-    if (getenv("DS3_DEBUG"))
-        fprintf(stderr, "  adv %s now=%g x=%g M=(%g,%g,%llu)%d G=(%g,%g,%llu)%d\n", cur == &e->mgr ? "M" : "G",
-                e->now, x, e->mgr.time, e->mgr.ins, (unsigned long long)e->mgr.seq, e->mgr.active,
-                e->gpoll.time, e->gpoll.ins, (unsigned long long)e->gpoll.seq, e->gpoll.active);
-#endif
     /* cur runs now: its next entry is inserted now, after everything
      * already queued (in particular after the other poller if that one
      * ran earlier at this time) */
@@ -845,7 +870,12 @@ static int next_piece(soc_ds3_engine_t *e, d3task_t *t)
     double s = cluster_slowdown(e, t->pub.pe);
     double rem = t->exec - t->elapsed;
     double pred = rem + rem * s;
-    double win = e->sr - fmod(e->now, e->sr);
+    /* Python's now % sampling_rate; integral times take the integer path */
+    double win;
+    if (e->now == (double)(int64_t)e->now)
+        win = e->sr - (double)((int64_t)e->now % (int64_t)e->sr);
+    else
+        win = e->sr - fmod(e->now, e->sr);
     double step;
     if (pred - win > 0) {
         step = win;
@@ -855,6 +885,7 @@ static int next_piece(soc_ds3_engine_t *e, d3task_t *t)
         step = pred;
         t->last_piece = 1;
     }
+    hook_piece_start(e, t, step);
     return push(e, e->now + step, PRIO_NORMAL, EV_PIECE, t, 0);
 }
 
@@ -888,7 +919,8 @@ static int task_complete(soc_ds3_engine_t *e, d3task_t *t, soc_error_t *err)
         if (e->validation || e->now >= (double)e->warmup) {
             e->exec_time = e->now;
             e->completed++;
-            if (a->head >= 0 && j->tasks[a->head].present) {
+            int h = e->apps[j->app].head;
+            if (h >= 0 && j->tasks[h].present) {
                 double lat = e->now - j->gen;
                 e->cumul += lat;
                 if ((rc = soc__lat_add(&e->lat, llround(lat * SOC_NS_PER_US))) != SOC_OK)
@@ -942,6 +974,9 @@ static int task_complete(soc_ds3_engine_t *e, d3task_t *t, soc_error_t *err)
                 return soc_error_set(err, rc, NULL, 0, 0, "out of memory");
         }
     }
+    /* DS3's "Case 2" PE evaluation comes after the ready-queue update and
+     * before the snippet / sim_done bookkeeping */
+    hook_task_end(e, t);
     if (tail && (e->validation || e->now >= (double)e->warmup) &&
         e->completed % e->snippet_size == 0) {
         e->exec_snip++;
@@ -969,16 +1004,15 @@ static int handle(soc_ds3_engine_t *e, const ev_t *ev, soc_error_t *err)
         if (ev->tag == e->gen_epoch && e->gstate == G_WAIT)
             rc = gen_run(e);
         break;
-    case EV_START:
-        rc = push(e, e->now, PRIO_NORMAL, EV_GRANT, ev->ptr, 0);
-        break;
     case EV_GRANT:
         rc = task_start(e, ev->ptr);
         break;
     case EV_PIECE: {
         d3task_t *t = ev->ptr;
-        if (!t->last_piece)
+        if (!t->last_piece) {
+            hook_piece_end(e, t);
             rc = next_piece(e, t);
+        }
         else
             return task_complete(e, t, err);
         break;
@@ -1050,10 +1084,9 @@ int soc__ds3_run(soc_ds3_engine_t *e, soc_error_t *err)
             if ((rc = mgr_tick(e, &did, err)) != SOC_OK)
                 return rc;
             if (did) {
-                v->time += (double)e->clock;
-                v->ins = e->now;
-                v->prio = PRIO_NORMAL;
-                v->seq = e->seq++;
+                vstep(e, v);
+                if ((rc = grant_dispatched(e)) != SOC_OK)
+                    return soc_error_set(err, rc, NULL, 0, 0, "out of memory");
                 continue;
             }
         } else if (!gen_throttled(e)) {
@@ -1110,6 +1143,19 @@ static int build_apps(soc_ds3_engine_t *e)
                 d->succ_edge[pos] = ei;
             }
         free(fill);
+        /* DS3 job files name a HEAD and a TAIL.  An application from
+         * elsewhere (native YAML) that names neither gets its first entry
+         * task and its last exit task, so that its jobs can complete. */
+        d->head = ap->head;
+        d->tail = ap->tail;
+        if (d->head < 0 && d->tail < 0) {
+            for (int i = 0; i < n && d->head < 0; i++)
+                if (ap->pred_off[i + 1] == ap->pred_off[i])
+                    d->head = i;
+            for (int i = n - 1; i >= 0 && d->tail < 0; i--)
+                if (d->succ_off[i + 1] == d->succ_off[i])
+                    d->tail = i;
+        }
     }
     return SOC_OK;
 }
@@ -1138,6 +1184,26 @@ static void init_freq(const soc_cluster_t *c, double *f, double *fmax)
         *f = lo;
     else if (strncmp(g, "constant-", 9) == 0)
         *f = strtod(g + 9, NULL);
+}
+
+void soc_ds3_options_from_config(soc_ds3_options_t *o, const soc_config_t *cfg)
+{
+    soc_ds3_options_default(o);
+    if (cfg == NULL)
+        return;
+    const soc_injection_t *in = &cfg->injection;
+    if (in->kind != SOC_ARRIVAL_TRACE && in->mean_us > 0)
+        o->scale = llround(in->mean_us);
+    o->fixed_injection_rate = in->kind == SOC_ARRIVAL_PERIODIC;
+    o->inject_fixed_num_jobs = in->max_jobs > 0;
+    if (in->max_jobs > 0)
+        o->max_jobs = in->max_jobs;
+    if (in->sim_time_us > 0)
+        o->simulation_length = llround(in->sim_time_us);
+    if (in->max_in_flight > 0)
+        o->max_jobs_in_parallel = in->max_in_flight;
+    o->warmup_period = llround(in->warmup_us);
+    o->random_seed = (int64_t)cfg->seed;
 }
 
 void soc__ds3_destroy(soc_ds3_engine_t *e)
@@ -1174,6 +1240,7 @@ void soc__ds3_destroy(soc_ds3_engine_t *e)
     free(e->ready.v);
     free(e->waitready.v);
     free(e->execq.v);
+    free(e->dispatched.v);
     free(e->trims);
     free(e->iwork);
     free(e->dwork);
@@ -1209,7 +1276,7 @@ int soc__ds3_create(soc_ds3_engine_t **out, const soc_config_t *cfg,
     e->opts = *opts;
     e->ops = ops;
     soc__lat_init(&e->lat);
-    soc_ds3_options_default(&e->o_default);
+    soc_ds3_options_from_config(&e->o_default, cfg);
     const soc_ds3_options_t *o = cfg->ds3 != NULL ? cfg->ds3 : &e->o_default;
     e->o = o;
     const soc_platform_t *p = &cfg->platform;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "soc/ds3.h"
 #include "soc/schedulers.h"
 #include "soc/workload.h"
 
@@ -161,7 +162,7 @@ int cli_ds3_run_loaded_pt(soc_config_t *cfg, const char *sched_override, int jso
             fprintf(stderr, "socsim: out of memory\n");
             return CLI_FAIL;
         }
-        soc_ds3_options_default(cfg->ds3);
+        soc_ds3_options_from_config(cfg->ds3, cfg);
     }
     if (soc_config_finalize(cfg, &err) != SOC_OK)
         return cli_report(&err);

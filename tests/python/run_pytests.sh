@@ -33,7 +33,7 @@ fi
 
 # Install once per venv; the package itself is editable, so later edits of
 # gym/python need no reinstall.  The stamp changes with pyproject.toml.
-reqs="gymnasium>=1.0 numpy>=1.21 pytest"
+reqs="gymnasium>=1.0 numpy>=1.21 pytest setuptools>=64 wheel"
 stamp=$venv/.socsim_gym_stamp
 want=$(printf '%s\n%s\n' "$reqs" "$(cat "$src/gym/python/pyproject.toml")" | cksum)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then

@@ -133,9 +133,9 @@ class SocSimEnv(gym.Env):
         self.render_mode = render_mode
         self.recover = recover
         self._make_req = make_request(config, config_path, options, address is None)
-        self._session: Optional[Session] = None
         self._env_id: Optional[int] = None
-        self._session = Session(address, socsim=socsim, timeout=timeout)
+        self._make_reply: Optional[Dict[str, Any]] = None
+        self._session: Optional[Session] = Session(address, socsim=socsim, timeout=timeout)
         try:
             self._make()
         except BaseException:
@@ -171,11 +171,15 @@ class SocSimEnv(gym.Env):
         return self._session.server if self._session is not None else None
 
     # ---- protocol helpers ------------------------------------------------
+    def _live(self) -> Session:
+        if self._session is None:
+            raise SocSimError("the environment is closed")
+        return self._session
+
     def _make(self) -> None:
-        assert self._session is not None
-        hdr, arrays = self._session.call(self._make_req)
-        if hasattr(self, "_make_reply"):
-            old = self._make_reply
+        hdr, arrays = self._live().call(self._make_req)
+        old = self._make_reply
+        if old is not None:
             if (old["obs_dim"], old["n_actions"]) != (hdr["obs_dim"], hdr["n_actions"]):
                 raise SocSimError("the server that came back offers different spaces "
                                   f"({hdr['obs_dim']}, {hdr['n_actions']}) than before "
@@ -185,33 +189,32 @@ class SocSimEnv(gym.Env):
         self._env_id = int(hdr["env_id"])
 
     def _reconnect(self) -> None:
-        assert self._session is not None
         self._env_id = None
-        self._session.connect()
+        self._live().connect()
         self._make()
 
     def _reset_request(self, sim_seed: int) -> Tuple[Dict[str, Any], Dict[str, np.ndarray]]:
-        assert self._session is not None
-        if self._env_id is None or self._session.conn is None or self._session.conn.closed:
+        session = self._live()
+        if self._env_id is None or session.conn is None or session.conn.closed:
             self._reconnect()
         req = {"cmd": "reset", "env_id": self._env_id, "seed": sim_seed}
         try:
-            return self._session.call(req)
+            return session.call(req)
         except ConnectionLost:
             # The server may have been restarted since the last episode:
             # a reset needs no history, so reconnect and try once more.
             self._reconnect()
             req["env_id"] = self._env_id
-            return self._session.call(req)
+            return session.call(req)
 
     def _replay(self) -> None:
         """Rebuild the current episode on a fresh connection (after a loss)."""
-        assert self._session is not None and self._episode_seed is not None
+        assert self._episode_seed is not None
         self._reconnect()
-        _, arrays = self._session.call({"cmd": "reset", "env_id": self._env_id,
-                                        "seed": self._episode_seed})
+        session = self._live()
+        _, arrays = session.call({"cmd": "reset", "env_id": self._env_id, "seed": self._episode_seed})
         for a in self._actions:
-            _, arrays = self._session.call({"cmd": "step", "env_id": self._env_id, "action": a})
+            _, arrays = session.call({"cmd": "step", "env_id": self._env_id, "action": a})
         if self._last_obs is not None and not np.array_equal(arrays["obs"], self._last_obs):
             raise SocSimError("replaying the episode after reconnecting gave a different "
                               "state (is the restarted server the same socsim build?)")
@@ -238,17 +241,20 @@ class SocSimEnv(gym.Env):
             raise gym.error.ResetNeeded("call reset() before step()")
         if self._over:
             raise gym.error.ResetNeeded("the episode is over: call reset() before step()")
-        assert self._session is not None
+        session = self._live()
+        req = {"cmd": "step", "env_id": self._env_id, "action": a}
         try:
             if self._env_id is None:
-                raise ConnectionLost("not connected")
-            hdr, arrays = self._session.call({"cmd": "step", "env_id": self._env_id, "action": a})
+                raise ConnectionLost("the connection to the socsim server was lost during "
+                                     "this episode: call reset() to start a new one")
+            hdr, arrays = session.call(req)
         except ConnectionLost:
             if not self.recover:
                 self._env_id = None
                 raise
             self._replay()
-            hdr, arrays = self._session.call({"cmd": "step", "env_id": self._env_id, "action": a})
+            req["env_id"] = self._env_id
+            hdr, arrays = session.call(req)
         self._actions.append(a)
         obs, info = self._accept(hdr, arrays)
         terminated = bool(hdr["terminated"])

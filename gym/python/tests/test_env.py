@@ -19,11 +19,12 @@ INFO_KEYS = {"t_us", "dt_us", "step", "invalid_action", "job", "task", "pe", "n_
              "avg_latency_us", "episode_reward", "done", "seed", "action_mask"}
 
 
-def test_check_env_passes_without_warnings(make_env):
+@pytest.mark.parametrize("mode", ["pair", "pe", "task"])
+def test_check_env_passes_without_warnings(make_env, mode):
     # Built directly the env has no spec, and the render check needs one to
     # re-create the env in each render mode: that part is covered by the
     # gymnasium.make test below.
-    env = make_env()
+    env = make_env(options={"slots": 4, "action_mode": mode})
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         check_env(env, skip_render_check=True)

@@ -49,16 +49,24 @@ def c_schedule(socsim, config, weights, seed, tmp_path, extra=()):
     return placed, metrics
 
 
-def check_parity(socsim, config, policy, env, seeds, tmp_path, extra=()):
+def check_parity(socsim, config, policy, env, seeds, tmp_path, extra=(), warmup=False):
     weights = tmp_path / "policy.weights"
     policy.save(str(weights))
     for seed in seeds:
         py, last = python_schedule(env, policy, seed)
         c, metrics = c_schedule(socsim, config, weights, seed, tmp_path, extra)
-        assert len(py) > 0
-        assert c == py, f"seed {seed}: {sum(c.get(k) != v for k, v in py.items())} of {len(py)} differ"
-        assert metrics["completed_jobs"] == last["completed_jobs"]
-        assert metrics["avg_latency_us"] == pytest.approx(last["avg_latency_us"], rel=1e-9)
+        assert len(c) > 0 and len(c) == metrics["tasks_completed"]
+        differ = [k for k, pe in c.items() if py.get(k) != pe]
+        assert not differ, f"seed {seed}: {len(differ)} of {len(c)} tasks differ, first {differ[:5]}"
+        # The schedule lists finished tasks only.  A run ends when the last
+        # measured job completes; tasks of unmeasured (warm-up) jobs assigned
+        # by then may still be running, and only those may be missing.
+        unfinished = {job for job, _ in set(py) - set(c)}
+        assert len(unfinished) <= last["jobs_in_system"]
+        if not warmup:
+            assert set(py) == set(c)
+            assert metrics["completed_jobs"] == last["completed_jobs"]
+            assert metrics["avg_latency_us"] == pytest.approx(last["avg_latency_us"], rel=1e-9)
 
 
 @pytest.mark.parametrize("mode, slots", [("pair", 4), ("pe", 3), ("task", 5)])
@@ -82,7 +90,7 @@ def test_parity_on_the_heterogeneous_default_platform(socsim, tmp_path):
         pol = MLPPolicy.for_env(env, hidden=(32,), rng=np.random.default_rng(0), out_scale=3.0)
         # the embedded default is built from this file
         cfg = SRC / "workloads" / "default.yaml"
-        check_parity(socsim, str(cfg), pol, env, [3], tmp_path, extra=("--jobs", str(jobs)))
+        check_parity(socsim, str(cfg), pol, env, [3], tmp_path, extra=("--jobs", str(jobs)), warmup=True)
     finally:
         env.close()
 

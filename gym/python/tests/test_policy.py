@@ -228,7 +228,7 @@ def test_c_loader_reports_mismatch_and_syntax_errors(socsim, small_config, tmp_p
     wrong_pes.save(str(p))
     r = subprocess.run([socsim, "run", "--scheduler", f"neural:{p}", small_config],
                        capture_output=True, text=True, timeout=60)
-    assert r.returncode == 2 and "5" in r.stderr and "3" in r.stderr, r.stderr
+    assert r.returncode == 2 and "5" in r.stderr and "4" in r.stderr, r.stderr  # Top: 3 CPUs + memory
     broken = tmp_path / "broken.weights"
     broken.write_text(small_policy().dumps().replace("dense 5 4 relu", "dense 5 4 gelu"))
     r = subprocess.run([socsim, "run", "--scheduler", f"neural:{broken}", small_config],

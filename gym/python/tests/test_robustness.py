@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from socsim_gym import (Connection, ConnectionLost, Server, ServerError, ServerStartError,
-                        SocSimEnv)
+                        SocSimEnv, SocSimError)
 from socsim_gym.protocol import encode_frame
 
 from conftest import assert_same_info, random_masked, run_episode
@@ -59,6 +59,9 @@ def test_private_server_killed_without_recovery_raises_then_reset_works(make_env
     with pytest.raises(ConnectionLost) as e:
         env.step(0)
     assert "signal 9" in str(e.value)
+    with pytest.raises(ConnectionLost) as e:
+        env.step(0)
+    assert "call reset()" in str(e.value)
     obs, info = env.reset(seed=1)  # a reset needs no history: reconnects
     assert env.server is not server and env.server.alive()
     fresh = make_env()
@@ -202,3 +205,5 @@ def test_private_server_goes_away_with_the_env(make_env):
     env.close()
     assert proc.wait(timeout=10) is not None
     env.close()  # idempotent
+    with pytest.raises(SocSimError):
+        env.reset()

@@ -153,15 +153,25 @@ def test_make_vec_entry_point(socsim, small_config):
         v.close()
 
 
-def test_gymnasium_sync_vector_env_of_single_envs(socsim, small_config):
-    """The single env also works under Gymnasium's own vectorisation."""
-    v = gym.make_vec(socsim_gym.ENV_ID, num_envs=2, vectorization_mode="sync",
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_gymnasium_vectorisation_of_single_envs(socsim, small_config, mode):
+    """The single env also works under Gymnasium's own vector envs (async:
+    each worker process starts its own server) and gives the same results."""
+    v = gym.make_vec(socsim_gym.ENV_ID, num_envs=2, vectorization_mode=mode,
                      config_path=small_config, options=OPTS)
+    mine = SocSimVectorEnv(2, config_path=small_config, options=OPTS)
     try:
         obs, info = v.reset(seed=0)
+        mobs, minfo = mine.reset(seed=0)
         assert info["action_mask"].shape == (2, v.single_action_space.n)
-        for _ in range(5):
-            masks = info["action_mask"]
-            obs, rew, term, trunc, info = v.step(np.array([int(np.flatnonzero(m)[0]) for m in masks]))
+        assert np.array_equal(obs, mobs)
+        for _ in range(30):
+            acts = np.array([int(np.flatnonzero(m)[-1]) if m.any() else 0 for m in info["action_mask"]])
+            obs, rew, term, trunc, info = v.step(acts)
+            mobs, mrew, mterm, mtrunc, minfo = mine.step(acts)
+            assert np.array_equal(obs, mobs) and np.array_equal(rew, mrew)
+        masks = v.call("action_masks")
+        assert np.array_equal(np.stack(masks), mine.action_masks())
     finally:
         v.close()
+        mine.close()

@@ -111,6 +111,15 @@ static inline double soc_ds3_comm_us(const soc_ds3_view_t *v, double volume, int
     return trunc(volume / soc_ds3_band(v, src, dst));
 }
 
+/* DS3 options equivalent to cfg's native injection and stop settings, for
+ * a configuration in DS3 semantics without a `ds3` block: performance mode,
+ * scale = the mean (or period) of the arrivals, fixed inter-arrival for a
+ * periodic process, max_jobs / simulation_length from the stop limits,
+ * max_jobs_in_parallel from max_in_flight (12 if 0), warm-up, and the
+ * config's seed as random_seed; everything else DS3's defaults.  The
+ * engine uses this when cfg->ds3 is NULL. */
+SOC_API void soc_ds3_options_from_config(soc_ds3_options_t *o, const soc_config_t *cfg);
+
 #ifdef __cplusplus
 }
 #endif
