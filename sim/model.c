@@ -124,6 +124,11 @@ void soc_config_free(soc_config_t *cfg)
     free(cfg->injection.trace_apps);
     free(cfg->scheduler);
     free(cfg->source);
+    free(cfg->name);
+    free(cfg->outputs.schedule_csv);
+    free(cfg->outputs.trace_json);
+    free(cfg->outputs.gantt_png);
+    free(cfg->outputs.power_trace_csv);
     if (cfg->ds3 != NULL) {
         free(cfg->ds3->scale_values);
         for (int i = 0; i < cfg->ds3->n_job_list; i++)
@@ -231,6 +236,9 @@ int soc_config_copy(soc_config_t *dst, const soc_config_t *src)
     dst->injection.trace_apps = NULL;
     dst->scheduler = NULL;
     dst->source = NULL;
+    dst->name = NULL;
+    memset(&dst->outputs, 0, sizeof dst->outputs);
+    dst->outputs.json = src->outputs.json;
     dst->ds3 = NULL;
 
     DUP_STR(p->name, sp->name);
@@ -304,6 +312,11 @@ int soc_config_copy(soc_config_t *dst, const soc_config_t *src)
     DUP_ARRAY(dst->injection.trace_apps, src->injection.trace_apps, src->injection.n_times);
     DUP_STR(dst->scheduler, src->scheduler);
     DUP_STR(dst->source, src->source);
+    DUP_STR(dst->name, src->name);
+    DUP_STR(dst->outputs.schedule_csv, src->outputs.schedule_csv);
+    DUP_STR(dst->outputs.trace_json, src->outputs.trace_json);
+    DUP_STR(dst->outputs.gantt_png, src->outputs.gantt_png);
+    DUP_STR(dst->outputs.power_trace_csv, src->outputs.power_trace_csv);
     if (src->ds3 != NULL) {
         dst->ds3 = malloc(sizeof *dst->ds3);
         if (dst->ds3 == NULL)

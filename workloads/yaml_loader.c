@@ -2305,7 +2305,35 @@ static int parse_ds3(ld_t *L, const yaml_node_t *n)
 
 static const char *const ROOT_KEYS[] = {"name",     "seed",         "scheduler", "semantics",
                                         "power",    "platform",     "applications",
-                                        "injection", "stop",        "ds3",       NULL};
+                                        "injection", "stop",        "ds3",       "outputs",
+                                        NULL};
+static const char *const OUTPUT_KEYS[] = {"schedule", "trace", "gantt", "power_trace", "json",
+                                          NULL};
+
+/* outputs: {schedule: FILE, trace: FILE, gantt: FILE, power_trace: FILE, json: BOOL} */
+static int parse_outputs(ld_t *L, const yaml_node_t *n)
+{
+    soc_outputs_t *o = &L->cfg->outputs;
+    int rc = want_map(L, n, "outputs", OUTPUT_KEYS);
+    yaml_node_t *v;
+    if (rc != SOC_OK)
+        return rc;
+    if ((v = map_get(L, n, "schedule")) != NULL &&
+        (rc = get_str(L, v, "schedule", &o->schedule_csv)) != SOC_OK)
+        return rc;
+    if ((v = map_get(L, n, "trace")) != NULL &&
+        (rc = get_str(L, v, "trace", &o->trace_json)) != SOC_OK)
+        return rc;
+    if ((v = map_get(L, n, "gantt")) != NULL &&
+        (rc = get_str(L, v, "gantt", &o->gantt_png)) != SOC_OK)
+        return rc;
+    if ((v = map_get(L, n, "power_trace")) != NULL &&
+        (rc = get_str(L, v, "power_trace", &o->power_trace_csv)) != SOC_OK)
+        return rc;
+    if ((v = map_get(L, n, "json")) != NULL && (rc = get_bool(L, v, "json", &o->json)) != SOC_OK)
+        return rc;
+    return SOC_OK;
+}
 
 /* Dense execution tables once every type is known; then make sure each
  * task type has a PE that runs it, pointing at the first task using it. */
@@ -2393,11 +2421,12 @@ static int load_root(ld_t *L, const yaml_node_t *root)
     if ((v = map_get(L, root, "power")) != NULL &&
         (rc = get_bool(L, v, "power", &cfg->power_model)) != SOC_OK)
         return rc;
-    if ((v = map_get(L, root, "name")) != NULL) {
-        char *name = NULL; /* informational only: checked, not stored */
-        rc = get_str(L, v, "name", &name);
-        free(name);
-    }
+    if ((v = map_get(L, root, "name")) != NULL &&
+        (rc = get_str(L, v, "name", &cfg->name)) != SOC_OK)
+        return rc;
+    if ((v = map_get(L, root, "outputs")) != NULL && !is_null(v) &&
+        (rc = parse_outputs(L, v)) != SOC_OK)
+        return rc;
     return rc;
 }
 

@@ -593,6 +593,8 @@ int soc_write_yaml(const soc_config_t *cfg, FILE *out, soc_error_t *err)
     w_puts(&w, "# socsim configuration (docs/config.md), written by socsim ");
     w_puts(&w, soc_version());
     w_puts(&w, "\n");
+    if (cfg->name != NULL)
+        w_key_str(&w, 0, "name", cfg->name);
     char seed[32];
     snprintf(seed, sizeof seed, "%llu", (unsigned long long)cfg->seed);
     w_puts(&w, "seed: ");
@@ -612,6 +614,20 @@ int soc_write_yaml(const soc_config_t *cfg, FILE *out, soc_error_t *err)
         return w.rc;
     if (cfg->ds3 != NULL && w_ds3(&w, cfg) != SOC_OK)
         return w.rc;
+    const soc_outputs_t *o = &cfg->outputs;
+    if (o->schedule_csv || o->trace_json || o->gantt_png || o->power_trace_csv || o->json) {
+        w_puts(&w, "outputs:\n");
+        if (o->schedule_csv != NULL)
+            w_key_str(&w, 2, "schedule", o->schedule_csv);
+        if (o->trace_json != NULL)
+            w_key_str(&w, 2, "trace", o->trace_json);
+        if (o->gantt_png != NULL)
+            w_key_str(&w, 2, "gantt", o->gantt_png);
+        if (o->power_trace_csv != NULL)
+            w_key_str(&w, 2, "power_trace", o->power_trace_csv);
+        if (o->json)
+            w_key_bool(&w, 2, "json", 1);
+    }
     if (w.rc == SOC_OK && (fflush(out) != 0 || ferror(out)))
         w.rc = soc_error_set(err, SOC_EIO, NULL, 0, 0, "cannot write the YAML output");
     return w.rc;

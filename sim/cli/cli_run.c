@@ -238,6 +238,16 @@ int cli_cmd_run(int argc, char **argv)
         cfg.seed = r.seed;
     if (r.have_jobs)
         cfg.injection.max_jobs = (int64_t)r.jobs;
+    /* the config's outputs: section fills in what the command line left */
+    if (r.schedule == NULL)
+        r.schedule = cfg.outputs.schedule_csv;
+    if (r.gantt == NULL)
+        r.gantt = cfg.outputs.gantt_png;
+    if (r.trace == NULL)
+        r.trace = cfg.outputs.trace_json;
+    if (r.power_trace == NULL)
+        r.power_trace = cfg.outputs.power_trace_csv;
+    r.json |= cfg.outputs.json;
     if (cfg.semantics == SOC_SEM_DS3) {
         int x = cli_ds3_run_loaded_pt(&cfg, r.sched, r.json, r.schedule, r.power_trace);
         soc_config_free(&cfg);

@@ -201,7 +201,18 @@ SOC_API void soc_ds3_options_default(soc_ds3_options_t *o);
 
 /* ---------------------------------------------------------------- config */
 
+/* Output files a run writes (YAML `outputs:`); command-line options take
+ * precedence.  Paths are relative to the working directory; NULL = none. */
+typedef struct soc_outputs {
+    char *schedule_csv;    /* per-task schedule CSV (--schedule) */
+    char *trace_json;      /* Chrome/Perfetto trace (--trace) */
+    char *gantt_png;       /* Gantt chart (--gantt) */
+    char *power_trace_csv; /* power/thermal time series (--power-trace) */
+    int json;              /* print metrics as JSON lines (--json) */
+} soc_outputs_t;
+
 typedef struct soc_config {
+    char *name;            /* informational; may be NULL */
     char *source;          /* file it was read from (for messages); may be NULL */
     soc_platform_t platform;
     int n_apps;
@@ -212,6 +223,7 @@ typedef struct soc_config {
     soc_semantics_t semantics;
     soc_ds3_options_t *ds3; /* DS3 options, NULL = defaults */
     int power_model;       /* 1 = compute energy/power (needs cluster power) */
+    soc_outputs_t outputs;
 } soc_config_t;
 
 /* Zero-initialise *cfg with defaults (seed 1, native semantics). */
