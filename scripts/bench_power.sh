@@ -5,7 +5,9 @@
 # DS3's periods (governor epoch 10 us, thermal step 20 us), at the mix's
 # load and at a 10x sparser one (more thermal steps per task).  Each figure
 # is the best CPU time (user + sys) of REPS runs; the ratio on/off must stay
-# at most 1.5.  Prints figures; it is not a test.
+# at most 1.5.  Then DS3 semantics (energy always on, as in DS3) on DS3's
+# default config_file.ini when ../shared is there: absolute figures.
+# Prints figures; it is not a test.
 #   usage: scripts/bench_power.sh [BUILD_DIR]     (JOBS=20000 REPS=5 SCHED=etf)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -54,3 +56,25 @@ for periods in native ds3; do
         printf "%-10s %-8s %8s %10s %10s %7s\n" $periods "${load}us" "$JOBS" "$off" "$on" "$ratio"
     done
 done
+
+# DS3 semantics always computes energy (as DS3 does): absolute figures only.
+DS3_INI=${DS3_INI:-$ROOT/../shared/ds3/config_file.ini}
+if [ -r "$DS3_INI" ]; then
+    echo
+    printf "%-22s %8s %10s %12s\n" "ds3 semantics" jobs cpu_s jobs_per_s
+    for n in 100 1000 $JOBS; do
+        python3 - "$S" "$DS3_INI" "$n" "$REPS" <<'PY'
+import os, subprocess, sys
+s, ini, n, reps = sys.argv[1:5]
+best = None
+for _ in range(int(reps)):
+    t0 = os.times()
+    subprocess.run([s, "run", "--ds3", ini, "--set", "max_jobs=" + n, "--json"], check=True,
+                   stdout=subprocess.DEVNULL)
+    t1 = os.times()
+    cpu = (t1.children_user - t0.children_user) + (t1.children_system - t0.children_system)
+    best = cpu if best is None else min(best, cpu)
+print("%-22s %8s %10.3f %12.0f" % ("default ETF", n, best, int(n) / max(best, 1e-3)))
+PY
+    done
+fi

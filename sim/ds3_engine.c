@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ds3_power.h"
 #include "soc/ds3.h"
 #include "soc/pyrand.h"
 #include "sim_internal.h"
@@ -127,6 +128,8 @@ struct soc_ds3_engine {
     uint32_t np_seed;
     double sr;                  /* sampling_rate */
     int sample_ticks;           /* visit every sampling tick (power model) */
+    soc_ds3_power_t *pw;        /* DS3's power model (ds3_power.c) */
+    soc_error_t pw_err;         /* its error, for callers without err */
     const soc_ds3_options_t *o;
     soc_ds3_options_t o_default;
 
@@ -397,9 +400,10 @@ static void trim_completed(soc_ds3_engine_t *e)
     int k = 0;
     for (int i = 0; i < fjob->n_present; i++) {
         int t = fjob->order[i];
-        if (i % 2 == 0)
+        if (i % 2 == 0) {
             fjob->tasks[t].present = 0;
-        else
+            soc__ds3p_forget(e->pw, fjob->tasks[t].pub.pe, fjob->tasks[t].pub.id);
+        } else
             fjob->order[k++] = t;
     }
     fjob->n_present = k;
@@ -561,28 +565,27 @@ static int gen_run(soc_ds3_engine_t *e)
  * DS3's pieces and SimPy's order within a tick, so a model plugs in at
  * these four calls; setting e->sample_ticks makes the manager visit every
  * sampling tick (mgr_work_time), which is all the extra work it needs. */
-static void hook_piece_start(soc_ds3_engine_t *e, const d3task_t *t, double step)
+static int hook_piece_start(soc_ds3_engine_t *e, const d3task_t *t, double step)
 {
-    (void)e;
-    (void)t;
-    (void)step;
+    return soc__ds3p_charge(e->pw, t->pub.pe, e->now, step, &e->pw_err);
 }
 
-static void hook_piece_end(soc_ds3_engine_t *e, const d3task_t *t)
+static int hook_piece_end(soc_ds3_engine_t *e, const d3task_t *t)
 {
-    (void)e;
-    (void)t;
+    return soc__ds3p_piece_end(e->pw, t->pub.pe, e->now, &e->pw_err);
 }
 
-static void hook_task_end(soc_ds3_engine_t *e, const d3task_t *t)
+/* The task's last piece ended (DS3 marks the PE idle and adds the task's
+ * energy) and the ready queue was updated ("Case 2" evaluation, release). */
+static int hook_task_end(soc_ds3_engine_t *e, const d3task_t *t)
 {
-    (void)e;
-    (void)t;
+    soc__ds3p_task_end(e->pw, t->pub.pe, e->now);
+    return soc__ds3p_task_done(e->pw, t->pub.pe, e->now, &e->pw_err);
 }
 
-static void hook_sample(soc_ds3_engine_t *e)
+static int hook_sample(soc_ds3_engine_t *e, soc_error_t *err)
 {
-    (void)e;
+    return soc__ds3p_sample(e->pw, e->now, err);
 }
 
 /* -------------------------------------------------------------- manager */
@@ -670,6 +673,8 @@ static int run_scheduler(soc_ds3_engine_t *e, soc_error_t *err)
         fill_preds(e, t);
         t->pub.pe = -1;
     }
+    for (int pe = 0; pe < e->n_pes; pe++) /* ETF_LB reads the DVFS slowdown */
+        e->pes[pe].slowdown = soc__ds3p_slowdown(e->pw, pe);
     soc_ds3_view_t *v = &e->view;
     v->now = e->now;
     v->n_ready = n;
@@ -709,8 +714,9 @@ static int mgr_tick(soc_ds3_engine_t *e, int *did, soc_error_t *err)
     int rc;
     *did = 0;
     /* 1. DTPM sampling (evaluate_idle_PEs): power model only, no timing */
-    if (e->sample_ticks && fmod(e->now, e->sr) == 0)
-        hook_sample(e);
+    if (e->sample_ticks && (int64_t)e->now % (int64_t)e->sr == 0 &&
+        (rc = hook_sample(e, err)) != SOC_OK)
+        return rc;
     /* 2. shared memory: wait_ready -> ready */
     if (e->shared && e->waitready.n > 0) {
         int k = 0;
@@ -862,7 +868,7 @@ static int advance_virtual(soc_ds3_engine_t *e, vproc_t *cur)
 
 static double cluster_slowdown(const soc_ds3_engine_t *e, int pe)
 {
-    return e->pes[pe].slowdown;
+    return soc__ds3p_slowdown(e->pw, pe);
 }
 
 static int next_piece(soc_ds3_engine_t *e, d3task_t *t)
@@ -885,7 +891,9 @@ static int next_piece(soc_ds3_engine_t *e, d3task_t *t)
         step = pred;
         t->last_piece = 1;
     }
-    hook_piece_start(e, t, step);
+    int rc = hook_piece_start(e, t, step);
+    if (rc != SOC_OK)
+        return rc;
     return push(e, e->now + step, PRIO_NORMAL, EV_PIECE, t, 0);
 }
 
@@ -899,6 +907,9 @@ static int task_start(soc_ds3_engine_t *e, d3task_t *t)
         e->injected++;
     t->exec = exec_of(e, t->pub.type, pe);
     t->elapsed = 0;
+    int rc = soc__ds3p_task_begin(e->pw, pe, e->now, t->exec, t->pub.id, &e->pw_err);
+    if (rc != SOC_OK)
+        return rc;
     return next_piece(e, t);
 }
 
@@ -948,7 +959,7 @@ static int task_complete(soc_ds3_engine_t *e, d3task_t *t, soc_error_t *err)
             .start_us = t->start,
             .finish_us = t->finish,
             .global_id = t->pub.id,
-            .freq_mhz = e->cl_freq[e->pes[pe].cluster],
+            .freq_mhz = soc__ds3p_task_freq_mhz(e->pw, pe),
         };
         e->opts.on_record(e->opts.record_user, &r);
     }
@@ -976,7 +987,11 @@ static int task_complete(soc_ds3_engine_t *e, d3task_t *t, soc_error_t *err)
     }
     /* DS3's "Case 2" PE evaluation comes after the ready-queue update and
      * before the snippet / sim_done bookkeeping */
-    hook_task_end(e, t);
+    if ((rc = hook_task_end(e, t)) != SOC_OK) {
+        if (err != NULL && err->code == 0)
+            *err = e->pw_err;
+        return rc;
+    }
     if (tail && (e->validation || e->now >= (double)e->warmup) &&
         e->completed % e->snippet_size == 0) {
         e->exec_snip++;
@@ -1010,8 +1025,9 @@ static int handle(soc_ds3_engine_t *e, const ev_t *ev, soc_error_t *err)
     case EV_PIECE: {
         d3task_t *t = ev->ptr;
         if (!t->last_piece) {
-            hook_piece_end(e, t);
-            rc = next_piece(e, t);
+            rc = hook_piece_end(e, t);
+            if (rc == SOC_OK)
+                rc = next_piece(e, t);
         }
         else
             return task_complete(e, t, err);
@@ -1033,6 +1049,8 @@ static int handle(soc_ds3_engine_t *e, const ev_t *ev, soc_error_t *err)
     default:
         break;
     }
+    if (rc != SOC_OK && e->pw_err.code != 0 && err != NULL && err->code == 0)
+        *err = e->pw_err;
     if (rc != SOC_OK)
         return soc_error_set(err, rc, NULL, 0, 0, "out of memory");
     return SOC_OK;
@@ -1047,6 +1065,8 @@ int soc__ds3_run(soc_ds3_engine_t *e, soc_error_t *err)
     e->ran = 1;
     int rc;
     e->now = 0;
+    if ((rc = soc__ds3p_begin(e->pw, err)) != SOC_OK)
+        return rc;
     /* SimPy start-up: the generator's and the manager's initialise events
      * (URGENT, in creation order), then run(until=...)'s stop marker */
     if ((rc = push(e, 0, PRIO_URGENT, EV_GEN, NULL, e->gen_epoch)) != SOC_OK)
@@ -1245,6 +1265,7 @@ void soc__ds3_destroy(soc_ds3_engine_t *e)
     free(e->iwork);
     free(e->dwork);
     free(e->twork);
+    soc__ds3p_destroy(e->pw);
     soc__lat_free(&e->lat);
     free(e);
 }
@@ -1425,6 +1446,11 @@ int soc__ds3_create(soc_ds3_engine_t **out, const soc_config_t *cfg,
         if ((rc = ops->create(&e->sched_state, &init)) != SOC_OK)
             FAIL(rc, "scheduler '%s' could not start: %s", ops->name, soc_strerror(rc));
     }
+    /* DS3 always computes energy: the manager visits every sampling tick */
+    if ((rc = soc__ds3p_create(&e->pw, cfg, err)) != SOC_OK)
+        goto fail;
+    soc__ds3p_set_sink(e->pw, opts->on_power, opts->power_user);
+    e->sample_ticks = 1;
     e->l_max = -1;
     e->inj_snip = -1; /* DS3: the injection-snippet counter starts at -1 */
     *out = e;
@@ -1458,8 +1484,8 @@ void soc__ds3_metrics(const soc_ds3_engine_t *ce, soc_metrics_t *m)
     for (int pe = 0; pe < e->n_pes; pe++)
         e->util[pe] = e->now > 0 ? e->busy_us[pe] / e->now : 0;
     m->pe_utilization = e->util;
-    m->has_energy = 0;
     m->n_clusters = e->cfg->platform.n_clusters;
+    soc__ds3p_metrics(e->pw, m);
     m->scale = e->scale;
     m->iteration = e->iteration;
 }

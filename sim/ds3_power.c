@@ -29,14 +29,17 @@ typedef struct dcl {
     double f, v;            /* current MHz, mV (DS3 ints) */
     double P;               /* P_cluster, persists across runs */
     double eval_t;
-    const double *bcol;
+    int n_busy;             /* PEs with idle == false */
+    double lk_v;            /* leakage cache: value for voltage lk_v at */
+    uint64_t lk_tv;         /* temperature version lk_tv */
+    double lk;
 } dcl_t;
 
 typedef struct dpe {
     int c;
     int held, idle, running;
     double leak, util, eval_t;
-    double start, R, e, dyn_task, stat_task, finish;
+    double start, R, e, dyn_task, stat_task, finish, freq;
     int64_t id;
     hist_t *h;
     int nh, caph;
@@ -54,6 +57,9 @@ struct soc_ds3_power {
     dcl_t *cl;
     dpe_t *pe;
     double T[SOC__NHOT];
+    uint64_t t_version;     /* bumped at every thermal update */
+    uint64_t ex_tv;         /* tk, ex = 273 + max(T), exp(-C2/tk) at */
+    double tk, ex;          /* temperature version ex_tv */
     double peak;
     int state;              /* throttling_state */
     double cur_t;
@@ -61,7 +67,7 @@ struct soc_ds3_power {
     double e_cum, e_tot;
     double parts[4];        /* E_cum split: dynamic, busy leakage, idle
                                leakage, base (memory + GPU) */
-    double base_power;
+    double base_power, base_energy;
     int n_p;
     double *P;
     const double **bcol;
@@ -139,23 +145,46 @@ static int init_freq(soc_ds3_power_t *p, dcl_t *k, soc_error_t *err)
     }
 }
 
-/* DS3 static power per core of cluster k (DTPM_power_models). */
-static double leak(const soc_ds3_power_t *p, const dcl_t *k)
+/* DS3 static power per core of cluster k (DTPM_power_models).  A pure
+ * function of (V, T): cached per cluster until either changes. */
+static double leak(soc_ds3_power_t *p, dcl_t *k)
 {
     if (k->acc)
         return 0;
-    double pcl = soc__leak_raw(&p->lp, k->v, soc__max_temp(p->T));
+    if (k->lk_tv == p->t_version && k->lk_v == k->v)
+        return k->lk;
+    if (p->ex_tv != p->t_version) {
+        /* exp(-C2/TK) depends on the temperatures only: once per update */
+        p->tk = 273 + soc__max_temp(p->T);
+        p->ex = exp(-p->lp.C2 / p->tk);
+        p->ex_tv = p->t_version;
+    }
+    double v = k->v * 1e-3;
+    /* soc__leak_raw's expression, DS3's order, with the shared exp */
+    double pcl = v * p->lp.C1 * p->tk * p->tk * p->ex + p->lp.Igate * v;
     if (k->little)
         pcl = pcl / 4;
-    return pcl / 4;
+    k->lk = pcl / 4;
+    k->lk_v = k->v;
+    k->lk_tv = p->t_version;
+    return k->lk;
 }
 
+/* Number of the cluster's PEs whose idle flag is false (kept up to date
+ * where the flag changes: task_begin, task_end, begin). */
 static int busy_count(const soc_ds3_power_t *p, const dcl_t *k)
 {
-    int n = 0;
-    for (int i = 0; i < k->c->count; i++)
-        n += !p->pe[k->c->first_pe + i].idle;
-    return n;
+    (void)p;
+    return k->n_busy;
+}
+
+/* t % m == 0 as Python computes it, without fmod on integral times (the
+ * sampling ticks are integers). */
+static int is_multiple(double t, double m)
+{
+    if (t == (double)(int64_t)t && m == (double)(int64_t)m)
+        return (int64_t)t % (int64_t)m == 0;
+    return fmod(t, m) == 0;
 }
 
 /* ------------------------------------------------------------ thermal */
@@ -238,6 +267,7 @@ static int thermal(soc_ds3_power_t *p, double t, soc_error_t *err)
         if (!p->cl[c].mem)
             p->P[j++] = p->cl[c].P;
     soc__thermal_step(p->T, p->o.T_ambient, p->n_p, p->P, p->bcol);
+    p->t_version++;
     double tm = soc__max_temp(p->T);
     if (tm > p->peak)
         p->peak = tm;
@@ -304,11 +334,14 @@ static int evaluate(soc_ds3_power_t *p, int pe, double t, soc_error_t *err)
     if (t == 0)
         return SOC_OK;
     dpe_t *d = &p->pe[pe];
+    dcl_t *k = &p->cl[d->c];
     if (d->eval_t != t) {
         d->eval_t = t;
-        d->util = utilization(p, d, t);
+        /* only ondemand reads utilisations (DS3's traces aside), so only
+         * ondemand clusters keep a completed list (spec §11 C2) */
+        if (k->mode == M_OD)
+            d->util = utilization(p, d, t);
     }
-    dcl_t *k = &p->cl[d->c];
     if (k->eval_t == t)
         return SOC_OK;
     k->eval_t = t;
@@ -319,7 +352,7 @@ static int evaluate(soc_ds3_power_t *p, int pe, double t, soc_error_t *err)
     p->n_eval++;
     if (k->mode == M_OD)
         ondemand(p, k);
-    if (fmod(t, p->SRT) == 0 && p->n_eval == p->n_cl - 1)
+    if (p->n_eval == p->n_cl - 1 && is_multiple(t, p->SRT))
         return thermal(p, t, err);
     return SOC_OK;
 }
@@ -371,6 +404,8 @@ int soc__ds3p_create(soc_ds3_power_t **out, const soc_config_t *cfg, soc_error_t
     p->SR = (double)p->o.sampling_rate;
     p->SRT = (double)p->o.sampling_rate_temperature;
     p->base_power = SOC__P_MEM_W + SOC__P_GPU_W;
+    /* DS3: base_power * SR * 1e-6 / (number of PEs - 1) */
+    p->base_energy = p->base_power * p->SR * 1e-6 / (pl->n_pes - 1);
     p->n_cl = pl->n_clusters;
     p->n_pe = pl->n_pes;
     size_t nc = (size_t)p->n_cl, np = (size_t)p->n_pe;
@@ -443,6 +478,7 @@ int soc__ds3p_begin(soc_ds3_power_t *p, soc_error_t *err)
 {
     for (int i = 0; i < SOC__NHOT; i++)
         p->T[i] = p->o.T_ambient;
+    p->t_version++;
     p->peak = p->o.T_ambient;
     p->state = -1;
     p->cur_t = -1;
@@ -461,6 +497,7 @@ int soc__ds3p_begin(soc_ds3_power_t *p, soc_error_t *err)
     for (int c = 0; c < p->n_cl; c++) {
         dcl_t *k = &p->cl[c];
         k->eval_t = -1;
+        k->n_busy = 0;
         if (k->f == 0) {
             int rc = init_freq(p, k, err);
             if (rc != SOC_OK)
@@ -472,7 +509,7 @@ int soc__ds3p_begin(soc_ds3_power_t *p, soc_error_t *err)
 
 int soc__ds3p_sample(soc_ds3_power_t *p, double t, soc_error_t *err)
 {
-    double base_energy = p->base_power * p->SR * 1e-6 / (p->n_pe - 1);
+    double base_energy = p->base_energy;
     int g = gate(p, t);
     for (int i = 0; i < p->n_pe; i++) {
         dpe_t *d = &p->pe[i];
@@ -514,6 +551,8 @@ int soc__ds3p_task_begin(soc_ds3_power_t *p, int pe, double now, double exec_us,
             return rc;
     }
     d->held = 1;
+    if (d->idle)
+        k->n_busy++;
     d->idle = 0;
     d->running = 1;
     d->start = now;
@@ -521,6 +560,7 @@ int soc__ds3p_task_begin(soc_ds3_power_t *p, int pe, double now, double exec_us,
     d->e = 0;
     d->dyn_task = d->stat_task = 0;
     d->id = task_id;
+    d->freq = k->f;
     return SOC_OK;
 }
 
@@ -536,7 +576,6 @@ int soc__ds3p_piece(soc_ds3_power_t *p, int pe, double now, double *step, int *l
                     soc_error_t *err)
 {
     dpe_t *d = &p->pe[pe];
-    dcl_t *k = &p->cl[d->c];
     double s = soc__ds3p_slowdown(p, pe);
     double rem = d->R - d->e;
     double pred = rem + rem * s;
@@ -549,6 +588,13 @@ int soc__ds3p_piece(soc_ds3_power_t *p, int pe, double now, double *step, int *l
         *step = pred;
         *last = 1;
     }
+    return soc__ds3p_charge(p, pe, now, *step, err);
+}
+
+int soc__ds3p_charge(soc_ds3_power_t *p, int pe, double now, double step, soc_error_t *err)
+{
+    dpe_t *d = &p->pe[pe];
+    dcl_t *k = &p->cl[d->c];
     /* power of this piece, frozen at its start */
     double lk = leak(p, k);
     int n = busy_count(p, k);
@@ -558,7 +604,7 @@ int soc__ds3p_piece(soc_ds3_power_t *p, int pe, double now, double *step, int *l
     double pdyn = 0;
     if (pw == NULL)
         goto charge; /* no power data at all (not a DS3 file): draws nothing */
-    for (int i = 0; pw != NULL && i < pw->n_profiles; i++)
+    for (int i = 0; i < pw->n_profiles; i++)
         if (k->f <= pw->profiles[i].freq_mhz) {
             row = &pw->profiles[i];
             break;
@@ -580,23 +626,23 @@ int soc__ds3p_piece(soc_ds3_power_t *p, int pe, double now, double *step, int *l
     double vc = k->v * 1e-3;
     pdyn = (cdyn * (k->f * 1e6)) * (vc * vc);
 charge:
-    d->dyn_task += pdyn * *step * 1e-6;
-    d->stat_task += lk * *step * 1e-6;
+    d->dyn_task += pdyn * step * 1e-6;
+    d->stat_task += lk * step * 1e-6;
     k->P = pdyn * n + lk * cnt;
     d->leak = lk;
     if (gate(p, now)) {
-        double e = (pdyn + lk) * *step * 1e-6;
-        p->parts[0] += pdyn * *step * 1e-6;
-        p->parts[1] += lk * *step * 1e-6;
+        double e = (pdyn + lk) * step * 1e-6;
         p->e_cum += e;
         d->e_cum += e;
+        p->parts[0] += pdyn * step * 1e-6;
+        p->parts[1] += lk * step * 1e-6;
     }
     return SOC_OK;
 }
 
 int soc__ds3p_piece_end(soc_ds3_power_t *p, int pe, double now, soc_error_t *err)
 {
-    if (fmod(now, p->SR) == 0)
+    if (is_multiple(now, p->SR))
         return evaluate(p, pe, now, err);
     return SOC_OK;
 }
@@ -605,6 +651,8 @@ void soc__ds3p_task_end(soc_ds3_power_t *p, int pe, double now)
 {
     dpe_t *d = &p->pe[pe];
     d->finish = (double)(int64_t)now;
+    if (!d->idle)
+        p->cl[d->c].n_busy--;
     d->idle = 1;
     double e = d->dyn_task + d->stat_task;
     p->e_tot += e;
@@ -614,6 +662,8 @@ void soc__ds3p_task_end(soc_ds3_power_t *p, int pe, double now)
 int soc__ds3p_task_done(soc_ds3_power_t *p, int pe, double now, soc_error_t *err)
 {
     dpe_t *d = &p->pe[pe];
+    if (p->cl[d->c].mode != M_OD)
+        goto release;
     if (d->nh == d->caph) {
         int nc = d->caph ? 2 * d->caph : 8;
         hist_t *nh = realloc(d->h, (size_t)nc * sizeof *nh);
@@ -623,9 +673,10 @@ int soc__ds3p_task_done(soc_ds3_power_t *p, int pe, double now, soc_error_t *err
         d->caph = nc;
     }
     d->h[d->nh++] = (hist_t){d->start, d->finish, d->id};
+release:
     d->running = 0;
     int rc = SOC_OK;
-    if (fmod(now, p->SR) == 0)
+    if (is_multiple(now, p->SR))
         rc = evaluate(p, pe, now, err);
     d->held = 0;
     return rc;
@@ -647,6 +698,11 @@ void soc__ds3p_forget(soc_ds3_power_t *p, int pe, int64_t task_id)
 double soc__ds3p_freq_mhz(const soc_ds3_power_t *p, int pe)
 {
     return p->cl[p->pe[pe].c].f;
+}
+
+double soc__ds3p_task_freq_mhz(const soc_ds3_power_t *p, int pe)
+{
+    return p->pe[pe].freq;
 }
 
 int64_t soc__ds3p_sampling_rate(const soc_ds3_power_t *p)

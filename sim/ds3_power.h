@@ -57,6 +57,11 @@ int soc__ds3p_task_begin(soc_ds3_power_t *p, int pe, double now, double exec_us,
  * would stop (no power_profile threshold >= f, no OPP for it). */
 int soc__ds3p_piece(soc_ds3_power_t *p, int pe, double now, double *step,
                     int *last, soc_error_t *err);
+/* Only the charging half of soc__ds3p_piece, for an engine that splits
+ * the pieces itself (same rule: ds3_engine.c next_piece): the energy of a
+ * piece of length step starting at now. */
+int soc__ds3p_charge(soc_ds3_power_t *p, int pe, double now, double step,
+                     soc_error_t *err);
 /* A piece that was not the last ended at now. */
 int soc__ds3p_piece_end(soc_ds3_power_t *p, int pe, double now,
                         soc_error_t *err);
@@ -73,6 +78,8 @@ void soc__ds3p_forget(soc_ds3_power_t *p, int pe, int64_t task_id);
 double soc__ds3p_slowdown(const soc_ds3_power_t *p, int pe);
 /* Current frequency (MHz) of pe's cluster, 0 without a governor. */
 double soc__ds3p_freq_mhz(const soc_ds3_power_t *p, int pe);
+/* Cluster frequency (MHz) when pe's current/last task started. */
+double soc__ds3p_task_freq_mhz(const soc_ds3_power_t *p, int pe);
 /* sampling_rate (µs). */
 int64_t soc__ds3p_sampling_rate(const soc_ds3_power_t *p);
 /* Energy metrics of the current run: energy_j = E_cum (performance) or

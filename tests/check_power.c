@@ -45,6 +45,7 @@ const soc_dvfs_ops_t *soc_dvfs_plugin_entry(void)
 #include "../sim/ds3_power.h"
 #include "../sim/power_internal.h"
 #include "soc/dvfs.h"
+#include "soc/schedulers.h"
 #include "soc/workload.h"
 #include "test_support.h"
 
@@ -971,6 +972,99 @@ START_TEST(bad_plugin_at_create)
 }
 END_TEST
 
+/* ================================================ DS3 engine, end to end */
+
+typedef struct e2e {
+    double energy, edp, makespan, peak, pe_sum, cl_sum;
+    int has_energy, n_samples;
+} e2e_t;
+
+static void count_sample(void *user, const soc_power_sample_t *x)
+{
+    (void)x;
+    ++*(int *)user;
+}
+
+static void ds3_engine_run(const char *const *ov, const char *sched, e2e_t *r)
+{
+    soc_config_t *cfg = load_ds3("ds3/config_file.ini", ov);
+    soc_sched_handle_t *h = NULL;
+    soc_error_t err = {0};
+    char buf[800];
+    ck_assert_int_eq(soc_sched_resolve(sched, &h, &err), SOC_OK);
+    r->n_samples = 0;
+    soc_sim_options_t o = {sizeof o, soc_sched_handle_ops(h), soc_sched_handle_arg(h), NULL,
+                           NULL, count_sample, &r->n_samples};
+    soc_sim_t *sim = NULL;
+    int rc = soc_sim_create(&sim, cfg, &o, &err);
+    ck_assert_msg(rc == SOC_OK, "create: %s", soc_error_format(&err, buf, sizeof buf));
+    rc = soc_sim_run(sim, &err);
+    ck_assert_msg(rc == SOC_OK, "run: %s", soc_error_format(&err, buf, sizeof buf));
+    soc_metrics_t m;
+    soc_sim_metrics(sim, &m);
+    r->has_energy = m.has_energy;
+    r->energy = m.energy_j;
+    r->edp = m.edp;
+    r->makespan = m.makespan_us;
+    r->peak = m.peak_temp_c;
+    r->pe_sum = r->cl_sum = 0;
+    for (int i = 0; m.has_energy && i < m.n_pes; i++)
+        r->pe_sum += m.pe_energy_j[i];
+    for (int c = 0; m.has_energy && c < m.n_clusters; c++)
+        r->cl_sum += m.cluster_energy_j[c];
+    soc_sim_destroy(sim);
+    soc_sched_handle_free(h);
+    soc_config_free(cfg);
+    free(cfg);
+}
+
+START_TEST(ds3_engine_first_example)
+{
+    if (!ts_have_shared())
+        return;
+    static const char *const ov[] = {FIRST_EXAMPLE, NULL};
+    e2e_t r;
+    ds3_engine_run(ov, "etf", &r);
+    ck_assert_int_eq(r.has_energy, 1);
+    ck_assert_msg(r.energy == 0.02101050208407184, "energy %.17g", r.energy);
+    ck_assert(r.makespan == 80 && r.edp == 80 * 0.02101050208407184);
+    ck_assert(fabs(r.pe_sum - r.energy) < 1e-15 && fabs(r.cl_sum - r.energy) < 1e-15);
+    /* a power sample per thermal update: t = 20, 40, ..., 99980 */
+    ck_assert_int_eq(r.n_samples, 4999);
+    /* the engine's schedules equal DS3's traces, and SoC.Top's clusters
+     * have one PE each, so the trace replay is exact: same bits */
+    static const char *const names[] = {"met", "eft", "stf"};
+    static const char *const traces[] = {"ds3/traces/top_MET_schedule.csv",
+                                         "ds3/traces/top_EFT_schedule.csv",
+                                         "ds3/traces/top_STF_schedule.csv"};
+    for (int i = 0; i < 3; i++) {
+        rres_t rr;
+        replay_case("ds3/config_file.ini", ov, traces[i], 0, &rr);
+        ds3_engine_run(ov, names[i], &r);
+        ck_assert_msg(r.energy == rr.e_tot, "%s: engine %.17g, replay %.17g", names[i], r.energy,
+                      rr.e_tot);
+    }
+}
+END_TEST
+
+START_TEST(ds3_engine_default_etf)
+{
+    if (!ts_have_shared())
+        return;
+    e2e_t r;
+    ds3_engine_run(NULL, "etf", &r);
+    /* spec/ds3-power.md §9.2: DS3's cumulative_energy_consumption; EDP as
+     * DS3 computes it, execution time x energy */
+    ck_assert_msg(r.energy == 0.0723300564388632, "energy %.17g", r.energy);
+    ck_assert(r.makespan == 60139 && r.edp == 60139 * 0.0723300564388632);
+    ck_assert_msg(fabs(r.peak - 79.14) < 0.01, "peak %.4f", r.peak);
+    /* the per-PE split sums the same terms in another order */
+    ck_assert(fabs(r.pe_sum - r.energy) < 1e-12 * r.energy);
+    ck_assert(fabs(r.cl_sum - r.energy) < 1e-12 * r.energy);
+    ck_assert_int_eq(r.n_samples, 3006); /* spec §9.2: 3006 thermal updates */
+}
+END_TEST
+
 /* ============================================ DS3 module: DVFS by hand */
 
 /* DS3 semantics platform: cluster A (kind BIG, 1 PE, OPPs 1000/2000 MHz)
@@ -1133,6 +1227,8 @@ static Suite *power_suite(void)
     tcase_add_test(d, ds3_first_example_replay);
     tcase_add_test(d, ds3_first_example_other_schedulers);
     tcase_add_test(d, ds3_default_etf_replay);
+    tcase_add_test(d, ds3_engine_first_example);
+    tcase_add_test(d, ds3_engine_default_etf);
     tcase_add_test(d, ds3_ondemand_and_slowdown);
     tcase_add_test(d, ds3_throttling);
     suite_add_tcase(s, d);

@@ -22,6 +22,7 @@ Adam on the REINFORCE loss plus an entropy bonus.  Evaluation is greedy
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import sys
 import time
@@ -30,11 +31,8 @@ from typing import Any, Dict, List, Optional, Sequence
 
 import numpy as np
 
-try:
-    import socsim_gym
-except ImportError:  # running from a source tree without installing the package
+if importlib.util.find_spec("socsim_gym") is None:  # a source tree without the package installed
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "gym", "python"))
-    import socsim_gym
 
 from socsim_gym import MLPPolicy, SocSimVectorEnv
 from socsim_gym.policy import apply_activation

@@ -18,16 +18,14 @@ the masked logits) is exactly the decision rule of the C scheduler.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import sys
 
 import numpy as np
 
-try:
-    import socsim_gym
-except ImportError:  # running from a source tree without installing the package
+if importlib.util.find_spec("socsim_gym") is None:  # a source tree without the package installed
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "gym", "python"))
-    import socsim_gym
 
 from socsim_gym import SocSimEnv, from_sb3
 

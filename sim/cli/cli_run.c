@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "cli_trace.h"
@@ -428,7 +429,14 @@ int cli_cmd_default(int argc, char **argv)
         soc_sim_t *sim = NULL;
         soc_sched_handle_t *h = NULL;
         soc_error_t e = {0};
-        int rc = run_one(&cfg, (*s)->name, NULL, NULL, &sim, &h, &e);
+        char spec[1200];
+        snprintf(spec, sizeof spec, "%s", (*s)->name);
+#ifdef SOC_DEFAULT_POLICY
+        /* the shipped policy trained for this very workload */
+        if (strcmp((*s)->name, "neural") == 0 && access(SOC_DEFAULT_POLICY, R_OK) == 0)
+            snprintf(spec, sizeof spec, "neural:%s", SOC_DEFAULT_POLICY);
+#endif
+        int rc = run_one(&cfg, spec, NULL, NULL, &sim, &h, &e);
         if (rc == SOC_OK) {
             soc_metrics_t m;
             soc_sim_metrics(sim, &m);

@@ -9,7 +9,7 @@ from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space
 
 from .env import DRAWN_SEED_LIMIT, _action_to_int, convert_info, make_request, seed_to_sim, spaces_from_make
-from .protocol import Session, SocSimError
+from .protocol import ConnectionLost, Session, SocSimError
 
 
 class SocSimVectorEnv(VectorEnv):
@@ -28,6 +28,11 @@ class SocSimVectorEnv(VectorEnv):
             (``info["final_obs"]``/``info["final_info"]`` hold the last
             observation and info) or ``DISABLED``.  An auto-reset episode
             uses the previous seed of that sub-environment plus one.
+
+    Losing the server: the step raises
+    :class:`~socsim_gym.protocol.ConnectionLost`; the next full ``reset``
+    reconnects (restarting a private server) and creates the environments
+    again.
 
     Masks: ``info["action_mask"]`` is ``(num_envs, n)`` int8 and
     :meth:`action_masks` returns the same as bool.  In ``NEXT_STEP`` mode a
@@ -51,15 +56,14 @@ class SocSimVectorEnv(VectorEnv):
         self.autoreset_mode = (autoreset_mode if isinstance(autoreset_mode, AutoresetMode)
                                else AutoresetMode(autoreset_mode))
         self.metadata = dict(self.metadata, autoreset_mode=self.autoreset_mode)
-        self._session = Session(address, socsim=socsim, timeout=timeout)
+        self._session: Optional[Session] = Session(address, socsim=socsim, timeout=timeout)
+        self._make_reply: Optional[Dict[str, Any]] = None
+        self._make_req = make_request(config, config_path, options, address is None)
         try:
-            req = make_request(config, config_path, options, address is None)
-            replies = self._session.call_many([req] * self.num_envs)
+            replies = self._make_all()
         except BaseException:
             self._session.close()
             raise
-        self._ids = [int(h["env_id"]) for h, _ in replies]
-        self._make_reply = replies[0][0]
         self.single_observation_space, self.single_action_space = spaces_from_make(*replies[0])
         self.observation_space = batch_space(self.single_observation_space, self.num_envs)
         self.action_space = batch_space(self.single_action_space, self.num_envs)
@@ -68,6 +72,22 @@ class SocSimVectorEnv(VectorEnv):
         self._obs = np.zeros((self.num_envs,) + self.single_observation_space.shape, dtype=np.float32)
         self._ended = np.zeros(self.num_envs, dtype=bool)  # awaiting (auto)reset
         self._started = False
+
+    def _live(self) -> Session:
+        if self._session is None:
+            raise SocSimError("the vector environment is closed")
+        return self._session
+
+    def _make_all(self) -> List[Tuple[Dict[str, Any], Dict[str, np.ndarray]]]:
+        replies = self._live().call_many([self._make_req] * self.num_envs)
+        shapes = {(h["obs_dim"], h["n_actions"]) for h, _ in replies}
+        if getattr(self, "_make_reply", None) is not None:  # a reconnection
+            shapes.add((self._make_reply["obs_dim"], self._make_reply["n_actions"]))
+        if len(shapes) != 1:
+            raise SocSimError(f"the server offers different spaces: {sorted(shapes)}")
+        self._ids = [int(h["env_id"]) for h, _ in replies]
+        self._make_reply = replies[0][0]
+        return replies
 
     @property
     def env_options(self) -> Dict[str, Any]:
@@ -115,9 +135,17 @@ class SocSimVectorEnv(VectorEnv):
             if not self._started and not reset_mask.all():
                 raise ValueError("the first reset must reset every sub-environment")
             which = np.flatnonzero(reset_mask)
-        hdr, arrays = self._session.call({"cmd": "reset_many",
-                                          "env_ids": [self._ids[i] for i in which],
-                                          "seeds": [seeds[i] for i in which]})
+        session = self._live()
+        if session.conn is None or session.conn.closed:
+            if reset_mask is not None and not reset_mask.all():
+                raise ConnectionLost("the connection to the socsim server was lost: "
+                                     "reset every sub-environment to reconnect")
+            # A full reset needs no history: reconnect (restarting a private
+            # server) and create the environments again.
+            session.connect()
+            self._make_all()
+        hdr, arrays = session.call({"cmd": "reset_many", "env_ids": [self._ids[i] for i in which],
+                                    "seeds": [seeds[i] for i in which]})
         infos = self._batch_infos({int(i): self._take(int(i), hdr["infos"][row], arrays, row)
                                    for row, i in enumerate(which)})
         self._started = True
@@ -148,7 +176,7 @@ class SocSimVectorEnv(VectorEnv):
                              "actions": [acts_int[i] for i in to_step], "autoreset": False})
         if len(to_reset):
             requests.append(self._reset_many_req(to_reset))
-        replies = self._session.call_many(requests)
+        replies = self._live().call_many(requests)
 
         per_env: Dict[int, Dict[str, Any]] = {}
         final: Dict[int, Dict[str, Any]] = {}
@@ -166,7 +194,7 @@ class SocSimVectorEnv(VectorEnv):
             ended = np.flatnonzero(self._ended)
             for i in ended:
                 final[int(i)] = {"final_obs": self._obs[i].copy(), "final_info": per_env[int(i)]}
-            self._take_all(self._session.call(self._reset_many_req(ended)), ended, per_env)
+            self._take_all(self._live().call(self._reset_many_req(ended)), ended, per_env)
 
         infos = self._batch_infos(per_env)
         if final:

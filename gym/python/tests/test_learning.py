@@ -14,7 +14,6 @@ import subprocess
 import sys
 
 import numpy as np
-import pytest
 
 from socsim_gym import MLPPolicy, SocSimVectorEnv
 
@@ -31,10 +30,11 @@ def load_agent():
     return mod
 
 
-def c_latency(socsim, config, scheduler, seeds):
+def c_latency(socsim, config, scheduler, seeds, extra=()):
     lat = []
     for s in seeds:
-        r = subprocess.run([socsim, "run", "--scheduler", scheduler, "--seed", str(s), "--json", config],
+        r = subprocess.run([socsim, "run", "--scheduler", scheduler, "--seed", str(s), "--json",
+                            *extra, config],
                            capture_output=True, text=True, timeout=120)
         assert r.returncode == 0, r.stderr
         lat.append(json.loads(r.stdout.strip().splitlines()[-1])["avg_latency_us"])
@@ -73,3 +73,17 @@ def test_shipped_policy_beats_random_in_the_simulator(socsim, small_config):
     seeds = EVAL_SEEDS[:6]
     assert c_latency(socsim, small_config, f"neural:{weights}", seeds) < \
         0.8 * c_latency(socsim, small_config, "random", seeds)
+
+
+def test_shipped_default_policy_in_the_simulator(socsim):
+    """The policy for the embedded default SoC is close to EFT and far from random."""
+    weights = POLICY_DIR / "multiple_bal.weights"
+    cfg = str(POLICY_DIR.parent.parent / "workloads" / "default.yaml")
+    seeds, extra = [11, 12], ("--jobs", "400")
+    neural = c_latency(socsim, cfg, f"neural:{weights}", seeds, extra)
+    eft = c_latency(socsim, cfg, "eft", seeds, extra)
+    rand = c_latency(socsim, cfg, "random", seeds, extra)
+    print(f"\ndefault SoC, average job latency: neural {neural:.1f} us, eft {eft:.1f} us, "
+          f"random {rand:.1f} us")
+    assert neural < 1.3 * eft
+    assert neural < 0.05 * rand

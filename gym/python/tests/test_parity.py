@@ -104,3 +104,15 @@ def test_shipped_policy_parity(socsim, small_config, tmp_path):
         check_parity(socsim, small_config, pol, env, [5, 6], tmp_path)
     finally:
         env.close()
+
+
+def test_shipped_default_policy_parity(socsim, tmp_path):
+    pol = MLPPolicy.load(str(POLICY_DIR / "multiple_bal.weights"))
+    jobs = 10
+    env = SocSimEnv(options={"slots": pol.slots, "action_mode": pol.action_mode, "jobs": jobs})
+    try:
+        pol.matches(env)
+        check_parity(socsim, str(SRC / "workloads" / "default.yaml"), pol, env, [4], tmp_path,
+                     extra=("--jobs", str(jobs)), warmup=True)
+    finally:
+        env.close()

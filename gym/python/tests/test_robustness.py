@@ -13,8 +13,7 @@ import numpy as np
 import pytest
 
 from socsim_gym import (Connection, ConnectionLost, Server, ServerError, ServerStartError,
-                        SocSimEnv, SocSimError)
-from socsim_gym.protocol import encode_frame
+                        SocSimEnv, SocSimError, SocSimVectorEnv)
 
 from conftest import assert_same_info, random_masked, run_episode
 
@@ -67,6 +66,23 @@ def test_private_server_killed_without_recovery_raises_then_reset_works(make_env
     fresh = make_env()
     fobs, finfo = fresh.reset(seed=1)
     assert np.array_equal(obs, fobs)
+
+
+def test_vector_env_reconnects_on_reset(socsim, small_config):
+    v = SocSimVectorEnv(2, config_path=small_config, options={"slots": 4})
+    try:
+        obs0, _ = v.reset(seed=[3, 4])
+        v.step([int(np.flatnonzero(m)[0]) for m in v.action_masks()])
+        _kill(v._session.server)
+        with pytest.raises(ConnectionLost):
+            v.step([0, 0])
+        with pytest.raises(ConnectionLost):  # a partial reset cannot rebuild the rest
+            v.reset(options={"reset_mask": np.array([True, False])})
+        obs, info = v.reset(seed=[3, 4])
+        assert np.array_equal(obs, obs0)
+        v.step([int(np.flatnonzero(m)[0]) for m in v.action_masks()])
+    finally:
+        v.close()
 
 
 def test_external_server_restart(socsim, small_config):
