@@ -830,6 +830,22 @@ int soc__commit_append(soc_view_t *v, const soc_ready_t *r, int pe,
     return rc;
 }
 
+int soc__append_each(soc__ws_t *ws, soc_view_t *v, soc__pe_pick_fn pick)
+{
+    int rc = soc__ws_prepare(ws, v);
+    if (rc != SOC_OK)
+        return rc;
+    for (int i = 0; i < v->n_ready; i++) {
+        const soc_ready_t *r = &v->ready[i];
+        int pe = pick(ws, v, r);
+        if (pe < 0)
+            return SOC_ESCHED;
+        if ((rc = soc__commit_append(v, r, pe, ws->avail)) != SOC_OK)
+            return rc;
+    }
+    return SOC_OK;
+}
+
 /* Keep the best and second-best (key, PE) of item i; strict <, so the
  * lower PE index wins ties. */
 static void row_offer(soc__ws_t *ws, int i, int p, soc_time_t key)

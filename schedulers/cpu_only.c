@@ -32,23 +32,16 @@ static int first_pe(const soc_view_t *v, int type, int want_cpu)
     return -1;
 }
 
+static int cpu_only_pick(soc__ws_t *ws, const soc_view_t *v, const soc_ready_t *r)
+{
+    (void)ws;
+    int pe = first_pe(v, r->type, 1);
+    return pe >= 0 ? pe : first_pe(v, r->type, 0);
+}
+
 static int cpu_only_schedule(void *state, soc_view_t *v)
 {
-    soc__ws_t *ws = state;
-    int rc = soc__ws_prepare(ws, v);
-    if (rc != SOC_OK)
-        return rc;
-    for (int i = 0; i < v->n_ready; i++) {
-        const soc_ready_t *r = &v->ready[i];
-        int pe = first_pe(v, r->type, 1);
-        if (pe < 0)
-            pe = first_pe(v, r->type, 0);
-        if (pe < 0)
-            return SOC_ESCHED;
-        if ((rc = soc__commit_append(v, r, pe, ws->avail)) != SOC_OK)
-            return rc;
-    }
-    return SOC_OK;
+    return soc__append_each(state, v, cpu_only_pick);
 }
 
 const soc_sched_ops_t soc_sched_cpu_only = {

@@ -8,25 +8,19 @@
  */
 #include "sched_internal.h"
 
+static int olb_pick(soc__ws_t *ws, const soc_view_t *v, const soc_ready_t *r)
+{
+    int best = -1;
+    for (int p = 0; p < v->n_pes; p++)
+        if (v->api->exec_time(v, r->type, p) >= 0 &&
+            (best < 0 || ws->avail[p] < ws->avail[best]))
+            best = p;
+    return best;
+}
+
 static int olb_schedule(void *state, soc_view_t *v)
 {
-    soc__ws_t *ws = state;
-    int rc = soc__ws_prepare(ws, v);
-    if (rc != SOC_OK)
-        return rc;
-    for (int i = 0; i < v->n_ready; i++) {
-        const soc_ready_t *r = &v->ready[i];
-        int best = -1;
-        for (int p = 0; p < v->n_pes; p++)
-            if (v->api->exec_time(v, r->type, p) >= 0 &&
-                (best < 0 || ws->avail[p] < ws->avail[best]))
-                best = p;
-        if (best < 0)
-            return SOC_ESCHED;
-        if ((rc = soc__commit_append(v, r, best, ws->avail)) != SOC_OK)
-            return rc;
-    }
-    return SOC_OK;
+    return soc__append_each(state, v, olb_pick);
 }
 
 const soc_sched_ops_t soc_sched_olb = {

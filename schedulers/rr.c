@@ -7,27 +7,23 @@
  */
 #include "sched_internal.h"
 
+static int rr_pick(soc__ws_t *ws, const soc_view_t *v, const soc_ready_t *r)
+{
+    for (int k = 0; k < v->n_pes; k++) {
+        int p = (int)((ws->rr_next + (uint64_t)k) % (uint64_t)v->n_pes);
+        if (v->api->exec_time(v, r->type, p) >= 0) {
+            /* the cursor moves past p before the commit; a failed commit
+             * ends the run, so the order does not show */
+            ws->rr_next = (uint64_t)p + 1;
+            return p;
+        }
+    }
+    return -1;
+}
+
 static int rr_schedule(void *state, soc_view_t *v)
 {
-    soc__ws_t *ws = state;
-    int rc = soc__ws_prepare(ws, v);
-    if (rc != SOC_OK)
-        return rc;
-    for (int i = 0; i < v->n_ready; i++) {
-        const soc_ready_t *r = &v->ready[i];
-        int pick = -1;
-        for (int k = 0; k < v->n_pes && pick < 0; k++) {
-            int p = (int)((ws->rr_next + (uint64_t)k) % (uint64_t)v->n_pes);
-            if (v->api->exec_time(v, r->type, p) >= 0)
-                pick = p;
-        }
-        if (pick < 0)
-            return SOC_ESCHED;
-        if ((rc = soc__commit_append(v, r, pick, ws->avail)) != SOC_OK)
-            return rc;
-        ws->rr_next = (uint64_t)pick + 1;
-    }
-    return SOC_OK;
+    return soc__append_each(state, v, rr_pick);
 }
 
 const soc_sched_ops_t soc_sched_rr = {

@@ -263,6 +263,16 @@ soc_time_t soc__eft_append(const soc_view_t *v, const soc_ready_t *r, int pe,
 int soc__commit_append(soc_view_t *v, const soc_ready_t *r, int pe,
                        soc_time_t *avail);
 
+/* Chooses the PE of ready task r for soc__append_each; -1 when no PE can
+ * run it.  May advance the scheduler's own state in ws (round robin's
+ * cursor). */
+typedef int (*soc__pe_pick_fn)(soc__ws_t *ws, const soc_view_t *v,
+                               const soc_ready_t *r);
+/* schedule() body of the one-pass heuristics (OLB, round robin,
+ * CPU_only): prepares ws, then appends each ready task, in ready-list
+ * order, to the PE pick chooses; SOC_ESCHED when it finds none. */
+int soc__append_each(soc__ws_t *ws, soc_view_t *v, soc__pe_pick_fn pick);
+
 /* One decision point of a list heuristic over view->ready (dynamic mode):
  * MET/MCT take the ready list in order, the others select pairs. */
 int soc__list_schedule(soc__ws_t *ws, soc_view_t *v);

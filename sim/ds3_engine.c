@@ -558,13 +558,14 @@ static int gen_run(soc_ds3_engine_t *e)
 }
 
 /* ---------------------------------------------------- power hook points
- * DS3's power model (shared/spec/ds3-power.md, a later issue) charges
- * energy per execution piece at the piece start, samples idle PEs at every
- * manager tick with now % sampling_rate == 0, and evaluates a PE when one of
- * its pieces, or its task, ends on such a tick.  The engine already runs
- * DS3's pieces and SimPy's order within a tick, so a model plugs in at
- * these four calls; setting e->sample_ticks makes the manager visit every
- * sampling tick (mgr_work_time), which is all the extra work it needs. */
+ * DS3's power model (ds3_power.c, docs/power.md) charges energy per
+ * execution piece at the piece start, samples idle PEs at every manager
+ * tick with now % sampling_rate == 0, and evaluates a PE when one of its
+ * pieces, or its task, ends on such a tick.  The engine runs DS3's pieces
+ * and SimPy's order within a tick, so the model plugs in at these calls
+ * (and task_begin in task_start); e->sample_ticks makes the manager visit
+ * every sampling tick (mgr_work_time).  The model owns the cluster
+ * frequencies: slowdowns come from it. */
 static int hook_piece_start(soc_ds3_engine_t *e, const d3task_t *t, double step)
 {
     return soc__ds3p_charge(e->pw, t->pub.pe, e->now, step, &e->pw_err);

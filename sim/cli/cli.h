@@ -52,6 +52,12 @@ void cli_print_help(FILE *out, const cli_opt_t *opts, const char *usage,
                     const char *about);
 /* Parse an unsigned/positive integer option; -1 on error (reported). */
 int cli_parse_u64(const char *opt, const char *text, uint64_t *out);
+/* Parse the worker-process count of -j/--jobs (1..1024) into *workers;
+ * -1 on error (reported). */
+int cli_parse_workers(const char *text, int *workers);
+
+/* Write s (NULL = "") as a JSON string literal, quotes included. */
+void cli_json_str(FILE *out, const char *s);
 
 /* Subcommands (argv[0] is the subcommand name). */
 int cli_cmd_run(int argc, char **argv);

@@ -62,7 +62,7 @@ static void json_int(FILE *out, const char *key, int64_t x)
     fprintf(out, ",\"%s\":%" PRId64, key, x);
 }
 
-static void json_str(FILE *out, const char *s)
+void cli_json_str(FILE *out, const char *s)
 {
     fputc('"', out);
     for (; s && *s; s++) {
@@ -81,7 +81,7 @@ void cli_metrics_json(FILE *out, const soc_metrics_t *m)
 {
     char b[32];
     fputs("{\"scheduler\":", out);
-    json_str(out, m->scheduler ? m->scheduler : "");
+    cli_json_str(out, m->scheduler);
     fprintf(out, ",\"seed\":%" PRIu64, m->seed);
     if (m->scale > 0) {
         json_int(out, "scale", m->scale);
@@ -260,5 +260,16 @@ int cli_parse_u64(const char *opt, const char *text, uint64_t *out)
         return -1;
     }
     *out = (uint64_t)v;
+    return 0;
+}
+
+int cli_parse_workers(const char *text, int *workers)
+{
+    uint64_t v;
+    if (cli_parse_u64("--jobs", text, &v) != 0 || v < 1 || v > 1024) {
+        fprintf(stderr, "socsim: --jobs expects 1..1024\n");
+        return -1;
+    }
+    *workers = (int)v;
     return 0;
 }

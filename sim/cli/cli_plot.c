@@ -6,7 +6,6 @@
  * The data (DIR/plot.dat) and the script (DIR/plots.gp) stay next to the
  * PNGs, so a figure can be restyled and redrawn with plain gnuplot.
  */
-#define _GNU_SOURCE /* getline */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -44,17 +43,10 @@ static int table_read(table_t *t, const char *path)
                 strerror(errno));
         return CLI_USAGE;
     }
-    char *line = NULL;
+    char *line = NULL, **cells, *store;
     size_t cap = 0;
-    ssize_t len;
-    int code = 0;
-    while ((len = getline(&line, &cap, f)) > 0) {
-        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-            line[--len] = '\0';
-        if (len == 0)
-            continue;
-        char **cells, *store;
-        int nc = cli_csv_split(line, &cells, &store);
+    int code = 0, nc;
+    while ((nc = cli_csv_next(f, &line, &cap, NULL, &cells, &store)) != -2) {
         if (nc < 0 || (t->head != NULL && nc != t->n_cols)) {
             free(cells);
             free(store);

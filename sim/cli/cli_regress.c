@@ -532,7 +532,6 @@ typedef struct regress_args {
 static int regress_opt(void *user, int key, const char *arg)
 {
     regress_args_t *a = user;
-    uint64_t v;
     switch (key) {
     case OPT_DIR:
         a->dir = arg;
@@ -544,12 +543,7 @@ static int regress_opt(void *user, int key, const char *arg)
         a->report = arg;
         return 0;
     case 'j':
-        if (cli_parse_u64("--jobs", arg, &v) != 0 || v < 1 || v > 1024) {
-            fprintf(stderr, "socsim: --jobs expects 1..1024\n");
-            return -1;
-        }
-        a->jobs = (int)v;
-        return 0;
+        return cli_parse_workers(arg, &a->jobs);
     default:
         return -1;
     }

@@ -185,6 +185,21 @@ fail:
     return -1;
 }
 
+int cli_csv_next(FILE *f, char **line, size_t *cap, int *lineno, char ***cells, char **store)
+{
+    ssize_t len;
+    while ((len = getline(line, cap, f)) > 0) {
+        if (lineno != NULL)
+            (*lineno)++;
+        char *l = *line;
+        while (len > 0 && (l[len - 1] == '\n' || l[len - 1] == '\r'))
+            l[--len] = '\0';
+        if (len > 0)
+            return cli_csv_split(l, cells, store);
+    }
+    return -2;
+}
+
 /* ============================================================ metrics */
 
 const char *const cli_metric_names[] = {
@@ -1743,15 +1758,9 @@ typedef struct sweep_args {
 static int sweep_opt(void *user, int key, const char *arg)
 {
     sweep_args_t *a = user;
-    uint64_t v;
     switch (key) {
     case 'j':
-        if (cli_parse_u64("--jobs", arg, &v) != 0 || v < 1 || v > 1024) {
-            fprintf(stderr, "socsim: --jobs expects 1..1024\n");
-            return -1;
-        }
-        a->jobs = (int)v;
-        return 0;
+        return cli_parse_workers(arg, &a->jobs);
     case 'o':
         a->out = arg;
         return 0;

@@ -31,6 +31,12 @@ char *cli_path_in(const char *dir, const char *name);
  * malformed line.  *cells is malloc'ed (cells point into the returned
  * storage *store); free both. */
 int cli_csv_split(const char *line, char ***cells, char **store);
+/* Read the next non-empty line of f (getline buffer *line of *cap bytes,
+ * line ending stripped) and split it like cli_csv_split.  *lineno (may be
+ * NULL) counts every line read, empty ones included.  Returns the cell
+ * count, -1 on a malformed line (*cells and *store NULL), -2 at the end of
+ * the file. */
+int cli_csv_next(FILE *f, char **line, size_t *cap, int *lineno, char ***cells, char **store);
 
 /* ---- metric columns ---- */
 /* Names of the metric columns, in file order (NULL-terminated). */

@@ -2,7 +2,6 @@
  * cli_trace.c -- collect a run's schedule and export it as a
  * Chrome/Perfetto trace-event JSON file.
  */
-#define _GNU_SOURCE /* fdopen, getline, flock, O_DIRECTORY, fdatasync */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -99,21 +98,13 @@ int cli_sched_read_csv(cli_sched_t *s, const char *path)
         fprintf(stderr, "socsim: %s: cannot read: %s\n", path, strerror(errno));
         return CLI_USAGE;
     }
-    char *line = NULL;
+    char *line = NULL, **cells, *store;
     size_t cap = 0;
-    ssize_t len;
-    int lineno = 0, code = 0;
+    int lineno = 0, code = 0, nc;
     int ix[9];
     static const char *const want[] = {"job", "task", "task_type", "pe", "start_us",
                                        "finish_us", "app", "pe_name", "arrival_us"};
-    while ((len = getline(&line, &cap, f)) > 0 && code == 0) {
-        lineno++;
-        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-            line[--len] = '\0';
-        if (len == 0)
-            continue;
-        char **cells, *store;
-        int nc = cli_csv_split(line, &cells, &store);
+    while (code == 0 && (nc = cli_csv_next(f, &line, &cap, &lineno, &cells, &store)) != -2) {
         if (nc < 0) {
             fprintf(stderr, "socsim: %s:%d: malformed CSV line\n", path, lineno);
             code = CLI_USAGE;
@@ -204,21 +195,6 @@ void cli_sched_free(cli_sched_t *s)
     memset(s, 0, sizeof *s);
 }
 
-static void json_string(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
-    fputc('"', f);
-}
-
 /* "A15_3" -> cluster "A15" (the PE names are CLUSTER_PE). */
 static void cluster_of(const char *pe_name, char *out, size_t size)
 {
@@ -242,7 +218,7 @@ int cli_trace_write(const char *path, const cli_sched_t *s, const char *title)
         return CLI_FAIL;
     }
     fputs("{\"displayTimeUnit\":\"ns\",\"otherData\":{\"generator\":\"socsim\",\"title\":", f);
-    json_string(f, title ? title : "");
+    cli_json_str(f, title);
     fputs("},\"traceEvents\":[\n", f);
     int first = 1, n_proc = 0;
     for (int pe = 0; pe < s->n_pes; pe++) {
@@ -258,7 +234,7 @@ int cli_trace_write(const char *path, const cli_sched_t *s, const char *title)
             pid[pe] = ++n_proc;
             fprintf(f, "%s{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":%d,\"tid\":0,\"args\":{\"name\":",
                     first ? "" : ",\n", n_proc);
-            json_string(f, cl);
+            cli_json_str(f, cl);
             fprintf(f, "}},\n{\"ph\":\"M\",\"name\":\"process_sort_index\",\"pid\":%d,\"tid\":0,"
                        "\"args\":{\"sort_index\":%d}}",
                     n_proc, n_proc);
@@ -266,7 +242,7 @@ int cli_trace_write(const char *path, const cli_sched_t *s, const char *title)
         }
         fprintf(f, ",\n{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":%d,\"tid\":%d,\"args\":{\"name\":",
                 pid[pe], pe);
-        json_string(f, s->pe_names[pe]);
+        cli_json_str(f, s->pe_names[pe]);
         fprintf(f, "}},\n{\"ph\":\"M\",\"name\":\"thread_sort_index\",\"pid\":%d,\"tid\":%d,"
                    "\"args\":{\"sort_index\":%d}}",
                 pid[pe], pe, pe);
@@ -276,16 +252,16 @@ int cli_trace_write(const char *path, const cli_sched_t *s, const char *title)
         const cli_bar_t *x = &s->bars[i];
         const char *app = x->app >= 0 && x->app < s->n_apps ? s->app_names[x->app] : "?";
         fprintf(f, "%s{\"ph\":\"X\",\"cat\":", first ? "" : ",\n");
-        json_string(f, app);
+        cli_json_str(f, app);
         fputs(",\"name\":", f);
         char name[400];
         snprintf(name, sizeof name, "%s j%lld t%d", app, x->job, x->task);
-        json_string(f, name);
+        cli_json_str(f, name);
         fprintf(f, ",\"pid\":%d,\"tid\":%d,\"ts\":%s,\"dur\":%s,\"args\":{\"job\":%lld,\"task\":%d,"
                    "\"type\":",
                 x->pe < s->n_pes ? pid[x->pe] : 0, x->pe, cli_num(a, x->start_us),
                 cli_num(b, x->finish_us - x->start_us), x->job, x->task);
-        json_string(f, x->type ? x->type : "");
+        cli_json_str(f, x->type);
         fprintf(f, ",\"arrival_us\":%s}}", cli_num(c, x->arrival_us));
         first = 0;
     }
