@@ -71,7 +71,24 @@ int cli_cmd_convert_ds3(int argc, char **argv);
  * scale value x iteration (or the validation run), one output per run.
  * sched_override and schedule_path may be NULL. */
 int cli_ds3_run_loaded(soc_config_t *cfg, const char *sched_override, int json,
-                       const char *schedule_path);
+                       const char *schedule_path, const char *power_trace);
+
+/* --power-trace: the power time series as CSV, one row per thermal step of
+ * the power model (native: every thermal period; DS3: every
+ * sampling_rate_temperature µs); all runs of a DS3 sweep in one file (column
+ * `run`).  Columns: run, time_us, per cluster <name>_freq_mhz, per cluster
+ * <name>_power_w (native: mean power over the period; DS3: DS3's
+ * instantaneous cluster power), max_temp_c.  scripts/plot_power.sh draws it. */
+typedef struct cli_power_sink {
+    FILE *f;
+    int run;
+} cli_power_sink_t;
+/* Open (header written); 0 or an exit code after reporting. */
+int cli_power_open(cli_power_sink_t *ps, const char *path, const soc_config_t *cfg);
+/* soc_power_fn writing one row (user = cli_power_sink_t *). */
+void cli_power_row(void *user, const soc_power_sample_t *x);
+/* Close (NULL file is fine); 0 or CLI_FAIL on a write error. */
+int cli_power_close(cli_power_sink_t *ps);
 
 /* Sweeps, plots, scheduler regression (cli_sweep.c, cli_plot.c,
  * cli_regress.c; docs/sweeps.md, docs/regression.md). */

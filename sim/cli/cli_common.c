@@ -273,3 +273,50 @@ int cli_parse_workers(const char *text, int *workers)
     *workers = (int)v;
     return 0;
 }
+
+/* --------------------------------------------------------- power trace */
+
+int cli_power_open(cli_power_sink_t *ps, const char *path, const soc_config_t *cfg)
+{
+    ps->run = 0;
+    ps->f = fopen(path, "w");
+    if (ps->f == NULL) {
+        fprintf(stderr, "socsim: %s: cannot write: %s\n", path, strerror(errno));
+        return CLI_USAGE;
+    }
+    const soc_platform_t *p = &cfg->platform;
+    fputs("run,time_us", ps->f);
+    for (int c = 0; c < p->n_clusters; c++)
+        fprintf(ps->f, ",%s_freq_mhz", p->clusters[c].name);
+    for (int c = 0; c < p->n_clusters; c++)
+        fprintf(ps->f, ",%s_power_w", p->clusters[c].name);
+    fputs(",max_temp_c\n", ps->f);
+    return 0;
+}
+
+void cli_power_row(void *user, const soc_power_sample_t *x)
+{
+    cli_power_sink_t *ps = user;
+    char b[32];
+    fprintf(ps->f, "%d,%s", ps->run, cli_num(b, x->time_us));
+    for (int c = 0; c < x->n_clusters; c++)
+        fprintf(ps->f, ",%s", cli_num(b, x->freq_mhz[c]));
+    for (int c = 0; c < x->n_clusters; c++)
+        fprintf(ps->f, ",%s", cli_num(b, x->power_w[c]));
+    fprintf(ps->f, ",%s\n", cli_num(b, x->max_temp_c));
+}
+
+int cli_power_close(cli_power_sink_t *ps)
+{
+    if (ps->f == NULL)
+        return 0;
+    int bad = ferror(ps->f);
+    if (fclose(ps->f) != 0)
+        bad = 1;
+    ps->f = NULL;
+    if (bad) {
+        fprintf(stderr, "socsim: error writing the power trace\n");
+        return CLI_FAIL;
+    }
+    return 0;
+}

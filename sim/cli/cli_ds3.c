@@ -15,17 +15,6 @@
 enum { OPT_DS3 = 256, OPT_JSON, OPT_SCHEDULE, OPT_SET, OPT_POWER_TRACE, OPT_SCHED = 's',
        OPT_OUT = 'o' };
 
-/* --power-trace: the CSV writer lives in cli_run.c. */
-typedef struct cli_power_sink {
-    FILE *f;
-    int run;
-} cli_power_sink_t;
-int cli_power_open(cli_power_sink_t *ps, const char *path, const soc_config_t *cfg);
-void cli_power_row(void *user, const soc_power_sample_t *x);
-int cli_power_close(cli_power_sink_t *ps);
-int cli_ds3_run_loaded_pt(soc_config_t *cfg, const char *sched_override, int json,
-                          const char *schedule_path, const char *power_trace);
-
 typedef struct ds3_args {
     const char *ini;
     const char *sched;
@@ -95,12 +84,8 @@ static void print_ds3_text(FILE *out, const soc_metrics_t *m, int validation)
     fprintf(out, "[I] Execution time(us)             : %s\n", cli_num(a, m->makespan_us));
     fprintf(out, "[I] Cumulative Execution time(us)  : %s\n",
             cli_num(a, m->cumulative_latency_us));
-    if (m->has_energy) {
-        fprintf(out, "[I] Total energy consumption(J)    : %s\n", cli_num(a, m->energy_j));
-        fprintf(out, "[I] EDP                            : %s\n", cli_num(a, m->edp));
-    } else {
-        fprintf(out, "[I] Total energy consumption(J)    : n/a (no power model yet)\n");
-    }
+    fprintf(out, "[I] Total energy consumption(J)    : %s\n", cli_num(a, m->energy_j));
+    fprintf(out, "[I] EDP                            : %s\n", cli_num(a, m->edp));
     fprintf(out, "[I] Average concurrent jobs        : %s\n",
             cli_num(a, m->avg_concurrent_jobs));
     fprintf(out, "[I] Tasks completed                : %" PRId64 "\n", m->tasks_completed);
@@ -147,13 +132,7 @@ static int run_one(const soc_config_t *cfg, const soc_sched_handle_t *h, cli_sin
 }
 
 int cli_ds3_run_loaded(soc_config_t *cfg, const char *sched_override, int json,
-                       const char *schedule_path)
-{
-    return cli_ds3_run_loaded_pt(cfg, sched_override, json, schedule_path, NULL);
-}
-
-int cli_ds3_run_loaded_pt(soc_config_t *cfg, const char *sched_override, int json,
-                          const char *schedule_path, const char *power_trace)
+                       const char *schedule_path, const char *power_trace)
 {
     soc_error_t err = {0};
     if (cfg->ds3 == NULL) {
@@ -257,7 +236,7 @@ int cli_run_ds3(int argc, char **argv)
         code = cli_report(&err);
         goto out;
     }
-    code = cli_ds3_run_loaded_pt(&cfg, a.sched, a.json, a.schedule, a.power_trace);
+    code = cli_ds3_run_loaded(&cfg, a.sched, a.json, a.schedule, a.power_trace);
     soc_config_free(&cfg);
 out:
     free(a.sets);

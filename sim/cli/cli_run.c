@@ -14,71 +14,7 @@
 #include "soc/schedulers.h"
 #include "soc/workload.h"
 
-/* ------------------------------------------------------ --power-trace */
 
-/* The power time series as CSV: one row per thermal step of the power
- * model (native: every thermal period; DS3: every sampling_rate_temperature
- * µs), all runs of a DS3 sweep in one file (column `run`).  Columns: run,
- * time_us, then per cluster <name>_freq_mhz, then per cluster <name>_power_w
- * (native: mean power over the period; DS3: DS3's instantaneous cluster
- * power), then max_temp_c.  scripts/plot_power.sh draws it.
- * (Declared here and in cli_ds3.c, which shares it.) */
-typedef struct cli_power_sink {
-    FILE *f;
-    int run;
-} cli_power_sink_t;
-int cli_power_open(cli_power_sink_t *ps, const char *path, const soc_config_t *cfg);
-void cli_power_row(void *user, const soc_power_sample_t *x);
-int cli_power_close(cli_power_sink_t *ps);
-
-int cli_power_open(cli_power_sink_t *ps, const char *path, const soc_config_t *cfg)
-{
-    ps->run = 0;
-    ps->f = fopen(path, "w");
-    if (ps->f == NULL) {
-        fprintf(stderr, "socsim: %s: cannot write: %s\n", path, strerror(errno));
-        return CLI_USAGE;
-    }
-    const soc_platform_t *p = &cfg->platform;
-    fputs("run,time_us", ps->f);
-    for (int c = 0; c < p->n_clusters; c++)
-        fprintf(ps->f, ",%s_freq_mhz", p->clusters[c].name);
-    for (int c = 0; c < p->n_clusters; c++)
-        fprintf(ps->f, ",%s_power_w", p->clusters[c].name);
-    fputs(",max_temp_c\n", ps->f);
-    return 0;
-}
-
-void cli_power_row(void *user, const soc_power_sample_t *x)
-{
-    cli_power_sink_t *ps = user;
-    char b[32];
-    fprintf(ps->f, "%d,%s", ps->run, cli_num(b, x->time_us));
-    for (int c = 0; c < x->n_clusters; c++)
-        fprintf(ps->f, ",%s", cli_num(b, x->freq_mhz[c]));
-    for (int c = 0; c < x->n_clusters; c++)
-        fprintf(ps->f, ",%s", cli_num(b, x->power_w[c]));
-    fprintf(ps->f, ",%s\n", cli_num(b, x->max_temp_c));
-}
-
-int cli_power_close(cli_power_sink_t *ps)
-{
-    if (ps->f == NULL)
-        return 0;
-    int bad = ferror(ps->f);
-    if (fclose(ps->f) != 0)
-        bad = 1;
-    ps->f = NULL;
-    if (bad) {
-        fprintf(stderr, "socsim: error writing the power trace\n");
-        return CLI_FAIL;
-    }
-    return 0;
-}
-
-/* Defined in cli_ds3.c: cli_ds3_run_loaded with a power trace (may be NULL). */
-int cli_ds3_run_loaded_pt(soc_config_t *cfg, const char *sched_override, int json,
-                          const char *schedule_path, const char *power_trace);
 
 /* ------------------------------------------------------------ helpers */
 
@@ -250,7 +186,7 @@ int cli_cmd_run(int argc, char **argv)
         r.power_trace = cfg.outputs.power_trace_csv;
     r.json |= cfg.outputs.json;
     if (cfg.semantics == SOC_SEM_DS3) {
-        int x = cli_ds3_run_loaded_pt(&cfg, r.sched, r.json, r.schedule, r.power_trace);
+        int x = cli_ds3_run_loaded(&cfg, r.sched, r.json, r.schedule, r.power_trace);
         soc_config_free(&cfg);
         return x;
     }
