@@ -121,6 +121,15 @@ static int parse_string(jparser_t *p)
     return jfail(p, "unterminated string");
 }
 
+/* Skip a run of decimal digits; returns how many there were. */
+static size_t skip_digits(jparser_t *p)
+{
+    size_t d = p->pos;
+    while (p->pos < p->len && p->s[p->pos] >= '0' && p->s[p->pos] <= '9')
+        p->pos++;
+    return p->pos - d;
+}
+
 static int parse_number(jparser_t *p)
 {
     size_t start = p->pos;
@@ -136,18 +145,14 @@ static int parse_number(jparser_t *p)
     if (s[p->pos] == '0') {
         p->pos++;
     } else if (s[p->pos] >= '1' && s[p->pos] <= '9') {
-        while (p->pos < p->len && s[p->pos] >= '0' && s[p->pos] <= '9')
-            p->pos++;
+        skip_digits(p);
     } else {
         return jfail(p, "bad number");
     }
     if (p->pos < p->len && s[p->pos] == '.') {
         is_int = 0;
         p->pos++;
-        size_t d = p->pos;
-        while (p->pos < p->len && s[p->pos] >= '0' && s[p->pos] <= '9')
-            p->pos++;
-        if (p->pos == d)
+        if (skip_digits(p) == 0)
             return jfail(p, "bad number");
     }
     if (p->pos < p->len && (s[p->pos] == 'e' || s[p->pos] == 'E')) {
@@ -155,10 +160,7 @@ static int parse_number(jparser_t *p)
         p->pos++;
         if (p->pos < p->len && (s[p->pos] == '+' || s[p->pos] == '-'))
             p->pos++;
-        size_t d = p->pos;
-        while (p->pos < p->len && s[p->pos] >= '0' && s[p->pos] <= '9')
-            p->pos++;
-        if (p->pos == d)
+        if (skip_digits(p) == 0)
             return jfail(p, "bad number");
     }
     p->j->t[t].len = p->pos - start;
@@ -409,45 +411,45 @@ int soc__json_str_dup(const soc__json_t *j, int tok, char **out)
     return SOC_OK;
 }
 
-int soc__json_u64(const soc__json_t *j, int tok, uint64_t *out)
+/* Sign and magnitude of integer token tok; SOC_EPROTO when tok is not an
+ * integer or its magnitude does not fit 64 bits. */
+static int json_int_parts(const soc__json_t *j, int tok, int *neg, uint64_t *mag)
 {
     if (tok < 0 || tok >= j->n || j->t[tok].type != SOC__J_NUM || !j->t[tok].is_int)
         return SOC_EPROTO;
     const char *s = j->src + j->t[tok].start;
     size_t n = j->t[tok].len;
-    if (n == 0 || s[0] == '-') {
-        /* "-0" is still zero */
-        if (n == 2 && s[1] == '0') {
-            *out = 0;
-            return SOC_OK;
-        }
+    if (n == 0)
         return SOC_EPROTO;
-    }
+    *neg = s[0] == '-';
     uint64_t v = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = (size_t)*neg; i < n; i++) {
         uint64_t d = (uint64_t)(s[i] - '0');
         if (v > (UINT64_MAX - d) / 10)
             return SOC_EPROTO;
         v = v * 10 + d;
     }
+    *mag = v;
+    return SOC_OK;
+}
+
+int soc__json_u64(const soc__json_t *j, int tok, uint64_t *out)
+{
+    int neg;
+    uint64_t v;
+    /* "-0" is still zero */
+    if (json_int_parts(j, tok, &neg, &v) != SOC_OK || (neg && v != 0))
+        return SOC_EPROTO;
     *out = v;
     return SOC_OK;
 }
 
 int soc__json_i64(const soc__json_t *j, int tok, int64_t *out)
 {
-    if (tok < 0 || tok >= j->n || j->t[tok].type != SOC__J_NUM || !j->t[tok].is_int)
+    int neg;
+    uint64_t v;
+    if (json_int_parts(j, tok, &neg, &v) != SOC_OK)
         return SOC_EPROTO;
-    const char *s = j->src + j->t[tok].start;
-    size_t n = j->t[tok].len;
-    int neg = s[0] == '-';
-    uint64_t v = 0;
-    for (size_t i = (size_t)neg; i < n; i++) {
-        uint64_t d = (uint64_t)(s[i] - '0');
-        if (v > (UINT64_MAX - d) / 10)
-            return SOC_EPROTO;
-        v = v * 10 + d;
-    }
     if (neg) {
         if (v > (uint64_t)INT64_MAX + 1)
             return SOC_EPROTO;

@@ -523,6 +523,30 @@ static void put_tail_desc(soc__buf_t *b, const char *name, size_t off, const cha
         soc__buf_printf(b, "[%d,%d]}", rows, cols);
 }
 
+/* End the reply of a reset or step: the "tail" description, then the tail
+ * itself from the server's scratch rows: obs (float32) and mask (uint8) of
+ * n rows (n < 0: one row, shapes without the batch dimension), then, when
+ * n_final >= 0, final_obs of n_final rows. */
+static void reply_obs_tail(req_t *r, size_t f, int n, int dim, int na, int n_final)
+{
+    soc__buf_t *b = &r->c->out;
+    size_t rows = n < 0 ? 1 : (size_t)n, off = 0;
+    soc__buf_puts(b, ",\"tail\":{");
+    put_tail_desc(b, "obs", off, "<f4", n, dim, 1);
+    off += 4 * rows * (size_t)dim;
+    put_tail_desc(b, "mask", off, "|u1", n, na, 0);
+    off += rows * (size_t)na;
+    if (n_final >= 0)
+        put_tail_desc(b, "final_obs", off, "<f4", n_final, dim, 0);
+    soc__buf_puts(b, "}");
+    reply_json_end(r, f);
+    soc__buf_f32le(b, r->s->obs, rows * (size_t)dim);
+    soc__buf_put(b, r->s->mask, rows * (size_t)na);
+    if (n_final >= 0)
+        soc__buf_f32le(b, r->s->fobs, (size_t)n_final * (size_t)dim);
+    reply_end(r, f);
+}
+
 /* ----------------------------------------------------------- requests */
 
 /* The env named by member `key` of the request, owned by this connection.
@@ -851,14 +875,7 @@ static int cmd_reset(req_t *r)
     size_t f = reply_begin(r);
     soc__buf_puts(b, ",\"info\":");
     put_info(b, &row.info);
-    soc__buf_puts(b, ",\"tail\":{");
-    put_tail_desc(b, "obs", 0, "<f4", -1, e->obs_dim, 1);
-    put_tail_desc(b, "mask", 4 * (size_t)e->obs_dim, "|u1", -1, e->n_actions, 0);
-    soc__buf_puts(b, "}");
-    reply_json_end(r, f);
-    soc__buf_f32le(b, r->s->obs, (size_t)e->obs_dim);
-    soc__buf_put(b, r->s->mask, (size_t)e->n_actions);
-    reply_end(r, f);
+    reply_obs_tail(r, f, -1, e->obs_dim, e->n_actions, -1);
     return SOC_OK;
 }
 
@@ -886,14 +903,7 @@ static int cmd_step(req_t *r)
     soc__buf_printf(b, ",\"terminated\":%s,\"truncated\":%s,\"info\":",
                     st.terminated ? "true" : "false", st.truncated ? "true" : "false");
     put_info(b, &st.info);
-    soc__buf_puts(b, ",\"tail\":{");
-    put_tail_desc(b, "obs", 0, "<f4", -1, e->obs_dim, 1);
-    put_tail_desc(b, "mask", 4 * (size_t)e->obs_dim, "|u1", -1, e->n_actions, 0);
-    soc__buf_puts(b, "}");
-    reply_json_end(r, f);
-    soc__buf_f32le(b, r->s->obs, (size_t)e->obs_dim);
-    soc__buf_put(b, r->s->mask, (size_t)e->n_actions);
-    reply_end(r, f);
+    reply_obs_tail(r, f, -1, e->obs_dim, e->n_actions, -1);
     return SOC_OK;
 }
 
@@ -938,6 +948,18 @@ static int read_batch_envs(req_t *r, batch_row_t **rowsp, int *np)
     *rowsp = rows;
     *np = n;
     return SOC_OK;
+}
+
+/* ,"infos":[...] of a batch: the step's infos (stepped) or the reset's. */
+static void put_batch_infos(soc__buf_t *b, const batch_row_t *rows, int n, int stepped)
+{
+    soc__buf_puts(b, ",\"infos\":[");
+    for (int m = 0; m < n; m++) {
+        if (m > 0)
+            soc__buf_puts(b, ",");
+        put_info(b, stepped ? &rows[m].st.info : &rows[m].info);
+    }
+    soc__buf_puts(b, "]");
 }
 
 static int cmd_step_many(req_t *r)
@@ -1025,27 +1047,9 @@ static int cmd_step_many(req_t *r)
     soc__buf_puts(b, "],\"reset\":[");
     for (int m = 0; m < n; m++)
         soc__buf_printf(b, "%s%s", m ? "," : "", rows[m].reset ? "true" : "false");
-    soc__buf_puts(b, "],\"infos\":[");
-    for (int m = 0; m < n; m++) {
-        if (m > 0)
-            soc__buf_puts(b, ",");
-        put_info(b, &rows[m].st.info);
-    }
-    soc__buf_puts(b, "],\"tail\":{");
-    size_t off = 0;
-    put_tail_desc(b, "obs", off, "<f4", n, dim, 1);
-    off += 4 * (size_t)n * (size_t)dim;
-    put_tail_desc(b, "mask", off, "|u1", n, na, 0);
-    off += (size_t)n * (size_t)na;
-    if (autoreset)
-        put_tail_desc(b, "final_obs", off, "<f4", n_reset, dim, 0);
-    soc__buf_puts(b, "}");
-    reply_json_end(r, f);
-    soc__buf_f32le(b, r->s->obs, (size_t)n * (size_t)dim);
-    soc__buf_put(b, r->s->mask, (size_t)n * (size_t)na);
-    if (autoreset)
-        soc__buf_f32le(b, r->s->fobs, (size_t)n_reset * (size_t)dim);
-    reply_end(r, f);
+    soc__buf_puts(b, "]");
+    put_batch_infos(b, rows, n, 1);
+    reply_obs_tail(r, f, n, dim, na, autoreset ? n_reset : -1);
     free(rows);
     return SOC_OK;
 }
@@ -1089,20 +1093,9 @@ static int cmd_reset_many(req_t *r)
     }
     soc__buf_t *b = &r->c->out;
     size_t f = reply_begin(r);
-    soc__buf_printf(b, ",\"n\":%d,\"infos\":[", n);
-    for (int m = 0; m < n; m++) {
-        if (m > 0)
-            soc__buf_puts(b, ",");
-        put_info(b, &rows[m].info);
-    }
-    soc__buf_puts(b, "],\"tail\":{");
-    put_tail_desc(b, "obs", 0, "<f4", n, dim, 1);
-    put_tail_desc(b, "mask", 4 * (size_t)n * (size_t)dim, "|u1", n, na, 0);
-    soc__buf_puts(b, "}");
-    reply_json_end(r, f);
-    soc__buf_f32le(b, r->s->obs, (size_t)n * (size_t)dim);
-    soc__buf_put(b, r->s->mask, (size_t)n * (size_t)na);
-    reply_end(r, f);
+    soc__buf_printf(b, ",\"n\":%d", n);
+    put_batch_infos(b, rows, n, 0);
+    reply_obs_tail(r, f, n, dim, na, -1);
     free(rows);
     return SOC_OK;
 }

@@ -105,11 +105,22 @@ START_TEST(test_time_conversion)
 }
 END_TEST
 
+/* Finalizing c must fail with `code` and, when msg != NULL, a message
+ * containing msg; c is destroyed. */
+static void expect_rejected(soc_config_t *c, int code, const char *msg)
+{
+    soc_error_t err;
+    memset(&err, 0, sizeof err);
+    ck_assert_int_eq(soc_config_finalize(c, &err), code);
+    if (msg != NULL)
+        ck_assert_ptr_nonnull(strstr(err.msg, msg));
+    ts_cfg_destroy(c);
+}
+
 START_TEST(test_finalize_rejects)
 {
     static const double ex2[2] = {1, 1};
     static const double exu[2] = {1, -1};
-    soc_error_t err;
     int types2[2] = {0, 0};
     int typesu[2] = {0, 1};
     static const double cyc[2][3] = {{0, 1, 0}, {1, 0, 0}};
@@ -120,62 +131,44 @@ START_TEST(test_finalize_rejects)
     ts_cfg_cluster(c, "P", 1, ex2);
     ts_cfg_app(c, "a", 1.0, 2, types2, 2, cyc);
     ts_cfg_poisson(c, 10, 5);
-    memset(&err, 0, sizeof err);
-    ck_assert_int_eq(soc_config_finalize(c, &err), SOC_ECYCLE);
-    ck_assert_ptr_nonnull(strstr(err.msg, "cycle"));
-    ts_cfg_destroy(c);
+    expect_rejected(c, SOC_ECYCLE, "cycle");
 
     c = ts_cfg_new(2); /* unsupported type */
     ts_cfg_cluster(c, "P", 1, exu);
     ts_cfg_app(c, "a", 1.0, 2, typesu, 1, one);
     ts_cfg_poisson(c, 10, 5);
-    memset(&err, 0, sizeof err);
-    ck_assert_int_eq(soc_config_finalize(c, &err), SOC_ECONFIG);
-    ck_assert_ptr_nonnull(strstr(err.msg, "no PE can run"));
-    ts_cfg_destroy(c);
+    expect_rejected(c, SOC_ECONFIG, "no PE can run");
 
     c = ts_cfg_new(2); /* probabilities */
     ts_cfg_cluster(c, "P", 1, ex2);
     ts_cfg_app(c, "a", 0.5, 2, types2, 1, one);
     ts_cfg_app(c, "b", 0.4, 2, types2, 1, one);
     ts_cfg_poisson(c, 10, 5);
-    memset(&err, 0, sizeof err);
-    ck_assert_int_eq(soc_config_finalize(c, &err), SOC_ECONFIG);
-    ck_assert_ptr_nonnull(strstr(err.msg, "sum to"));
-    ts_cfg_destroy(c);
+    expect_rejected(c, SOC_ECONFIG, "sum to");
 
     c = ts_cfg_new(2); /* NaN volume */
     ts_cfg_cluster(c, "P", 1, ex2);
     ts_cfg_app(c, "a", 1.0, 2, types2, 1, nan_e);
     ts_cfg_poisson(c, 10, 5);
-    memset(&err, 0, sizeof err);
-    ck_assert_int_eq(soc_config_finalize(c, &err), SOC_ECONFIG);
-    ts_cfg_destroy(c);
+    expect_rejected(c, SOC_ECONFIG, NULL);
 
     c = ts_cfg_new(2); /* disconnected DAG */
     ts_cfg_cluster(c, "P", 1, ex2);
     ts_cfg_app(c, "a", 1.0, 2, types2, 0, NULL);
     ts_cfg_poisson(c, 10, 5);
-    memset(&err, 0, sizeof err);
-    ck_assert_int_eq(soc_config_finalize(c, &err), SOC_ECONFIG);
-    ck_assert_ptr_nonnull(strstr(err.msg, "not connected"));
-    ts_cfg_destroy(c);
+    expect_rejected(c, SOC_ECONFIG, "not connected");
 
     c = ts_cfg_new(2); /* open process without a limit */
     ts_cfg_cluster(c, "P", 1, ex2);
     ts_cfg_app(c, "a", 1.0, 2, types2, 1, one);
     ts_cfg_poisson(c, 10, 0);
-    memset(&err, 0, sizeof err);
-    ck_assert_int_eq(soc_config_finalize(c, &err), SOC_ECONFIG);
-    ts_cfg_destroy(c);
+    expect_rejected(c, SOC_ECONFIG, NULL);
 
     c = ts_cfg_new(2); /* negative inter-arrival */
     ts_cfg_cluster(c, "P", 1, ex2);
     ts_cfg_app(c, "a", 1.0, 2, types2, 1, one);
     ts_cfg_poisson(c, -3, 5);
-    memset(&err, 0, sizeof err);
-    ck_assert_int_eq(soc_config_finalize(c, &err), SOC_ECONFIG);
-    ts_cfg_destroy(c);
+    expect_rejected(c, SOC_ECONFIG, NULL);
 }
 END_TEST
 
@@ -302,15 +295,23 @@ START_TEST(test_step_interface)
 }
 END_TEST
 
-START_TEST(test_stall_is_reported)
+/* One PE, one application of a single task of exec_us, released every
+ * 10 us for n_jobs jobs; finalized. */
+static soc_config_t *single_task_config(double exec_us, int n_jobs)
 {
-    static const double ex[1] = {1};
+    const double ex[1] = {exec_us};
     int types[1] = {0};
     soc_config_t *c = ts_cfg_new(1);
     ts_cfg_cluster(c, "A", 1, ex);
     ts_cfg_app(c, "one", 1.0, 1, types, 0, NULL);
-    ts_cfg_periodic(c, 10, 3);
+    ts_cfg_periodic(c, 10, n_jobs);
     ts_cfg_finalize(c);
+    return c;
+}
+
+START_TEST(test_stall_is_reported)
+{
+    soc_config_t *c = single_task_config(1, 3);
     soc_sim_t *sim = make_sim(c, &lazy_ops, NULL);
     soc_error_t err = {0};
     ck_assert_int_eq(soc_sim_run(sim, &err), SOC_ESTALL);
@@ -468,13 +469,7 @@ END_TEST
  * with a periodic workload on an idle PE every latency is exactly 7 us. */
 START_TEST(test_many_jobs_quantiles)
 {
-    static const double ex[1] = {7};
-    int types[1] = {0};
-    soc_config_t *c = ts_cfg_new(1);
-    ts_cfg_cluster(c, "A", 1, ex);
-    ts_cfg_app(c, "one", 1.0, 1, types, 0, NULL);
-    ts_cfg_periodic(c, 10, SOC_LATENCY_EXACT_MAX + 1000);
-    ts_cfg_finalize(c);
+    soc_config_t *c = single_task_config(7, SOC_LATENCY_EXACT_MAX + 1000);
     soc_sim_t *s = make_sim(c, &first_ops, NULL);
     run_ok(s);
     soc_metrics_t m;

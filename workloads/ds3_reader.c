@@ -61,6 +61,23 @@ static char *xstrndup(const char *s, size_t n)
     return d;
 }
 
+/* Room for element n of the doubling array *arrp (an array pointer, passed
+ * by address) of *cap elements of size bytes, first allocating `first`.
+ * Returns 0, or -1 when out of memory (the array is kept). */
+static int grow(void *arrp, int n, int *cap, size_t size, int first)
+{
+    if (n < *cap)
+        return 0;
+    int nc = *cap ? 2 * *cap : first;
+    void *old, *na;
+    memcpy(&old, arrp, sizeof old);
+    if ((na = realloc(old, size * (size_t)nc)) == NULL)
+        return -1;
+    memcpy(arrp, &na, sizeof na);
+    *cap = nc;
+    return 0;
+}
+
 /* Whole file into memory (NUL-terminated); NULL + errno on failure. */
 static char *slurp(const char *path, size_t *len)
 {
@@ -300,15 +317,8 @@ static int names_add(names_t *nm, const char *s)
     int i = names_find(nm, s);
     if (i >= 0)
         return i;
-    if (nm->n == nm->cap) {
-        int nc = nm->cap ? 2 * nm->cap : 64;
-        char **nv = realloc(nm->v, sizeof *nv * (size_t)nc);
-        if (nv == NULL)
-            return -1;
-        nm->v = nv;
-        nm->cap = nc;
-    }
-    if ((nm->v[nm->n] = xstrdup(s)) == NULL)
+    if (grow(&nm->v, nm->n, &nm->cap, sizeof *nm->v, 64) != 0 ||
+        (nm->v[nm->n] = xstrdup(s)) == NULL)
         return -1;
     return nm->n++;
 }
@@ -505,15 +515,9 @@ static int parse_soc(const char *path, names_t *types, soc_parse_t *sp, soc_erro
                 rc = PERR(tl, "too many PEs (limit %d)", DS3_MAX_PES);
                 break;
             }
-            if (sp->n_res == sp->cap_res) {
-                int nc = sp->cap_res ? 2 * sp->cap_res : 8;
-                rres_t *nr = realloc(sp->res, sizeof *nr * (size_t)nc);
-                if (nr == NULL) {
-                    rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
-                    break;
-                }
-                sp->res = nr;
-                sp->cap_res = nc;
+            if (grow(&sp->res, sp->n_res, &sp->cap_res, sizeof *sp->res, 8) != 0) {
+                rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
+                break;
             }
             cur = &sp->res[sp->n_res++];
             memset(cur, 0, sizeof *cur);
@@ -859,14 +863,8 @@ static void lower(char *s)
 
 static int ini_add(ini_t *ini, const char *section, const char *key, const char *value, int line)
 {
-    if (ini->n == ini->cap) {
-        int nc = ini->cap ? 2 * ini->cap : 64;
-        ini_ent_t *ne = realloc(ini->e, sizeof *ne * (size_t)nc);
-        if (ne == NULL)
-            return SOC_ENOMEM;
-        ini->e = ne;
-        ini->cap = nc;
-    }
+    if (grow(&ini->e, ini->n, &ini->cap, sizeof *ini->e, 64) != 0)
+        return SOC_ENOMEM;
     ini_ent_t *x = &ini->e[ini->n];
     x->section = xstrdup(section);
     x->key = xstrdup(key);
@@ -1149,30 +1147,16 @@ static void numlist_free(numlist_t *l)
 
 static int nl_push(numlist_t *l, double x)
 {
-    if (l->n >= DS3_MAX_LIST)
+    if (l->n >= DS3_MAX_LIST || grow(&l->v, l->n, &l->cap, sizeof *l->v, 16) != 0)
         return -1;
-    if (l->n == l->cap) {
-        int nc = l->cap ? 2 * l->cap : 16;
-        double *nv = realloc(l->v, sizeof *nv * (size_t)nc);
-        if (nv == NULL)
-            return -1;
-        l->v = nv;
-        l->cap = nc;
-    }
     l->v[l->n++] = x;
     return 0;
 }
 
 static int nl_row(numlist_t *l, int len)
 {
-    if (l->n_rows == l->cap_rows) {
-        int nc = l->cap_rows ? 2 * l->cap_rows : 16;
-        int *nv = realloc(l->row_len, sizeof *nv * (size_t)nc);
-        if (nv == NULL)
-            return -1;
-        l->row_len = nv;
-        l->cap_rows = nc;
-    }
+    if (grow(&l->row_len, l->n_rows, &l->cap_rows, sizeof *l->row_len, 16) != 0)
+        return -1;
     l->row_len[l->n_rows++] = len;
     return 0;
 }
@@ -1182,6 +1166,20 @@ static const char *skip_ws(const char *s)
     while (isspace((unsigned char)*s))
         s++;
     return s;
+}
+
+/* After an element of a Python list: 0 at the next element (*ps moved past
+ * the comma), 1 at the closing ']' (*ps on it; a trailing comma is fine),
+ * -1 on anything else. */
+static int list_next(const char **ps)
+{
+    const char *s = skip_ws(*ps);
+    if (*s == ',')
+        s = skip_ws(s + 1);
+    else if (*s != ']')
+        return -1;
+    *ps = s;
+    return *s == ']';
 }
 
 /* Parse "[x, y, ...]" at *ps; returns 0 and advances, -1 on syntax error. */
@@ -1203,16 +1201,12 @@ static int parse_flat(const char **ps, numlist_t *l, int *count)
         if (end == s || !isfinite(x) || nl_push(l, x) != 0)
             return -1;
         (*count)++;
-        s = skip_ws(end);
-        if (*s == ',') {
-            s = skip_ws(s + 1);
-            if (*s == ']')
-                break;
-            continue;
-        }
-        if (*s == ']')
+        s = end;
+        int k = list_next(&s);
+        if (k < 0)
+            return -1;
+        if (k > 0)
             break;
-        return -1;
     }
     *ps = s + 1;
     return 0;
@@ -1234,16 +1228,11 @@ static int parse_list(const char *text, numlist_t *l, int nested)
             for (;;) {
                 if (parse_flat(&s, l, &cnt) != 0 || nl_row(l, cnt) != 0)
                     return -1;
-                s = skip_ws(s);
-                if (*s == ',') {
-                    s = skip_ws(s + 1);
-                    if (*s == ']')
-                        break;
-                    continue;
-                }
-                if (*s == ']')
+                int k = list_next(&s);
+                if (k < 0)
+                    return -1;
+                if (k > 0)
                     break;
-                return -1;
             }
         }
         s++;
