@@ -37,7 +37,8 @@ static void usage(FILE *out)
     for (const cmd_t *c = commands; c->name; c++)
         fprintf(out, "  %-14s %s\n", c->name, c->help);
     fprintf(out, "\nexit codes: 0 success, 1 simulation failure, 2 bad usage or bad input.\n"
-                 "docs: README.md, docs/config.md, docs/schedulers.md, docs/ds3.md\n");
+                 "docs: README.md, docs/config.md, docs/semantics.md, docs/schedulers.md,\n"
+                 "      docs/ds3.md, docs/power.md, docs/sweeps.md, gym/PROTOCOL.md\n");
 }
 
 int main(int argc, char **argv)

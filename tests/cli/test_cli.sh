@@ -17,7 +17,7 @@ expect_code() { # expect_code CODE DESCRIPTION -- command...
 t=$(mktemp -d); trap 'rm -rf "$t" /tmp/soc_cli_*.$$' EXIT
 
 expect_code 0 "--help" -- "$S" --help
-for c in run validate schedulers convert-ds3 default; do
+for c in run validate schedulers convert-ds3 default sweep plot regress serve; do
     expect_code 0 "$c --help" -- "$S" "$c" --help
     grep -q "usage" /tmp/soc_cli_out.$$ || fail "$c --help prints no usage"
 done

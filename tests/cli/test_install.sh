@@ -16,11 +16,16 @@ pc=$(find "$t/prefix" -name socsim.pc | head -1)
 [ -n "$pc" ] || fail "socsim.pc not installed"
 export PKG_CONFIG_PATH=$(dirname "$pc")
 libdir=$(pkg-config --variable=libdir socsim)
-cc -std=c11 "$SRC/examples/minimal_sim.c" -o "$t/shared" $(pkg-config --cflags --libs socsim) \
+# a sanitizer build of the library needs the same runtime in the program
+san=""
+if nm -D "$libdir/libsocsim.so" 2>/dev/null | grep -q "__asan_init\|__ubsan_handle"; then
+    san="-fsanitize=address,undefined"
+fi
+cc -std=c11 $san "$SRC/examples/minimal_sim.c" -o "$t/shared" $(pkg-config --cflags --libs socsim) \
    -Wl,-rpath,"$libdir" || fail "build against the shared library"
 out=$("$t/shared" "$SRC/examples/topcuoglu.yaml") || fail "shared: run"
 [ "$out" = "makespan 80" ] || fail "shared: '$out'"
-cc -std=c11 "$SRC/examples/minimal_sim.c" -o "$t/static" $(pkg-config --cflags socsim) \
+cc -std=c11 $san "$SRC/examples/minimal_sim.c" -o "$t/static" $(pkg-config --cflags socsim) \
    "$libdir/libsocsim.a" $(pkg-config --libs igraph gsl yaml-0.1) -ldl -lm || fail "static build"
 out=$("$t/static" "$SRC/examples/topcuoglu.yaml") || fail "static: run"
 [ "$out" = "makespan 80" ] || fail "static: '$out'"
