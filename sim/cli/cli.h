@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include "soc/schedulers.h"
 #include "soc/sim.h"
 
 /* Exit codes of every subcommand. */
@@ -31,6 +32,24 @@ int cli_schedule_open(cli_sink_t *sink, const char *path, const soc_config_t *cf
 void cli_schedule_row(void *user, const soc_task_record_t *rec);
 /* Close (NULL file is fine); returns 0 or CLI_FAIL on a write error. */
 int cli_schedule_close(cli_sink_t *sink);
+/* What a run streams out; every member may be NULL. */
+typedef struct cli_hooks {
+    soc_record_fn on_record;
+    void *record_user;
+    soc_power_fn on_power;
+    void *power_user;
+} cli_hooks_t;
+/* Create and run a simulation of the finalized cfg with a resolved
+ * scheduler; *simp is set even on failure (soc_sim_destroy it).  hooks may
+ * be NULL. */
+int cli_run_with(const soc_config_t *cfg, const soc_sched_handle_t *h, const cli_hooks_t *hooks,
+                 soc_sim_t **simp, soc_error_t *err);
+/* Resolve the scheduler spec, then cli_run_with.  *simp and *hp are set
+ * even on failure: release both with cli_run_cleanup. */
+int cli_run_config(const soc_config_t *cfg, const char *spec, const cli_hooks_t *hooks,
+                   soc_sim_t **simp, soc_sched_handle_t **hp, soc_error_t *err);
+void cli_run_cleanup(soc_sim_t *sim, soc_sched_handle_t *h);
+
 /* Shortest decimal text of x that reads back to the same double. */
 const char *cli_num(char buf[32], double x);
 
@@ -89,6 +108,8 @@ int cli_power_open(cli_power_sink_t *ps, const char *path, const soc_config_t *c
 void cli_power_row(void *user, const soc_power_sample_t *x);
 /* Close (NULL file is fine); 0 or CLI_FAIL on a write error. */
 int cli_power_close(cli_power_sink_t *ps);
+/* Hooks writing to the schedule and power sinks (NULL or closed = none). */
+cli_hooks_t cli_sink_hooks(cli_sink_t *sink, cli_power_sink_t *ps);
 
 /* Sweeps, plots, scheduler regression (cli_sweep.c, cli_plot.c,
  * cli_regress.c; docs/sweeps.md, docs/regression.md). */

@@ -320,3 +320,56 @@ int cli_power_close(cli_power_sink_t *ps)
     }
     return 0;
 }
+
+/* ----------------------------------------------------------------- runs */
+
+int cli_run_with(const soc_config_t *cfg, const soc_sched_handle_t *h, const cli_hooks_t *hooks,
+                 soc_sim_t **simp, soc_error_t *err)
+{
+    soc_sim_options_t o = {0};
+    o.struct_size = sizeof o;
+    o.sched = soc_sched_handle_ops(h);
+    o.sched_arg = soc_sched_handle_arg(h);
+    if (hooks != NULL) {
+        o.on_record = hooks->on_record;
+        o.record_user = hooks->record_user;
+        o.on_power = hooks->on_power;
+        o.power_user = hooks->power_user;
+    }
+    *simp = NULL;
+    int rc = soc_sim_create(simp, cfg, &o, err);
+    if (rc != SOC_OK)
+        return rc;
+    return soc_sim_run(*simp, err);
+}
+
+int cli_run_config(const soc_config_t *cfg, const char *spec, const cli_hooks_t *hooks,
+                   soc_sim_t **simp, soc_sched_handle_t **hp, soc_error_t *err)
+{
+    *simp = NULL;
+    *hp = NULL;
+    int rc = soc_sched_resolve(spec, hp, err);
+    if (rc != SOC_OK)
+        return rc;
+    return cli_run_with(cfg, *hp, hooks, simp, err);
+}
+
+void cli_run_cleanup(soc_sim_t *sim, soc_sched_handle_t *h)
+{
+    soc_sim_destroy(sim);
+    soc_sched_handle_free(h);
+}
+
+cli_hooks_t cli_sink_hooks(cli_sink_t *sink, cli_power_sink_t *ps)
+{
+    cli_hooks_t k = {NULL, NULL, NULL, NULL};
+    if (sink != NULL && sink->f != NULL) {
+        k.on_record = cli_schedule_row;
+        k.record_user = sink;
+    }
+    if (ps != NULL && ps->f != NULL) {
+        k.on_power = cli_power_row;
+        k.power_user = ps;
+    }
+    return k;
+}

@@ -99,22 +99,9 @@ static int is_cp(const char *s)
 static int run_one(const soc_config_t *cfg, const soc_sched_handle_t *h, cli_sink_t *sink,
                    cli_power_sink_t *ps, int json, soc_error_t *err)
 {
-    soc_sim_options_t o = {0};
-    o.struct_size = sizeof o;
-    o.sched = soc_sched_handle_ops(h);
-    o.sched_arg = soc_sched_handle_arg(h);
-    if (sink->f != NULL) {
-        o.on_record = cli_schedule_row;
-        o.record_user = sink;
-    }
-    if (ps->f != NULL) {
-        o.on_power = cli_power_row;
-        o.power_user = ps;
-    }
     soc_sim_t *sim = NULL;
-    int rc = soc_sim_create(&sim, cfg, &o, err);
-    if (rc == SOC_OK)
-        rc = soc_sim_run(sim, err);
+    cli_hooks_t hooks = cli_sink_hooks(sink, ps);
+    int rc = cli_run_with(cfg, h, &hooks, &sim, err);
     if (rc == SOC_OK) {
         soc_metrics_t m;
         soc_sim_metrics(sim, &m);

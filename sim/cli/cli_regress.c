@@ -167,10 +167,10 @@ static int regress_job(void *user, int i, char **row, char *errbuf, size_t es)
     uint64_t keep = cfg->seed;
     cfg->seed = S->seeds[k];
     soc_sim_t *sim = NULL;
-    void *h = NULL;
+    soc_sched_handle_t *h = NULL;
     soc_error_t err = {0};
     cli_buf_t b = {0};
-    int rc = cli_run_config(cfg, S->sched[s], NULL, NULL, &sim, &h, &err);
+    int rc = cli_run_config(cfg, S->sched[s], NULL, &sim, &h, &err);
     if (rc == SOC_OK) {
         soc_metrics_t m;
         soc_sim_metrics(sim, &m);

@@ -18,34 +18,6 @@
 
 /* ------------------------------------------------------------ helpers */
 
-/* Run one finalized config with the scheduler spec; fills *m (valid until
- * *simp is destroyed by the caller).  ps (may be NULL) gets the power
- * time series. */
-static int run_one(const soc_config_t *cfg, const char *spec, cli_sink_t *sink,
-                   cli_power_sink_t *ps, soc_sim_t **simp, soc_sched_handle_t **hp,
-                   soc_error_t *err)
-{
-    int rc = soc_sched_resolve(spec, hp, err);
-    if (rc != SOC_OK)
-        return rc;
-    soc_sim_options_t o = {0};
-    o.struct_size = sizeof o;
-    o.sched = soc_sched_handle_ops(*hp);
-    o.sched_arg = soc_sched_handle_arg(*hp);
-    if (sink != NULL && sink->f != NULL) {
-        o.on_record = cli_schedule_row;
-        o.record_user = sink;
-    }
-    if (ps != NULL && ps->f != NULL) {
-        o.on_power = cli_power_row;
-        o.power_user = ps;
-    }
-    rc = soc_sim_create(simp, cfg, &o, err);
-    if (rc != SOC_OK)
-        return rc;
-    return soc_sim_run(*simp, err);
-}
-
 static void print_text(FILE *out, const soc_config_t *cfg, const soc_metrics_t *m)
 {
     char a[32];
@@ -201,9 +173,7 @@ int cli_cmd_run(int argc, char **argv)
     cli_power_sink_t ps = {0};
     if (r.power_trace != NULL) {
         const char *why = !cfg.power_model ? "needs the power model (power: true in the config)"
-                          : r.gantt != NULL || r.trace != NULL
-                              ? "cannot be combined with --gantt or --trace"
-                              : NULL;
+                                           : NULL;
         if (why != NULL) {
             fprintf(stderr, "socsim: --power-trace %s\n", why);
             soc_config_free(&cfg);
@@ -221,9 +191,10 @@ int cli_cmd_run(int argc, char **argv)
     }
     soc_sim_t *sim = NULL;
     soc_sched_handle_t *h = NULL;
+    cli_hooks_t hooks = cli_sink_hooks(&sink, &ps);
     int rc = r.gantt != NULL || r.trace != NULL
-                 ? cli_run_traced(&cfg, spec, &sink, r.gantt, r.trace, &sim, &h, &err, &code)
-                 : run_one(&cfg, spec, &sink, &ps, &sim, &h, &err);
+                 ? cli_run_traced(&cfg, spec, &sink, &ps, r.gantt, r.trace, &sim, &h, &err, &code)
+                 : cli_run_config(&cfg, spec, &hooks, &sim, &h, &err);
     if (cli_schedule_close(&sink) != 0)
         code = CLI_FAIL;
     if (cli_power_close(&ps) != 0)
@@ -372,7 +343,7 @@ int cli_cmd_default(int argc, char **argv)
         if (strcmp((*s)->name, "neural") == 0 && access(SOC_DEFAULT_POLICY, R_OK) == 0)
             snprintf(spec, sizeof spec, "neural:%s", SOC_DEFAULT_POLICY);
 #endif
-        int rc = run_one(&cfg, spec, NULL, NULL, &sim, &h, &e);
+        int rc = cli_run_config(&cfg, spec, NULL, &sim, &h, &e);
         if (rc == SOC_OK) {
             soc_metrics_t m;
             soc_sim_metrics(sim, &m);

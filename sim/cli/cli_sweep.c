@@ -291,34 +291,6 @@ void cli_mean_ci95(const double *x, int n, double *mean, double *ci)
 
 /* ============================================================== runs */
 
-int cli_run_config(const soc_config_t *cfg, const char *spec, soc_record_fn on_record,
-                   void *record_user, soc_sim_t **simp, void **handle, soc_error_t *err)
-{
-    soc_sched_handle_t *h = NULL;
-    *simp = NULL;
-    *handle = NULL;
-    int rc = soc_sched_resolve(spec, &h, err);
-    if (rc != SOC_OK)
-        return rc;
-    *handle = h;
-    soc_sim_options_t o = {0};
-    o.struct_size = sizeof o;
-    o.sched = soc_sched_handle_ops(h);
-    o.sched_arg = soc_sched_handle_arg(h);
-    o.on_record = on_record;
-    o.record_user = record_user;
-    rc = soc_sim_create(simp, cfg, &o, err);
-    if (rc != SOC_OK)
-        return rc;
-    return soc_sim_run(*simp, err);
-}
-
-void cli_run_cleanup(soc_sim_t *sim, void *handle)
-{
-    soc_sim_destroy(sim);
-    soc_sched_handle_free(handle);
-}
-
 int cli_ds3_runs(const soc_config_t *cfg, int64_t **scales, int **iters)
 {
     soc_ds3_options_t def;
@@ -1337,10 +1309,10 @@ static int sweep_job(void *user, int p, char **row, char *errbuf, size_t es)
                               : cfg->semantics == SOC_SEM_DS3 ? "etf" /* DS3's default */
                                                              : "heft");
     soc_sim_t *sim = NULL;
-    void *h = NULL;
+    soc_sched_handle_t *h = NULL;
     int r = soc_config_finalize(cfg, &err);
     if (r == SOC_OK)
-        r = cli_run_config(cfg, spec, NULL, NULL, &sim, &h, &err);
+        r = cli_run_config(cfg, spec, NULL, &sim, &h, &err);
     if (r == SOC_OK) {
         soc_metrics_t m;
         soc_sim_metrics(sim, &m);

@@ -68,12 +68,6 @@ int cli_pool_run(int workers, const int *todo, int n_todo, cli_job_fn job, cli_d
 /* Number of online CPUs (>= 1). */
 int cli_ncpus(void);
 
-/* Run one finalized config with a scheduler spec; on success fills *m
- * (valid until *simp is destroyed).  on_record may be NULL. */
-int cli_run_config(const soc_config_t *cfg, const char *spec, soc_record_fn on_record,
-                   void *record_user, soc_sim_t **simp, void **handle, soc_error_t *err);
-void cli_run_cleanup(soc_sim_t *sim, void *handle);
-
 /* DS3 semantics: the (scale, iteration) runs a config describes (one run
  * for validation mode).  Returns the count (>= 1) with malloc'ed arrays. */
 int cli_ds3_runs(const soc_config_t *cfg, int64_t **scales, int **iters);

@@ -277,7 +277,7 @@ int cli_trace_write(const char *path, const cli_sched_t *s, const char *title)
 }
 
 int cli_run_traced(const soc_config_t *cfg, const char *spec, cli_sink_t *sink,
-                   const char *gantt, const char *trace, soc_sim_t **simp,
+                   cli_power_sink_t *ps, const char *gantt, const char *trace, soc_sim_t **simp,
                    soc_sched_handle_t **hp, soc_error_t *err, int *code)
 {
     cli_sched_t s;
@@ -285,9 +285,10 @@ int cli_run_traced(const soc_config_t *cfg, const char *spec, cli_sink_t *sink,
         *code = CLI_FAIL;
         return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
     }
-    void *h = NULL;
-    int rc = cli_run_config(cfg, spec, cli_sched_record, &s, simp, &h, err);
-    *hp = h;
+    cli_hooks_t hooks = cli_sink_hooks(NULL, ps);
+    hooks.on_record = cli_sched_record;
+    hooks.record_user = &s;
+    int rc = cli_run_config(cfg, spec, &hooks, simp, hp, err);
     if (rc == SOC_OK && s.oom) {
         fprintf(stderr, "socsim: out of memory keeping the schedule\n");
         *code = CLI_FAIL;

@@ -56,10 +56,11 @@ int cli_gantt_write(const char *png, const cli_sched_t *s, const char *title);
 
 /* `socsim run --gantt/--trace`: run cfg with spec, recording the schedule
  * (also forwarded to sink when it is open), then write the PNG and/or the
- * trace (either path may be NULL).  Returns the run's status like
+ * trace (either path may be NULL); ps (may be NULL) gets the power time
+ * series.  Returns the run's status like
  * soc_sim_run; an output failure only sets *code (an exit code). */
 int cli_run_traced(const soc_config_t *cfg, const char *spec, cli_sink_t *sink,
-                   const char *gantt, const char *trace, soc_sim_t **simp,
+                   cli_power_sink_t *ps, const char *gantt, const char *trace, soc_sim_t **simp,
                    soc_sched_handle_t **hp, soc_error_t *err, int *code);
 
 /* Write s as a gnuplot single-quoted string. */
