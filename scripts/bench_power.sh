@@ -6,12 +6,18 @@
 # load and at a 10x sparser one (more thermal steps per task).  Each figure
 # is the best CPU time (user + sys) of REPS runs; the ratio on/off must stay
 # at most 1.5.  Then DS3 semantics (energy always on, as in DS3) on DS3's
-# default config_file.ini when ../shared is there: absolute figures.
+# default config_file.ini when ../shared is there: the same runs by a second
+# socsim built from the same sources with -DSOC_DS3_BENCH_NO_POWER (the DS3
+# engine without its power model: no sampling ticks, no energy hooks; same
+# schedules with the default performance governors, energies meaningless),
+# built into NOPOWER_BUILD (default BUILD_DIR-nopower) when missing.
+# NOPOWER=0 skips that build and prints absolute DS3 figures only.
 # Prints figures; it is not a test.
 #   usage: scripts/bench_power.sh [BUILD_DIR]     (JOBS=20000 REPS=5 SCHED=etf)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-S=${1:-$ROOT/build}/socsim
+BUILD=${1:-$ROOT/build}
+S=$BUILD/socsim
 JOBS=${JOBS:-20000}
 REPS=${REPS:-5}
 SCHED=${SCHED:-etf}
@@ -57,24 +63,47 @@ for periods in native ds3; do
     done
 done
 
-# DS3 semantics always computes energy (as DS3 does): absolute figures only.
+# DS3 semantics always computes energy (as DS3 does); the reference without
+# the power model is a separate build (see the top).
 DS3_INI=${DS3_INI:-$ROOT/../shared/ds3/config_file.ini}
-if [ -r "$DS3_INI" ]; then
-    echo
-    printf "%-22s %8s %10s %12s\n" "ds3 semantics" jobs cpu_s jobs_per_s
-    for n in 100 1000 $JOBS; do
-        python3 - "$S" "$DS3_INI" "$n" "$REPS" <<'PY'
-import os, subprocess, sys
-s, ini, n, reps = sys.argv[1:5]
-best = None
-for _ in range(int(reps)):
-    t0 = os.times()
-    subprocess.run([s, "run", "--ds3", ini, "--set", "max_jobs=" + n, "--json"], check=True,
-                   stdout=subprocess.DEVNULL)
-    t1 = os.times()
-    cpu = (t1.children_user - t0.children_user) + (t1.children_system - t0.children_system)
-    best = cpu if best is None else min(best, cpu)
-print("%-22s %8s %10.3f %12.0f" % ("default ETF", n, best, int(n) / max(best, 1e-3)))
-PY
-    done
+[ -r "$DS3_INI" ] || exit 0
+S_OFF=
+if [ "${NOPOWER:-1}" != 0 ]; then
+    NOPOWER_BUILD=${NOPOWER_BUILD:-$BUILD-nopower}
+    if [ ! -x "$NOPOWER_BUILD/socsim" ]; then
+        BT=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$BUILD/CMakeCache.txt" 2>/dev/null || true)
+        echo "building the no-power reference in $NOPOWER_BUILD ..." >&2
+        cmake -S "$ROOT" -B "$NOPOWER_BUILD" -DCMAKE_BUILD_TYPE="${BT:-RelWithDebInfo}" \
+            -DCMAKE_C_FLAGS=-DSOC_DS3_BENCH_NO_POWER >/dev/null
+        cmake --build "$NOPOWER_BUILD" --target socsim -j2 >/dev/null
+    fi
+    S_OFF=$NOPOWER_BUILD/socsim
 fi
+echo
+printf "%-22s %8s %10s %10s %7s %12s\n" "ds3 semantics" jobs off_s on_s ratio jobs_per_s
+for n in 100 1000 $JOBS; do
+    python3 - "$S" "$DS3_INI" "$n" "$REPS" "$S_OFF" <<'PY'
+import resource, subprocess, sys
+s, ini, n, reps, s_off = sys.argv[1:6]
+def cpu():  # µs resolution (os.times counts 10 ms ticks)
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+def best(exe):
+    b = None
+    for _ in range(int(reps)):
+        t0 = cpu()
+        subprocess.run([exe, "run", "--ds3", ini, "--set", "max_jobs=" + n, "--json"],
+                       check=True, stdout=subprocess.DEVNULL)
+        t = cpu() - t0
+        b = t if b is None else min(b, t)
+    return b
+on = best(s)
+if s_off:
+    off = best(s_off)
+    print("%-22s %8s %10.3f %10.3f %7.2f %12.0f" % ("default ETF", n, off, on,
+          on / max(off, 1e-3), int(n) / max(on, 1e-3)))
+else:
+    print("%-22s %8s %10s %10.3f %7s %12.0f" % ("default ETF", n, "-", on, "-",
+          int(n) / max(on, 1e-3)))
+PY
+done

@@ -41,6 +41,16 @@
 #define PRIO_URGENT 0
 #define PRIO_NORMAL 1
 
+/* scripts/bench_power.sh builds a second socsim with -DSOC_DS3_BENCH_NO_POWER:
+ * the same engine without DS3's power model (no sampling ticks, no energy
+ * hooks; the clusters keep their initial frequencies), the reference the
+ * model's cost is measured against.  Its energies are meaningless. */
+#ifdef SOC_DS3_BENCH_NO_POWER
+#define POWER_HOOKS 0
+#else
+#define POWER_HOOKS 1
+#endif
+
 enum ev_kind {
     EV_GEN = 0, /* generator wake-up (epoch in tag) */
     EV_GRANT,   /* PE resource granted: the task starts */
@@ -128,6 +138,9 @@ struct soc_ds3_engine {
     uint32_t np_seed;
     double sr;                  /* sampling_rate */
     int sample_ticks;           /* visit every sampling tick (power model) */
+    int64_t sample_l;           /* lcm(clock, sampling_rate): the manager's
+                                   ticks that sample are its multiples */
+    double inv_sr;              /* 1 / sr */
     soc_ds3_power_t *pw;        /* DS3's power model (ds3_power.c) */
     soc_error_t pw_err;         /* its error, for callers without err */
     const soc_ds3_options_t *o;
@@ -205,6 +218,27 @@ static int tvec_push(tvec_t *t, soc_ds3_task_t *x)
     }
     t->v[t->n++] = x;
     return SOC_OK;
+}
+
+/* Greatest common divisor of two positive integers. */
+static int64_t gcd64(int64_t a, int64_t b)
+{
+    while (b != 0) {
+        int64_t r = a % b;
+        a = b;
+        b = r;
+    }
+    return a;
+}
+
+/* now % sampling_rate == 0 for a manager tick (an integral time >= 0):
+ * the quotient estimate now * (1 / sr) is off by less than one, so a
+ * multiply replaces a 64-bit division on every manager tick. */
+static int is_sample_tick(const soc_ds3_engine_t *e)
+{
+    int64_t t = (int64_t)e->now, sr = (int64_t)e->sr;
+    int64_t q = (int64_t)(e->now * e->inv_sr);
+    return q * sr == t || (q + 1) * sr == t;
 }
 
 static d3task_t *T(soc_ds3_task_t *p)
@@ -563,16 +597,21 @@ static int gen_run(soc_ds3_engine_t *e)
  * tick with now % sampling_rate == 0, and evaluates a PE when one of its
  * pieces, or its task, ends on such a tick.  The engine runs DS3's pieces
  * and SimPy's order within a tick, so the model plugs in at these calls
- * (and task_begin in task_start); e->sample_ticks makes the manager visit
- * every sampling tick (mgr_work_time).  The model owns the cluster
- * frequencies: slowdowns come from it. */
+ * (and task_begin in task_start); e->sample_ticks makes the manager sample
+ * at every sampling tick (mgr_tick when it runs there anyway, otherwise
+ * advance_virtual, in one batch up to the next event).  The model owns the
+ * cluster frequencies: slowdowns come from it. */
 static int hook_piece_start(soc_ds3_engine_t *e, const d3task_t *t, double step)
 {
+    if (!POWER_HOOKS)
+        return SOC_OK;
     return soc__ds3p_charge(e->pw, t->pub.pe, e->now, step, &e->pw_err);
 }
 
 static int hook_piece_end(soc_ds3_engine_t *e, const d3task_t *t)
 {
+    if (!POWER_HOOKS)
+        return SOC_OK;
     return soc__ds3p_piece_end(e->pw, t->pub.pe, e->now, &e->pw_err);
 }
 
@@ -580,6 +619,8 @@ static int hook_piece_end(soc_ds3_engine_t *e, const d3task_t *t)
  * energy) and the ready queue was updated ("Case 2" evaluation, release). */
 static int hook_task_end(soc_ds3_engine_t *e, const d3task_t *t)
 {
+    if (!POWER_HOOKS)
+        return SOC_OK;
     soc__ds3p_task_end(e->pw, t->pub.pe, e->now);
     return soc__ds3p_task_done(e->pw, t->pub.pe, e->now, &e->pw_err);
 }
@@ -715,7 +756,7 @@ static int mgr_tick(soc_ds3_engine_t *e, int *did, soc_error_t *err)
     int rc;
     *did = 0;
     /* 1. DTPM sampling (evaluate_idle_PEs): power model only, no timing */
-    if (e->sample_ticks && (int64_t)e->now % (int64_t)e->sr == 0 &&
+    if (e->sample_ticks && is_sample_tick(e) &&
         (rc = hook_sample(e, err)) != SOC_OK)
         return rc;
     /* 2. shared memory: wait_ready -> ready */
@@ -776,14 +817,15 @@ static int grant_dispatched(soc_ds3_engine_t *e)
     return SOC_OK;
 }
 
-/* Earliest time >= mgr.time at which the manager could act, given the
- * current state (real events re-evaluate it): INFINITY if none. */
+/* Earliest time >= mgr.time at which the manager could act on its queues,
+ * given the current state (real events re-evaluate it): INFINITY if none.
+ * Sampling ticks are not counted here (advance_virtual runs them). */
 static double mgr_work_time(const soc_ds3_engine_t *e)
 {
     double mt = e->mgr.time;
     if (e->ready.n > 0)
         return mt;
-    double w = e->sample_ticks ? ceil(mt / e->sr) * e->sr : INFINITY;
+    double w = INFINITY;
     for (int i = 0; i < e->execq.n; i++) {
         const d3task_t *t = T(e->execq.v[i]);
         if (e->pe_task[t->pub.pe] == NULL) {
@@ -813,8 +855,19 @@ static void vstep(soc_ds3_engine_t *e, vproc_t *v)
 
 /* The virtual entry `cur` (the minimum, at e->now) did nothing.  Step it to
  * its next period, or, when nothing can happen before some time X, move
- * every virtual entry that is due before X to its first period >= X. */
-static int advance_virtual(soc_ds3_engine_t *e, vproc_t *cur)
+ * every virtual entry that is due before X to its first period >= X.
+ *
+ * With the power model, the manager's sampling ticks before X are the only
+ * thing that happens until X: when the manager is `cur`, they are run here
+ * in a tight loop (soc__ds3p_sample_ticks) instead of one loop turn, one
+ * tick and one jump of the pollers each.  Nothing else can observe those
+ * turns: the sampling changes only the power model's state (frequencies,
+ * temperatures, energy), which no poller or queued event reads before X,
+ * and the pollers keep their relative key order across no-op periods, so
+ * they land on the same keys as after the step-by-step walk (only the
+ * absolute values of the fresh seqs differ, and only their order is
+ * compared).  Errors of the sampling are returned with err filled. */
+static int advance_virtual(soc_ds3_engine_t *e, vproc_t *cur, soc_error_t *err)
 {
     double x = e->n_heap > 0 ? e->heap[0].time : INFINITY;
     double w = mgr_work_time(e);
@@ -827,6 +880,31 @@ static int advance_virtual(soc_ds3_engine_t *e, vproc_t *cur)
      * already queued (in particular after the other poller if that one
      * ran earlier at this time) */
     vstep(e, cur);
+    /* Nothing but sampling ticks can ever happen: no event is queued, the
+     * manager has no work and the generator waits for a completion that
+     * cannot come.  DS3 would tick forever; the power model's sampling
+     * changes nothing the pollers read, so stop here. */
+    if (isinf(x))
+        return SOC_ESTALL;
+    if (e->sample_ticks) {
+        if (cur == &e->mgr && !isinf(x)) {
+            /* the manager runs at multiples of clock; it samples at those
+             * that are multiples of sampling_rate, as mgr_tick does */
+            int64_t l = e->sample_l;
+            int64_t t0 = (int64_t)ceil(e->mgr.time / (double)l) * l;
+            if ((double)t0 < x) {
+                int rc = soc__ds3p_sample_ticks(e->pw, t0, l, x, err);
+                if (rc != SOC_OK)
+                    return rc;
+            }
+        } else {
+            /* another poller steps: the manager's next sampling tick is
+             * work it must not be jumped over */
+            double ws = ceil(e->mgr.time / e->sr) * e->sr;
+            if (ws < x)
+                x = ws;
+        }
+    }
     if (x <= cur->time)
         return SOC_OK;
     if (isinf(x))
@@ -908,9 +986,11 @@ static int task_start(soc_ds3_engine_t *e, d3task_t *t)
         e->injected++;
     t->exec = exec_of(e, t->pub.type, pe);
     t->elapsed = 0;
-    int rc = soc__ds3p_task_begin(e->pw, pe, e->now, t->exec, t->pub.id, &e->pw_err);
-    if (rc != SOC_OK)
-        return rc;
+    if (POWER_HOOKS) {
+        int rc = soc__ds3p_task_begin(e->pw, pe, e->now, t->exec, t->pub.id, &e->pw_err);
+        if (rc != SOC_OK)
+            return rc;
+    }
     return next_piece(e, t);
 }
 
@@ -1116,14 +1196,14 @@ int soc__ds3_run(soc_ds3_engine_t *e, soc_error_t *err)
                 return soc_error_set(err, rc, NULL, 0, 0, "out of memory");
             continue;
         }
-        if ((rc = advance_virtual(e, v)) != SOC_OK) {
+        if ((rc = advance_virtual(e, v, err)) != SOC_OK) {
             if (rc == SOC_ESTALL)
                 return soc_error_set(err, SOC_ESTALL, NULL, 0, 0,
                                      "DS3 run cannot make progress at t=%.0f us "
                                      "(%lld of %lld jobs completed; DS3 would tick forever)",
                                      e->now, (long long)e->completed,
                                      (long long)e->max_num_jobs);
-            return soc_error_set(err, rc, NULL, 0, 0, "out of memory");
+            return rc; /* the power model's error, err filled */
         }
     }
     return SOC_OK;
@@ -1314,6 +1394,7 @@ int soc__ds3_create(soc_ds3_engine_t **out, const soc_config_t *cfg,
     e->warmup = e->validation ? 0 : o->warmup_period;
     e->cap_parallel = o->max_jobs_in_parallel;
     e->sr = (double)o->sampling_rate;
+    e->inv_sr = 1.0 / e->sr;
     if (e->validation) {
         e->scale = o->scale;
         e->iteration = 0;
@@ -1330,6 +1411,7 @@ int soc__ds3_create(soc_ds3_engine_t **out, const soc_config_t *cfg,
         FAIL(SOC_ECONFIG, "DS3: clock must be at least 1 us");
     if (o->sampling_rate < 1)
         FAIL(SOC_ECONFIG, "DS3: sampling_rate must be at least 1 us");
+    e->sample_l = e->clock / gcd64(e->clock, o->sampling_rate) * o->sampling_rate;
     if (!e->fixed_rate && e->scale <= 0)
         FAIL(SOC_ECONFIG, "DS3: scale must be positive for exponential inter-arrival times");
     if (e->scale < 0)
@@ -1451,7 +1533,7 @@ int soc__ds3_create(soc_ds3_engine_t **out, const soc_config_t *cfg,
     if ((rc = soc__ds3p_create(&e->pw, cfg, err)) != SOC_OK)
         goto fail;
     soc__ds3p_set_sink(e->pw, opts->on_power, opts->power_user);
-    e->sample_ticks = 1;
+    e->sample_ticks = POWER_HOOKS;
     e->l_max = -1;
     e->inj_snip = -1; /* DS3: the injection-snippet counter starts at -1 */
     *out = e;

@@ -4,6 +4,7 @@
  * must equal DS3's to the last bit, not just to 6 digits, because small
  * differences change which throttling/ondemand decisions are taken.
  */
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@ typedef struct hist {
 
 typedef struct dcl {
     const soc_cluster_t *c;
+    int first, count;       /* its PEs (c->first_pe, c->count) */
     const soc_cluster_power_t *pw;
     int mem, acc, little, governed; /* governed: DVFS mode string != "none" */
     int mode;
@@ -32,18 +34,33 @@ typedef struct dcl {
     int n_busy;             /* PEs with idle == false */
     double lk_v;            /* leakage cache: value for voltage lk_v at */
     uint64_t lk_tv;         /* temperature version lk_tv */
-    double lk;
+    double lk;              /* static power per core */
+    /* derived from lk with DS3's expressions, for the idle sweep:
+     * lk_e = lk * SR * 1e-6 (an idle PE's leakage energy per sample),
+     * lk_s = lk_e + base_energy, P_idle = lk * count + base_power */
+    double lk_e, lk_s, P_idle;
+    /* charge cache: dynamic power pd and cluster power pd_P of a piece,
+     * a pure function of (f, V, busy count, leakage); busy PEs of a
+     * cluster start their pieces at the same ticks with the same key */
+    int pd_ok, pd_n;
+    double pd_f, pd_v, pd_lk, pd, pd_P;
+    double sd_f, sd;        /* slowdown sd at frequency sd_f (-1: none) */
+    double oi_f;            /* soc__opp_exact(opps, f) = oi for f = oi_f */
+    int oi;
 } dcl_t;
 
 typedef struct dpe {
     int c;
     int held, idle, running;
-    double leak, util, eval_t;
+    /* the PE's share of the reported accumulator: E_tot's additions in
+     * validation mode, E_cum's otherwise (only that split is reported);
+     * next to held, the other field of the sampling sweep */
+    double e_rep;
+    double util, eval_t;
     double start, R, e, dyn_task, stat_task, finish, freq;
     int64_t id;
     hist_t *h;
     int nh, caph;
-    double e_cum, e_tot;
 } dpe_t;
 
 struct soc_ds3_power {
@@ -53,6 +70,8 @@ struct soc_ds3_power {
     int validation;
     double warmup;
     double SR, SRT;
+    int64_t sr_i, srt_i;    /* the same as integers */
+    double inv_sr, inv_srt; /* 1 / SR, 1 / SRT (multiple tests only) */
     int n_cl, n_pe;
     dcl_t *cl;
     dpe_t *pe;
@@ -71,6 +90,13 @@ struct soc_ds3_power {
     int n_p;
     double *P;
     const double **bcol;
+    /* thermal step: the columns of A, the memory + GPU part of B P
+     * (constant: those two powers are, and they come first in DS3's sum) */
+    double At[SOC__NHOT][SOC__NHOT]; /* At[j][i] = A[i][j] */
+    double b0[SOC__NHOT];
+    int *bnz, n_bnz;        /* the columns k >= 2 that are not all zero */
+    int b_pos;              /* b0 > 0 and those columns >= 0 (see
+                               thermal_step) */
     double *in_f, *tf;      /* throttling scratch (compact lists) */
     double *cl_out, *pe_out, *s_freq, *s_pow;
     soc_power_fn sink;
@@ -145,28 +171,50 @@ static int init_freq(soc_ds3_power_t *p, dcl_t *k, soc_error_t *err)
     }
 }
 
-/* DS3 static power per core of cluster k (DTPM_power_models).  A pure
- * function of (V, T): cached per cluster until either changes. */
-static double leak(soc_ds3_power_t *p, dcl_t *k)
+/* Largest temperature, the first one on ties (soc__max_temp). */
+static inline double max_temp(const double T[SOC__NHOT])
 {
-    if (k->acc)
-        return 0;
-    if (k->lk_tv == p->t_version && k->lk_v == k->v)
-        return k->lk;
-    if (p->ex_tv != p->t_version) {
-        /* exp(-C2/TK) depends on the temperatures only: once per update */
-        p->tk = 273 + soc__max_temp(p->T);
-        p->ex = exp(-p->lp.C2 / p->tk);
-        p->ex_tv = p->t_version;
+    double m = T[0];
+    for (int i = 1; i < SOC__NHOT; i++)
+        if (T[i] > m)
+            m = T[i];
+    return m;
+}
+
+/* Recompute the leakage cache of cluster k (see leak). */
+static void leak_compute(soc_ds3_power_t *p, dcl_t *k)
+{
+    double lk = 0; /* accelerators draw no static power in DS3 */
+    if (!k->acc) {
+        if (p->ex_tv != p->t_version) {
+            /* exp(-C2/TK) depends on the temperatures only: once per update */
+            p->tk = 273 + max_temp(p->T);
+            p->ex = exp(-p->lp.C2 / p->tk);
+            p->ex_tv = p->t_version;
+        }
+        double v = k->v * 1e-3;
+        /* soc__leak_raw's expression, DS3's order, with the shared exp */
+        double pcl = v * p->lp.C1 * p->tk * p->tk * p->ex + p->lp.Igate * v;
+        if (k->little)
+            pcl = pcl / 4;
+        lk = pcl / 4;
     }
-    double v = k->v * 1e-3;
-    /* soc__leak_raw's expression, DS3's order, with the shared exp */
-    double pcl = v * p->lp.C1 * p->tk * p->tk * p->ex + p->lp.Igate * v;
-    if (k->little)
-        pcl = pcl / 4;
-    k->lk = pcl / 4;
+    k->lk = lk;
+    /* the same expressions as DS3's per-PE ones, evaluated once */
+    k->lk_e = lk * p->SR * 1e-6;
+    k->lk_s = k->lk_e + p->base_energy;
+    k->P_idle = lk * k->c->count + p->base_power;
     k->lk_v = k->v;
     k->lk_tv = p->t_version;
+}
+
+/* DS3 static power per core of cluster k (DTPM_power_models).  A pure
+ * function of (V, T): cached per cluster until either changes, with the
+ * values derived from it. */
+static inline double leak(soc_ds3_power_t *p, dcl_t *k)
+{
+    if (k->lk_tv != p->t_version || k->lk_v != k->v)
+        leak_compute(p, k);
     return k->lk;
 }
 
@@ -178,13 +226,24 @@ static int busy_count(const soc_ds3_power_t *p, const dcl_t *k)
     return k->n_busy;
 }
 
-/* t % m == 0 as Python computes it, without fmod on integral times (the
- * sampling ticks are integers). */
-static int is_multiple(double t, double m)
+/* t % m == 0 as Python computes it for a time t >= 0 and a sampling rate
+ * m >= 1 (m_i == m, inv == 1 / m): fmod only for fractional times.  For
+ * integral times the quotient estimate t * inv is off by less than one,
+ * so t is a multiple iff q * m or (q + 1) * m equals it -- a multiply
+ * where a 64-bit division would cost tens of cycles, once per tick. */
+static inline int is_multiple(double t, double m, int64_t m_i, double inv)
 {
-    if (t == (double)(int64_t)t && m == (double)(int64_t)m)
-        return (int64_t)t % (int64_t)m == 0;
+    if (t < 0x1p52 && t == (double)(int64_t)t) {
+        int64_t ti = (int64_t)t;
+        int64_t q = (int64_t)(t * inv);
+        return q * m_i == ti || (q + 1) * m_i == ti;
+    }
     return fmod(t, m) == 0;
+}
+
+static inline int is_mult_sr(const soc_ds3_power_t *p, double t)
+{
+    return is_multiple(t, p->SR, p->sr_i, p->inv_sr);
 }
 
 /* ------------------------------------------------------------ thermal */
@@ -258,22 +317,97 @@ static int throttle(soc_ds3_power_t *p, soc_error_t *err)
     return SOC_OK;
 }
 
+/* soc__thermal_step, the same operations in the same order for every row,
+ * minus the ones that cannot change a bit.  The memory + GPU terms come
+ * precomputed (b0).  A zero column adds 0 * P, which is +-0 for a finite P
+ * and leaves a non-zero partial sum unchanged; the partial sums are > 0
+ * when b0 > 0, the other columns are >= 0 and every P is >= 0 (b_pos and
+ * the check below), so zero columns are skipped then.  Otherwise (a
+ * negative or non-finite power) the full sum runs. */
+_Static_assert(SOC__NHOT == 5, "thermal_step is written out for 5 hotspots");
+
+static void thermal_step(soc_ds3_power_t *p)
+{
+    int fast = p->b_pos;
+    for (int k = 2; k < p->n_p && fast; k++)
+        fast = p->P[k] >= 0 && p->P[k] <= DBL_MAX;
+    if (!fast) {
+        soc__thermal_step(p->T, p->o.T_ambient, p->n_p, p->P, p->bcol);
+        return;
+    }
+    /* five named sums: kept in registers (arrays went through memory) */
+    const double ta = p->o.T_ambient;
+    const double *T = p->T;
+    double d = T[0] - ta;
+    const double *r = p->At[0];
+    double a0 = r[0] * d, a1 = r[1] * d, a2 = r[2] * d, a3 = r[3] * d, a4 = r[4] * d;
+    for (int j = 1; j < SOC__NHOT; j++) {
+        d = T[j] - ta;
+        r = p->At[j];
+        a0 += r[0] * d;
+        a1 += r[1] * d;
+        a2 += r[2] * d;
+        a3 += r[3] * d;
+        a4 += r[4] * d;
+    }
+    double b0 = p->b0[0], b1 = p->b0[1], b2 = p->b0[2], b3 = p->b0[3], b4 = p->b0[4];
+    for (int n = 0; n < p->n_bnz; n++) {
+        int k = p->bnz[n];
+        double pk = p->P[k];
+        const double *col = p->bcol[k];
+        b0 += col[0] * pk;
+        b1 += col[1] * pk;
+        b2 += col[2] * pk;
+        b3 += col[3] * pk;
+        b4 += col[4] * pk;
+    }
+    p->T[0] = a0 + b0 + ta;
+    p->T[1] = a1 + b1 + ta;
+    p->T[2] = a2 + b2 + ta;
+    p->T[3] = a3 + b3 + ta;
+    p->T[4] = a4 + b4 + ta;
+}
+
 static int thermal(soc_ds3_power_t *p, double t, soc_error_t *err)
 {
     int j = 2;
-    p->P[0] = SOC__P_MEM_W;
-    p->P[1] = SOC__P_GPU_W;
     for (int c = 0; c < p->n_cl; c++)
         if (!p->cl[c].mem)
             p->P[j++] = p->cl[c].P;
-    soc__thermal_step(p->T, p->o.T_ambient, p->n_p, p->P, p->bcol);
+    thermal_step(p);
     p->t_version++;
-    double tm = soc__max_temp(p->T);
+    double tm = max_temp(p->T);
     if (tm > p->peak)
         p->peak = tm;
     int rc = SOC_OK;
     if (p->o.enable_throttling || p->o.enable_dtpm_throttling)
         rc = throttle(p, err);
+    /* Every free PE's next sampling needs its cluster's leakage at the new
+     * temperatures: computed here side by side rather than one by one
+     * inside the sweep.  A pure function of (V, T), so computing it early
+     * changes nothing (a cluster whose V still changes recomputes it). */
+    p->tk = 273 + tm;
+    p->ex = exp(-p->lp.C2 / p->tk);
+    p->ex_tv = p->t_version;
+    const dcl_t *prev = NULL;
+    for (int c = 0; c < p->n_cl; c++) {
+        dcl_t *k = &p->cl[c];
+        if (k->mem)
+            continue;
+        if (prev != NULL && prev->v == k->v && prev->acc == k->acc &&
+            prev->little == k->little) {
+            /* the same (V, T, kind): the same per-core values */
+            k->lk = prev->lk;
+            k->lk_e = prev->lk_e;
+            k->lk_s = prev->lk_s;
+            k->P_idle = k->lk * k->count + p->base_power;
+            k->lk_v = k->v;
+            k->lk_tv = p->t_version;
+        } else {
+            leak_compute(p, k);
+        }
+        prev = k;
+    }
     if (p->sink != NULL) {
         for (int c = 0; c < p->n_cl; c++) {
             p->s_freq[c] = p->cl[c].f;
@@ -310,9 +444,9 @@ static double utilization(soc_ds3_power_t *p, dpe_t *d, double t)
 static void ondemand(soc_ds3_power_t *p, dcl_t *k)
 {
     double sum = 0;
-    for (int i = 0; i < k->c->count; i++)
-        sum += p->pe[k->c->first_pe + i].util;
-    double u = sum / k->c->count * k->c->count;
+    for (int i = 0; i < k->count; i++)
+        sum += p->pe[k->first + i].util;
+    double u = sum / k->count * k->count; /* DS3's mean times count */
     if (k->n_opps == 0)
         return;
     if (u > p->o.util_high_threshold) {
@@ -321,11 +455,43 @@ static void ondemand(soc_ds3_power_t *p, dcl_t *k)
             k->v = k->opps[k->n_opps - 1].volt_mv;
         }
     } else if (u < p->o.util_low_threshold) {
-        int i = soc__opp_exact(k->opps, k->n_opps, k->f);
+        if (k->oi_f != k->f) { /* the OPP table search once per frequency */
+            k->oi = soc__opp_exact(k->opps, k->n_opps, k->f);
+            k->oi_f = k->f;
+        }
+        int i = k->oi;
         if (i > 0) {
             k->f = k->opps[i - 1].freq_mhz;
             k->v = k->opps[i - 1].volt_mv;
         }
+    }
+}
+
+/* The cluster half of evaluate: once per cluster and tick.  Returns 1 when
+ * the thermal model steps now (the caller calls thermal: kept out of this
+ * small function, which runs for every cluster at every tick). */
+static inline int evaluate_cluster(soc_ds3_power_t *p, dcl_t *k, double t)
+{
+    k->eval_t = t;
+    if (p->cur_t != t) {
+        p->cur_t = t;
+        p->n_eval = 0;
+    }
+    p->n_eval++;
+    if (k->mode == M_OD)
+        ondemand(p, k);
+    return p->n_eval == p->n_cl - 1 && is_multiple(t, p->SRT, p->srt_i, p->inv_srt);
+}
+
+/* The per-PE half of evaluate (t != 0). */
+static inline void evaluate_pe(soc_ds3_power_t *p, dpe_t *d, const dcl_t *k, double t)
+{
+    /* eval_t only guards the utilisation: nothing to do for the others */
+    if (k->mode == M_OD && d->eval_t != t) {
+        d->eval_t = t;
+        /* only ondemand reads utilisations (DS3's traces aside), so only
+         * ondemand clusters keep a completed list (spec §11 C2) */
+        d->util = utilization(p, d, t);
     }
 }
 
@@ -335,26 +501,10 @@ static int evaluate(soc_ds3_power_t *p, int pe, double t, soc_error_t *err)
         return SOC_OK;
     dpe_t *d = &p->pe[pe];
     dcl_t *k = &p->cl[d->c];
-    if (d->eval_t != t) {
-        d->eval_t = t;
-        /* only ondemand reads utilisations (DS3's traces aside), so only
-         * ondemand clusters keep a completed list (spec §11 C2) */
-        if (k->mode == M_OD)
-            d->util = utilization(p, d, t);
-    }
-    if (k->eval_t == t)
+    evaluate_pe(p, d, k, t);
+    if (k->eval_t == t || !evaluate_cluster(p, k, t))
         return SOC_OK;
-    k->eval_t = t;
-    if (p->cur_t != t) {
-        p->cur_t = t;
-        p->n_eval = 0;
-    }
-    p->n_eval++;
-    if (k->mode == M_OD)
-        ondemand(p, k);
-    if (p->n_eval == p->n_cl - 1 && is_multiple(t, p->SRT))
-        return thermal(p, t, err);
-    return SOC_OK;
+    return thermal(p, t, err);
 }
 
 /* ---------------------------------------------------------------- hooks */
@@ -373,6 +523,7 @@ void soc__ds3p_destroy(soc_ds3_power_t *p)
     free(p->pe);
     free(p->P);
     free(p->bcol);
+    free(p->bnz);
     free(p->in_f);
     free(p->tf);
     free(p->cl_out);
@@ -403,6 +554,10 @@ int soc__ds3p_create(soc_ds3_power_t **out, const soc_config_t *cfg, soc_error_t
     p->warmup = p->validation ? 0 : (double)p->o.warmup_period;
     p->SR = (double)p->o.sampling_rate;
     p->SRT = (double)p->o.sampling_rate_temperature;
+    p->sr_i = p->o.sampling_rate;
+    p->srt_i = p->o.sampling_rate_temperature;
+    p->inv_sr = 1.0 / p->SR;
+    p->inv_srt = 1.0 / p->SRT;
     p->base_power = SOC__P_MEM_W + SOC__P_GPU_W;
     /* DS3: base_power * SR * 1e-6 / (number of PEs - 1) */
     p->base_energy = p->base_power * p->SR * 1e-6 / (pl->n_pes - 1);
@@ -413,13 +568,14 @@ int soc__ds3p_create(soc_ds3_power_t **out, const soc_config_t *cfg, soc_error_t
     p->pe = calloc(np, sizeof *p->pe);
     p->P = calloc(nc + 2, sizeof *p->P);
     p->bcol = calloc(nc + 2, sizeof *p->bcol);
+    p->bnz = calloc(nc + 2, sizeof *p->bnz);
     p->in_f = calloc(nc, sizeof(double));
     p->tf = calloc(nc, sizeof(double));
     p->cl_out = calloc(nc, sizeof(double));
     p->s_freq = calloc(nc, sizeof(double));
     p->s_pow = calloc(nc, sizeof(double));
     p->pe_out = calloc(np, sizeof(double));
-    if (!p->cl || !p->pe || !p->P || !p->bcol || !p->in_f || !p->tf || !p->cl_out ||
+    if (!p->cl || !p->pe || !p->P || !p->bcol || !p->bnz || !p->in_f || !p->tf || !p->cl_out ||
         !p->s_freq || !p->s_pow || !p->pe_out) {
         soc__ds3p_destroy(p);
         return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
@@ -432,17 +588,23 @@ int soc__ds3p_create(soc_ds3_power_t **out, const soc_config_t *cfg, soc_error_t
     }
     p->bcol[0] = soc__thermal_B_mem;
     p->bcol[1] = soc__thermal_B_gpu;
+    p->P[0] = SOC__P_MEM_W;
+    p->P[1] = SOC__P_GPU_W;
     p->n_p = 2;
     for (int c = 0; c < p->n_cl; c++) {
         dcl_t *k = &p->cl[c];
         const soc_cluster_t *cl = &pl->clusters[c];
         const char *kind = cl->kind ? cl->kind : "";
         k->c = cl;
+        k->first = cl->first_pe;
+        k->count = cl->count;
         k->pw = cl->power;
         k->mem = strcmp(kind, "MEM") == 0 || cl->is_memory;
         k->acc = strcmp(kind, "ACC") == 0;
         k->little = strcmp(kind, "LTL") == 0;
         k->eval_t = -1;
+        k->sd_f = -1;
+        k->oi_f = -1;
         const char *g = k->pw ? k->pw->governor : NULL;
         k->governed = g != NULL && strcmp(g, "none") != 0;
         k->mode = mode_of(g, &k->const_mhz);
@@ -461,6 +623,37 @@ int soc__ds3p_create(soc_ds3_power_t **out, const soc_config_t *cfg, soc_error_t
         p->bcol[p->n_p++] = strcmp(kind, "BIG") == 0   ? soc__thermal_B_big
                             : strcmp(kind, "LTL") == 0 ? soc__thermal_B_little
                                                        : soc__thermal_B_zero;
+    }
+    p->b_pos = 1;
+    for (int k = 2; k < p->n_p; k++) {
+        int zero = 1;
+        for (int i = 0; i < SOC__NHOT; i++)
+            zero &= p->bcol[k][i] == 0;
+        if (zero)
+            continue;
+        p->bnz[p->n_bnz++] = k;
+        for (int i = 0; i < SOC__NHOT; i++)
+            p->b_pos &= p->bcol[k][i] >= 0;
+    }
+    for (int i = 0; i < SOC__NHOT; i++) {
+        for (int j = 0; j < SOC__NHOT; j++)
+            p->At[j][i] = soc__thermal_A[i][j];
+        /* soc__thermal_step's first two terms, in its order */
+        double b = soc__thermal_B_mem[i] * SOC__P_MEM_W;
+        b += soc__thermal_B_gpu[i] * SOC__P_GPU_W;
+        p->b0[i] = b;
+        p->b_pos &= b > 0;
+    }
+    /* the idle sweep walks clusters in order and their PEs in order, which
+     * is PE order only for clusters of consecutive PEs (as soc_platform
+     * numbers them) */
+    for (int c = 0, next = 0; c < p->n_cl; c++) {
+        if (pl->clusters[c].first_pe != next) {
+            soc__ds3p_destroy(p);
+            return soc_error_set(err, SOC_EINVAL, cfg->source, 0, 0,
+                                 "DS3 power model: PEs are not numbered cluster by cluster");
+        }
+        next += pl->clusters[c].count;
     }
     for (int i = 0; i < p->n_pe; i++)
         p->pe[i].c = pl->pe_cluster[i];
@@ -489,10 +682,10 @@ int soc__ds3p_begin(soc_ds3_power_t *p, soc_error_t *err)
         dpe_t *d = &p->pe[i];
         d->held = d->running = 0;
         d->idle = 1;
-        d->leak = d->util = 0;
+        d->util = 0;
         d->eval_t = -1;
         d->nh = 0;
-        d->e_cum = d->e_tot = 0;
+        d->e_rep = 0;
     }
     for (int c = 0; c < p->n_cl; c++) {
         dcl_t *k = &p->cl[c];
@@ -507,35 +700,90 @@ int soc__ds3p_begin(soc_ds3_power_t *p, soc_error_t *err)
     return SOC_OK;
 }
 
-int soc__ds3p_sample(soc_ds3_power_t *p, double t, soc_error_t *err)
+/* One sampling tick: DS3's evaluate_idle_PEs.  The hot loop of a DS3 run
+ * (every sampling_rate µs, every PE), so it runs on the per-cluster values
+ * of leak_compute; the energies receive DS3's additions in DS3's order.
+ * Within a cluster only its first PE not holding a task can change state
+ * (its evaluation may step the governor and the thermal model); the
+ * cluster's other PEs then see fixed values. */
+static inline int sample_one(soc_ds3_power_t *p, double t, soc_error_t *err)
 {
-    double base_energy = p->base_energy;
-    int g = gate(p, t);
-    for (int i = 0; i < p->n_pe; i++) {
-        dpe_t *d = &p->pe[i];
-        dcl_t *k = &p->cl[d->c];
+    const double be = p->base_energy;
+    const int g = gate(p, t); /* always 1 in validation mode */
+    double e_tot = p->e_tot, e_cum = p->e_cum;
+    double idle_e = p->parts[2], base_e = p->parts[3];
+    int rc = SOC_OK;
+    for (int c = 0; c < p->n_cl; c++) {
+        dcl_t *k = &p->cl[c];
         if (k->mem)
             continue;
-        if (!d->held) {
-            int rc = evaluate(p, i, t, err);
-            if (rc != SOC_OK)
-                return rc;
-            d->leak = leak(p, k);
-            if (busy_count(p, k) == 0)
-                k->P = d->leak * k->c->count + p->base_power;
+        dpe_t *d = &p->pe[k->first];
+        dpe_t *end = d + k->count;
+        /* held PEs up to the cluster's first free one */
+        for (; d < end && d->held; d++) {
+            e_tot += be;
+            if (g) {
+                base_e += be;
+                e_cum += be;
+                d->e_rep += be;
+            }
         }
-        double s = d->held ? base_energy : d->leak * p->SR * 1e-6 + base_energy;
+        if (d == end)
+            continue;
+        if (t != 0) {
+            evaluate_pe(p, d, k, t);
+            /* may step the thermal model, which reads nothing held in
+             * the locals above */
+            if (k->eval_t != t && evaluate_cluster(p, k, t) &&
+                (rc = thermal(p, t, err)) != SOC_OK)
+                goto out;
+        }
+        leak(p, k);
+        if (k->n_busy == 0)
+            k->P = k->P_idle;
+        /* from the first free PE on: fixed cluster values */
+        const double ls = k->lk_s, le = k->lk_e;
+        if (t != 0 && k->mode == M_OD)
+            for (dpe_t *x = d; x < end; x++)
+                if (!x->held)
+                    evaluate_pe(p, x, k, t);
         if (g) {
-            if (!d->held)
-                p->parts[2] += d->leak * p->SR * 1e-6;
-            p->parts[3] += base_energy;
+            for (; d < end; d++) {
+                double s = be;
+                if (!d->held) {
+                    s = ls;
+                    idle_e += le;
+                }
+                base_e += be;
+                e_tot += s;
+                e_cum += s;
+                d->e_rep += s;
+            }
+        } else {
+            for (; d < end; d++)
+                e_tot += d->held ? be : ls;
         }
-        p->e_tot += s;
-        d->e_tot += s;
-        if (g) {
-            p->e_cum += s;
-            d->e_cum += s;
-        }
+    }
+out:
+    p->e_tot = e_tot;
+    p->e_cum = e_cum;
+    p->parts[2] = idle_e;
+    p->parts[3] = base_e;
+    return rc;
+}
+
+int soc__ds3p_sample(soc_ds3_power_t *p, double t, soc_error_t *err)
+{
+    return sample_one(p, t, err);
+}
+
+int soc__ds3p_sample_ticks(soc_ds3_power_t *p, int64_t t0, int64_t step, double t_end,
+                           soc_error_t *err)
+{
+    for (int64_t t = t0; (double)t < t_end; t += step) {
+        int rc = sample_one(p, (double)t, err);
+        if (rc != SOC_OK)
+            return rc;
     }
     return SOC_OK;
 }
@@ -564,12 +812,16 @@ int soc__ds3p_task_begin(soc_ds3_power_t *p, int pe, double now, double exec_us,
     return SOC_OK;
 }
 
-double soc__ds3p_slowdown(const soc_ds3_power_t *p, int pe)
+double soc__ds3p_slowdown(const soc_ds3_power_t *cp, int pe)
 {
-    const dcl_t *k = &p->cl[p->pe[pe].c];
-    if (k->f == 0 || k->n_opps == 0)
-        return 0;
-    return k->opps[k->n_opps - 1].freq_mhz / k->f - 1;
+    /* read for every piece and by ETF_LB for every PE: the division only
+     * when the frequency changed (sd is a cache inside p) */
+    dcl_t *k = &((soc_ds3_power_t *)cp)->cl[cp->pe[pe].c];
+    if (k->sd_f != k->f) {
+        k->sd = k->f == 0 || k->n_opps == 0 ? 0 : k->opps[k->n_opps - 1].freq_mhz / k->f - 1;
+        k->sd_f = k->f;
+    }
+    return k->sd;
 }
 
 int soc__ds3p_piece(soc_ds3_power_t *p, int pe, double now, double *step, int *last,
@@ -598,12 +850,14 @@ int soc__ds3p_charge(soc_ds3_power_t *p, int pe, double now, double step, soc_er
     /* power of this piece, frozen at its start */
     double lk = leak(p, k);
     int n = busy_count(p, k);
+    if (k->pd_ok && k->pd_n == n && k->pd_lk == lk && k->pd_f == k->f && k->pd_v == k->v)
+        goto charge;
     const soc_cluster_power_t *pw = k->pw;
     const soc_power_row_t *row = NULL;
     int cnt = k->c->count;
     double pdyn = 0;
     if (pw == NULL)
-        goto charge; /* no power data at all (not a DS3 file): draws nothing */
+        goto cache; /* no power data at all (not a DS3 file): draws nothing */
     for (int i = 0; i < pw->n_profiles; i++)
         if (k->f <= pw->profiles[i].freq_mhz) {
             row = &pw->profiles[i];
@@ -625,15 +879,24 @@ int soc__ds3p_charge(soc_ds3_power_t *p, int pe, double now, double step, soc_er
     double cdyn = pdyn_thr / ((row->freq_mhz * 1e6) * (vt * vt));
     double vc = k->v * 1e-3;
     pdyn = (cdyn * (k->f * 1e6)) * (vc * vc);
+cache:
+    k->pd = pdyn;
+    k->pd_P = pdyn * n + lk * cnt;
+    k->pd_n = n;
+    k->pd_lk = lk;
+    k->pd_f = k->f;
+    k->pd_v = k->v;
+    k->pd_ok = 1;
 charge:
+    pdyn = k->pd;
     d->dyn_task += pdyn * step * 1e-6;
     d->stat_task += lk * step * 1e-6;
-    k->P = pdyn * n + lk * cnt;
-    d->leak = lk;
+    k->P = k->pd_P;
     if (gate(p, now)) {
         double e = (pdyn + lk) * step * 1e-6;
         p->e_cum += e;
-        d->e_cum += e;
+        if (!p->validation)
+            d->e_rep += e;
         p->parts[0] += pdyn * step * 1e-6;
         p->parts[1] += lk * step * 1e-6;
     }
@@ -642,7 +905,7 @@ charge:
 
 int soc__ds3p_piece_end(soc_ds3_power_t *p, int pe, double now, soc_error_t *err)
 {
-    if (is_multiple(now, p->SR))
+    if (is_mult_sr(p, now))
         return evaluate(p, pe, now, err);
     return SOC_OK;
 }
@@ -656,7 +919,8 @@ void soc__ds3p_task_end(soc_ds3_power_t *p, int pe, double now)
     d->idle = 1;
     double e = d->dyn_task + d->stat_task;
     p->e_tot += e;
-    d->e_tot += e;
+    if (p->validation)
+        d->e_rep += e;
 }
 
 int soc__ds3p_task_done(soc_ds3_power_t *p, int pe, double now, soc_error_t *err)
@@ -676,7 +940,7 @@ int soc__ds3p_task_done(soc_ds3_power_t *p, int pe, double now, soc_error_t *err
 release:
     d->running = 0;
     int rc = SOC_OK;
-    if (is_multiple(now, p->SR))
+    if (is_mult_sr(p, now))
         rc = evaluate(p, pe, now, err);
     d->held = 0;
     return rc;
@@ -730,7 +994,7 @@ void soc__ds3p_metrics(const soc_ds3_power_t *cp, soc_metrics_t *m)
     for (int c = 0; c < p->n_cl; c++)
         p->cl_out[c] = 0;
     for (int i = 0; i < p->n_pe; i++) {
-        p->pe_out[i] = p->validation ? p->pe[i].e_tot : p->pe[i].e_cum;
+        p->pe_out[i] = p->pe[i].e_rep;
         p->cl_out[p->pe[i].c] += p->pe_out[i];
     }
     m->has_energy = 1;

@@ -48,6 +48,11 @@ int soc__ds3p_begin(soc_ds3_power_t *p, soc_error_t *err);
 
 /* The manager's sampling (evaluate_idle_PEs) at tick t. */
 int soc__ds3p_sample(soc_ds3_power_t *p, double t, soc_error_t *err);
+/* soc__ds3p_sample at t0, t0 + step, ... while < t_end: a run of manager
+ * ticks at which nothing but the sampling happens (the engine knows no
+ * event, task or poller acts before t_end).  Stops at the first error. */
+int soc__ds3p_sample_ticks(soc_ds3_power_t *p, int64_t t0, int64_t step, double t_end,
+                           soc_error_t *err);
 
 /* The PE body starts a task with table time exec_us (at fmax). */
 int soc__ds3p_task_begin(soc_ds3_power_t *p, int pe, double now, double exec_us,
@@ -74,7 +79,8 @@ int soc__ds3p_task_done(soc_ds3_power_t *p, int pe, double now,
 /* DS3 trimmed a task from its completed list (performance mode). */
 void soc__ds3p_forget(soc_ds3_power_t *p, int pe, int64_t task_id);
 
-/* DVFS slowdown fmax/f - 1 of pe's cluster (ETF_LB multiplies by 1 + s). */
+/* DVFS slowdown fmax/f - 1 of pe's cluster (ETF_LB multiplies by 1 + s); p is
+ * logically const (a per-frequency cache inside it is updated). */
 double soc__ds3p_slowdown(const soc_ds3_power_t *p, int pe);
 /* Current frequency (MHz) of pe's cluster, 0 without a governor. */
 double soc__ds3p_freq_mhz(const soc_ds3_power_t *p, int pe);
