@@ -1358,7 +1358,8 @@ void soc__ds3_destroy(soc_ds3_engine_t *e)
     } while (0)
 
 int soc__ds3_create(soc_ds3_engine_t **out, const soc_config_t *cfg,
-                    const soc_sim_options_t *opts, soc_error_t *err)
+                    const soc_sim_options_t *opts, const soc_ds3_engine_t *carry,
+                    soc_error_t *err)
 {
     int rc = SOC_OK;
     *out = NULL;
@@ -1533,6 +1534,8 @@ int soc__ds3_create(soc_ds3_engine_t **out, const soc_config_t *cfg,
     if ((rc = soc__ds3p_create(&e->pw, cfg, err)) != SOC_OK)
         goto fail;
     soc__ds3p_set_sink(e->pw, opts->on_power, opts->power_user);
+    if (carry != NULL && carry->pw != NULL)
+        soc__ds3p_carry(e->pw, carry->pw);
     e->sample_ticks = POWER_HOOKS;
     e->l_max = -1;
     e->inj_snip = -1; /* DS3: the injection-snippet counter starts at -1 */

@@ -1007,3 +1007,14 @@ void soc__ds3p_metrics(const soc_ds3_power_t *cp, soc_metrics_t *m)
     m->cluster_energy_j = p->cl_out;
     m->pe_energy_j = p->pe_out;
 }
+
+void soc__ds3p_carry(soc_ds3_power_t *dst, const soc_ds3_power_t *src)
+{
+    if (dst == NULL || src == NULL || dst->n_cl != src->n_cl)
+        return;
+    for (int c = 0; c < dst->n_cl; c++) {
+        dst->cl[c].f = src->cl[c].f;
+        dst->cl[c].v = src->cl[c].v;
+        dst->cl[c].P = src->cl[c].P;
+    }
+}

@@ -40,6 +40,12 @@ void soc__ds3p_destroy(soc_ds3_power_t *p);
 /* Power time series: one sample per thermal update (may be NULL). */
 void soc__ds3p_set_sink(soc_ds3_power_t *p, soc_power_fn fn, void *user);
 
+/* DS3's clusters are global objects: their frequency, voltage and cluster
+ * power survive from one run of an invocation to the next (temperatures and
+ * the throttling state do not).  Copy that state from src, the model of the
+ * previous run of the same config; call before soc__ds3p_begin. */
+void soc__ds3p_carry(soc_ds3_power_t *dst, const soc_ds3_power_t *src);
+
 /* Start of a run (DS3's manager start): temperatures, throttling state,
  * "evaluated at" markers, PE state and accumulators reset; clusters still at
  * f = 0 get their governor's initial frequency.  SOC_ECONFIG when DS3 would

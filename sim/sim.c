@@ -938,7 +938,11 @@ int soc_sim_create(soc_sim_t **out, const soc_config_t *cfg,
     s->opts = *opts;
     snprintf(s->sched_name, sizeof s->sched_name, "%s", ops ? ops->name : "external");
     if (cfg->semantics == SOC_SEM_DS3) {
-        int rc = soc__ds3_create(&s->ds3, cfg, opts, err);
+        const soc_ds3_engine_t *carry = NULL;
+        if (opts->struct_size >= offsetof(soc_sim_options_t, carry_from) + sizeof(void *) &&
+            opts->carry_from != NULL)
+            carry = opts->carry_from->ds3;
+        int rc = soc__ds3_create(&s->ds3, cfg, opts, carry, err);
         if (rc != SOC_OK) {
             free(s);
             return rc;

@@ -290,6 +290,60 @@ static void replay_case(const char *ini, const char *const *ov, const char *trac
     "resource_file=SoC.Top.txt", "job_file=job_Top.txt", "job_probabilities=[1]",     \
         "max_jobs=1", "simulation_mode=validation"
 
+/* DS3's clusters are global: the DVFS state of one (scale, iteration) run
+ * is where the next one starts (spec/ds3-power.md §6.1, §8.8).  With the
+ * ondemand governor the second iteration's energy therefore depends on the
+ * first run; with the performance governor the carry-over is invisible. */
+static double ds3_iter1_energy(soc_config_t *cfg, int carry)
+{
+    soc_error_t err = {0};
+    char buf[800];
+    const soc_sched_ops_t *ops = soc_sched_find("etf");
+    soc_sim_options_t o = {sizeof o, ops, NULL, NULL, NULL, NULL, NULL, NULL};
+    soc_sim_t *first = NULL, *second = NULL;
+    cfg->ds3->run_scale = 500;
+    if (carry) {
+        cfg->ds3->run_iteration = 0;
+        ck_assert_msg(soc_sim_create(&first, cfg, &o, &err) == SOC_OK && soc_sim_run(first, &err) == SOC_OK,
+                      "%s", soc_error_format(&err, buf, sizeof buf));
+        o.carry_from = first;
+    }
+    cfg->ds3->run_iteration = 1;
+    ck_assert_msg(soc_sim_create(&second, cfg, &o, &err) == SOC_OK && soc_sim_run(second, &err) == SOC_OK,
+                  "%s", soc_error_format(&err, buf, sizeof buf));
+    soc_metrics_t m;
+    soc_sim_metrics(second, &m);
+    ck_assert(m.has_energy);
+    soc_sim_destroy(second);
+    soc_sim_destroy(first);
+    return m.energy_j;
+}
+
+START_TEST(ds3_dvfs_state_carries_over)
+{
+    if (!ts_have_shared())
+        return;
+    static const char *const ov[] = {"max_jobs=30", "num_of_iterations=2", NULL};
+    soc_config_t *cfg = load_ds3("ds3/config_file.ini", ov);
+    double fresh = ds3_iter1_energy(cfg, 0), carried = ds3_iter1_energy(cfg, 1);
+    ck_assert_msg(fresh == carried, "performance: %.17g vs %.17g", fresh, carried);
+    for (int c = 0; c < cfg->platform.n_clusters; c++) {
+        soc_cluster_power_t *pw = cfg->platform.clusters[c].power;
+        if (pw == NULL || pw->governor == NULL || strcmp(pw->governor, "performance") != 0)
+            continue;
+        free(pw->governor);
+        pw->governor = malloc(sizeof "ondemand");
+        ck_assert_ptr_nonnull(pw->governor);
+        memcpy(pw->governor, "ondemand", sizeof "ondemand");
+    }
+    fresh = ds3_iter1_energy(cfg, 0);
+    carried = ds3_iter1_energy(cfg, 1);
+    ck_assert_msg(fresh != carried, "ondemand: iteration 1 ignores iteration 0 (%.17g)", fresh);
+    soc_config_free(cfg);
+    free(cfg);
+}
+END_TEST
+
 START_TEST(ds3_first_example_replay)
 {
     if (!ts_have_shared())
@@ -528,7 +582,7 @@ static soc_sim_t *run_cfg(const soc_config_t *cfg, ts_records_t *rec, samples_t 
                           soc_metrics_t *m)
 {
     soc_sim_options_t o = {sizeof o, &least_ops, NULL, rec ? ts_records_add : NULL, rec,
-                           smp ? on_sample : NULL, smp};
+                           smp ? on_sample : NULL, smp, NULL};
     soc_sim_t *sim = NULL;
     soc_error_t err = {0};
     char buf[800];
@@ -961,7 +1015,7 @@ START_TEST(bad_plugin_at_create)
     static const double arr[1] = {0};
     soc_config_t *cfg = dvfs_cfg("plugin:/nonexistent/gov.so", "acc", 100, 1, arr);
     ts_cfg_finalize(cfg);
-    soc_sim_options_t o = {sizeof o, &least_ops, NULL, NULL, NULL, NULL, NULL};
+    soc_sim_options_t o = {sizeof o, &least_ops, NULL, NULL, NULL, NULL, NULL, NULL};
     soc_sim_t *sim = NULL;
     soc_error_t err = {0};
     char buf[800];
@@ -994,7 +1048,7 @@ static void ds3_engine_run(const char *const *ov, const char *sched, e2e_t *r)
     ck_assert_int_eq(soc_sched_resolve(sched, &h, &err), SOC_OK);
     r->n_samples = 0;
     soc_sim_options_t o = {sizeof o, soc_sched_handle_ops(h), soc_sched_handle_arg(h), NULL,
-                           NULL, count_sample, &r->n_samples};
+                           NULL, count_sample, &r->n_samples, NULL};
     soc_sim_t *sim = NULL;
     int rc = soc_sim_create(&sim, cfg, &o, &err);
     ck_assert_msg(rc == SOC_OK, "create: %s", soc_error_format(&err, buf, sizeof buf));
@@ -1231,6 +1285,7 @@ static Suite *power_suite(void)
     tcase_add_test(d, ds3_engine_default_etf);
     tcase_add_test(d, ds3_ondemand_and_slowdown);
     tcase_add_test(d, ds3_throttling);
+    tcase_add_test(d, ds3_dvfs_state_carries_over);
     suite_add_tcase(s, d);
     TCase *ph = tcase_create("physics");
     tcase_add_test(ph, leakage_values);

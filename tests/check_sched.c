@@ -51,7 +51,7 @@ static void run_spec(const soc_config_t *cfg, const char *spec, run_t *out)
     out->rc = soc_sched_resolve(spec, &h, &err);
     if (out->rc == SOC_OK) {
         soc_sim_options_t o = {sizeof o, soc_sched_handle_ops(h), soc_sched_handle_arg(h),
-                               ts_records_add, &out->rec, NULL, NULL};
+                               ts_records_add, &out->rec, NULL, NULL, NULL};
         out->rc = soc_sim_create(&sim, cfg, &o, &err);
         if (out->rc == SOC_OK)
             out->rc = soc_sim_run(sim, &err);
@@ -234,7 +234,7 @@ START_TEST(test_bad_arguments)
         soc_sim_t *sim = NULL;
         soc_error_t err = {0};
         soc_sim_options_t o = {sizeof o, soc_sched_find(bad[i][0]), bad[i][1], NULL, NULL,
-                               NULL, NULL};
+                               NULL, NULL, NULL};
         ck_assert_msg(soc_sim_create(&sim, cfg, &o, &err) == SOC_EINVAL, "%s:%s", bad[i][0],
                       bad[i][1]);
         ck_assert_ptr_null(sim);

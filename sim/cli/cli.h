@@ -38,6 +38,7 @@ typedef struct cli_hooks {
     void *record_user;
     soc_power_fn on_power;
     void *power_user;
+    const soc_sim_t *carry_from; /* DS3: previous run of the invocation */
 } cli_hooks_t;
 /* Create and run a simulation of the finalized cfg with a resolved
  * scheduler; *simp is set even on failure (soc_sim_destroy it).  hooks may

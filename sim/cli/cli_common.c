@@ -335,6 +335,7 @@ int cli_run_with(const soc_config_t *cfg, const soc_sched_handle_t *h, const cli
         o.record_user = hooks->record_user;
         o.on_power = hooks->on_power;
         o.power_user = hooks->power_user;
+        o.carry_from = hooks->carry_from;
     }
     *simp = NULL;
     int rc = soc_sim_create(simp, cfg, &o, err);
@@ -362,7 +363,7 @@ void cli_run_cleanup(soc_sim_t *sim, soc_sched_handle_t *h)
 
 cli_hooks_t cli_sink_hooks(cli_sink_t *sink, cli_power_sink_t *ps)
 {
-    cli_hooks_t k = {NULL, NULL, NULL, NULL};
+    cli_hooks_t k = {NULL, NULL, NULL, NULL, NULL};
     if (sink != NULL && sink->f != NULL) {
         k.on_record = cli_schedule_row;
         k.record_user = sink;

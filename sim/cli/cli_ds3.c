@@ -96,11 +96,15 @@ static int is_cp(const char *s)
     return (s[0] == 'c' || s[0] == 'C') && (s[1] == 'p' || s[1] == 'P') && s[2] == '\0';
 }
 
+/* One (scale, iteration) run.  *prev is the previous run of this
+ * invocation (NULL at first): DS3's cluster DVFS state carries over from it;
+ * on return *prev is this run (the caller destroys the last one). */
 static int run_one(const soc_config_t *cfg, const soc_sched_handle_t *h, cli_sink_t *sink,
-                   cli_power_sink_t *ps, int json, soc_error_t *err)
+                   cli_power_sink_t *ps, int json, soc_sim_t **prev, soc_error_t *err)
 {
     soc_sim_t *sim = NULL;
     cli_hooks_t hooks = cli_sink_hooks(sink, ps);
+    hooks.carry_from = *prev;
     int rc = cli_run_with(cfg, h, &hooks, &sim, err);
     if (rc == SOC_OK) {
         soc_metrics_t m;
@@ -113,7 +117,8 @@ static int run_one(const soc_config_t *cfg, const soc_sched_handle_t *h, cli_sin
             fprintf(stderr, "socsim: warning: not all generated jobs completed within "
                             "simulation_length (DS3 stops with an error here)\n");
     }
-    soc_sim_destroy(sim);
+    soc_sim_destroy(*prev);
+    *prev = sim;
     ps->run++;
     return rc;
 }
@@ -155,8 +160,9 @@ int cli_ds3_run_loaded(soc_config_t *cfg, const char *sched_override, int json,
     }
     soc_ds3_options_t *o = cfg->ds3;
     int rc = SOC_OK;
+    soc_sim_t *prev = NULL;
     if (o->validation) {
-        rc = run_one(cfg, h, &sink, &ps, json, &err);
+        rc = run_one(cfg, h, &sink, &ps, json, &prev, &err);
     } else {
         int64_t one = o->scale;
         const int64_t *scales = o->n_scale_values > 0 ? o->scale_values : &one;
@@ -165,10 +171,11 @@ int cli_ds3_run_loaded(soc_config_t *cfg, const char *sched_override, int json,
             for (int it = 0; rc == SOC_OK && it < o->num_of_iterations; it++) {
                 o->run_scale = scales[s];
                 o->run_iteration = it;
-                rc = run_one(cfg, h, &sink, &ps, json, &err);
+                rc = run_one(cfg, h, &sink, &ps, json, &prev, &err);
                 fflush(stdout);
             }
     }
+    soc_sim_destroy(prev);
     if (cli_schedule_close(&sink) != 0 && code == CLI_OK)
         code = CLI_FAIL;
     if (cli_power_close(&ps) != 0 && code == CLI_OK)

@@ -54,6 +54,11 @@ typedef struct soc_sim_options {
     void *record_user;
     soc_power_fn on_power;        /* may be NULL */
     void *power_user;
+    /* DS3 semantics: a finished run of the same config whose cluster DVFS
+     * state (frequency, voltage, cluster power) this run starts from, as
+     * DS3 does between the iterations and scale values of one invocation
+     * (its cluster objects are global).  NULL = fresh.  Borrowed. */
+    const struct soc_sim *carry_from;
 } soc_sim_options_t;
 
 /* Results of a run.  Latencies in µs.  Quantiles are exact while fewer than
