@@ -16,6 +16,7 @@ static const soc_sched_ops_t *const builtin[] = {
     &soc_sched_met,
     &soc_sched_eft,
     &soc_sched_etf,
+    &soc_sched_etf_hwang,
     &soc_sched_mct,
     &soc_sched_minmin,
     &soc_sched_maxmin,

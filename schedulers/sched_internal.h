@@ -21,6 +21,7 @@
 extern const soc_sched_ops_t soc_sched_met;
 extern const soc_sched_ops_t soc_sched_eft;
 extern const soc_sched_ops_t soc_sched_etf;
+extern const soc_sched_ops_t soc_sched_etf_hwang;
 extern const soc_sched_ops_t soc_sched_mct;
 extern const soc_sched_ops_t soc_sched_minmin;
 extern const soc_sched_ops_t soc_sched_maxmin;

@@ -17,6 +17,8 @@
  *    decisions at event times): exactly the schedules DS3 itself printed
  *    for EFT and ETF on this DAG (80 each, spec section 2.7).
  *  - dynamic met 89: derived by hand in test_topcuoglu_met_dynamic.
+ *  - etf_hwang 93 (Hwang's min-EST ETF, sl ties, event-driven, no
+ *    insertion): the reference value, schedule from an independent model.
  *  - bnb 73: the optimum proved by two independent searches.
  */
 #include <math.h>
@@ -461,6 +463,22 @@ START_TEST(test_topcuoglu_peft)
     soc_config_t *cfg = ts_cfg_topcuoglu();
     ts_cfg_finalize(cfg);
     assert_schedule(cfg, "peft", w, 85);
+    ts_cfg_destroy(cfg);
+}
+END_TEST
+
+/* Hwang's ETF (min earliest start over ready tasks x free PEs, static-level
+ * ties, commit only up to the next event, no insertion): 93, the reference
+ * value of spec/schedulers.md 2.6.  The schedule was computed independently
+ * by a 60-line Python event simulation of the same rules (not by socsim). */
+START_TEST(test_topcuoglu_etf_hwang)
+{
+    static const want_t w[10] = {{0, 0, 14},  {0, 14, 27}, {0, 27, 38}, {1, 23, 31},
+                                 {2, 25, 35}, {1, 31, 47}, {0, 38, 45}, {1, 47, 58},
+                                 {0, 54, 72}, {0, 72, 93}};
+    soc_config_t *cfg = ts_cfg_topcuoglu();
+    ts_cfg_finalize(cfg);
+    assert_schedule(cfg, "etf_hwang", w, 93);
     ts_cfg_destroy(cfg);
 }
 END_TEST
@@ -1047,6 +1065,7 @@ int main(void)
     tcase_add_test(tc, test_topcuoglu_static_heuristics);
     tcase_add_test(tc, test_topcuoglu_dynamic_ds3_traces);
     tcase_add_test(tc, test_topcuoglu_met_dynamic);
+    tcase_add_test(tc, test_topcuoglu_etf_hwang);
     tcase_add_test(tc, test_topcuoglu_bnb_optimum);
     tcase_add_test(tc, test_topcuoglu_nothing_below_73);
     suite_add_tcase(s, tc);
