@@ -171,6 +171,10 @@ def soc_yaml(clusters, bw, bw_self, name, ind):
         out.append(f"{p}    count: {c['count']}")
         if c["kind"] == "MEM":
             out.append(f"{p}    memory: true")
+            # DS3's constant base power (DTPM_power_models.py: P_mem 0.0473 W
+            # + P_GPU 0.1201 W), charged by the native model through the
+            # memory cluster (DS3 semantics adds it by its own rules)
+            out.append(f"{p}    power: {{idle_w: 0.1674}}")
             continue
         out.append(f"{p}    exec_us:")
         for t, us in c["exec"].items():

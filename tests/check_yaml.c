@@ -712,7 +712,10 @@ START_TEST(test_shipped_multiple_bal)
     ck_assert_double_eq(a7->pg_profiles[1].watts[0], 0.27);
     ck_assert_int_eq(p->clusters[1].power->n_opps, 8);
     ck_assert_double_eq(p->clusters[1].power->opps[7].freq_mhz, 2000);
-    ck_assert_ptr_null(p->clusters[5].power);
+    /* the memory carries DS3's constant memory + GPU power, 0.0473 + 0.1201 W */
+    ck_assert_ptr_nonnull(p->clusters[5].power);
+    ck_assert_double_eq_tol(p->clusters[5].power->idle_w, 0.1674, 1e-12);
+    ck_assert_int_eq(p->clusters[5].power->n_profiles, 0);
 
     ck_assert_int_eq(cfg.n_apps, 6);
     for (int a = 0; a < 6; a++) {
