@@ -246,7 +246,7 @@ static const cli_opt_t conv_opts[] = {
 int cli_cmd_convert_ds3(int argc, char **argv)
 {
     static const char usage[] = "socsim convert-ds3 PATH/config_file.ini [-o OUT.yaml] "
-                                "[--set KEY=VALUE]... [--power-trace FILE.csv]";
+                                "[--set KEY=VALUE]...";
     ds3_args_t a = {0};
     int first = cli_parse(argc, argv, conv_opts, usage,
                           "Convert DS3 input files (ini, SoC, jobs) to one socsim YAML file "
