@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "soc/status.h"
+#include "soc_util.h"
 
 #define SOC__PROTOCOL_VERSION 1
 #define SOC__JSON_MAX_DEPTH 16
@@ -67,31 +68,8 @@ int soc__json_at(const soc__json_t *j, int arr, int k);
 
 /* ------------------------------------------------------------- writing */
 
-typedef struct soc__buf {
-    char *d;
-    size_t n, cap;
-    int oom;      /* sticky: an append failed */
-} soc__buf_t;
-
-void soc__buf_free(soc__buf_t *b);
-/* Make room for `more` bytes; 0 or -1 (oom set). */
-int soc__buf_reserve(soc__buf_t *b, size_t more);
-void soc__buf_put(soc__buf_t *b, const void *p, size_t n);
-void soc__buf_puts(soc__buf_t *b, const char *s);
-void soc__buf_printf(soc__buf_t *b, const char *fmt, ...) SOC_PRINTF(2, 3);
-/* JSON string literal of NUL-terminated s (control characters escaped,
- * invalid UTF-8 bytes replaced by U+FFFD). */
-void soc__buf_json_str(soc__buf_t *b, const char *s);
-/* Shortest-exact double ("%.17g"); never non-finite (written as 0). */
-void soc__buf_f64(soc__buf_t *b, double x);
-/* Decimal integers (no printf). */
-void soc__buf_i64(soc__buf_t *b, int64_t v);
-void soc__buf_u64(soc__buf_t *b, uint64_t v);
-/* A time in µs that is a whole number of nanoseconds (x = ns / 1000.0):
- * written as the exact decimal "ns/1000" (which reads back to the same
- * double, both being correctly rounded from one real), else as
- * soc__buf_f64. */
-void soc__buf_us(soc__buf_t *b, double x);
+/* soc__buf_t and its text/JSON writers come from the util layer
+ * (soc_util.h). */
 /* Arrays as little-endian float32 / raw bytes. */
 void soc__buf_f32le(soc__buf_t *b, const float *x, size_t n);
 

@@ -13,20 +13,7 @@
 #include <string.h>
 
 #include "soc/schedulers.h"
-
-#ifdef SOC_HAVE_DLOPEN
-#include <dlfcn.h>
-#endif
-
-void soc__sched_unload(void *dl);
-
-#ifdef SOC_HAVE_DLOPEN
-
-void soc__sched_unload(void *dl)
-{
-    if (dl != NULL)
-        dlclose(dl);
-}
+#include "soc_util.h"
 
 int soc_sched_load_plugin(const char *path, void **dl_handle,
                           const soc_sched_ops_t **ops, soc_error_t *err)
@@ -35,37 +22,10 @@ int soc_sched_load_plugin(const char *path, void **dl_handle,
         return soc_error_set(err, SOC_EINVAL, NULL, 0, 0, "missing argument");
     *dl_handle = NULL;
     *ops = NULL;
-    if (path == NULL || path[0] == '\0')
-        return soc_error_set(err, SOC_EINVAL, NULL, 0, 0, "empty plug-in path");
-    /* without a '/', dlopen would search the library path instead of the
-     * current directory, which is never what `plugin:x.so` means */
-    char buf[4096];
-    const char *open_path = path;
-    if (strchr(path, '/') == NULL) {
-        if (strlen(path) + 3 > sizeof buf)
-            return soc_error_set(err, SOC_EINVAL, path, 0, 0, "plug-in path too long");
-        buf[0] = '.';
-        buf[1] = '/';
-        memcpy(buf + 2, path, strlen(path) + 1);
-        open_path = buf;
-    }
-    dlerror();
-    void *dl = dlopen(open_path, RTLD_NOW | RTLD_LOCAL);
-    if (dl == NULL) {
-        const char *why = dlerror();
-        return soc_error_set(err, SOC_EPLUGIN_OPEN, path, 0, 0,
-                             "cannot load scheduler plug-in: %s",
-                             why != NULL ? why : "unknown reason");
-    }
-    int rc;
-    dlerror();
-    void *sym = dlsym(dl, SOC_SCHED_ENTRY_SYMBOL);
-    if (sym == NULL) {
-        rc = soc_error_set(err, SOC_EPLUGIN_SYMBOL, path, 0, 0,
-                           "not a socsim scheduler plug-in: it does not export '%s'",
-                           SOC_SCHED_ENTRY_SYMBOL);
-        goto fail;
-    }
+    void *dl, *sym;
+    int rc = soc__plugin_open(path, SOC_SCHED_ENTRY_SYMBOL, "scheduler", &dl, &sym, err);
+    if (rc != SOC_OK)
+        return rc;
     soc_sched_entry_fn *entry;
     /* object pointer to function pointer: POSIX guarantees this works */
     memcpy(&entry, &sym, sizeof entry);
@@ -104,27 +64,6 @@ int soc_sched_load_plugin(const char *path, void **dl_handle,
     *ops = o;
     return SOC_OK;
 fail:
-    dlclose(dl);
+    soc__plugin_close(dl);
     return rc;
 }
-
-#else /* !SOC_HAVE_DLOPEN */
-
-void soc__sched_unload(void *dl)
-{
-    (void)dl;
-}
-
-int soc_sched_load_plugin(const char *path, void **dl_handle,
-                          const soc_sched_ops_t **ops, soc_error_t *err)
-{
-    if (dl_handle != NULL)
-        *dl_handle = NULL;
-    if (ops != NULL)
-        *ops = NULL;
-    return soc_error_set(err, SOC_EUNSUPPORTED, path, 0, 0,
-                         "this socsim was built without plug-in support "
-                         "(SOC_ENABLE_PLUGINS=OFF)");
-}
-
-#endif

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "soc/schedulers.h"
+#include "soc_util.h"
 #include "sched_internal.h"
 
 /* Display order: dynamic list heuristics, then whole-DAG planners, then
@@ -203,14 +204,13 @@ const char *soc_sched_handle_arg(const soc_sched_handle_t *h)
 }
 
 /* in loader.c: closes what soc_sched_load_plugin opened */
-void soc__sched_unload(void *dl);
 
 void soc_sched_handle_free(soc_sched_handle_t *h)
 {
     if (h == NULL)
         return;
     if (h->dl != NULL)
-        soc__sched_unload(h->dl);
+        soc__plugin_close(h->dl);
     free(h->arg);
     free(h);
 }

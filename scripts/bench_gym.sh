@@ -10,7 +10,7 @@ set -eu
 
 BUILD=${1:-build}
 SOCSIM=$BUILD/socsim
-[ -x "$SOCSIM" ] || SOCSIM=$BUILD/sim/cli/socsim
+[ -x "$SOCSIM" ] || SOCSIM=$BUILD/socsim
 BENCH=$BUILD/gym/bench_gym
 STEPS=${STEPS:-300000}
 for f in "$SOCSIM" "$BENCH"; do

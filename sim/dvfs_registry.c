@@ -13,11 +13,7 @@
 
 #include "power_internal.h"
 #include "sim_internal.h"
-
-#if defined(__unix__) || defined(__APPLE__)
-#define SOC_DVFS_DLOPEN 1
-#include <dlfcn.h>
-#endif
+#include "soc_util.h"
 
 static const soc_dvfs_ops_t *const builtins[] = {
     &soc__dvfs_performance, &soc__dvfs_powersave, &soc__dvfs_ondemand, &soc__dvfs_constant,
@@ -143,7 +139,6 @@ static int check_ops(const soc_dvfs_ops_t *o, const char *path, soc_error_t *err
     return SOC_OK;
 }
 
-#ifdef SOC_DVFS_DLOPEN
 int soc_dvfs_load_plugin(const char *path, void **dl_handle, const soc_dvfs_ops_t **ops,
                          soc_error_t *err)
 {
@@ -151,42 +146,17 @@ int soc_dvfs_load_plugin(const char *path, void **dl_handle, const soc_dvfs_ops_
         return soc_error_set(err, SOC_EINVAL, NULL, 0, 0, "missing argument");
     *dl_handle = NULL;
     *ops = NULL;
-    if (path == NULL || path[0] == '\0')
-        return soc_error_set(err, SOC_EINVAL, NULL, 0, 0, "empty plug-in path");
-    /* without a '/', dlopen searches the library path, never meant here */
-    char buf[4096];
-    const char *open_path = path;
-    if (strchr(path, '/') == NULL) {
-        size_t n = strlen(path);
-        if (n + 3 > sizeof buf)
-            return soc_error_set(err, SOC_EINVAL, NULL, 0, 0, "plug-in path too long");
-        buf[0] = '.';
-        buf[1] = '/';
-        memcpy(buf + 2, path, n + 1);
-        open_path = buf;
-    }
-    dlerror();
-    void *dl = dlopen(open_path, RTLD_NOW | RTLD_LOCAL);
-    if (dl == NULL) {
-        const char *why = dlerror();
-        return soc_error_set(err, SOC_EPLUGIN_OPEN, path, 0, 0,
-                             "cannot load governor plug-in: %s", why ? why : "unknown reason");
-    }
-    dlerror();
-    void *sym = dlsym(dl, SOC_DVFS_ENTRY_SYMBOL);
-    if (sym == NULL) {
-        dlclose(dl);
-        return soc_error_set(err, SOC_EPLUGIN_SYMBOL, path, 0, 0,
-                             "not a socsim governor plug-in: it does not export '%s'",
-                             SOC_DVFS_ENTRY_SYMBOL);
-    }
+    void *dl, *sym;
+    int rc = soc__plugin_open(path, SOC_DVFS_ENTRY_SYMBOL, "governor", &dl, &sym, err);
+    if (rc != SOC_OK)
+        return rc;
     soc_dvfs_entry_fn *entry;
     /* object pointer to function pointer: POSIX guarantees this works */
     memcpy(&entry, &sym, sizeof entry);
     const soc_dvfs_ops_t *o = entry();
-    int rc = check_ops(o, path, err);
+    rc = check_ops(o, path, err);
     if (rc != SOC_OK) {
-        dlclose(dl);
+        soc__plugin_close(dl);
         return rc;
     }
     *dl_handle = dl;
@@ -196,23 +166,8 @@ int soc_dvfs_load_plugin(const char *path, void **dl_handle, const soc_dvfs_ops_
 
 static void unload(void *dl)
 {
-    if (dl != NULL)
-        dlclose(dl);
+    soc__plugin_close(dl);
 }
-#else
-int soc_dvfs_load_plugin(const char *path, void **dl_handle, const soc_dvfs_ops_t **ops,
-                         soc_error_t *err)
-{
-    (void)check_ops;
-    return soc_error_set(err, SOC_EUNSUPPORTED, path, 0, 0,
-                         "governor plug-ins are not supported on this platform");
-}
-
-static void unload(void *dl)
-{
-    (void)dl;
-}
-#endif
 
 int soc_dvfs_resolve(const char *spec, soc_dvfs_handle_t **out, soc_error_t *err)
 {

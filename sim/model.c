@@ -159,15 +159,6 @@ void soc_config_free(soc_config_t *cfg)
             goto fail;                                                         \
     } while (0)
 
-char *soc__strdup(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d != NULL)
-        memcpy(d, s, n);
-    return d;
-}
-
 static int copy_rows(soc_power_row_t **dst, const soc_power_row_t *src, int n,
                      int count)
 {

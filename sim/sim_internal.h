@@ -8,7 +8,7 @@
 #include "soc/model.h"
 #include "soc/sim.h"
 
-char *soc__strdup(const char *s);
+#include "soc_util.h"
 
 /* ---- DS3-semantics engine (ds3_engine.c) ------------------------------
  * soc_sim_create dispatches here when cfg->semantics == SOC_SEM_DS3; the

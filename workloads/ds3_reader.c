@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "soc/workload.h"
+#include "soc_util.h"
 
 /* Limits that keep absurd input from exhausting memory. */
 #define DS3_MAX_TOKENS 4096
@@ -41,25 +42,6 @@
 #define DS3_MAX_LIST 1000000
 
 /* ------------------------------------------------------------- helpers */
-
-static char *xstrdup(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d != NULL)
-        memcpy(d, s, n);
-    return d;
-}
-
-static char *xstrndup(const char *s, size_t n)
-{
-    char *d = malloc(n + 1);
-    if (d != NULL) {
-        memcpy(d, s, n);
-        d[n] = '\0';
-    }
-    return d;
-}
 
 /* Room for element n of the doubling array *arrp (an array pointer, passed
  * by address) of *cap elements of size bytes, first allocating `first`.
@@ -318,7 +300,7 @@ static int names_add(names_t *nm, const char *s)
     if (i >= 0)
         return i;
     if (grow(&nm->v, nm->n, &nm->cap, sizeof *nm->v, 64) != 0 ||
-        (nm->v[nm->n] = xstrdup(s)) == NULL)
+        (nm->v[nm->n] = soc__strdup(s)) == NULL)
         return -1;
     return nm->n++;
 }
@@ -524,13 +506,13 @@ static int parse_soc(const char *path, names_t *types, soc_parse_t *sp, soc_erro
             cur->line = tl->line;
             cur->count = (int)cap;
             cur->n_func_decl = (int)nf;
-            cur->type = xstrdup(ty);
-            cur->name = xstrdup(nm);
-            cur->dvfs = xstrdup(dv);
+            cur->type = soc__strdup(ty);
+            cur->name = soc__strdup(nm);
+            cur->dvfs = soc__strdup(dv);
             cur->func = malloc(sizeof *cur->func * (size_t)nf);
             cur->pw = calloc(1, sizeof *cur->pw);
             if (!cur->type || !cur->name || !cur->dvfs || !cur->func || !cur->pw ||
-                !(cur->pw->governor = xstrdup(dv))) {
+                !(cur->pw->governor = soc__strdup(dv))) {
                 rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
                 break;
             }
@@ -666,7 +648,7 @@ static int parse_job(const char *path, rjob_t *j, soc_error_t *err)
                                   "application, not add one): one application per job file");
                     break;
                 }
-                if ((j->name = xstrdup(nm)) == NULL)
+                if ((j->name = soc__strdup(nm)) == NULL)
                     rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
             } else if (strcmp(kw, "add_new_tasks") == 0) {
                 int64_t n;
@@ -754,7 +736,7 @@ static int parse_job(const char *path, rjob_t *j, soc_error_t *err)
             }
             rtask_t *t = &j->tasks[j->n_tasks];
             t->line = tl->line;
-            t->name = xstrdup(tl->tok[0]);
+            t->name = soc__strdup(tl->tok[0]);
             t->pred = malloc(sizeof(int) * (size_t)(tl->n > 2 ? tl->n - 2 : 1));
             if (t->name == NULL || t->pred == NULL) {
                 rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
@@ -827,7 +809,7 @@ static char *strip_dup(const char *s, size_t n)
     }
     while (n > 0 && isspace((unsigned char)s[n - 1]))
         n--;
-    return xstrndup(s, n);
+    return soc__strndup(s, n);
 }
 
 static int same_nocase(const char *a, const char *b)
@@ -866,9 +848,9 @@ static int ini_add(ini_t *ini, const char *section, const char *key, const char 
     if (grow(&ini->e, ini->n, &ini->cap, sizeof *ini->e, 64) != 0)
         return SOC_ENOMEM;
     ini_ent_t *x = &ini->e[ini->n];
-    x->section = xstrdup(section);
-    x->key = xstrdup(key);
-    x->value = xstrdup(value);
+    x->section = soc__strdup(section);
+    x->key = soc__strdup(key);
+    x->value = soc__strdup(value);
     x->line = line;
     if (!x->section || !x->key || !x->value) {
         free(x->section);
@@ -903,7 +885,7 @@ static int ini_read(ini_t *ini, const char *path, soc_error_t *err)
         char *eol = strchr(p, '\n');
         size_t len = eol ? (size_t)(eol - p) : strlen(p);
         char *next = eol ? eol + 1 : p + len;
-        char *line = xstrndup(p, len);
+        char *line = soc__strndup(p, len);
         if (line == NULL) {
             rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
             break;
@@ -941,7 +923,7 @@ static int ini_read(ini_t *ini, const char *path, soc_error_t *err)
         cur_indent = indent;
         if (s[0] == '[' && s[sl - 1] == ']') {
             free(section);
-            section = xstrndup(s + 1, sl - 2);
+            section = soc__strndup(s + 1, sl - 2);
             last = -1;
             if (section == NULL) {
                 rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
@@ -955,7 +937,7 @@ static int ini_read(ini_t *ini, const char *path, soc_error_t *err)
                     rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
                 } else {
                     seen_sections = ns;
-                    seen_sections[n_seen++] = xstrdup(section);
+                    seen_sections[n_seen++] = soc__strdup(section);
                 }
             }
         } else if (section == NULL) {
@@ -1263,7 +1245,7 @@ static int parse_scales(const ini_t *ini, const ini_ent_t *x, soc_ds3_options_t 
                 return IERR(x, "scale_values: %g is not an integer", l.v[i]);
             }
     } else {
-        char *buf = xstrdup(x->value), *cursor = buf;
+        char *buf = soc__strdup(x->value), *cursor = buf;
         if (buf == NULL)
             return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
         for (char *part = next_field(&cursor); part && rc == SOC_OK; part = next_field(&cursor)) {
@@ -1342,10 +1324,10 @@ static char *dir_of(const char *path)
 {
     const char *slash = strrchr(path, '/');
     if (slash == NULL)
-        return xstrdup(".");
+        return soc__strdup(".");
     if (slash == path)
-        return xstrdup("/");
-    return xstrndup(path, (size_t)(slash - path));
+        return soc__strdup("/");
+    return soc__strndup(path, (size_t)(slash - path));
 }
 
 /* Fill the platform from the parsed SoC. */
@@ -1353,7 +1335,7 @@ static int build_platform(soc_config_t *cfg, soc_parse_t *sp, names_t *types, co
                           const char *soc_name, soc_error_t *err)
 {
     soc_platform_t *p = &cfg->platform;
-    if ((p->name = xstrdup(soc_name)) == NULL)
+    if ((p->name = soc__strdup(soc_name)) == NULL)
         return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
     int n = sp->n_res;
     p->clusters = calloc((size_t)n, sizeof *p->clusters);
@@ -1564,7 +1546,7 @@ int soc_load_ds3(soc_config_t *cfg, const char *ini_path, const char *const *ove
     if ((rc = apply_overrides(ini, overrides, err)) != SOC_OK)
         goto out;
     cfg->semantics = SOC_SEM_DS3;
-    if ((cfg->source = xstrdup(ini_path)) == NULL || (cfg->ds3 = malloc(sizeof *cfg->ds3)) == NULL ||
+    if ((cfg->source = soc__strdup(ini_path)) == NULL || (cfg->ds3 = malloc(sizeof *cfg->ds3)) == NULL ||
         (dir = dir_of(ini_path)) == NULL) {
         rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
         goto out;
@@ -1610,7 +1592,7 @@ int soc_load_ds3(soc_config_t *cfg, const char *ini_path, const char *const *ove
 
     /* ---- jobs */
     const ini_ent_t *jx = ini_get(ini, "job_file");
-    jf = xstrdup(jx != NULL ? jx->value
+    jf = soc__strdup(jx != NULL ? jx->value
                             : "job_WIFI_5TXM.txt,job_WIFI_5RXM.txt,job_LAG.txt,job_SCT.txt,"
                               "job_SCR.txt,job_TEMP_MIT.txt");
     if (jf == NULL) {
@@ -1776,7 +1758,7 @@ int soc_load_ds3(soc_config_t *cfg, const char *ini_path, const char *const *ove
     }
     {
         const ini_ent_t *sx = ini_get(ini, "scheduler");
-        if ((cfg->scheduler = xstrdup(sx != NULL ? sx->value : "ETF")) == NULL) {
+        if ((cfg->scheduler = soc__strdup(sx != NULL ? sx->value : "ETF")) == NULL) {
             rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
             goto out;
         }

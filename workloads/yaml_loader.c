@@ -28,6 +28,7 @@
 #include "soc/dvfs.h"
 #include "soc/workload.h"
 #include "yaml_internal.h"
+#include "soc_util.h"
 
 const char *const soc__yaml_arrival_names[] = {"poisson", "periodic", "trace", NULL};
 const char *const soc__yaml_semantics_names[] = {"native", "ds3", NULL};
@@ -45,15 +46,6 @@ const char *const soc__yaml_comm_mode_names[] = {"pe_to_pe", "shared_memory", NU
 #define LD_MAX_FLOW_DEPTH 64
 
 /* ------------------------------------------------------------ utilities */
-
-static char *ld_strdup(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d != NULL)
-        memcpy(d, s, n);
-    return d;
-}
 
 static int lower(int c) { return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c; }
 
@@ -525,7 +517,7 @@ static int get_str(ld_t *L, const yaml_node_t *n, const char *key, char **out)
         return fail(L, n, SOC_ECONFIG, "%s: the string contains a NUL character", key);
     if (n->data.scalar.length == 0)
         return fail(L, n, SOC_ECONFIG, "%s: must not be empty", key);
-    char *d = ld_strdup(sval(n));
+    char *d = soc__strdup(sval(n));
     if (d == NULL)
         return oom(L);
     free(*out);
@@ -789,8 +781,8 @@ static int open_doc(ld_t *L, const char *text, size_t len, const char *name, con
     if (d == NULL)
         return oom(L);
     L->docs[L->n_docs++] = d;
-    d->name = ld_strdup(name);
-    d->dir = ld_strdup(dir);
+    d->name = soc__strdup(name);
+    d->dir = soc__strdup(dir);
     if (d->name == NULL || d->dir == NULL)
         return oom(L);
 
@@ -895,7 +887,7 @@ static char *dir_of(const char *path)
 {
     const char *slash = strrchr(path, '/');
     if (slash == NULL)
-        return ld_strdup("");
+        return soc__strdup("");
     size_t n = (size_t)(slash - path);
     if (n == 0)
         n = 1; /* "/x.yaml" -> "/" */
@@ -925,7 +917,7 @@ static char *file_stem(const char *path)
 static char *join_path(const char *dir, const char *ref)
 {
     if (ref[0] == '/' || dir == NULL || dir[0] == '\0')
-        return ld_strdup(ref);
+        return soc__strdup(ref);
     size_t a = strlen(dir), b = strlen(ref);
     int sep = dir[a - 1] != '/';
     char *p = malloc(a + (size_t)sep + b + 1);
@@ -1000,7 +992,7 @@ static int add_type(ld_t *L, const yaml_node_t *at, const char *name, int *out)
         L->tinfo = ni;
         L->cap_types = ncap;
     }
-    char *d = ld_strdup(name);
+    char *d = soc__strdup(name);
     if (d == NULL)
         return oom(L);
     p->type_names[p->n_types] = d;
@@ -1151,7 +1143,7 @@ static int parse_power(ld_t *L, const yaml_node_t *n, soc_cluster_t *cl)
             return rc;
         if ((rc = check_governor(L, v, pw->governor)) != SOC_OK)
             return rc;
-    } else if ((pw->governor = ld_strdup("performance")) == NULL) {
+    } else if ((pw->governor = soc__strdup("performance")) == NULL) {
         return oom(L);
     }
     if ((v = map_get(L, n, "opps")) != NULL) {
@@ -1532,7 +1524,7 @@ static int parse_task(ld_t *L, const yaml_node_t *n, int a, int t)
         /* shorthand: a bare name is a task whose type is its name */
         if ((rc = get_str(L, n, "tasks", &td->name)) != SOC_OK)
             return rc;
-        type = ld_strdup(td->name);
+        type = soc__strdup(td->name);
         if (type == NULL)
             return oom(L);
     } else {
@@ -1545,7 +1537,7 @@ static int parse_task(ld_t *L, const yaml_node_t *n, int a, int t)
             return rc;
         if (tv != NULL)
             rc = get_str(L, tv, "type", &type);
-        else if ((type = ld_strdup(td->name)) == NULL)
+        else if ((type = soc__strdup(td->name)) == NULL)
             rc = oom(L);
         if (rc != SOC_OK) {
             free(type);
@@ -2495,7 +2487,7 @@ static int load_text(soc_config_t *cfg, const char *text, size_t len, const char
         L.cur = doc;
         rc = load_root(&L, yaml_document_get_root_node(&doc->doc));
     }
-    if (rc == SOC_OK && (cfg->source = ld_strdup(name)) == NULL)
+    if (rc == SOC_OK && (cfg->source = soc__strdup(name)) == NULL)
         rc = oom(&L);
     if (rc == SOC_OK) {
         rc = soc_config_finalize(cfg, &e);

@@ -19,21 +19,13 @@
 
 #include "soc/workload.h"
 #include "soc/yaml_tree.h"
+#include "soc_util.h"
 
 #define YT_MAX_NODES 1000000L
 #define YT_MAX_DEPTH 256
 #define YT_MAX_FILE_BYTES ((size_t)64 << 20)
 
 /* ------------------------------------------------------------- nodes */
-
-static char *yt_strdup(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d != NULL)
-        memcpy(d, s, n);
-    return d;
-}
 
 static soc_ynode_t *node_new(soc_ynode_kind_t kind, int line, int col)
 {
@@ -90,7 +82,7 @@ static soc_ynode_t *node_copy(const soc_ynode_t *s, long *budget)
         return NULL;
     d->quoted = s->quoted;
     d->flow = s->flow;
-    if (s->value != NULL && (d->value = yt_strdup(s->value)) == NULL)
+    if (s->value != NULL && (d->value = soc__strdup(s->value)) == NULL)
         goto fail;
     for (int i = 0; i < s->n; i++) {
         soc_ynode_t *k = NULL, *v = node_copy(s->items[i], budget);
@@ -170,7 +162,7 @@ static int remember_anchor(yparse_t *P, const yaml_char_t *name, soc_ynode_t *n)
         P->anchors = na;
         P->cap_anchors = nc;
     }
-    char *s = yt_strdup((const char *)name);
+    char *s = soc__strdup((const char *)name);
     if (s == NULL)
         return SOC_ENOMEM;
     P->anchors[P->n_anchors].name = s;
@@ -215,7 +207,7 @@ static int parse_node(yparse_t *P, yaml_event_t *ev, int depth, soc_ynode_t **ou
             return soc_error_set(P->err, SOC_EPARSE, P->name, line, col,
                                  "a scalar contains a NUL character");
         }
-        if ((n->value = yt_strdup((const char *)ev->data.scalar.value)) == NULL)
+        if ((n->value = soc__strdup((const char *)ev->data.scalar.value)) == NULL)
             goto oom;
         n->quoted = ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
         if ((rc = remember_anchor(P, ev->data.scalar.anchor, n)) != SOC_OK)
@@ -232,7 +224,7 @@ static int parse_node(yparse_t *P, yaml_event_t *ev, int depth, soc_ynode_t **ou
                       : ev->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE;
         const yaml_char_t *anchor =
             map ? ev->data.mapping_start.anchor : ev->data.sequence_start.anchor;
-        char *anchor_copy = anchor ? yt_strdup((const char *)anchor) : NULL;
+        char *anchor_copy = anchor ? soc__strdup((const char *)anchor) : NULL;
         if (anchor != NULL && anchor_copy == NULL)
             goto oom;
         for (;;) {
@@ -417,35 +409,6 @@ int soc_ytree_load(soc_ynode_t **out, const char *path, soc_error_t *err)
 
 /* ------------------------------------------------------------ writing */
 
-typedef struct sbuf {
-    char *s;
-    size_t n, cap;
-    int oom;
-} sbuf_t;
-
-static void sb_add(sbuf_t *b, const char *s, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->n + n + 1 > b->cap) {
-        size_t nc = b->cap ? b->cap : 256;
-        while (nc < b->n + n + 1)
-            nc *= 2;
-        char *ns = realloc(b->s, nc);
-        if (ns == NULL) {
-            b->oom = 1;
-            return;
-        }
-        b->s = ns;
-        b->cap = nc;
-    }
-    memcpy(b->s + b->n, s, n);
-    b->n += n;
-    b->s[b->n] = '\0';
-}
-
-static void sb_str(sbuf_t *b, const char *s) { sb_add(b, s, strlen(s)); }
-
 /* A scalar that reads back as the same plain text in flow context. */
 static int plain_safe(const char *s)
 {
@@ -463,81 +426,77 @@ static int plain_safe(const char *s)
     return 1;
 }
 
-static void flow_scalar(sbuf_t *b, const soc_ynode_t *n)
+static void flow_scalar(soc__buf_t *b, const soc_ynode_t *n)
 {
     if (!n->quoted && plain_safe(n->value)) {
-        sb_str(b, n->value);
+        soc__buf_puts(b, n->value);
         return;
     }
     if (!n->quoted && soc_ytree_is_null(n)) {
-        sb_str(b, "null");
+        soc__buf_puts(b, "null");
         return;
     }
-    sb_str(b, "\"");
+    soc__buf_puts(b, "\"");
     for (const char *p = n->value; *p; p++) {
         unsigned char c = (unsigned char)*p;
         char e[8];
         if (c == '"' || c == '\\') {
             e[0] = '\\';
             e[1] = (char)c;
-            sb_add(b, e, 2);
+            soc__buf_put(b, e, 2);
         } else if (c < 0x20) {
             snprintf(e, sizeof e, "\\x%02x", c);
-            sb_str(b, e);
+            soc__buf_puts(b, e);
         } else {
-            sb_add(b, p, 1);
+            soc__buf_put(b, p, 1);
         }
     }
-    sb_str(b, "\"");
+    soc__buf_puts(b, "\"");
 }
 
-static void flow_node(sbuf_t *b, const soc_ynode_t *n)
+static void flow_node(soc__buf_t *b, const soc_ynode_t *n)
 {
     switch (n->kind) {
     case SOC_YNODE_SCALAR:
         flow_scalar(b, n);
         return;
     case SOC_YNODE_SEQUENCE:
-        sb_str(b, "[");
+        soc__buf_puts(b, "[");
         for (int i = 0; i < n->n; i++) {
             if (i)
-                sb_str(b, ", ");
+                soc__buf_puts(b, ", ");
             flow_node(b, n->items[i]);
         }
-        sb_str(b, "]");
+        soc__buf_puts(b, "]");
         return;
     case SOC_YNODE_MAPPING:
-        sb_str(b, "{");
+        soc__buf_puts(b, "{");
         for (int i = 0; i < n->n; i++) {
             if (i)
-                sb_str(b, ", ");
+                soc__buf_puts(b, ", ");
             flow_scalar(b, n->keys[i]);
-            sb_str(b, ": ");
+            soc__buf_puts(b, ": ");
             flow_node(b, n->items[i]);
         }
-        sb_str(b, "}");
+        soc__buf_puts(b, "}");
         return;
     }
 }
 
 char *soc_ytree_to_flow(const soc_ynode_t *n)
 {
-    sbuf_t b = {0};
+    soc__buf_t b = {0};
     if (n != NULL)
         flow_node(&b, n);
     else
-        sb_str(&b, "null");
-    if (b.oom) {
-        free(b.s);
-        return NULL;
-    }
-    return b.s;
+        soc__buf_puts(&b, "null");
+    return soc__buf_take(&b);
 }
 
 static int emit_write(void *data, unsigned char *buffer, size_t size)
 {
-    sbuf_t *b = data;
-    sb_add(b, (const char *)buffer, size);
+    soc__buf_t *b = data;
+    soc__buf_put(b, (const char *)buffer, size);
     return !b->oom;
 }
 
@@ -576,7 +535,7 @@ static char *tree_to_yaml(const soc_ynode_t *root)
 {
     yaml_emitter_t em;
     yaml_event_t e;
-    sbuf_t b = {0};
+    soc__buf_t b = {0};
     if (!yaml_emitter_initialize(&em))
         return NULL;
     yaml_emitter_set_output(&em, emit_write, &b);
@@ -590,11 +549,11 @@ static char *tree_to_yaml(const soc_ynode_t *root)
              yaml_stream_end_event_initialize(&e) && yaml_emitter_emit(&em, &e) &&
              yaml_emitter_flush(&em);
     yaml_emitter_delete(&em);
-    if (!ok || b.oom) {
-        free(b.s);
+    if (!ok) {
+        soc__buf_free(&b);
         return NULL;
     }
-    return b.s;
+    return soc__buf_take(&b);
 }
 
 /* ---------------------------------------------------------- overrides */
@@ -613,7 +572,7 @@ static int is_file_ref(const soc_ynode_t *n)
 static char *join_dir(const char *dir, const char *rel)
 {
     if (rel[0] == '/' || dir == NULL || dir[0] == '\0')
-        return yt_strdup(rel);
+        return soc__strdup(rel);
     size_t a = strlen(dir), b = strlen(rel);
     char *p = malloc(a + b + 2);
     if (p != NULL)
@@ -669,7 +628,7 @@ static int descend_ref(soc_ynode_t **slot, int in_seq, const char *basedir, cons
     if (in_seq) {
         soc_ynode_t *m = node_new(SOC_YNODE_MAPPING, ref->line, ref->col);
         soc_ynode_t *k = node_new(SOC_YNODE_SCALAR, ref->line, ref->col);
-        if (m == NULL || k == NULL || (k->value = yt_strdup("file")) == NULL ||
+        if (m == NULL || k == NULL || (k->value = soc__strdup("file")) == NULL ||
             node_push(m, k, ref) != SOC_OK) {
             soc_ytree_free(m);
             soc_ytree_free(k);
@@ -712,7 +671,7 @@ int soc_ytree_set(soc_ynode_t *root, const char *path, const char *value, const 
     int rc = soc_ytree_parse(&val, value, strlen(value), "<value>", &ve);
     if (rc == SOC_ECONFIG && val == NULL) { /* an empty text is YAML's null */
         val = node_new(SOC_YNODE_SCALAR, 1, 1);
-        if (val == NULL || (val->value = yt_strdup("")) == NULL) {
+        if (val == NULL || (val->value = soc__strdup("")) == NULL) {
             soc_ytree_free(val);
             return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
         }
@@ -721,7 +680,7 @@ int soc_ytree_set(soc_ynode_t *root, const char *path, const char *value, const 
     if (rc != SOC_OK)
         return soc_error_set(err, SOC_EPARSE, NULL, 0, 0, "override %s: value '%s' is not valid YAML: %s",
                              path, value, ve.msg);
-    char *p = yt_strdup(path);
+    char *p = soc__strdup(path);
     if (p == NULL) {
         soc_ytree_free(val);
         return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
@@ -742,8 +701,8 @@ int soc_ytree_set(soc_ynode_t *root, const char *path, const char *value, const 
             if (slot == NULL) {
                 soc_ynode_t *k = node_new(SOC_YNODE_SCALAR, 0, 0);
                 soc_ynode_t *v = node_new(last ? SOC_YNODE_SCALAR : SOC_YNODE_MAPPING, 0, 0);
-                if (k == NULL || v == NULL || (k->value = yt_strdup(seg)) == NULL ||
-                    (last && (v->value = yt_strdup("")) == NULL) || node_push(cur, k, v) != SOC_OK) {
+                if (k == NULL || v == NULL || (k->value = soc__strdup(seg)) == NULL ||
+                    (last && (v->value = soc__strdup("")) == NULL) || node_push(cur, k, v) != SOC_OK) {
                     soc_ytree_free(k);
                     soc_ytree_free(v);
                     rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");

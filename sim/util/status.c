@@ -1,18 +1,12 @@
 /*
- * status.c -- status codes, error reports and library initialisation.
+ * status.c -- status codes and error reports (util layer: below every other
+ * layer, so every layer can report errors the same way).
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#include <gsl/gsl_errno.h>
-#include <igraph.h>
-
 #include "soc/status.h"
-
-#ifndef SOC_VERSION_STRING
-#define SOC_VERSION_STRING "0.0.0"
-#endif
 
 const char *soc_strerror(int code)
 {
@@ -88,18 +82,4 @@ const char *soc_error_format(const soc_error_t *err, char *buf, size_t size)
     else
         snprintf(buf, size, "%s", msg);
     return buf;
-}
-
-void soc_library_init(void)
-{
-    /* Both libraries abort on error by default: unacceptable in a server
-     * or a sweep.  Setting the handlers is idempotent. */
-    gsl_set_error_handler_off();
-    igraph_set_error_handler(igraph_error_handler_ignore);
-    igraph_set_warning_handler(igraph_warning_handler_ignore);
-}
-
-const char *soc_version(void)
-{
-    return SOC_VERSION_STRING;
 }
