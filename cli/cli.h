@@ -1,14 +1,19 @@
 /*
- * cli.h -- shared pieces of the socsim command-line tool.  The CLI uses only
- * the public headers of the library.
+ * cli.h -- shared pieces of the socsim command-line tool: argument parsing,
+ * wiring and printing over the library (studies, sweeps and regression
+ * live in the library's study layer, soc/study.h).  The CLI uses the
+ * public headers and the util layer (soc_util.h).
  */
 #ifndef SOC_CLI_H
 #define SOC_CLI_H
 
 #include <stdint.h>
 #include <stdio.h>
+#include "soc/metrics.h"
 #include "soc/schedulers.h"
 #include "soc/sim.h"
+#include "soc/study.h"
+#include "soc_util.h"
 
 /* Exit codes of every subcommand. */
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
@@ -17,8 +22,9 @@ enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
  * the exit code that goes with it (2 for input errors, 1 otherwise). */
 int cli_report(const soc_error_t *err);
 
-/* One JSON object on one line, every metric (null where not available). */
-void cli_metrics_json(FILE *out, const soc_metrics_t *m);
+/* A finished run's metrics as one JSON line (soc_study_run_json): every
+ * metric, null where not available; DS3 runs with scale and iteration. */
+void cli_print_json(FILE *out, const soc_sim_t *sim);
 
 /* Per-task schedule CSV: job,task,task_type,pe,start_us,finish_us,app,
  * pe_name,arrival_us (one row per finished task, in completion order). */
@@ -38,7 +44,6 @@ typedef struct cli_hooks {
     void *record_user;
     soc_power_fn on_power;
     void *power_user;
-    const soc_sim_t *carry_from; /* DS3: previous run of the invocation */
 } cli_hooks_t;
 /* Create and run a simulation of the finalized cfg with a resolved
  * scheduler; *simp is set even on failure (soc_sim_destroy it).  hooks may
@@ -51,16 +56,13 @@ int cli_run_config(const soc_config_t *cfg, const char *spec, const cli_hooks_t 
                    soc_sim_t **simp, soc_sched_handle_t **hp, soc_error_t *err);
 void cli_run_cleanup(soc_sim_t *sim, soc_sched_handle_t *h);
 
-/* Shortest decimal text of x that reads back to the same double. */
-const char *cli_num(char buf[32], double x);
-
 /* Command-line options: one table generates getopt_long and --help. */
 typedef struct cli_opt {
     const char *name;   /* long name */
     int key;            /* short letter or an id >= 256 */
     int has_arg;        /* 0 or 1 */
     const char *arg;    /* argument name for the help */
-    const char *help;
+    const char *help;   /* NULL: a hidden alias, left out of --help */
 } cli_opt_t;
 /* Parse argv (argv[0] = subcommand).  For every option calls
  * fn(user, key, optarg); returns the index of the first operand, or -1
@@ -72,7 +74,7 @@ void cli_print_help(FILE *out, const cli_opt_t *opts, const char *usage,
                     const char *about);
 /* Parse an unsigned/positive integer option; -1 on error (reported). */
 int cli_parse_u64(const char *opt, const char *text, uint64_t *out);
-/* Parse the worker-process count of -j/--jobs (1..1024) into *workers;
+/* Parse the worker-process count of -j/--workers (1..1024) into *workers;
  * -1 on error (reported). */
 int cli_parse_workers(const char *text, int *workers);
 

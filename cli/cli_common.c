@@ -33,35 +33,6 @@ int cli_report(const soc_error_t *err)
     }
 }
 
-const char *cli_num(char buf[32], double x)
-{
-    if (isnan(x) || isinf(x)) {
-        snprintf(buf, 32, "null");
-        return buf;
-    }
-    if (x == 0) {
-        snprintf(buf, 32, "0");
-        return buf;
-    }
-    for (int prec = 15; prec <= 17; prec++) {
-        snprintf(buf, 32, "%.*g", prec, x);
-        if (strtod(buf, NULL) == x)
-            break;
-    }
-    return buf;
-}
-
-static void json_num(FILE *out, const char *key, double x, int first)
-{
-    char b[32];
-    fprintf(out, "%s\"%s\":%s", first ? "" : ",", key, cli_num(b, x));
-}
-
-static void json_int(FILE *out, const char *key, int64_t x)
-{
-    fprintf(out, ",\"%s\":%" PRId64, key, x);
-}
-
 void cli_json_str(FILE *out, const char *s)
 {
     fputc('"', out);
@@ -77,57 +48,16 @@ void cli_json_str(FILE *out, const char *s)
     fputc('"', out);
 }
 
-void cli_metrics_json(FILE *out, const soc_metrics_t *m)
+void cli_print_json(FILE *out, const soc_sim_t *sim)
 {
-    char b[32];
-    fputs("{\"scheduler\":", out);
-    cli_json_str(out, m->scheduler);
-    fprintf(out, ",\"seed\":%" PRIu64, m->seed);
-    if (m->scale > 0) {
-        json_int(out, "scale", m->scale);
-        json_int(out, "iteration", m->iteration);
+    char *j = soc_study_run_json(sim);
+    if (j == NULL) {
+        fputs("socsim: out of memory\n", stderr);
+        return;
     }
-    json_int(out, "injected_jobs", m->injected_jobs);
-    json_int(out, "completed_jobs", m->completed_jobs);
-    json_int(out, "tasks_completed", m->tasks_completed);
-    json_num(out, "avg_latency_us", m->avg_latency_us, 0);
-    json_num(out, "p50_latency_us", m->p50_latency_us, 0);
-    json_num(out, "p95_latency_us", m->p95_latency_us, 0);
-    json_num(out, "p99_latency_us", m->p99_latency_us, 0);
-    json_num(out, "max_latency_us", m->max_latency_us, 0);
-    json_num(out, "makespan_us", m->makespan_us, 0);
-    json_num(out, "exec_time_us", m->makespan_us, 0);
-    json_num(out, "cumulative_exec_time_us", m->cumulative_latency_us, 0);
-    json_num(out, "throughput_jobs_per_s", m->throughput_jobs_per_s, 0);
-    json_num(out, "sim_time_us", m->sim_time_us, 0);
-    json_num(out, "avg_concurrent_jobs", m->avg_concurrent_jobs, 0);
-    json_int(out, "deadline_jobs", m->deadline_jobs);
-    json_int(out, "deadline_misses", m->deadline_misses);
-    if (m->has_energy) {
-        json_num(out, "energy_j", m->energy_j, 0);
-        json_num(out, "edp", m->edp, 0);
-        json_num(out, "avg_power_w", m->avg_power_w, 0);
-        json_num(out, "peak_temp_c", m->peak_temp_c, 0);
-    } else {
-        fputs(",\"energy_j\":null,\"edp\":null,\"avg_power_w\":null,\"peak_temp_c\":null", out);
-    }
-    fputs(",\"pe_utilization\":[", out);
-    for (int i = 0; i < m->n_pes && m->pe_utilization; i++)
-        fprintf(out, "%s%s", i ? "," : "", cli_num(b, m->pe_utilization[i]));
-    fputs("]", out);
-    if (m->has_energy && m->cluster_energy_j != NULL) {
-        fputs(",\"cluster_energy_j\":[", out);
-        for (int i = 0; i < m->n_clusters; i++)
-            fprintf(out, "%s%s", i ? "," : "", cli_num(b, m->cluster_energy_j[i]));
-        fputs("]", out);
-    }
-    if (m->has_energy && m->pe_energy_j != NULL) {
-        fputs(",\"pe_energy_j\":[", out);
-        for (int i = 0; i < m->n_pes; i++)
-            fprintf(out, "%s%s", i ? "," : "", cli_num(b, m->pe_energy_j[i]));
-        fputs("]", out);
-    }
-    fputs("}\n", out);
+    fputs(j, out);
+    fputc('\n', out);
+    free(j);
 }
 
 int cli_schedule_open(cli_sink_t *sink, const char *path, const soc_config_t *cfg)
@@ -149,9 +79,9 @@ void cli_schedule_row(void *user, const soc_task_record_t *r)
     const soc_cluster_t *c = &p->clusters[p->pe_cluster[r->pe]];
     char a[32], b[32], d[32];
     fprintf(sink->f, "%" PRIu64 ",%d,%s,%d,%s,%s,%s,%s_%d,%s\n", r->job, r->task,
-            p->type_names[r->type], r->pe, cli_num(a, r->start_us),
-            cli_num(b, r->finish_us), sink->cfg->apps[r->app].name, c->name,
-            r->pe, cli_num(d, r->arrival_us));
+            p->type_names[r->type], r->pe, soc__num(a, r->start_us),
+            soc__num(b, r->finish_us), sink->cfg->apps[r->app].name, c->name,
+            r->pe, soc__num(d, r->arrival_us));
 }
 
 int cli_schedule_close(cli_sink_t *sink)
@@ -180,6 +110,8 @@ void cli_print_help(FILE *out, const cli_opt_t *opts, const char *usage,
     fprintf(out, "\noptions:\n");
     for (const cli_opt_t *o = opts; o->name != NULL; o++) {
         char left[64];
+        if (o->help == NULL)
+            continue; /* a hidden alias */
         if (o->key < 256)
             snprintf(left, sizeof left, "-%c, --%s%s%s", o->key, o->name,
                      o->has_arg ? " " : "", o->has_arg ? o->arg : "");
@@ -266,8 +198,8 @@ int cli_parse_u64(const char *opt, const char *text, uint64_t *out)
 int cli_parse_workers(const char *text, int *workers)
 {
     uint64_t v;
-    if (cli_parse_u64("--jobs", text, &v) != 0 || v < 1 || v > 1024) {
-        fprintf(stderr, "socsim: --jobs expects 1..1024\n");
+    if (cli_parse_u64("--workers", text, &v) != 0 || v < 1 || v > 1024) {
+        fprintf(stderr, "socsim: -j/--workers expects 1..1024\n");
         return -1;
     }
     *workers = (int)v;
@@ -298,12 +230,12 @@ void cli_power_row(void *user, const soc_power_sample_t *x)
 {
     cli_power_sink_t *ps = user;
     char b[32];
-    fprintf(ps->f, "%d,%s", ps->run, cli_num(b, x->time_us));
+    fprintf(ps->f, "%d,%s", ps->run, soc__num(b, x->time_us));
     for (int c = 0; c < x->n_clusters; c++)
-        fprintf(ps->f, ",%s", cli_num(b, x->freq_mhz[c]));
+        fprintf(ps->f, ",%s", soc__num(b, x->freq_mhz[c]));
     for (int c = 0; c < x->n_clusters; c++)
-        fprintf(ps->f, ",%s", cli_num(b, x->power_w[c]));
-    fprintf(ps->f, ",%s\n", cli_num(b, x->max_temp_c));
+        fprintf(ps->f, ",%s", soc__num(b, x->power_w[c]));
+    fprintf(ps->f, ",%s\n", soc__num(b, x->max_temp_c));
 }
 
 int cli_power_close(cli_power_sink_t *ps)
@@ -335,7 +267,6 @@ int cli_run_with(const soc_config_t *cfg, const soc_sched_handle_t *h, const cli
         o.record_user = hooks->record_user;
         o.on_power = hooks->on_power;
         o.power_user = hooks->power_user;
-        o.carry_from = hooks->carry_from;
     }
     *simp = NULL;
     int rc = soc_sim_create(simp, cfg, &o, err);
@@ -363,7 +294,7 @@ void cli_run_cleanup(soc_sim_t *sim, soc_sched_handle_t *h)
 
 cli_hooks_t cli_sink_hooks(cli_sink_t *sink, cli_power_sink_t *ps)
 {
-    cli_hooks_t k = {NULL, NULL, NULL, NULL, NULL};
+    cli_hooks_t k = {NULL, NULL, NULL, NULL};
     if (sink != NULL && sink->f != NULL) {
         k.on_record = cli_schedule_row;
         k.record_user = sink;

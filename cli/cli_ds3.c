@@ -70,24 +70,25 @@ static int ds3_opt(void *user, int key, const char *arg)
 }
 
 /* DS3-like text report of one run (DS3 prints these with info_job = yes). */
-static void print_ds3_text(FILE *out, const soc_metrics_t *m, int validation)
+static void print_ds3_text(FILE *out, const soc_metrics_t *m, const soc_run_id_t *run,
+                           int validation)
 {
     char a[32];
     if (validation)
         fprintf(out, "[I] Validation run, scheduler %s\n", m->scheduler);
     else
-        fprintf(out, "[I] Scale %" PRId64 ", iteration %d, scheduler %s\n", m->scale,
-                m->iteration, m->scheduler);
+        fprintf(out, "[I] Scale %" PRId64 ", iteration %d, scheduler %s\n", run->scale,
+                run->iteration, m->scheduler);
     fprintf(out, "[I] Number of injected jobs: %" PRId64 "\n", m->injected_jobs);
     fprintf(out, "[I] Number of completed jobs: %" PRId64 "\n", m->completed_jobs);
-    fprintf(out, "[I] Ave latency: %s\n", cli_num(a, m->avg_latency_us));
-    fprintf(out, "[I] Execution time(us)             : %s\n", cli_num(a, m->makespan_us));
+    fprintf(out, "[I] Ave latency: %s\n", soc__num(a, m->avg_latency_us));
+    fprintf(out, "[I] Execution time(us)             : %s\n", soc__num(a, m->makespan_us));
     fprintf(out, "[I] Cumulative Execution time(us)  : %s\n",
-            cli_num(a, m->cumulative_latency_us));
-    fprintf(out, "[I] Total energy consumption(J)    : %s\n", cli_num(a, m->energy_j));
-    fprintf(out, "[I] EDP                            : %s\n", cli_num(a, m->edp));
+            soc__num(a, m->cumulative_latency_us));
+    fprintf(out, "[I] Total energy consumption(J)    : %s\n", soc__num(a, m->energy_j));
+    fprintf(out, "[I] EDP                            : %s\n", soc__num(a, m->edp));
     fprintf(out, "[I] Average concurrent jobs        : %s\n",
-            cli_num(a, m->avg_concurrent_jobs));
+            soc__num(a, m->avg_concurrent_jobs));
     fprintf(out, "[I] Tasks completed                : %" PRId64 "\n", m->tasks_completed);
 }
 
@@ -96,31 +97,29 @@ static int is_cp(const char *s)
     return (s[0] == 'c' || s[0] == 'C') && (s[1] == 'p' || s[1] == 'P') && s[2] == '\0';
 }
 
-/* One (scale, iteration) run.  *prev is the previous run of this
- * invocation (NULL at first): DS3's cluster DVFS state carries over from it;
- * on return *prev is this run (the caller destroys the last one). */
-static int run_one(const soc_config_t *cfg, const soc_sched_handle_t *h, cli_sink_t *sink,
-                   cli_power_sink_t *ps, int json, soc_sim_t **prev, soc_error_t *err)
+typedef struct ds3_print {
+    const soc_config_t *cfg;
+    int json;
+    cli_power_sink_t *ps;
+} ds3_print_t;
+
+/* After each (scale, iteration) run: its results, in DS3's order. */
+static int on_run(void *user, int index, const soc_run_id_t *run, soc_sim_t *sim)
 {
-    soc_sim_t *sim = NULL;
-    cli_hooks_t hooks = cli_sink_hooks(sink, ps);
-    hooks.carry_from = *prev;
-    int rc = cli_run_with(cfg, h, &hooks, &sim, err);
-    if (rc == SOC_OK) {
-        soc_metrics_t m;
-        soc_sim_metrics(sim, &m);
-        if (json)
-            cli_metrics_json(stdout, &m);
-        else
-            print_ds3_text(stdout, &m, cfg->ds3->validation);
-        if (cfg->ds3->validation && m.completed_jobs < m.injected_jobs)
-            fprintf(stderr, "socsim: warning: not all generated jobs completed within "
-                            "simulation_length (DS3 stops with an error here)\n");
-    }
-    soc_sim_destroy(*prev);
-    *prev = sim;
-    ps->run++;
-    return rc;
+    ds3_print_t *p = user;
+    soc_metrics_t m;
+    soc_sim_metrics(sim, &m);
+    int validation = p->cfg->ds3 != NULL && p->cfg->ds3->validation;
+    if (p->json)
+        cli_print_json(stdout, sim);
+    else
+        print_ds3_text(stdout, &m, run, validation);
+    if (validation && m.completed_jobs < m.injected_jobs)
+        fprintf(stderr, "socsim: warning: not all generated jobs completed within "
+                        "simulation_length (DS3 stops with an error here)\n");
+    fflush(stdout);
+    p->ps->run = index + 1;
+    return SOC_OK;
 }
 
 int cli_ds3_run_loaded(soc_config_t *cfg, const char *sched_override, int json,
@@ -137,6 +136,12 @@ int cli_ds3_run_loaded(soc_config_t *cfg, const char *sched_override, int json,
     }
     if (soc_config_finalize(cfg, &err) != SOC_OK)
         return cli_report(&err);
+    /* zero iterations or an empty scale list: DS3 would run nothing */
+    soc_run_id_t *runs;
+    int n_runs;
+    if (soc_study_runs(cfg, &runs, &n_runs, &err) != SOC_OK)
+        return cli_report(&err);
+    free(runs);
     const char *spec = sched_override ? sched_override : cfg->scheduler ? cfg->scheduler : "etf";
     soc_sched_handle_t *h = NULL;
     if (soc_sched_resolve(spec, &h, &err) != SOC_OK) {
@@ -158,24 +163,11 @@ int cli_ds3_run_loaded(soc_config_t *cfg, const char *sched_override, int json,
         soc_sched_handle_free(h);
         return code;
     }
-    soc_ds3_options_t *o = cfg->ds3;
-    int rc = SOC_OK;
-    soc_sim_t *prev = NULL;
-    if (o->validation) {
-        rc = run_one(cfg, h, &sink, &ps, json, &prev, &err);
-    } else {
-        int64_t one = o->scale;
-        const int64_t *scales = o->n_scale_values > 0 ? o->scale_values : &one;
-        int n_scales = o->n_scale_values > 0 ? o->n_scale_values : 1;
-        for (int s = 0; rc == SOC_OK && s < n_scales; s++)
-            for (int it = 0; rc == SOC_OK && it < o->num_of_iterations; it++) {
-                o->run_scale = scales[s];
-                o->run_iteration = it;
-                rc = run_one(cfg, h, &sink, &ps, json, &prev, &err);
-                fflush(stdout);
-            }
-    }
-    soc_sim_destroy(prev);
+    cli_hooks_t k = cli_sink_hooks(&sink, &ps);
+    ds3_print_t pr = {cfg, json, &ps};
+    soc_study_hooks_t hooks = {k.on_record, k.record_user, k.on_power, k.power_user, on_run, &pr};
+    int rc = soc_study_run_config(cfg, soc_sched_handle_ops(h), soc_sched_handle_arg(h), &hooks,
+                                  &err);
     if (cli_schedule_close(&sink) != 0 && code == CLI_OK)
         code = CLI_FAIL;
     if (cli_power_close(&ps) != 0 && code == CLI_OK)

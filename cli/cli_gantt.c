@@ -9,7 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cli_sweep.h"
+#include "soc_util.h"
 #include "cli_trace.h"
 
 int cli_gnuplot(const char *script)

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "cli_sweep.h"
+#include "soc_util.h"
 #include "cli_trace.h"
 
 typedef struct table {
@@ -46,7 +46,7 @@ static int table_read(table_t *t, const char *path)
     char *line = NULL, **cells, *store;
     size_t cap = 0;
     int code = 0, nc;
-    while ((nc = cli_csv_next(f, &line, &cap, NULL, &cells, &store)) != -2) {
+    while ((nc = soc__csv_next(f, &line, &cap, NULL, &cells, &store)) != -2) {
         if (nc < 0 || (t->head != NULL && nc != t->n_cols)) {
             free(cells);
             free(store);

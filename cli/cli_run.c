@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "cli_trace.h"
+#include "soc/ds3.h"
 #include "soc/schedulers.h"
 #include "soc/workload.h"
 
@@ -26,19 +27,19 @@ static void print_text(FILE *out, const soc_config_t *cfg, const soc_metrics_t *
     fprintf(out, "jobs injected        %" PRId64 "\n", m->injected_jobs);
     fprintf(out, "jobs completed       %" PRId64 "\n", m->completed_jobs);
     fprintf(out, "tasks completed      %" PRId64 "\n", m->tasks_completed);
-    fprintf(out, "latency avg (us)     %s\n", cli_num(a, m->avg_latency_us));
-    fprintf(out, "latency p50 (us)     %s\n", cli_num(a, m->p50_latency_us));
-    fprintf(out, "latency p95 (us)     %s\n", cli_num(a, m->p95_latency_us));
-    fprintf(out, "latency p99 (us)     %s\n", cli_num(a, m->p99_latency_us));
-    fprintf(out, "latency max (us)     %s\n", cli_num(a, m->max_latency_us));
-    fprintf(out, "makespan (us)        %s\n", cli_num(a, m->makespan_us));
+    fprintf(out, "latency avg (us)     %s\n", soc__num(a, m->avg_latency_us));
+    fprintf(out, "latency p50 (us)     %s\n", soc__num(a, m->p50_latency_us));
+    fprintf(out, "latency p95 (us)     %s\n", soc__num(a, m->p95_latency_us));
+    fprintf(out, "latency p99 (us)     %s\n", soc__num(a, m->p99_latency_us));
+    fprintf(out, "latency max (us)     %s\n", soc__num(a, m->max_latency_us));
+    fprintf(out, "makespan (us)        %s\n", soc__num(a, m->makespan_us));
     fprintf(out, "throughput (jobs/s)  %.10g\n", m->throughput_jobs_per_s);
     if (m->deadline_jobs > 0)
         fprintf(out, "deadline misses      %" PRId64 " of %" PRId64 "\n",
                 m->deadline_misses, m->deadline_jobs);
     if (m->has_energy) {
-        fprintf(out, "energy (J)           %s\n", cli_num(a, m->energy_j));
-        fprintf(out, "EDP (us*J)           %s\n", cli_num(a, m->edp));
+        fprintf(out, "energy (J)           %s\n", soc__num(a, m->energy_j));
+        fprintf(out, "EDP (us*J)           %s\n", soc__num(a, m->edp));
     }
     fprintf(out, "PE utilization      ");
     const soc_platform_t *p = &cfg->platform;
@@ -149,14 +150,14 @@ int cli_cmd_run(int argc, char **argv)
         cfg.injection.max_jobs = (int64_t)r.jobs;
     /* the config's outputs: section fills in what the command line left */
     if (r.schedule == NULL)
-        r.schedule = cfg.outputs.schedule_csv;
+        r.schedule = soc_config_setting(&cfg, SOC_SETTING_SCHEDULE);
     if (r.gantt == NULL)
-        r.gantt = cfg.outputs.gantt_png;
+        r.gantt = soc_config_setting(&cfg, SOC_SETTING_GANTT);
     if (r.trace == NULL)
-        r.trace = cfg.outputs.trace_json;
+        r.trace = soc_config_setting(&cfg, SOC_SETTING_TRACE);
     if (r.power_trace == NULL)
-        r.power_trace = cfg.outputs.power_trace_csv;
-    r.json |= cfg.outputs.json;
+        r.power_trace = soc_config_setting(&cfg, SOC_SETTING_POWER_TRACE);
+    r.json |= soc_config_setting(&cfg, SOC_SETTING_JSON) != NULL;
     if (cfg.semantics == SOC_SEM_DS3) {
         int x = cli_ds3_run_loaded(&cfg, r.sched, r.json, r.schedule, r.power_trace);
         soc_config_free(&cfg);
@@ -205,7 +206,7 @@ int cli_cmd_run(int argc, char **argv)
         soc_metrics_t m;
         soc_sim_metrics(sim, &m);
         if (r.json)
-            cli_metrics_json(stdout, &m);
+            cli_print_json(stdout, sim);
         else
             print_text(stdout, &cfg, &m);
     }
@@ -285,7 +286,7 @@ int cli_cmd_schedulers(int argc, char **argv)
         return CLI_USAGE;
     for (const soc_sched_ops_t *const *s = soc_sched_list(); *s != NULL; s++)
         printf("%-12s %s%s\n", (*s)->name, (*s)->description ? (*s)->description : "",
-               ((*s)->flags & SOC_SCHED_DS3) ? " [DS3-exact in ds3 semantics]" : "");
+               soc_sched_ext_find(*s, SOC_SCHED_EXT_DS3) ? " [DS3-exact in ds3 semantics]" : "");
     return CLI_OK;
 }
 
@@ -348,7 +349,7 @@ int cli_cmd_default(int argc, char **argv)
             soc_metrics_t m;
             soc_sim_metrics(sim, &m);
             if (r.json) {
-                cli_metrics_json(stdout, &m);
+                cli_print_json(stdout, sim);
             } else {
                 double u = 0;
                 for (int i = 0; i < m.n_pes; i++)

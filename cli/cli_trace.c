@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli_sweep.h"
+#include "soc_util.h"
 #include "cli_trace.h"
 
 /* Index of a name in a growable list, appended when new; -1 on ENOMEM. */
@@ -20,7 +20,7 @@ static int intern(char ***list, int *n, const char *name)
     if (nl == NULL)
         return -1;
     *list = nl;
-    if ((nl[*n] = cli_strdup(name)) == NULL)
+    if ((nl[*n] = soc__strdup(name)) == NULL)
         return -1;
     return (*n)++;
 }
@@ -39,7 +39,7 @@ int cli_sched_init(cli_sched_t *s, const soc_config_t *cfg, cli_sink_t *forward)
     }
     for (int a = 0; a < cfg->n_apps; a++) {
         char **nl = realloc(s->app_names, sizeof *nl * (size_t)(a + 1));
-        if (nl == NULL || (nl[a] = cli_strdup(cfg->apps[a].name)) == NULL) {
+        if (nl == NULL || (nl[a] = soc__strdup(cfg->apps[a].name)) == NULL) {
             s->app_names = nl ? nl : s->app_names;
             s->oom = 1;
             break;
@@ -104,7 +104,7 @@ int cli_sched_read_csv(cli_sched_t *s, const char *path)
     int ix[9];
     static const char *const want[] = {"job", "task", "task_type", "pe", "start_us",
                                        "finish_us", "app", "pe_name", "arrival_us"};
-    while (code == 0 && (nc = cli_csv_next(f, &line, &cap, &lineno, &cells, &store)) != -2) {
+    while (code == 0 && (nc = soc__csv_next(f, &line, &cap, &lineno, &cells, &store)) != -2) {
         if (nc < 0) {
             fprintf(stderr, "socsim: %s:%d: malformed CSV line\n", path, lineno);
             code = CLI_USAGE;
@@ -141,7 +141,7 @@ int cli_sched_read_csv(cli_sched_t *s, const char *path)
                     char name[32];
                     snprintf(name, sizeof name, "PE_%d", s->n_pes);
                     char **nl = realloc(s->pe_names, sizeof *nl * (size_t)(s->n_pes + 1));
-                    if (nl == NULL || (nl[s->n_pes] = cli_strdup(name)) == NULL) {
+                    if (nl == NULL || (nl[s->n_pes] = soc__strdup(name)) == NULL) {
                         s->pe_names = nl ? nl : s->pe_names;
                         b = NULL;
                         break;
@@ -154,7 +154,7 @@ int cli_sched_read_csv(cli_sched_t *s, const char *path)
                     code = CLI_FAIL;
                 } else {
                     free(s->pe_names[pe]);
-                    s->pe_names[pe] = cli_strdup(cells[ix[7]]);
+                    s->pe_names[pe] = soc__strdup(cells[ix[7]]);
                     b->pe = (int)pe;
                     b->start_us = st;
                     b->finish_us = fi;
@@ -259,10 +259,10 @@ int cli_trace_write(const char *path, const cli_sched_t *s, const char *title)
         cli_json_str(f, name);
         fprintf(f, ",\"pid\":%d,\"tid\":%d,\"ts\":%s,\"dur\":%s,\"args\":{\"job\":%lld,\"task\":%d,"
                    "\"type\":",
-                x->pe < s->n_pes ? pid[x->pe] : 0, x->pe, cli_num(a, x->start_us),
-                cli_num(b, x->finish_us - x->start_us), x->job, x->task);
+                x->pe < s->n_pes ? pid[x->pe] : 0, x->pe, soc__num(a, x->start_us),
+                soc__num(b, x->finish_us - x->start_us), x->job, x->task);
         cli_json_str(f, x->type);
-        fprintf(f, ",\"arrival_us\":%s}}", cli_num(c, x->arrival_us));
+        fprintf(f, ",\"arrival_us\":%s}}", soc__num(c, x->arrival_us));
         first = 0;
     }
     fputs("\n]}\n", f);

@@ -44,14 +44,15 @@ static int cpu_only_schedule(void *state, soc_view_t *v)
     return soc__append_each(state, v, cpu_only_pick);
 }
 
+SOC__DS3_EXT(ds3_ext, soc__ds3_cpu_only);
+
 const soc_sched_ops_t soc_sched_cpu_only = {
     .abi_version = SOC_SCHED_ABI_VERSION,
     .struct_size = sizeof(soc_sched_ops_t),
     .name = "cpu_only",
     .description = "CPU_only: every task on the first CPU that runs it, appended (DS3: PE 0)",
-    .flags = SOC_SCHED_DS3,
     .create = soc__ws_create,
     .destroy = soc__ws_destroy,
     .schedule = cpu_only_schedule,
-    .ds3_schedule = soc__ds3_cpu_only,
+    .ext = &ds3_ext,
 };

@@ -15,15 +15,16 @@ static int eft_create(void **state, const soc_sched_init_t *init)
     return soc__ws_create_mode(state, init, SOC__PICK_MCT);
 }
 
+SOC__DS3_EXT(ds3_ext, soc__ds3_eft);
+
 const soc_sched_ops_t soc_sched_eft = {
     .abi_version = SOC_SCHED_ABI_VERSION,
     .struct_size = sizeof(soc_sched_ops_t),
     .name = "eft",
     .description = "EFT: ready-list order, minimal appended finish time (DS3: EFT)",
-    .flags = SOC_SCHED_DS3,
     .create = eft_create,
     .destroy = soc__ws_destroy,
     .on_job_arrival = soc__ws_arrival,
     .schedule = soc__ws_schedule,
-    .ds3_schedule = soc__ds3_eft,
+    .ext = &ds3_ext,
 };

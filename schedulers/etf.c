@@ -16,15 +16,16 @@ static int etf_create(void **state, const soc_sched_init_t *init)
     return soc__ws_create_mode(state, init, SOC__PICK_MINMIN);
 }
 
+SOC__DS3_EXT(ds3_ext, soc__ds3_etf);
+
 const soc_sched_ops_t soc_sched_etf = {
     .abi_version = SOC_SCHED_ABI_VERSION,
     .struct_size = sizeof(soc_sched_ops_t),
     .name = "etf",
     .description = "ETF: repeatedly the (ready task, PE) pair of minimal finish time (DS3: ETF)",
-    .flags = SOC_SCHED_DS3,
     .create = etf_create,
     .destroy = soc__ws_destroy,
     .on_job_arrival = soc__ws_arrival,
     .schedule = soc__ws_schedule,
-    .ds3_schedule = soc__ds3_etf,
+    .ext = &ds3_ext,
 };

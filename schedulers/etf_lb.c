@@ -105,14 +105,15 @@ static int etf_lb_schedule(void *state, soc_view_t *v)
     return SOC_OK;
 }
 
+SOC__DS3_EXT(ds3_ext, soc__ds3_etf_lb);
+
 const soc_sched_ops_t soc_sched_etf_lb = {
     .abi_version = SOC_SCHED_ABI_VERSION,
     .struct_size = sizeof(soc_sched_ops_t),
     .name = "etf_lb",
     .description = "ETF_LB: ETF, PE ties to the least-used PE (DS3: ETF_LB)",
-    .flags = SOC_SCHED_DS3,
     .create = etf_lb_create,
     .destroy = etf_lb_destroy,
     .schedule = etf_lb_schedule,
-    .ds3_schedule = soc__ds3_etf_lb,
+    .ext = &ds3_ext,
 };

@@ -562,5 +562,4 @@ const soc_sched_ops_t soc_sched_neural = {
     .destroy = neural_destroy,
     .on_job_arrival = NULL,
     .schedule = neural_schedule,
-    .ds3_schedule = NULL,
 };

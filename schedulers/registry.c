@@ -120,16 +120,6 @@ struct soc_sched_handle {
     void *dl;    /* dlopen handle of a plug-in, else NULL */
 };
 
-static char *dup_range(const char *s, size_t n)
-{
-    char *d = malloc(n + 1);
-    if (d != NULL) {
-        memcpy(d, s, n);
-        d[n] = '\0';
-    }
-    return d;
-}
-
 #define PLUGIN_PREFIX "plugin:"
 
 int soc_sched_resolve(const char *spec, soc_sched_handle_t **out, soc_error_t *err)
@@ -156,7 +146,7 @@ int soc_sched_resolve(const char *spec, soc_sched_handle_t **out, soc_error_t *e
                                "'%s': plugin: needs the path of a .so file", spec);
             goto fail;
         }
-        char *p = dup_range(path, n);
+        char *p = soc__strndup(path, n);
         if (p == NULL) {
             rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
             goto fail;
@@ -182,7 +172,7 @@ int soc_sched_resolve(const char *spec, soc_sched_handle_t **out, soc_error_t *e
         if ((rc = check_arg(h->ops->name, arg, err)) != SOC_OK)
             goto fail;
     }
-    if (arg != NULL && arg[0] != '\0' && (h->arg = dup_range(arg, strlen(arg))) == NULL) {
+    if (arg != NULL && arg[0] != '\0' && (h->arg = soc__strndup(arg, strlen(arg))) == NULL) {
         rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
         goto fail;
     }
@@ -213,4 +203,34 @@ void soc_sched_handle_free(soc_sched_handle_t *h)
         soc__plugin_close(h->dl);
     free(h->arg);
     free(h);
+}
+
+/* ------------------------------------------------------------- catalog */
+
+static int catalog_resolve(const char *spec, const soc_sched_ops_t **ops, const char **arg,
+                           void **token, soc_error_t *err)
+{
+    soc_sched_handle_t *h = NULL;
+    *ops = NULL;
+    *arg = NULL;
+    *token = NULL;
+    int rc = soc_sched_resolve(spec, &h, err);
+    if (rc != SOC_OK)
+        return rc;
+    *ops = soc_sched_handle_ops(h);
+    *arg = soc_sched_handle_arg(h);
+    *token = h;
+    return SOC_OK;
+}
+
+static void catalog_release(void *token)
+{
+    soc_sched_handle_free(token);
+}
+
+const soc_sched_catalog_t *soc_sched_catalog(void)
+{
+    static const soc_sched_catalog_t cat = {sizeof(soc_sched_catalog_t), catalog_resolve,
+                                            catalog_release, soc_sched_list};
+    return &cat;
 }

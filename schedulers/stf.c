@@ -46,14 +46,15 @@ static int stf_schedule(void *state, soc_view_t *v)
     return SOC_OK;
 }
 
+SOC__DS3_EXT(ds3_ext, soc__ds3_stf);
+
 const soc_sched_ops_t soc_sched_stf = {
     .abi_version = SOC_SCHED_ABI_VERSION,
     .struct_size = sizeof(soc_sched_ops_t),
     .name = "stf",
     .description = "STF: shortest ready task first, each to its fastest PE, appended (DS3: STF)",
-    .flags = SOC_SCHED_DS3,
     .create = soc__ws_create,
     .destroy = soc__ws_destroy,
     .schedule = stf_schedule,
-    .ds3_schedule = soc__ds3_stf,
+    .ext = &ds3_ext,
 };

@@ -207,7 +207,7 @@ static int bench_neural(long jobs, int hidden, int slots)
             if (soc_sched_resolve(spec, &h, &err) != SOC_OK)
                 die(soc_error_format(&err, buf, sizeof buf));
             soc_sim_options_t so = {sizeof so, soc_sched_handle_ops(h), soc_sched_handle_arg(h),
-                                    NULL, NULL, NULL, NULL, NULL};
+                                    NULL, NULL, NULL, NULL};
             double t0 = now_s(), c0 = cpu_s();
             if (soc_sim_create(&sim, &cfg, &so, &err) != SOC_OK || soc_sim_run(sim, &err) != SOC_OK)
                 die(soc_error_format(&err, buf, sizeof buf));

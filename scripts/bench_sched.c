@@ -202,7 +202,7 @@ static double time_run(const soc_config_t *cfg, const char *spec, int reps, doub
     *sched_s = -1;
     for (int r = 0; r < reps; r++) {
         soc_sim_t *sim;
-        soc_sim_options_t o = {sizeof o, &wrap, soc_sched_handle_arg(h), NULL, NULL, NULL, NULL, NULL};
+        soc_sim_options_t o = {sizeof o, &wrap, soc_sched_handle_arg(h), NULL, NULL, NULL, NULL};
         inner_s = 0;
         double t0 = now_s();
         int rc = soc_sim_create(&sim, cfg, &o, &err);

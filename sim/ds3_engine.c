@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "ds3_power.h"
+#include "engine.h"
 #include "soc/ds3.h"
 #include "soc/pyrand.h"
 #include "sim_internal.h"
@@ -69,6 +70,17 @@ typedef struct ev {
     void *ptr;
     uint64_t tag;
 } ev_t;
+
+static inline int ev_less(const ev_t *a, const ev_t *b)
+{
+    if (a->time != b->time)
+        return a->time < b->time;
+    if (a->prio != b->prio)
+        return a->prio < b->prio;
+    return a->seq < b->seq;
+}
+
+SOC__HEAP_DEFINE(d3heap, ev_t, ev_less)
 
 /* A periodic poller (manager, throttled generator) as a virtual entry. */
 typedef struct vproc {
@@ -124,10 +136,13 @@ typedef struct tvec {
 
 #define TRIM_LIVE 255u
 
+typedef struct soc_ds3_engine soc_ds3_engine_t;
+
 struct soc_ds3_engine {
     const soc_config_t *cfg;
     soc_sim_options_t opts;
     const soc_sched_ops_t *ops;
+    const soc_ds3_sched_ops_t *ds3ops; /* the scheduler's DS3 extension */
     void *sched_state;
 
     /* options of this run */
@@ -163,8 +178,7 @@ struct soc_ds3_engine {
     soc_mt19937_t py, np;
 
     /* event queue */
-    ev_t *heap;
-    int n_heap, cap_heap;
+    d3heap_t heap;
     uint64_t seq;
     vproc_t mgr, gpoll;
     double now;
@@ -248,56 +262,10 @@ static d3task_t *T(soc_ds3_task_t *p)
 
 /* ---------------------------------------------------------- event queue */
 
-static int ev_less(const ev_t *a, const ev_t *b)
-{
-    if (a->time != b->time)
-        return a->time < b->time;
-    if (a->prio != b->prio)
-        return a->prio < b->prio;
-    return a->seq < b->seq;
-}
-
 static int push(soc_ds3_engine_t *e, double time, int prio, int kind, void *ptr, uint64_t tag)
 {
-    if (e->n_heap == e->cap_heap) {
-        int nc = e->cap_heap ? 2 * e->cap_heap : 256;
-        ev_t *nh = realloc(e->heap, sizeof *nh * (size_t)nc);
-        if (nh == NULL)
-            return SOC_ENOMEM;
-        e->heap = nh;
-        e->cap_heap = nc;
-    }
     ev_t x = {time, e->now, e->seq++, prio, kind, ptr, tag};
-    int i = e->n_heap++;
-    while (i > 0) {
-        int p = (i - 1) / 2;
-        if (!ev_less(&x, &e->heap[p]))
-            break;
-        e->heap[i] = e->heap[p];
-        i = p;
-    }
-    e->heap[i] = x;
-    return SOC_OK;
-}
-
-static void pop(soc_ds3_engine_t *e, ev_t *out)
-{
-    *out = e->heap[0];
-    ev_t x = e->heap[--e->n_heap];
-    int n = e->n_heap, i = 0;
-    for (;;) {
-        int c = 2 * i + 1;
-        if (c >= n)
-            break;
-        if (c + 1 < n && ev_less(&e->heap[c + 1], &e->heap[c]))
-            c++;
-        if (!ev_less(&e->heap[c], &x))
-            break;
-        e->heap[i] = e->heap[c];
-        i = c;
-    }
-    if (n > 0)
-        e->heap[i] = x;
+    return d3heap_push(&e->heap, x) == 0 ? SOC_OK : SOC_ENOMEM;
 }
 
 /* Key order of a virtual entry against a real one / another virtual. */
@@ -724,7 +692,7 @@ static int run_scheduler(soc_ds3_engine_t *e, soc_error_t *err)
     v->iwork = e->iwork;
     v->dwork = e->dwork;
     v->twork = e->twork;
-    rc = e->ops->ds3_schedule(e->sched_state, v);
+    rc = e->ds3ops->schedule(e->sched_state, v);
     if (rc != SOC_OK)
         return soc_error_set(err, rc, NULL, 0, 0,
                              "scheduler '%s' failed at t=%.0f us: %s", e->ops->name, e->now,
@@ -869,7 +837,7 @@ static void vstep(soc_ds3_engine_t *e, vproc_t *v)
  * compared).  Errors of the sampling are returned with err filled. */
 static int advance_virtual(soc_ds3_engine_t *e, vproc_t *cur, soc_error_t *err)
 {
-    double x = e->n_heap > 0 ? e->heap[0].time : INFINITY;
+    double x = e->heap.n > 0 ? e->heap.a[0].time : INFINITY;
     double w = mgr_work_time(e);
     if (w < x)
         x = w;
@@ -1039,7 +1007,6 @@ static int task_complete(soc_ds3_engine_t *e, d3task_t *t, soc_error_t *err)
             .arrival_us = j->gen,
             .start_us = t->start,
             .finish_us = t->finish,
-            .global_id = t->pub.id,
             .freq_mhz = soc__ds3p_task_freq_mhz(e->pw, pe),
         };
         e->opts.on_record(e->opts.record_user, &r);
@@ -1137,8 +1104,9 @@ static int handle(soc_ds3_engine_t *e, const ev_t *ev, soc_error_t *err)
     return SOC_OK;
 }
 
-int soc__ds3_run(soc_ds3_engine_t *e, soc_error_t *err)
+static int ds3_run(void *impl, soc_error_t *err)
 {
+    soc_ds3_engine_t *e = impl;
     if (e == NULL)
         return soc_error_set(err, SOC_EINVAL, NULL, 0, 0, "no simulation");
     if (e->ran)
@@ -1162,7 +1130,7 @@ int soc__ds3_run(soc_ds3_engine_t *e, soc_error_t *err)
         (rc = push(e, (double)e->sim_len, PRIO_URGENT, EV_STOP, NULL, 0)) != SOC_OK)
         return soc_error_set(err, rc, NULL, 0, 0, "out of memory");
     while (!e->stopped) {
-        const ev_t *top = e->n_heap > 0 ? &e->heap[0] : NULL;
+        const ev_t *top = d3heap_top(&e->heap);
         vproc_t *v = NULL;
         if (e->mgr.active && (top == NULL || v_before_ev(&e->mgr, top)))
             v = &e->mgr;
@@ -1173,7 +1141,7 @@ int soc__ds3_run(soc_ds3_engine_t *e, soc_error_t *err)
             if (top == NULL)
                 break;
             ev_t ev;
-            pop(e, &ev);
+            ev = d3heap_pop(&e->heap);
             e->now = ev.time;
             if ((rc = handle(e, &ev, err)) != SOC_OK)
                 return rc;
@@ -1307,8 +1275,9 @@ void soc_ds3_options_from_config(soc_ds3_options_t *o, const soc_config_t *cfg)
     o->random_seed = (int64_t)cfg->seed;
 }
 
-void soc__ds3_destroy(soc_ds3_engine_t *e)
+static void ds3_destroy(void *impl)
 {
+    soc_ds3_engine_t *e = impl;
     if (e == NULL)
         return;
     if (e->ops != NULL && e->ops->destroy != NULL && e->sched_state != NULL)
@@ -1336,7 +1305,7 @@ void soc__ds3_destroy(soc_ds3_engine_t *e)
     free(e->busy_us);
     free(e->util);
     free(e->probs);
-    free(e->heap);
+    d3heap_free(&e->heap);
     free(e->snip_counts);
     free(e->ready.v);
     free(e->waitready.v);
@@ -1357,27 +1326,36 @@ void soc__ds3_destroy(soc_ds3_engine_t *e)
         goto fail;                                                             \
     } while (0)
 
-int soc__ds3_create(soc_ds3_engine_t **out, const soc_config_t *cfg,
-                    const soc_sim_options_t *opts, const soc_ds3_engine_t *carry,
-                    soc_error_t *err)
+static int ds3_create(void **impl, const soc_config_t *cfg, const soc_sim_options_t *opts,
+                      const void *ext, soc_error_t *err)
 {
     int rc = SOC_OK;
-    *out = NULL;
+    const soc_ds3_run_t *run = ext;
     const soc_sched_ops_t *ops = opts->sched;
     if (ops == NULL)
         return soc_error_set(err, SOC_EINVAL, NULL, 0, 0,
                              "DS3 semantics needs a scheduler (no external driving)");
-    if (ops->ds3_schedule == NULL || !(ops->flags & SOC_SCHED_DS3))
+    const soc_sched_ext_t *x = soc_sched_ext_find(ops, SOC_SCHED_EXT_DS3);
+    const soc_ds3_sched_ops_t *dops = x != NULL ? x->ops : NULL;
+    if (dops == NULL || x->struct_size < sizeof *dops || dops->schedule == NULL)
         return soc_error_set(err, SOC_EUNSUPPORTED, NULL, 0, 0,
                              "scheduler '%s' has no DS3 behaviour; DS3 semantics supports "
                              "met, eft, etf, stf, etf_lb and cpu_only",
                              ops->name ? ops->name : "?");
+    const soc_ds3_engine_t *carry = NULL;
+    if (run != NULL && run->carry_from != NULL) {
+        if (run->carry_from->ops != &soc__ds3_engine)
+            return soc_error_set(err, SOC_EINVAL, NULL, 0, 0,
+                                 "carry_from is not a DS3-semantics simulation");
+        carry = run->carry_from->impl;
+    }
     soc_ds3_engine_t *e = calloc(1, sizeof *e);
     if (e == NULL)
         return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
     e->cfg = cfg;
     e->opts = *opts;
     e->ops = ops;
+    e->ds3ops = dops;
     soc__lat_init(&e->lat);
     soc_ds3_options_from_config(&e->o_default, cfg);
     const soc_ds3_options_t *o = cfg->ds3 != NULL ? cfg->ds3 : &e->o_default;
@@ -1402,11 +1380,12 @@ int soc__ds3_create(soc_ds3_engine_t **out, const soc_config_t *cfg,
         e->py_seed = o->random_seed;
         e->np_seed = 1; /* DS3's generator reseeds NumPy with iteration 1 */
     } else {
-        e->scale = o->run_scale > 0 ? o->run_scale
-                   : o->n_scale_values > 0 ? o->scale_values[0] : o->scale;
-        e->iteration = o->run_iteration;
-        e->py_seed = o->run_iteration;
-        e->np_seed = (uint32_t)o->run_iteration;
+        int64_t rs = run != NULL ? run->scale : 0;
+        int ri = run != NULL ? run->iteration : 0;
+        e->scale = rs > 0 ? rs : o->n_scale_values > 0 ? o->scale_values[0] : o->scale;
+        e->iteration = ri;
+        e->py_seed = ri;
+        e->np_seed = (uint32_t)ri;
     }
     if (e->clock < 1)
         FAIL(SOC_ECONFIG, "DS3: clock must be at least 1 us");
@@ -1539,17 +1518,16 @@ int soc__ds3_create(soc_ds3_engine_t **out, const soc_config_t *cfg,
     e->sample_ticks = POWER_HOOKS;
     e->l_max = -1;
     e->inj_snip = -1; /* DS3: the injection-snippet counter starts at -1 */
-    *out = e;
+    *impl = e;
     return SOC_OK;
 fail:
-    soc__ds3_destroy(e);
+    ds3_destroy(e);
     return rc;
 }
 
-void soc__ds3_metrics(const soc_ds3_engine_t *ce, soc_metrics_t *m)
+static void ds3_metrics(void *impl, soc_metrics_t *m)
 {
-    soc_ds3_engine_t *e = (soc_ds3_engine_t *)ce; /* quantiles sort in place */
-    memset(m, 0, sizeof *m);
+    soc_ds3_engine_t *e = impl; /* quantiles sort in place */
     m->scheduler = e->ops->name;
     m->seed = (uint64_t)e->py_seed;
     m->injected_jobs = e->injected;
@@ -1572,6 +1550,42 @@ void soc__ds3_metrics(const soc_ds3_engine_t *ce, soc_metrics_t *m)
     m->pe_utilization = e->util;
     m->n_clusters = e->cfg->platform.n_clusters;
     soc__ds3p_metrics(e->pw, m);
-    m->scale = e->scale;
-    m->iteration = e->iteration;
+}
+
+const soc__engine_ops_t soc__ds3_engine = {
+    .name = "ds3",
+    .create = ds3_create,
+    .destroy = ds3_destroy,
+    .run = ds3_run,
+    .metrics = ds3_metrics,
+    /* whole runs only: no reset, no stepping (SOC_EUNSUPPORTED) */
+};
+
+int soc_ds3_sim_create(soc_sim_t **out, const soc_config_t *cfg, const soc_sim_options_t *opts,
+                       const soc_ds3_run_t *run, soc_error_t *err)
+{
+    if (cfg != NULL && cfg->semantics != SOC_SEM_DS3) {
+        if (out != NULL)
+            *out = NULL;
+        return soc_error_set(err, SOC_EINVAL, NULL, 0, 0,
+                             "soc_ds3_sim_create: the configuration is not in DS3 semantics");
+    }
+    if (run != NULL && run->struct_size < sizeof *run) {
+        if (out != NULL)
+            *out = NULL;
+        return soc_error_set(err, SOC_EINVAL, NULL, 0, 0, "soc_ds3_run_t: bad struct_size");
+    }
+    return soc__sim_create_on(out, &soc__ds3_engine, cfg, opts, run, err);
+}
+
+int soc_ds3_sim_run_info(const soc_sim_t *sim, int64_t *scale, int *iteration)
+{
+    if (sim == NULL || sim->ops != &soc__ds3_engine)
+        return SOC_EUNSUPPORTED;
+    const soc_ds3_engine_t *e = sim->impl;
+    if (scale != NULL)
+        *scale = e->scale;
+    if (iteration != NULL)
+        *iteration = e->iteration;
+    return SOC_OK;
 }

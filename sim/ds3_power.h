@@ -28,6 +28,7 @@
 
 #include <stdint.h>
 #include "soc/model.h"
+#include "soc/ds3.h"
 #include "soc/sim.h"
 
 typedef struct soc_ds3_power soc_ds3_power_t;

@@ -11,6 +11,7 @@
 #include "soc/dvfs.h"
 #include "soc/model.h"
 #include "sim_internal.h"
+#include "soc/ds3.h"
 
 soc_time_t soc_time_from_us(double us)
 {
@@ -125,10 +126,11 @@ void soc_config_free(soc_config_t *cfg)
     free(cfg->scheduler);
     free(cfg->source);
     free(cfg->name);
-    free(cfg->outputs.schedule_csv);
-    free(cfg->outputs.trace_json);
-    free(cfg->outputs.gantt_png);
-    free(cfg->outputs.power_trace_csv);
+    for (int i = 0; i < cfg->n_settings; i++) {
+        free(cfg->settings[i].key);
+        free(cfg->settings[i].value);
+    }
+    free(cfg->settings);
     if (cfg->ds3 != NULL) {
         free(cfg->ds3->scale_values);
         for (int i = 0; i < cfg->ds3->n_job_list; i++)
@@ -228,8 +230,8 @@ int soc_config_copy(soc_config_t *dst, const soc_config_t *src)
     dst->scheduler = NULL;
     dst->source = NULL;
     dst->name = NULL;
-    memset(&dst->outputs, 0, sizeof dst->outputs);
-    dst->outputs.json = src->outputs.json;
+    dst->settings = NULL;
+    dst->n_settings = 0;
     dst->ds3 = NULL;
 
     DUP_STR(p->name, sp->name);
@@ -304,10 +306,9 @@ int soc_config_copy(soc_config_t *dst, const soc_config_t *src)
     DUP_STR(dst->scheduler, src->scheduler);
     DUP_STR(dst->source, src->source);
     DUP_STR(dst->name, src->name);
-    DUP_STR(dst->outputs.schedule_csv, src->outputs.schedule_csv);
-    DUP_STR(dst->outputs.trace_json, src->outputs.trace_json);
-    DUP_STR(dst->outputs.gantt_png, src->outputs.gantt_png);
-    DUP_STR(dst->outputs.power_trace_csv, src->outputs.power_trace_csv);
+    for (int i = 0; i < src->n_settings; i++)
+        if (soc_config_set_setting(dst, src->settings[i].key, src->settings[i].value) != SOC_OK)
+            goto fail;
     if (src->ds3 != NULL) {
         dst->ds3 = malloc(sizeof *dst->ds3);
         if (dst->ds3 == NULL)
@@ -843,5 +844,88 @@ int soc_config_finalize(soc_config_t *cfg, soc_error_t *err)
           "application probabilities sum to %.9g, not 1", psum);
     if (cfg->semantics == SOC_SEM_NATIVE)
         return finalize_injection(cfg, err);
+    return SOC_OK;
+}
+
+/* ------------------------------------------------------- critical path */
+
+double soc_app_critical_path_us(const soc_platform_t *p, const soc_app_t *a)
+{
+    if (p == NULL || a == NULL || a->topo == NULL)
+        return -1;
+    double *eft = calloc((size_t)a->n_tasks, sizeof *eft);
+    if (eft == NULL)
+        return -1;
+    double best = 0;
+    for (int k = 0; k < a->n_tasks; k++) {
+        int t = a->topo[k];
+        double w = -1;
+        for (int pe = 0; pe < p->n_pes; pe++) {
+            double x = soc_platform_exec_us(p, a->tasks[t].type, pe);
+            if (x >= 0 && (w < 0 || x < w))
+                w = x;
+        }
+        double st = 0;
+        for (int i = a->pred_off[t]; i < a->pred_off[t + 1]; i++) {
+            double f = eft[a->edges[a->pred_edge[i]].src];
+            if (f > st)
+                st = f;
+        }
+        eft[t] = st + (w < 0 ? 0 : w);
+        if (eft[t] > best)
+            best = eft[t];
+    }
+    free(eft);
+    return best;
+}
+
+/* ------------------------------------------------------------ settings */
+
+const char *soc_config_setting(const soc_config_t *cfg, const char *key)
+{
+    if (cfg == NULL || key == NULL)
+        return NULL;
+    for (int i = 0; i < cfg->n_settings; i++)
+        if (strcmp(cfg->settings[i].key, key) == 0)
+            return cfg->settings[i].value;
+    return NULL;
+}
+
+int soc_config_set_setting(soc_config_t *cfg, const char *key, const char *value)
+{
+    if (cfg == NULL || key == NULL || key[0] == '\0')
+        return SOC_EINVAL;
+    for (int i = 0; i < cfg->n_settings; i++)
+        if (strcmp(cfg->settings[i].key, key) == 0) {
+            if (value == NULL) {
+                free(cfg->settings[i].key);
+                free(cfg->settings[i].value);
+                memmove(&cfg->settings[i], &cfg->settings[i + 1],
+                        sizeof *cfg->settings * (size_t)(cfg->n_settings - i - 1));
+                cfg->n_settings--;
+                return SOC_OK;
+            }
+            char *v = soc__strdup(value);
+            if (v == NULL)
+                return SOC_ENOMEM;
+            free(cfg->settings[i].value);
+            cfg->settings[i].value = v;
+            return SOC_OK;
+        }
+    if (value == NULL)
+        return SOC_OK;
+    soc_setting_t *ns = realloc(cfg->settings, sizeof *ns * (size_t)(cfg->n_settings + 1));
+    if (ns == NULL)
+        return SOC_ENOMEM;
+    cfg->settings = ns;
+    char *k = soc__strdup(key), *v = soc__strdup(value);
+    if (k == NULL || v == NULL) {
+        free(k);
+        free(v);
+        return SOC_ENOMEM;
+    }
+    cfg->settings[cfg->n_settings].key = k;
+    cfg->settings[cfg->n_settings].value = v;
+    cfg->n_settings++;
     return SOC_OK;
 }

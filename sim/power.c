@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "power_internal.h"
+#include "soc/ds3.h"
 #include "sim_internal.h"
 
 /* ------------------------------------------------------------ physics */

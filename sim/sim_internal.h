@@ -10,15 +10,12 @@
 
 #include "soc_util.h"
 
-/* ---- DS3-semantics engine (ds3_engine.c) ------------------------------
- * soc_sim_create dispatches here when cfg->semantics == SOC_SEM_DS3; the
- * soc_sim_t then only forwards run/metrics/destroy. */
-typedef struct soc_ds3_engine soc_ds3_engine_t;
-int soc__ds3_create(soc_ds3_engine_t **out, const soc_config_t *cfg,
-                    const soc_sim_options_t *opts, const soc_ds3_engine_t *carry,
-                    soc_error_t *err);
-void soc__ds3_destroy(soc_ds3_engine_t *e);
-int soc__ds3_run(soc_ds3_engine_t *e, soc_error_t *err);
-void soc__ds3_metrics(const soc_ds3_engine_t *e, soc_metrics_t *out);
+#include <gsl/gsl_rng.h>
+
+/* rng.c: seed GSL's MT19937 from all 64 bits of `seed` (SplitMix64 fills
+ * the state; see rng.c).  SOC_OK, or SOC_EMATH when r is not MT19937. */
+int soc__rng_seed(gsl_rng *r, uint64_t seed);
+/* One SplitMix64 step: advances *x and returns the next output. */
+uint64_t soc__splitmix64(uint64_t *x);
 
 #endif

@@ -51,7 +51,7 @@ static const soc_sched_ops_t lazy_ops = {SOC_SCHED_ABI_VERSION, sizeof(soc_sched
 static soc_sim_t *make_sim(const soc_config_t *cfg, const soc_sched_ops_t *ops,
                            ts_records_t *rec)
 {
-    soc_sim_options_t o = {sizeof o, ops, NULL, rec ? ts_records_add : NULL, rec, NULL, NULL, NULL};
+    soc_sim_options_t o = {sizeof o, ops, NULL, rec ? ts_records_add : NULL, rec, NULL, NULL};
     soc_sim_t *sim = NULL;
     soc_error_t err = {0};
     char buf[800];

@@ -385,7 +385,7 @@ START_TEST(test_parity_with_eft_scheduler)
     const soc_sched_ops_t *eft = soc_sched_find("eft");
     if (eft == NULL)
         return; /* schedulers not built in: nothing to compare with */
-    soc_sim_options_t so = {sizeof so, eft, NULL, NULL, NULL, NULL, NULL, NULL};
+    soc_sim_options_t so = {sizeof so, eft, NULL, NULL, NULL, NULL, NULL};
     soc_sim_t *sim = NULL;
     ck_assert_int_eq(soc_sim_create(&sim, cfg, &so, NULL), SOC_OK);
     ck_assert_int_eq(soc_sim_run(sim, NULL), SOC_OK);
@@ -568,7 +568,7 @@ static soc_sim_t *run_spec(const soc_config_t *cfg, const char *spec, int *rc_ou
     int rc = soc_sched_resolve(spec, &h, &err);
     if (rc == SOC_OK) {
         soc_sim_options_t so = {sizeof so, soc_sched_handle_ops(h), soc_sched_handle_arg(h),
-                                NULL, NULL, NULL, NULL, NULL};
+                                NULL, NULL, NULL, NULL};
         rc = soc_sim_create(&sim, cfg, &so, &err);
         if (rc == SOC_OK)
             rc = soc_sim_run(sim, &err);

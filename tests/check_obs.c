@@ -47,7 +47,7 @@ static soc_config_t *tiny(void)
 
 static soc_sim_t *make_sim(const soc_config_t *cfg)
 {
-    soc_sim_options_t o = {sizeof o, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+    soc_sim_options_t o = {sizeof o, NULL, NULL, NULL, NULL, NULL, NULL};
     soc_sim_t *sim = NULL;
     soc_error_t err = {0};
     char buf[800];

@@ -299,17 +299,18 @@ static double ds3_iter1_energy(soc_config_t *cfg, int carry)
     soc_error_t err = {0};
     char buf[800];
     const soc_sched_ops_t *ops = soc_sched_find("etf");
-    soc_sim_options_t o = {sizeof o, ops, NULL, NULL, NULL, NULL, NULL, NULL};
+    soc_sim_options_t o = {sizeof o, ops, NULL, NULL, NULL, NULL, NULL};
     soc_sim_t *first = NULL, *second = NULL;
-    cfg->ds3->run_scale = 500;
+    soc_ds3_run_t run = {sizeof run, 500, 0, NULL};
     if (carry) {
-        cfg->ds3->run_iteration = 0;
-        ck_assert_msg(soc_sim_create(&first, cfg, &o, &err) == SOC_OK && soc_sim_run(first, &err) == SOC_OK,
+        ck_assert_msg(soc_ds3_sim_create(&first, cfg, &o, &run, &err) == SOC_OK &&
+                          soc_sim_run(first, &err) == SOC_OK,
                       "%s", soc_error_format(&err, buf, sizeof buf));
-        o.carry_from = first;
+        run.carry_from = first;
     }
-    cfg->ds3->run_iteration = 1;
-    ck_assert_msg(soc_sim_create(&second, cfg, &o, &err) == SOC_OK && soc_sim_run(second, &err) == SOC_OK,
+    run.iteration = 1;
+    ck_assert_msg(soc_ds3_sim_create(&second, cfg, &o, &run, &err) == SOC_OK &&
+                      soc_sim_run(second, &err) == SOC_OK,
                   "%s", soc_error_format(&err, buf, sizeof buf));
     soc_metrics_t m;
     soc_sim_metrics(second, &m);
@@ -321,8 +322,7 @@ static double ds3_iter1_energy(soc_config_t *cfg, int carry)
 
 START_TEST(ds3_dvfs_state_carries_over)
 {
-    if (!ts_have_shared())
-        return;
+    ck_assert_msg(ts_have_shared(), "the DS3 reference data is absent");
     static const char *const ov[] = {"max_jobs=30", "num_of_iterations=2", NULL};
     soc_config_t *cfg = load_ds3("ds3/config_file.ini", ov);
     double fresh = ds3_iter1_energy(cfg, 0), carried = ds3_iter1_energy(cfg, 1);
@@ -346,8 +346,7 @@ END_TEST
 
 START_TEST(ds3_first_example_replay)
 {
-    if (!ts_have_shared())
-        return;
+    ck_assert_msg(ts_have_shared(), "the DS3 reference data is absent");
     static const char *const ov[] = {FIRST_EXAMPLE, "scheduler=ETF", NULL};
     rres_t r;
     replay_case("ds3/config_file.ini", ov, "ds3/traces/top_ETF_schedule.csv", 0, &r);
@@ -369,8 +368,7 @@ END_TEST
 
 START_TEST(ds3_first_example_other_schedulers)
 {
-    if (!ts_have_shared())
-        return;
+    ck_assert_msg(ts_have_shared(), "the DS3 reference data is absent");
     /* on SoC.Top's 1-core clusters a busy PE draws exactly its profile
      * value, 0.05885 W (§2.3): busy energy = busy PE-µs x 0.05885e-6
      * (ds3.md §6: 91 PE-µs for MET and STF, 103 for EFT); the rest is
@@ -395,8 +393,7 @@ END_TEST
 
 START_TEST(ds3_default_etf_replay)
 {
-    if (!ts_have_shared())
-        return;
+    ck_assert_msg(ts_have_shared(), "the DS3 reference data is absent");
     /* spec §9.2.  Leakage, base energy and temperatures do not depend on
      * the dispatch order inside a tick: bit for bit.  The dynamic part
      * does (which of two tasks dispatched together sees one busy core), and
@@ -582,7 +579,7 @@ static soc_sim_t *run_cfg(const soc_config_t *cfg, ts_records_t *rec, samples_t 
                           soc_metrics_t *m)
 {
     soc_sim_options_t o = {sizeof o, &least_ops, NULL, rec ? ts_records_add : NULL, rec,
-                           smp ? on_sample : NULL, smp, NULL};
+                           smp ? on_sample : NULL, smp};
     soc_sim_t *sim = NULL;
     soc_error_t err = {0};
     char buf[800];
@@ -1015,7 +1012,7 @@ START_TEST(bad_plugin_at_create)
     static const double arr[1] = {0};
     soc_config_t *cfg = dvfs_cfg("plugin:/nonexistent/gov.so", "acc", 100, 1, arr);
     ts_cfg_finalize(cfg);
-    soc_sim_options_t o = {sizeof o, &least_ops, NULL, NULL, NULL, NULL, NULL, NULL};
+    soc_sim_options_t o = {sizeof o, &least_ops, NULL, NULL, NULL, NULL, NULL};
     soc_sim_t *sim = NULL;
     soc_error_t err = {0};
     char buf[800];
@@ -1048,7 +1045,7 @@ static void ds3_engine_run(const char *const *ov, const char *sched, e2e_t *r)
     ck_assert_int_eq(soc_sched_resolve(sched, &h, &err), SOC_OK);
     r->n_samples = 0;
     soc_sim_options_t o = {sizeof o, soc_sched_handle_ops(h), soc_sched_handle_arg(h), NULL,
-                           NULL, count_sample, &r->n_samples, NULL};
+                           NULL, count_sample, &r->n_samples};
     soc_sim_t *sim = NULL;
     int rc = soc_sim_create(&sim, cfg, &o, &err);
     ck_assert_msg(rc == SOC_OK, "create: %s", soc_error_format(&err, buf, sizeof buf));
@@ -1074,8 +1071,7 @@ static void ds3_engine_run(const char *const *ov, const char *sched, e2e_t *r)
 
 START_TEST(ds3_engine_first_example)
 {
-    if (!ts_have_shared())
-        return;
+    ck_assert_msg(ts_have_shared(), "the DS3 reference data is absent");
     static const char *const ov[] = {FIRST_EXAMPLE, NULL};
     e2e_t r;
     ds3_engine_run(ov, "etf", &r);
@@ -1103,8 +1099,7 @@ END_TEST
 
 START_TEST(ds3_engine_default_etf)
 {
-    if (!ts_have_shared())
-        return;
+    ck_assert_msg(ts_have_shared(), "the DS3 reference data is absent");
     e2e_t r;
     ds3_engine_run(NULL, "etf", &r);
     /* spec/ds3-power.md §9.2: DS3's cumulative_energy_consumption; EDP as
@@ -1276,16 +1271,21 @@ END_TEST
 static Suite *power_suite(void)
 {
     Suite *s = suite_create("power");
+    /* DS3's reference runs: need ../shared (check_power_shared) */
+    TCase *r = tcase_create("ds3_reference");
+    tcase_set_tags(r, TS_SHARED_TAG);
+    tcase_set_timeout(r, 120);
+    tcase_add_test(r, ds3_first_example_replay);
+    tcase_add_test(r, ds3_first_example_other_schedulers);
+    tcase_add_test(r, ds3_default_etf_replay);
+    tcase_add_test(r, ds3_engine_first_example);
+    tcase_add_test(r, ds3_engine_default_etf);
+    tcase_add_test(r, ds3_dvfs_state_carries_over);
+    suite_add_tcase(s, r);
     TCase *d = tcase_create("ds3");
     tcase_set_timeout(d, 120);
-    tcase_add_test(d, ds3_first_example_replay);
-    tcase_add_test(d, ds3_first_example_other_schedulers);
-    tcase_add_test(d, ds3_default_etf_replay);
-    tcase_add_test(d, ds3_engine_first_example);
-    tcase_add_test(d, ds3_engine_default_etf);
     tcase_add_test(d, ds3_ondemand_and_slowdown);
     tcase_add_test(d, ds3_throttling);
-    tcase_add_test(d, ds3_dvfs_state_carries_over);
     suite_add_tcase(s, d);
     TCase *ph = tcase_create("physics");
     tcase_add_test(ph, leakage_values);
@@ -1306,8 +1306,8 @@ static Suite *power_suite(void)
     return s;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    return ts_run_suite(power_suite());
+    return ts_run_suite_parts(power_suite(), argc, argv);
 }
 #endif

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "schedule_check.h"
+#include "soc/ds3.h"
 #include "soc/schedulers.h"
 #include "soc/workload.h"
 #include "test_support.h"
@@ -53,7 +54,7 @@ static void run_spec(const soc_config_t *cfg, const char *spec, run_t *out)
     out->rc = soc_sched_resolve(spec, &h, &err);
     if (out->rc == SOC_OK) {
         soc_sim_options_t o = {sizeof o, soc_sched_handle_ops(h), soc_sched_handle_arg(h),
-                               ts_records_add, &out->rec, NULL, NULL, NULL};
+                               ts_records_add, &out->rec, NULL, NULL};
         out->rc = soc_sim_create(&sim, cfg, &o, &err);
         if (out->rc == SOC_OK)
             out->rc = soc_sim_run(sim, &err);
@@ -146,8 +147,11 @@ START_TEST(test_registry_contents)
             ck_assert_msg(!(*c >= 'A' && *c <= 'Z'), "%s: registry keys are lower case", o->name);
         for (int k = 0; k < n; k++)
             ck_assert_msg(strcmp(l[k]->name, o->name) != 0, "%s registered twice", o->name);
-        if (o->flags & SOC_SCHED_DS3)
-            ck_assert_msg(o->ds3_schedule != NULL, "%s: DS3 flag without ds3_schedule", o->name);
+        const soc_sched_ext_t *x = soc_sched_ext_find(o, SOC_SCHED_EXT_DS3);
+        if (x != NULL)
+            ck_assert_msg(x->ops != NULL && x->struct_size >= sizeof(soc_ds3_sched_ops_t) &&
+                              ((const soc_ds3_sched_ops_t *)x->ops)->schedule != NULL,
+                          "%s: DS3 extension without a schedule callback", o->name);
         if (o->flags & SOC_SCHED_STATIC)
             ck_assert_msg(o->on_job_arrival != NULL, "%s: static without on_job_arrival",
                           o->name);
@@ -169,9 +173,10 @@ START_TEST(test_registry_find)
     ck_assert_ptr_null(soc_sched_find(""));
     ck_assert_ptr_null(soc_sched_find(NULL));
     /* the DS3 variants sit in the same ops as the textbook ones */
-    ck_assert(soc_sched_find("met")->ds3_schedule != NULL);
-    ck_assert(soc_sched_find("etf")->ds3_schedule != NULL);
-    ck_assert(soc_sched_find("eft")->ds3_schedule != NULL);
+    ck_assert(soc_sched_ext_find(soc_sched_find("met"), SOC_SCHED_EXT_DS3) != NULL);
+    ck_assert(soc_sched_ext_find(soc_sched_find("etf"), SOC_SCHED_EXT_DS3) != NULL);
+    ck_assert(soc_sched_ext_find(soc_sched_find("eft"), SOC_SCHED_EXT_DS3) != NULL);
+    ck_assert(soc_sched_ext_find(soc_sched_find("heft"), SOC_SCHED_EXT_DS3) == NULL);
 }
 END_TEST
 
@@ -236,7 +241,7 @@ START_TEST(test_bad_arguments)
         soc_sim_t *sim = NULL;
         soc_error_t err = {0};
         soc_sim_options_t o = {sizeof o, soc_sched_find(bad[i][0]), bad[i][1], NULL, NULL,
-                               NULL, NULL, NULL};
+                               NULL, NULL};
         ck_assert_msg(soc_sim_create(&sim, cfg, &o, &err) == SOC_EINVAL, "%s:%s", bad[i][0],
                       bad[i][1]);
         ck_assert_ptr_null(sim);

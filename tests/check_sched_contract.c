@@ -200,7 +200,7 @@ static void run(const soc_config_t *cfg, const soc_sched_ops_t *ops, const char 
     memset(o, 0, sizeof *o);
     soc_error_t err = {0};
     soc_sim_t *sim = NULL;
-    soc_sim_options_t opt = {sizeof opt, ops, arg, ts_records_add, &o->rec, NULL, NULL, NULL};
+    soc_sim_options_t opt = {sizeof opt, ops, arg, ts_records_add, &o->rec, NULL, NULL};
     o->rc = soc_sim_create(&sim, cfg, &opt, &err);
     if (o->rc == SOC_OK)
         o->rc = soc_sim_run(sim, &err);
@@ -352,7 +352,7 @@ START_TEST(test_reset_replays)
     ts_records_t a = {0}, b = {0};
     soc_error_t err = {0};
     soc_sim_t *sim = NULL;
-    soc_sim_options_t opt = {sizeof opt, ops, NULL, ts_records_add, &a, NULL, NULL, NULL};
+    soc_sim_options_t opt = {sizeof opt, ops, NULL, ts_records_add, &a, NULL, NULL};
     ck_assert_int_eq(soc_sim_create(&sim, cfg, &opt, &err), SOC_OK);
     ck_assert_msg(soc_sim_run(sim, &err) == SOC_OK, "%s: %s", ops->name, err.msg);
     ck_assert_int_eq(soc_sim_reset(sim, 99, &err), SOC_OK);

@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "soc/ds3.h"
 #include "soc/workload.h"
 #include "soc_util.h"
 

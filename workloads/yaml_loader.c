@@ -26,6 +26,7 @@
 #include <yaml.h>
 
 #include "soc/dvfs.h"
+#include "soc/ds3.h"
 #include "soc/workload.h"
 #include "yaml_internal.h"
 #include "soc_util.h"
@@ -2227,8 +2228,16 @@ static int parse_ds3(ld_t *L, const yaml_node_t *n)
     DS3_NUM("c2", C2, -1e12, 1e12);
     DS3_NUM("igate", Igate, -1e12, 1e12);
     DS3_NUM("t_ambient", T_ambient, -273.15, 1e4);
-    DS3_I64("run_scale", run_scale, 0, SOC_YAML_MAX_TICKS);
-    DS3_INT("run_iteration", run_iteration, 0, 1000000);
+    /* run_scale / run_iteration were written by socsim 0.1's converter; the
+     * run of a DS3 sweep is now chosen by whoever runs it (soc/ds3.h,
+     * soc/study.h): accepted when well-formed, and ignored */
+    int64_t ignored;
+    if ((v = map_get(L, n, "run_scale")) != NULL &&
+        (rc = get_i64(L, v, "run_scale", 0, SOC_YAML_MAX_TICKS, &ignored)) != SOC_OK)
+        return rc;
+    if ((v = map_get(L, n, "run_iteration")) != NULL &&
+        (rc = get_i64(L, v, "run_iteration", 0, 1000000, &ignored)) != SOC_OK)
+        return rc;
 #undef DS3_BOOL
 #undef DS3_I64
 #undef DS3_INT
@@ -2302,28 +2311,33 @@ static const char *const ROOT_KEYS[] = {"name",     "seed",         "scheduler",
 static const char *const OUTPUT_KEYS[] = {"schedule", "trace", "gantt", "power_trace", "json",
                                           NULL};
 
-/* outputs: {schedule: FILE, trace: FILE, gantt: FILE, power_trace: FILE, json: BOOL} */
+/* outputs: {schedule: FILE, trace: FILE, gantt: FILE, power_trace: FILE, json: BOOL}
+ * becomes front-end settings "outputs.KEY" (soc/workload.h): the engine
+ * never sees file names. */
 static int parse_outputs(ld_t *L, const yaml_node_t *n)
 {
-    soc_outputs_t *o = &L->cfg->outputs;
     int rc = want_map(L, n, "outputs", OUTPUT_KEYS);
     yaml_node_t *v;
     if (rc != SOC_OK)
         return rc;
-    if ((v = map_get(L, n, "schedule")) != NULL &&
-        (rc = get_str(L, v, "schedule", &o->schedule_csv)) != SOC_OK)
+    static const char *const files[] = {"schedule", "trace", "gantt", "power_trace"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char *path = NULL, key[64];
+        if ((v = map_get(L, n, files[i])) == NULL)
+            continue;
+        if ((rc = get_str(L, v, files[i], &path)) != SOC_OK)
+            return rc;
+        snprintf(key, sizeof key, "outputs.%s", files[i]);
+        rc = soc_config_set_setting(L->cfg, key, path);
+        free(path);
+        if (rc != SOC_OK)
+            return oom(L);
+    }
+    int json = 0;
+    if ((v = map_get(L, n, "json")) != NULL && (rc = get_bool(L, v, "json", &json)) != SOC_OK)
         return rc;
-    if ((v = map_get(L, n, "trace")) != NULL &&
-        (rc = get_str(L, v, "trace", &o->trace_json)) != SOC_OK)
-        return rc;
-    if ((v = map_get(L, n, "gantt")) != NULL &&
-        (rc = get_str(L, v, "gantt", &o->gantt_png)) != SOC_OK)
-        return rc;
-    if ((v = map_get(L, n, "power_trace")) != NULL &&
-        (rc = get_str(L, v, "power_trace", &o->power_trace_csv)) != SOC_OK)
-        return rc;
-    if ((v = map_get(L, n, "json")) != NULL && (rc = get_bool(L, v, "json", &o->json)) != SOC_OK)
-        return rc;
+    if (json && soc_config_set_setting(L->cfg, SOC_SETTING_JSON, "true") != SOC_OK)
+        return oom(L);
     return SOC_OK;
 }
 

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "soc/ds3.h"
 #include "soc/workload.h"
 #include "yaml_internal.h"
 
@@ -576,8 +577,6 @@ static int w_ds3(writer_t *w, const soc_config_t *cfg)
     w_key_num(w, 2, "c2", o->C2);
     w_key_num(w, 2, "igate", o->Igate);
     w_key_num(w, 2, "t_ambient", o->T_ambient);
-    w_key_i64(w, 2, "run_scale", (long long)o->run_scale);
-    w_key_i64(w, 2, "run_iteration", o->run_iteration);
     return w->rc;
 }
 
@@ -614,18 +613,23 @@ int soc_write_yaml(const soc_config_t *cfg, FILE *out, soc_error_t *err)
         return w.rc;
     if (cfg->ds3 != NULL && w_ds3(&w, cfg) != SOC_OK)
         return w.rc;
-    const soc_outputs_t *o = &cfg->outputs;
-    if (o->schedule_csv || o->trace_json || o->gantt_png || o->power_trace_csv || o->json) {
+    static const char *const outs[] = {"schedule", "trace", "gantt", "power_trace"};
+    int any = soc_config_setting(cfg, SOC_SETTING_JSON) != NULL;
+    for (size_t i = 0; i < sizeof outs / sizeof outs[0]; i++) {
+        char key[64];
+        snprintf(key, sizeof key, "outputs.%s", outs[i]);
+        any |= soc_config_setting(cfg, key) != NULL;
+    }
+    if (any) {
         w_puts(&w, "outputs:\n");
-        if (o->schedule_csv != NULL)
-            w_key_str(&w, 2, "schedule", o->schedule_csv);
-        if (o->trace_json != NULL)
-            w_key_str(&w, 2, "trace", o->trace_json);
-        if (o->gantt_png != NULL)
-            w_key_str(&w, 2, "gantt", o->gantt_png);
-        if (o->power_trace_csv != NULL)
-            w_key_str(&w, 2, "power_trace", o->power_trace_csv);
-        if (o->json)
+        for (size_t i = 0; i < sizeof outs / sizeof outs[0]; i++) {
+            char key[64];
+            snprintf(key, sizeof key, "outputs.%s", outs[i]);
+            const char *v = soc_config_setting(cfg, key);
+            if (v != NULL)
+                w_key_str(&w, 2, outs[i], v);
+        }
+        if (soc_config_setting(cfg, SOC_SETTING_JSON) != NULL)
             w_key_bool(&w, 2, "json", 1);
     }
     if (w.rc == SOC_OK && (fflush(out) != 0 || ferror(out)))

@@ -110,7 +110,6 @@ static const soc_sched_ops_t example_ops = {
     .destroy = example_destroy,
     .on_job_arrival = NULL,
     .schedule = example_schedule,
-    .ds3_schedule = NULL,
 };
 
 SOC_API const soc_sched_ops_t *soc_sched_plugin_entry(void);

@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "soc/status.h"
@@ -73,6 +74,19 @@ void soc__buf_us(soc__buf_t *b, double x);
 /* Shortest decimal text of x that reads back to the same double (%.15g,
  * %.16g or %.17g; "0" for zero), "null" for non-finite values (JSON). */
 const char *soc__num(char buf[32], double x);
+
+/* ----------------------------------------------------------------- CSV */
+
+/* Split one CSV line (no newline) into cells; returns the count, -1 on a
+ * malformed line.  *cells is malloc'ed (cells point into the returned
+ * storage *store); free both. */
+int soc__csv_split(const char *line, char ***cells, char **store);
+/* Read the next non-empty line of f (getline buffer *line of *cap bytes,
+ * line ending stripped) and split it like soc__csv_split.  *lineno (may be
+ * NULL) counts every line read, empty ones included.  Returns the cell
+ * count, -1 on a malformed line (*cells and *store NULL), -2 at the end of
+ * the file. */
+int soc__csv_next(FILE *f, char **line, size_t *cap, int *lineno, char ***cells, char **store);
 
 /* ------------------------------------------------------------ plug-ins */
 

@@ -29,6 +29,23 @@ int ts_run_suite(Suite *s)
     return failed == 0 ? 0 : 1;
 }
 
+int ts_run_suite_parts(Suite *s, int argc, char **argv)
+{
+    int shared = argc > 1 && strcmp(argv[1], "--shared") == 0;
+    if (shared && !ts_have_shared()) {
+        fprintf(stderr, "%s: the reference data (%s) is absent: skipped\n", argv[0],
+                SOC_SHARED_DIR);
+        srunner_free(srunner_create(s));
+        return 77;
+    }
+    SRunner *sr = srunner_create(s);
+    srunner_run_tagged(sr, NULL, NULL, shared ? TS_SHARED_TAG : NULL,
+                       shared ? NULL : TS_SHARED_TAG, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? 0 : 1;
+}
+
 /* ------------------------------------------------------ config builders */
 
 static void *xcalloc(size_t n, size_t sz)

@@ -15,6 +15,13 @@ char *ts_path(const char *root, const char *rel);
 /* Run a Check suite with the default runner; returns the process exit
  * code (0 all passed, 1 otherwise). */
 int ts_run_suite(Suite *s);
+/* Test cases that need the shared reference data carry this tag
+ * (tcase_set_tags(tc, TS_SHARED_TAG)).  ts_run_suite_parts runs the
+ * untagged cases, or with argv[1] == "--shared" the tagged ones -- and then
+ * exits 77 (CTest: Skipped) when the data is absent, so a missing reference
+ * never counts as a pass.  tests/CMakeLists.txt registers both parts. */
+#define TS_SHARED_TAG "shared"
+int ts_run_suite_parts(Suite *s, int argc, char **argv);
 
 /* ---- programmatic configs (all helpers abort the test on ENOMEM) ----
  * ts_cfg_new: empty config with n_types task types named "t0", "t1"...;

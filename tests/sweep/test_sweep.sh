@@ -73,7 +73,7 @@ badcase() { # name, expected message, axes text
 badcase "unknown key" "unknown key 'mean_interarival_us'" "  injection.mean_interarival_us: [10, 20]"
 badcase "empty axis" "axis 'seed' is empty" "  seed: []"
 badcase "unknown scheduler" "axis scheduler" "  scheduler: [heft, no_such_scheduler]"
-badcase "bad seed" "not a non-negative integer" "  seed: [1, x]"
+badcase "bad seed" "is not an integer in 0 .. 2^64-1" "  seed: [1, x]"
 badcase "type mismatch" "stop.jobs" "  stop.jobs: [10, lots]"
 badcase "bad range" "never gets from" "  seed: {from: 5, to: 1, step: 1}"
 badcase "path through a value" "plain value" "  seed.x: [1]"

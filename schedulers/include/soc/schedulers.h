@@ -48,6 +48,10 @@ SOC_API const char *soc_sched_handle_arg(const soc_sched_handle_t *h);
 /* Free a handle and close its plug-in.  NULL is fine. */
 SOC_API void soc_sched_handle_free(soc_sched_handle_t *h);
 
+/* The built-in catalog (soc_sched_catalog_t in soc/sched.h): resolve is
+ * soc_sched_resolve, list is soc_sched_list.  Static storage. */
+SOC_API const soc_sched_catalog_t *soc_sched_catalog(void);
+
 /* Load a scheduler plug-in from `path` (a path without '/' is relative to
  * the current directory): dlopen(RTLD_NOW | RTLD_LOCAL), look up
  * SOC_SCHED_ENTRY_SYMBOL, call it, and accept the table only if

@@ -1,7 +1,10 @@
 /*
- * soc/ds3.h -- what a scheduler sees in DS3 semantics (see docs/ds3.md).
+ * soc/ds3.h -- DS3 semantics: DS3's options, running (scale, iteration) runs
+ * with DVFS carry-over, and what a scheduler sees (see docs/ds3.md).
  *
- * In DS3 semantics the engine calls ops->ds3_schedule once per manager tick
+ * A scheduler takes part in DS3 semantics through an extension
+ * (SOC_SCHED_EXT_DS3, soc_ds3_sched_ops_t below).  The engine calls its
+ * schedule callback once per manager tick
  * at which the ready list is not empty, with the WHOLE ready list in DS3's
  * order.  The scheduler must set `pe` of every task of the list; it may also
  * permute view->ready (DS3's ETF does), which then decides the order in
@@ -24,10 +27,80 @@
 #include <math.h>
 #include <stdint.h>
 #include "soc/model.h"
+#include "soc/sched.h"
+#include "soc/sim.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* ------------------------------------------------------------- options */
+
+/* DS3-semantics options (config_file.ini); defaults = DS3's defaults.
+ * soc_config_t.ds3 points to one of these (owned by the config). */
+typedef struct soc_ds3_options {
+    int validation;            /* simulation_mode = validation */
+    int inject_fixed_num_jobs; /* yes */
+    int64_t max_jobs;          /* 100 */
+    int64_t simulation_length; /* µs, 100000 */
+    int64_t clock;             /* 1 */
+    int inject_jobs_asap;      /* no */
+    int fixed_injection_rate;  /* no */
+    int max_jobs_in_parallel;  /* 12 */
+    int64_t random_seed;       /* 1 (validation mode only) */
+    int64_t scale;             /* validation-mode scale, 100 */
+    int64_t warmup_period;     /* 0 */
+    int num_of_iterations;     /* 1 */
+    int n_scale_values;
+    int64_t *scale_values;     /* performance-mode scales */
+    int n_job_list;            /* job_list snippets */
+    int **job_list;            /* [n_job_list][n_apps] */
+    /* power management */
+    int64_t sampling_rate;             /* 10 */
+    int64_t sampling_rate_temperature; /* 20 */
+    double util_high_threshold, util_low_threshold; /* 0.8, 0.3 */
+    int enable_throttling, enable_dtpm_throttling;
+    int n_trip;
+    double trip_temperature[8], trip_hysteresis[8];
+    int n_dtpm_trip;
+    double dtpm_trip_temperature[8];
+    double C1, C2, Igate, T_ambient;
+} soc_ds3_options_t;
+
+/* Fill *o with DS3's defaults. */
+SOC_API void soc_ds3_options_default(soc_ds3_options_t *o);
+
+/* --------------------------------------------------------- running DS3 */
+
+/* Which run of a DS3 configuration a simulation is.  DS3 runs a
+ * performance-mode config once per scale value x iteration (in that
+ * order; soc_study_runs in soc/study.h lists them), and its clusters are
+ * global, so each run starts from the DVFS state (frequency, voltage,
+ * cluster power) the previous run ended with. */
+typedef struct soc_ds3_run {
+    uint32_t struct_size;        /* sizeof(soc_ds3_run_t) */
+    int64_t scale;               /* the scale (mean inter-arrival, us) of this
+                                    run; 0 = the first scale value (or the
+                                    validation-mode scale) */
+    int iteration;               /* 0-based; seeds DS3's generators */
+    const soc_sim_t *carry_from; /* a finished DS3 run of the same config
+                                    whose DVFS state this run starts from;
+                                    NULL = fresh.  Borrowed. */
+} soc_ds3_run_t;
+
+/* Create a simulation of `cfg` in DS3 semantics as run `run` (NULL = the
+ * first run, fresh).  cfg->semantics must be SOC_SEM_DS3; soc_sim_create
+ * on such a config equals this with run NULL.  The scheduler must have a
+ * DS3 extension (SOC_SCHED_EXT_DS3).  Errors as soc_sim_create, and
+ * SOC_EINVAL when carry_from is not a DS3 simulation. */
+SOC_API int soc_ds3_sim_create(soc_sim_t **out, const soc_config_t *cfg,
+                               const soc_sim_options_t *opts, const soc_ds3_run_t *run,
+                               soc_error_t *err);
+/* The (scale, iteration) a DS3 simulation runs.  SOC_OK, or
+ * SOC_EUNSUPPORTED when sim is not a DS3 simulation. */
+SOC_API int soc_ds3_sim_run_info(const soc_sim_t *sim, int64_t *scale, int *iteration);
+
+/* ----------------------------------------------------- what policies see */
 
 /* A predecessor of a ready task as DS3's completed-list lookup returns it.
  * A record DS3 has already trimmed from its completed list reads as pe -1
@@ -88,6 +161,13 @@ struct soc_ds3_view {
     double *dwork;           /* >= 2 * n_pes doubles */
     soc_ds3_task_t **twork;  /* >= n_ready pointers */
 };
+
+/* The DS3 extension of a scheduler (soc_sched_ext_t.ops when id is
+ * SOC_SCHED_EXT_DS3): set the PE of every task of view->ready. */
+#define SOC_SCHED_EXT_DS3 0x44533301u /* "DS3", version 1 */
+typedef struct soc_ds3_sched_ops {
+    int (*schedule)(void *state, soc_ds3_view_t *view);
+} soc_ds3_sched_ops_t;
 
 /* Table execution time of `type` on `pe` (µs), < 0 if unsupported. */
 static inline double soc_ds3_exec_us(const soc_ds3_view_t *v, int type, int pe)

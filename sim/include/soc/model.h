@@ -163,53 +163,17 @@ typedef enum soc_semantics {
     SOC_SEM_DS3 = 1     /* DS3-compatible tick semantics (integer µs) */
 } soc_semantics_t;
 
-/* DS3-semantics options (config_file.ini); defaults = DS3's defaults. */
-typedef struct soc_ds3_options {
-    int validation;            /* simulation_mode = validation */
-    int inject_fixed_num_jobs; /* yes */
-    int64_t max_jobs;          /* 100 */
-    int64_t simulation_length; /* µs, 100000 */
-    int64_t clock;             /* 1 */
-    int inject_jobs_asap;      /* no */
-    int fixed_injection_rate;  /* no */
-    int max_jobs_in_parallel;  /* 12 */
-    int64_t random_seed;       /* 1 (validation mode only) */
-    int64_t scale;             /* validation-mode scale, 100 */
-    int64_t warmup_period;     /* 0 */
-    int num_of_iterations;     /* 1 */
-    int n_scale_values;
-    int64_t *scale_values;     /* performance-mode scales */
-    int n_job_list;            /* job_list snippets */
-    int **job_list;            /* [n_job_list][n_apps] */
-    /* power management */
-    int64_t sampling_rate;             /* 10 */
-    int64_t sampling_rate_temperature; /* 20 */
-    double util_high_threshold, util_low_threshold; /* 0.8, 0.3 */
-    int enable_throttling, enable_dtpm_throttling;
-    int n_trip;
-    double trip_temperature[8], trip_hysteresis[8];
-    int n_dtpm_trip;
-    double dtpm_trip_temperature[8];
-    double C1, C2, Igate, T_ambient;
-    /* which run of a performance sweep this config describes */
-    int64_t run_scale;
-    int run_iteration;
-} soc_ds3_options_t;
-
-/* Fill *o with DS3's defaults. */
-SOC_API void soc_ds3_options_default(soc_ds3_options_t *o);
-
 /* ---------------------------------------------------------------- config */
 
-/* Output files a run writes (YAML `outputs:`); command-line options take
- * precedence.  Paths are relative to the working directory; NULL = none. */
-typedef struct soc_outputs {
-    char *schedule_csv;    /* per-task schedule CSV (--schedule) */
-    char *trace_json;      /* Chrome/Perfetto trace (--trace) */
-    char *gantt_png;       /* Gantt chart (--gantt) */
-    char *power_trace_csv; /* power/thermal time series (--power-trace) */
-    int json;              /* print metrics as JSON lines (--json) */
-} soc_outputs_t;
+/* DS3-semantics options (config_file.ini), defined in soc/ds3.h. */
+struct soc_ds3_options;
+/* A setting carried with a config that the engine does not interpret:
+ * front-end choices such as the files a run should write (the YAML
+ * `outputs:` section, keys listed in soc/workload.h). */
+typedef struct soc_setting {
+    char *key;
+    char *value;
+} soc_setting_t;
 
 typedef struct soc_config {
     char *name;            /* informational; may be NULL */
@@ -221,9 +185,11 @@ typedef struct soc_config {
     char *scheduler;       /* "heft", "plugin:PATH.so", "neural:WEIGHTS" */
     uint64_t seed;
     soc_semantics_t semantics;
-    soc_ds3_options_t *ds3; /* DS3 options, NULL = defaults */
+    struct soc_ds3_options *ds3; /* DS3 options (soc/ds3.h), NULL = defaults;
+                                    owned, freed by soc_config_free */
     int power_model;       /* 1 = compute energy/power (needs cluster power) */
-    soc_outputs_t outputs;
+    int n_settings;
+    soc_setting_t *settings; /* front-end settings, in the order set */
 } soc_config_t;
 
 /* Zero-initialise *cfg with defaults (seed 1, native semantics). */
@@ -235,6 +201,12 @@ SOC_API int soc_config_copy(soc_config_t *dst, const soc_config_t *src);
 /* Validate and compute derived fields.  Errors name the offending
  * application/task/cluster; err->file is cfg->source.  Idempotent. */
 SOC_API int soc_config_finalize(soc_config_t *cfg, soc_error_t *err);
+
+/* Value of a front-end setting, NULL if it is not set (borrowed). */
+SOC_API const char *soc_config_setting(const soc_config_t *cfg, const char *key);
+/* Set (or replace) a front-end setting; value NULL removes it.  SOC_OK,
+ * SOC_EINVAL (no key), SOC_ENOMEM. */
+SOC_API int soc_config_set_setting(soc_config_t *cfg, const char *key, const char *value);
 
 /* Index of a task type by name, -1 if absent. */
 SOC_API int soc_platform_type_index(const soc_platform_t *p, const char *name);

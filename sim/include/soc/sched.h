@@ -32,7 +32,7 @@
 extern "C" {
 #endif
 
-#define SOC_SCHED_ABI_VERSION 1u
+#define SOC_SCHED_ABI_VERSION 2u
 #define SOC_SCHED_ENTRY_SYMBOL "soc_sched_plugin_entry"
 #define SOC_APPEND ((soc_time_t)-1)
 
@@ -157,11 +157,20 @@ typedef struct soc_sched_init {
     ((init)->struct_size >= offsetof(soc_sched_init_t, err) + sizeof(soc_error_t *) && \
      (init)->err != NULL)
 
-struct soc_ds3_view; /* DS3-semantics view, see soc/ds3.h */
-
 /* Flags */
 #define SOC_SCHED_STATIC 1u   /* plans whole jobs in on_job_arrival */
-#define SOC_SCHED_DS3 2u      /* implements ds3_schedule */
+/* (2u was SOC_SCHED_DS3 in ABI 1: DS3 behaviour is now an extension) */
+
+/* Engine-specific entry points of a scheduler, as a chain of extensions.
+ * The native engine uses only the core callbacks below; another engine
+ * looks up its own extension by id (soc_sched_ext_find) and refuses a
+ * scheduler that lacks it.  soc/ds3.h defines SOC_SCHED_EXT_DS3. */
+typedef struct soc_sched_ext {
+    uint32_t id;                       /* e.g. SOC_SCHED_EXT_DS3 */
+    uint32_t struct_size;              /* of the table at `ops` */
+    const void *ops;                   /* that engine's table */
+    const struct soc_sched_ext *next;  /* NULL ends the chain */
+} soc_sched_ext_t;
 
 typedef struct soc_sched_ops {
     uint32_t abi_version;   /* SOC_SCHED_ABI_VERSION */
@@ -178,9 +187,36 @@ typedef struct soc_sched_ops {
     /* Required for native semantics: assign some or all ready tasks.  Ready
      * tasks left unassigned are offered again at the next decision point. */
     int (*schedule)(void *state, soc_view_t *view);
-    /* Optional: DS3 semantics (set PE of every task of the ready list). */
-    int (*ds3_schedule)(void *state, struct soc_ds3_view *view);
+    /* Optional: entry points for other engines (NULL = native only). */
+    const soc_sched_ext_t *ext;
 } soc_sched_ops_t;
+
+/* The extension `id` of a scheduler, NULL if it has none. */
+static inline const soc_sched_ext_t *soc_sched_ext_find(const soc_sched_ops_t *ops, uint32_t id)
+{
+    for (const soc_sched_ext_t *e = ops != NULL ? ops->ext : NULL; e != NULL; e = e->next)
+        if (e->id == id)
+            return e;
+    return NULL;
+}
+
+/* A source of schedulers by spec ("heft", "heft:best", "plugin:P.so[:arg]",
+ * "neural:WEIGHTS").  The schedulers layer provides the built-in catalog
+ * (soc_sched_catalog() in soc/schedulers.h); code in layers below it -- the
+ * study runner in workloads/ -- receives one from its caller, so it never
+ * depends on the schedulers layer. */
+typedef struct soc_sched_catalog {
+    uint32_t struct_size;
+    /* Resolve spec into a table and its argument (borrowed until release).
+     * *token owns what the spec needed (a plug-in's handle): release it
+     * after every simulation using the table is destroyed.  Errors with a
+     * message in err (SOC_ENOSCHED, SOC_EINVAL, plug-in errors). */
+    int (*resolve)(const char *spec, const soc_sched_ops_t **ops, const char **arg,
+                   void **token, soc_error_t *err);
+    void (*release)(void *token);
+    /* The built-in schedulers in display order, NULL-terminated. */
+    const soc_sched_ops_t *const *(*list)(void);
+} soc_sched_catalog_t;
 
 /* Entry point a plug-in .so exports under SOC_SCHED_ENTRY_SYMBOL. */
 typedef const soc_sched_ops_t *soc_sched_entry_fn(void);

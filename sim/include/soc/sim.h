@@ -29,7 +29,6 @@ typedef struct soc_task_record {
     double arrival_us;  /* job arrival (DS3: generation) */
     double start_us;
     double finish_us;
-    int64_t global_id;  /* DS3 global task id; else -1 */
     double freq_mhz;    /* PE cluster frequency at start, 0 if no model */
 } soc_task_record_t;
 
@@ -54,11 +53,6 @@ typedef struct soc_sim_options {
     void *record_user;
     soc_power_fn on_power;        /* may be NULL */
     void *power_user;
-    /* DS3 semantics: a finished run of the same config whose cluster DVFS
-     * state (frequency, voltage, cluster power) this run starts from, as
-     * DS3 does between the iterations and scale values of one invocation
-     * (its cluster objects are global).  NULL = fresh.  Borrowed. */
-    const struct soc_sim *carry_from;
 } soc_sim_options_t;
 
 /* Results of a run.  Latencies in µs.  Quantiles are exact while fewer than
@@ -89,14 +83,15 @@ typedef struct soc_metrics {
     int n_clusters;
     const double *cluster_energy_j; /* [n_clusters] or NULL */
     const double *pe_energy_j;      /* [n_pes] or NULL */
-    /* DS3 sweep coordinates (DS3 semantics), else 0 */
-    int64_t scale;
-    int iteration;
 } soc_metrics_t;
 
 /* Create a simulation.  cfg must be finalized; it is borrowed and must
- * outlive the simulation.  Errors: SOC_EINVAL, SOC_ENOMEM, SOC_ECONFIG,
- * errors of sched->create. */
+ * outlive the simulation.  The engine is chosen once, here, from
+ * cfg->semantics: the native engine, or DS3 semantics (soc/ds3.h, which
+ * also has soc_ds3_sim_create for a given run of a DS3 sweep).  An
+ * operation the chosen engine does not offer (stepping and reset in DS3
+ * semantics) answers SOC_EUNSUPPORTED.  Errors: SOC_EINVAL, SOC_ENOMEM,
+ * SOC_ECONFIG, errors of sched->create. */
 SOC_API int soc_sim_create(soc_sim_t **out, const soc_config_t *cfg,
                            const soc_sim_options_t *opts, soc_error_t *err);
 /* Destroy (NULL is fine). */
@@ -132,6 +127,9 @@ SOC_API double soc_sim_now_us(const soc_sim_t *sim);
 SOC_API int soc_sim_done(const soc_sim_t *sim);
 /* Sum over jobs in the system of their age (µs) -- used by RL rewards. */
 SOC_API double soc_sim_jobs_age_sum_us(const soc_sim_t *sim);
+
+/* The engine a simulation runs on: "native" or "ds3". */
+SOC_API const char *soc_sim_engine_name(const soc_sim_t *sim);
 
 /* Lower bound of a DAG's makespan on the platform: the longest path using
  * each task's fastest PE and no communication (µs).  -1 on error. */

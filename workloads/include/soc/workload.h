@@ -12,6 +12,15 @@
 extern "C" {
 #endif
 
+/* Front-end settings (soc_config_setting) the YAML loader fills from the
+ * `outputs:` section, and the writer writes back: the files a run should
+ * produce.  Command-line options take precedence over them. */
+#define SOC_SETTING_SCHEDULE "outputs.schedule"       /* per-task schedule CSV */
+#define SOC_SETTING_TRACE "outputs.trace"             /* Chrome/Perfetto trace JSON */
+#define SOC_SETTING_GANTT "outputs.gantt"             /* Gantt chart PNG */
+#define SOC_SETTING_POWER_TRACE "outputs.power_trace" /* power/thermal CSV */
+#define SOC_SETTING_JSON "outputs.json"               /* "true": print JSON lines */
+
 /* Load a socsim YAML config file (platform and applications may be in
  * referenced files, resolved relative to the including file).  On success
  * *cfg is filled and finalized (soc_config_finalize); on failure *cfg is

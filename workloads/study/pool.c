@@ -1,0 +1,265 @@
+/*
+ * pool.c -- a pool of worker processes (soc/study.h).
+ *
+ * Each worker is a fork() of the caller, so it inherits every loaded
+ * configuration; it reads "IDX\n" lines from a pipe, runs the job and
+ * answers "IDX OK TEXT\n" or "IDX ERR MESSAGE\n".  A worker that dies is
+ * reaped, its index reported as failed, and replaced.  The caller alone
+ * touches the results, so the order in which workers finish never changes
+ * what is written.
+ */
+#define _GNU_SOURCE /* fdopen */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "soc/study.h"
+#include "soc_util.h"
+
+int soc_ncpus(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n >= 1 ? (int)(n > 1024 ? 1024 : n) : 1;
+}
+
+typedef struct worker {
+    pid_t pid;
+    int to_fd;    /* parent -> worker: "IDX\n" */
+    int from_fd;  /* worker -> parent: "IDX OK|ERR TEXT\n" */
+    int inflight; /* index being run, -1 = none */
+    char *buf;
+    size_t n, cap;
+} worker_t;
+
+static int write_all(int fd, const char *s, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, s, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        s += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* The body of a worker process: never returns. */
+static void worker_main(int in_fd, int out_fd, soc_pool_job_fn job, void *user)
+{
+    FILE *in = fdopen(in_fd, "r");
+    char line[64];
+    while (in != NULL && fgets(line, sizeof line, in) != NULL) {
+        int idx = atoi(line);
+        char *row = NULL, err[1024] = "";
+        int rc = job(user, idx, &row, err, sizeof err);
+        soc__buf_t b = {0};
+        soc__buf_printf(&b, "%d %s ", idx, rc == 0 && row != NULL ? "OK" : "ERR");
+        const char *text = rc == 0 && row != NULL ? row : (err[0] ? err : "failed");
+        for (const char *p = text; *p; p++)
+            soc__buf_putc(&b, *p == '\n' || *p == '\r' ? ' ' : *p);
+        soc__buf_putc(&b, '\n');
+        free(row);
+        if (b.oom || write_all(out_fd, b.d, b.n) != 0)
+            _exit(3);
+        soc__buf_free(&b);
+    }
+    _exit(0);
+}
+
+static int spawn(worker_t *w, worker_t *all, int n_all, soc_pool_job_fn job, void *user)
+{
+    int down[2], up[2];
+    if (pipe(down) != 0)
+        return -1;
+    if (pipe(up) != 0) {
+        close(down[0]);
+        close(down[1]);
+        return -1;
+    }
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(down[0]);
+        close(down[1]);
+        close(up[0]);
+        close(up[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        /* the other workers' pipe ends must not stay open here, or their
+         * EOFs would never arrive */
+        for (int i = 0; i < n_all; i++) {
+            if (all[i].to_fd >= 0)
+                close(all[i].to_fd);
+            if (all[i].from_fd >= 0)
+                close(all[i].from_fd);
+        }
+        close(down[1]);
+        close(up[0]);
+        signal(SIGPIPE, SIG_DFL);
+        worker_main(down[0], up[1], job, user);
+    }
+    close(down[0]);
+    close(up[1]);
+    w->pid = pid;
+    w->to_fd = down[1];
+    w->from_fd = up[0];
+    w->inflight = -1;
+    w->n = 0;
+    return 0;
+}
+
+static void reap(worker_t *w, char *why, size_t size)
+{
+    int st = 0;
+    if (w->to_fd >= 0)
+        close(w->to_fd);
+    if (w->from_fd >= 0)
+        close(w->from_fd);
+    w->to_fd = w->from_fd = -1;
+    while (w->pid > 0 && waitpid(w->pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    if (why != NULL) {
+        if (WIFSIGNALED(st))
+            snprintf(why, size, "worker process killed by signal %d", WTERMSIG(st));
+        else
+            snprintf(why, size, "worker process exited with status %d",
+                     WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+    }
+    w->pid = -1;
+}
+
+static int feed(worker_t *w, const int *todo, int n_todo, int *next)
+{
+    if (*next >= n_todo) {
+        if (w->to_fd >= 0)
+            close(w->to_fd); /* EOF: the worker exits */
+        w->to_fd = -1;
+        return 0;
+    }
+    char msg[32];
+    int n = snprintf(msg, sizeof msg, "%d\n", todo[*next]);
+    if (write_all(w->to_fd, msg, (size_t)n) != 0)
+        return -1;
+    w->inflight = todo[(*next)++];
+    return 0;
+}
+
+int soc_pool_run(int workers, const int *todo, int n_todo, soc_pool_job_fn job, soc_pool_done_fn done,
+                 void *user)
+{
+    if (n_todo <= 0)
+        return 0;
+    if (workers > n_todo)
+        workers = n_todo;
+    if (workers < 1)
+        workers = 1;
+    worker_t *w = calloc((size_t)workers, sizeof *w);
+    struct pollfd *pf = calloc((size_t)workers, sizeof *pf);
+    int next = 0, rc = 0, live = 0;
+    void (*old_pipe)(int) = signal(SIGPIPE, SIG_IGN);
+    if (w == NULL || pf == NULL) {
+        rc = -1;
+        goto out;
+    }
+    for (int i = 0; i < workers; i++)
+        w[i].to_fd = w[i].from_fd = w[i].pid = -1;
+    for (int i = 0; i < workers; i++) {
+        if (spawn(&w[i], w, workers, job, user) != 0) {
+            if (i == 0) {
+                rc = -1; /* errno says why */
+                goto out;
+            }
+            break; /* run with the workers we have */
+        }
+        live++;
+        feed(&w[i], todo, n_todo, &next);
+    }
+    while (live > 0) {
+        int np = 0;
+        int map[1024];
+        for (int i = 0; i < workers && np < 1024; i++)
+            if (w[i].from_fd >= 0) {
+                pf[np].fd = w[i].from_fd;
+                pf[np].events = POLLIN;
+                pf[np].revents = 0;
+                map[np++] = i;
+            }
+        if (poll(pf, (nfds_t)np, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            rc = -1;
+            break;
+        }
+        for (int k = 0; k < np; k++) {
+            if (pf[k].revents == 0)
+                continue;
+            worker_t *x = &w[map[k]];
+            if (x->cap - x->n < 4096) {
+                size_t nc = x->cap ? x->cap * 2 : 8192;
+                char *nb = realloc(x->buf, nc);
+                if (nb == NULL) {
+                    rc = -1;
+                    goto out;
+                }
+                x->buf = nb;
+                x->cap = nc;
+            }
+            ssize_t got = read(x->from_fd, x->buf + x->n, x->cap - x->n - 1);
+            if (got < 0 && errno == EINTR)
+                continue;
+            if (got <= 0) {
+                char why[128];
+                int lost = x->inflight;
+                reap(x, why, sizeof why);
+                live--;
+                if (lost >= 0) {
+                    done(user, lost, NULL, why);
+                    x->inflight = -1;
+                }
+                if (next < n_todo && spawn(x, w, workers, job, user) == 0) {
+                    live++;
+                    feed(x, todo, n_todo, &next);
+                }
+                continue;
+            }
+            x->n += (size_t)got;
+            char *nl;
+            while ((nl = memchr(x->buf, '\n', x->n)) != NULL) {
+                *nl = '\0';
+                char *sp = strchr(x->buf, ' ');
+                int idx = atoi(x->buf);
+                if (sp != NULL && strncmp(sp + 1, "OK ", 3) == 0)
+                    done(user, idx, sp + 4, NULL);
+                else
+                    done(user, idx, NULL, sp != NULL && strlen(sp) > 5 ? sp + 5 : "failed");
+                x->inflight = -1;
+                size_t used = (size_t)(nl - x->buf) + 1;
+                memmove(x->buf, nl + 1, x->n - used);
+                x->n -= used;
+                feed(x, todo, n_todo, &next);
+            }
+        }
+    }
+out:
+    for (int i = 0; w != NULL && i < workers; i++) {
+        if (w[i].pid > 0) {
+            kill(w[i].pid, SIGTERM);
+            reap(&w[i], NULL, 0);
+        }
+        free(w[i].buf);
+    }
+    free(w);
+    free(pf);
+    signal(SIGPIPE, old_pipe);
+    return rc;
+}

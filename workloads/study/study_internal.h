@@ -1,0 +1,15 @@
+/*
+ * study_internal.h -- declarations shared by the files of the study layer.
+ * Never installed.
+ */
+#ifndef SOC_STUDY_INTERNAL_H
+#define SOC_STUDY_INTERNAL_H
+
+#include "soc/study.h"
+
+/* The identifying cells (indices after "point") that a summary groups by:
+ * every column but the seed and, for DS3 chains, the iteration.  keep has
+ * room for every cell; returns the count. */
+int soc__sweep_group_cells(const soc_sweep_t *s, int *keep);
+
+#endif

@@ -1,0 +1,987 @@
+/*
+ * sweep.c -- sweep files (docs/sweeps.md) expanded into points and units of
+ * work, validated before anything runs, and run one unit at a time
+ * (soc/study.h).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "soc/ds3.h"
+#include "soc/metrics.h"
+#include "soc/study.h"
+#include "soc/workload.h"
+#include "soc/yaml_tree.h"
+#include "soc_util.h"
+#include "study_internal.h"
+
+enum { COL_CONFIG = 0, COL_SCHED, COL_SEED };
+
+typedef struct col {
+    char *key;
+    int kind;
+    int n;
+    char **text; /* CSV cell */
+    char **ovr;  /* override text ("key=YAML") for config columns */
+    int *line, *col;
+} col_t;
+
+struct soc_sweep {
+    char *path;      /* the sweep file */
+    char *base;      /* base config path (resolved) */
+    int base_ds3;    /* base is a DS3 config_file.ini */
+    int n_set;
+    char **set;      /* "key=value", NULL-terminated */
+    int n_cols;
+    col_t *cols;
+    int n_prod;      /* columns of the product (axes) */
+    int n_points;
+    int *pv;         /* [n_points * n_cols], value index or -1 */
+    int ds3;         /* points carry DS3 (scale, iteration) */
+    int64_t *scale;  /* [n_points] when ds3 */
+    int *iter;       /* [n_points] when ds3 */
+    int seed_col, sched_col;
+    /* units: [n_units] first point and point count */
+    int n_units;
+    int *unit_first, *unit_n;
+    const soc_sched_catalog_t *cat;
+    soc_error_t *err;    /* where load reports (valid during soc_sweep_load) */
+    /* run cache: the config of the last unit run in this process */
+    char *cache_key;
+    soc_config_t cache_cfg;
+    int cache_have;
+};
+
+static void spec_free(soc_sweep_t *s)
+{
+    for (int c = 0; c < s->n_cols; c++) {
+        col_t *k = &s->cols[c];
+        for (int i = 0; i < k->n; i++) {
+            free(k->text[i]);
+            free(k->ovr[i]);
+        }
+        free(k->text);
+        free(k->ovr);
+        free(k->line);
+        free(k->col);
+        free(k->key);
+    }
+    for (int i = 0; i < s->n_set; i++)
+        free(s->set[i]);
+    free(s->set);
+    free(s->cols);
+    free(s->pv);
+    free(s->scale);
+    free(s->iter);
+    free(s->path);
+    free(s->base);
+    free(s->unit_first);
+    free(s->unit_n);
+    free(s->cache_key);
+    if (s->cache_have)
+        soc_config_free(&s->cache_cfg);
+    memset(s, 0, sizeof *s);
+}
+
+
+/* Report a problem of the sweep file at line:col (0 = unknown); -1. */
+static int sw_fail(const soc_sweep_t *s, int code, int line, int col, const char *fmt, ...)
+    SOC_PRINTF(5, 6);
+static int sw_fail(const soc_sweep_t *s, int code, int line, int col, const char *fmt, ...)
+{
+    char msg[900];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    soc_error_set(s->err, code, s->path, line, col, "%s", msg);
+    return -1;
+}
+
+static char *join_rel(const char *sweep_path, const char *rel)
+{
+    if (rel[0] == '/')
+        return soc__strdup(rel);
+    const char *slash = strrchr(sweep_path, '/');
+    size_t dn = slash ? (size_t)(slash - sweep_path) + 1 : 0;
+    char *p = malloc(dn + strlen(rel) + 1);
+    if (p != NULL) {
+        memcpy(p, sweep_path, dn);
+        strcpy(p + dn, rel);
+    }
+    return p;
+}
+
+static int col_find(const soc_sweep_t *s, const char *key)
+{
+    for (int c = 0; c < s->n_cols; c++)
+        if (strcmp(s->cols[c].key, key) == 0)
+            return c;
+    return -1;
+}
+
+static int col_add(soc_sweep_t *s, const char *key)
+{
+    col_t *nc = realloc(s->cols, sizeof *nc * (size_t)(s->n_cols + 1));
+    if (nc == NULL)
+        return -1;
+    s->cols = nc;
+    col_t *k = &s->cols[s->n_cols];
+    memset(k, 0, sizeof *k);
+    if ((k->key = soc__strdup(key)) == NULL)
+        return -1;
+    k->kind = strcmp(key, "scheduler") == 0 ? COL_SCHED
+              : strcmp(key, "seed") == 0    ? COL_SEED
+                                            : COL_CONFIG;
+    return s->n_cols++;
+}
+
+/* Add a value to a column (deduplicated by text); returns its index. */
+static int col_value(col_t *k, const char *text, const char *yaml, int line, int colno)
+{
+    for (int i = 0; i < k->n; i++)
+        if (strcmp(k->text[i], text) == 0 && strcmp(k->ovr[i], yaml) == 0)
+            return i;
+    char **nt = realloc(k->text, sizeof *nt * (size_t)(k->n + 1));
+    if (nt != NULL)
+        k->text = nt;
+    char **no = realloc(k->ovr, sizeof *no * (size_t)(k->n + 1));
+    if (no != NULL)
+        k->ovr = no;
+    int *nl = realloc(k->line, sizeof *nl * (size_t)(k->n + 1));
+    if (nl != NULL)
+        k->line = nl;
+    int *ncol = realloc(k->col, sizeof *ncol * (size_t)(k->n + 1));
+    if (ncol != NULL)
+        k->col = ncol;
+    if (nt == NULL || no == NULL || nl == NULL || ncol == NULL)
+        return -1;
+    k->text[k->n] = soc__strdup(text);
+    k->ovr[k->n] = soc__strdup(yaml);
+    if (k->text[k->n] == NULL || k->ovr[k->n] == NULL) {
+        free(k->text[k->n]);
+        free(k->ovr[k->n]);
+        return -1;
+    }
+    k->line[k->n] = line;
+    k->col[k->n] = colno;
+    return k->n++;
+}
+
+/* Add the value node v (a scalar or a collection) to column k. */
+static int col_node(const soc_sweep_t *s, col_t *k, const soc_ynode_t *v)
+{
+    char *flow = soc_ytree_to_flow(v);
+    if (flow == NULL)
+        return -1;
+    const char *text = v->kind == SOC_YNODE_SCALAR ? v->value : flow;
+    if (strchr(text, '\n') != NULL) {
+        free(flow);
+        return sw_fail(s, SOC_ECONFIG, v->line, v->col, "axis '%s': a value spans several lines", k->key);
+    }
+    int r = col_value(k, text, flow, v->line, v->col);
+    free(flow);
+    return r;
+}
+
+static int is_int_text(const char *s)
+{
+    if (*s == '+' || *s == '-')
+        s++;
+    if (*s == '\0')
+        return 0;
+    for (; *s; s++)
+        if (*s < '0' || *s > '9')
+            return 0;
+    return 1;
+}
+
+static int num_of(const soc_sweep_t *s, const soc_ynode_t *n, const char *what, double *out)
+{
+    char *end;
+    if (n == NULL || n->kind != SOC_YNODE_SCALAR || n->quoted)
+        return sw_fail(s, SOC_ECONFIG, n ? n->line : 0, n ? n->col : 0, "%s must be a number", what);
+    errno = 0;
+    *out = strtod(n->value, &end);
+    if (*n->value == '\0' || *end != '\0' || errno != 0 || !isfinite(*out))
+        return sw_fail(s, SOC_ECONFIG, n->line, n->col, "%s must be a number, got '%s'", what, n->value);
+    return 0;
+}
+
+#define SWEEP_MAX_POINTS 10000000
+
+/* A range {from, to, step} | {from, to, num[, scale: log]} into column k. */
+static int col_range(const soc_sweep_t *s, col_t *k, const soc_ynode_t *r)
+{
+    static const char *const keys[] = {"from", "to", "step", "num", "scale", NULL};
+    for (int i = 0; i < r->n; i++) {
+        int ok = 0;
+        for (const char *const *q = keys; *q; q++)
+            ok |= strcmp(r->keys[i]->value, *q) == 0;
+        if (!ok)
+            return sw_fail(s, SOC_ECONFIG, r->keys[i]->line, r->keys[i]->col,
+                             "axis '%s': unknown range key '%s' (a range has from, to and "
+                             "step or num, optionally scale: log)",
+                             k->key, r->keys[i]->value);
+    }
+    const soc_ynode_t *nf = soc_ytree_get(r, "from"), *nt = soc_ytree_get(r, "to"),
+                      *ns = soc_ytree_get(r, "step"), *nn = soc_ytree_get(r, "num"),
+                      *sc = soc_ytree_get(r, "scale");
+    char what[160];
+    int unit = nf != NULL && nt != NULL && ns == NULL && nn == NULL && nf->kind == SOC_YNODE_SCALAR &&
+               nt->kind == SOC_YNODE_SCALAR && is_int_text(nf->value) && is_int_text(nt->value);
+    if (nf == NULL || nt == NULL || (!unit && (ns == NULL) == (nn == NULL)) || (ns && nn))
+        return sw_fail(s, SOC_ECONFIG, r->line, r->col,
+                         "axis '%s': a range needs 'from', 'to' and either 'step' or 'num' "
+                         "(step 1 may be left out between integers)",
+                         k->key);
+    double a, b, st = 0, num = 0;
+    snprintf(what, sizeof what, "axis '%s': from", k->key);
+    if (num_of(s, nf, what, &a) != 0)
+        return -1;
+    snprintf(what, sizeof what, "axis '%s': to", k->key);
+    if (num_of(s, nt, what, &b) != 0)
+        return -1;
+    int logscale = 0;
+    if (sc != NULL) {
+        if (sc->kind != SOC_YNODE_SCALAR || (strcmp(sc->value, "log") && strcmp(sc->value, "linear")))
+            return sw_fail(s, SOC_ECONFIG, sc->line, sc->col, "axis '%s': scale must be log or linear",
+                             k->key);
+        logscale = strcmp(sc->value, "log") == 0;
+    }
+    long count;
+    int ints = is_int_text(nf->value) && is_int_text(nt->value);
+    if (ns != NULL || unit) {
+        snprintf(what, sizeof what, "axis '%s': step", k->key);
+        if (unit)
+            st = 1;
+        else if (num_of(s, ns, what, &st) != 0)
+            return -1;
+        if (logscale)
+            return sw_fail(s, SOC_ECONFIG, sc->line, sc->col, "axis '%s': scale: log goes with num, not step",
+                             k->key);
+        if (st == 0 || (b - a) / st < 0)
+            return sw_fail(s, SOC_ECONFIG, ns ? ns->line : r->line, ns ? ns->col : r->col,
+                             "axis '%s': step %g never gets from %g to %g", k->key, st, a, b);
+        double span = (b - a) / st;
+        if (span > SWEEP_MAX_POINTS)
+            return sw_fail(s, SOC_ECONFIG, r->line, r->col, "axis '%s': too many values", k->key);
+        count = (long)floor(span + 1e-9) + 1;
+        ints = ints && (unit || is_int_text(ns->value));
+    } else {
+        snprintf(what, sizeof what, "axis '%s': num", k->key);
+        if (num_of(s, nn, what, &num) != 0)
+            return -1;
+        if (num < 1 || num > SWEEP_MAX_POINTS || num != floor(num))
+            return sw_fail(s, SOC_ECONFIG, nn->line, nn->col,
+                             "axis '%s': num must be a whole number >= 1", k->key);
+        if (logscale && (a <= 0 || b <= 0))
+            return sw_fail(s, SOC_ECONFIG, r->line, r->col,
+                             "axis '%s': a log range needs positive from and to", k->key);
+        count = (long)num;
+        ints = 0;
+    }
+    for (long i = 0; i < count; i++) {
+        double x;
+        if (ns != NULL || unit)
+            x = a + (double)i * st;
+        else if (count == 1)
+            x = a;
+        else if (logscale)
+            x = a * pow(b / a, (double)i / (double)(count - 1));
+        else
+            x = a + (b - a) * (double)i / (double)(count - 1);
+        char t[64];
+        if (ints)
+            snprintf(t, sizeof t, "%lld", (long long)llround(x));
+        else if (logscale)
+            snprintf(t, sizeof t, "%.4g", x); /* readable: 103.2, not 103.170075366 */
+        else
+            snprintf(t, sizeof t, "%.12g", x); /* 0.1 * 3 prints as 0.3 */
+        if (col_value(k, t, t, r->line, r->col) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* An axis node: a list, a range, {values: [...]}, or one scalar. */
+static int col_axis(const soc_sweep_t *s, col_t *k, const soc_ynode_t *v)
+{
+    if (v->kind == SOC_YNODE_SEQUENCE) {
+        if (v->n == 0)
+            return sw_fail(s, SOC_ECONFIG, v->line, v->col, "axis '%s' is empty: give at least one value",
+                             k->key);
+        for (int i = 0; i < v->n; i++)
+            if (col_node(s, k, v->items[i]) < 0)
+                return -1;
+        return 0;
+    }
+    if (v->kind == SOC_YNODE_MAPPING) {
+        const soc_ynode_t *vals = soc_ytree_get(v, "values");
+        if (vals != NULL && v->n == 1)
+            return col_axis(s, k, vals);
+        return col_range(s, k, v);
+    }
+    if (soc_ytree_is_null(v))
+        return sw_fail(s, SOC_ECONFIG, v->line, v->col, "axis '%s' is empty: give at least one value",
+                         k->key);
+    return col_node(s, k, v) < 0 ? -1 : 0;
+}
+
+static int check_keys(const soc_sweep_t *s, const soc_ynode_t *m, const char *const *keys)
+{
+    for (int i = 0; i < m->n; i++) {
+        int ok = 0;
+        for (const char *const *q = keys; *q; q++)
+            ok |= strcmp(m->keys[i]->value, *q) == 0;
+        if (!ok) {
+            char list[200] = "";
+            for (const char *const *q = keys; *q; q++)
+                snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
+                         q == keys ? "" : ", ", *q);
+            return sw_fail(s, SOC_ECONFIG, m->keys[i]->line, m->keys[i]->col,
+                             "unknown key '%s' in the sweep file (valid keys: %s)",
+                             m->keys[i]->value, list);
+        }
+    }
+    return 0;
+}
+
+/* Load the base with overrides (config columns only). */
+static int load_base(const soc_sweep_t *s, char **ovr, soc_config_t *cfg, soc_error_t *err)
+{
+    if (s->base_ds3)
+        return soc_load_ds3(cfg, s->base, (const char *const *)ovr, err);
+    return soc_load_yaml_with_overrides(cfg, s->base, (const char *const *)ovr, err);
+}
+
+/* Override list set + extra (NULL-terminated, strings borrowed). */
+static char **ovr_list(const soc_sweep_t *s, int extra)
+{
+    char **o = calloc((size_t)(s->n_set + extra + 1), sizeof *o);
+    if (o != NULL)
+        for (int i = 0; i < s->n_set; i++)
+            o[i] = s->set[i];
+    return o;
+}
+
+static char *ovr_text(const soc_sweep_t *s, const col_t *k, int v)
+{
+    /* a DS3 ini takes plain text; YAML takes the value as YAML */
+    const char *val = s->base_ds3 ? k->text[v] : k->ovr[v];
+    size_t n = strlen(k->key) + strlen(val) + 2;
+    char *t = malloc(n);
+    if (t != NULL)
+        snprintf(t, n, "%s=%s", k->key, val);
+    return t;
+}
+
+
+/* Resolve a scheduler spec through the catalog (the token is released by
+ * the caller with cat->release). */
+static int resolve(const soc_sweep_t *s, const char *spec, const soc_sched_ops_t **ops,
+                   const char **arg, void **token, soc_error_t *err)
+{
+    *ops = NULL;
+    *arg = NULL;
+    *token = NULL;
+    if (s->cat == NULL || s->cat->resolve == NULL)
+        return soc_error_set(err, SOC_EINVAL, NULL, 0, 0, "no scheduler catalog");
+    return s->cat->resolve(spec, ops, arg, token, err);
+}
+
+static void release(const soc_sweep_t *s, void *token)
+{
+    if (token != NULL && s->cat != NULL && s->cat->release != NULL)
+        s->cat->release(token);
+}
+
+/* Every value on its own, before any run: unknown keys, type mismatches
+ * and bad scheduler names are reported at the value's position. */
+static int validate(soc_sweep_t *s)
+{
+    soc_config_t cfg;
+    soc_error_t err = {0};
+    char **o = ovr_list(s, 1);
+    char buf[1200];
+    int bad = 0;
+    if (o == NULL)
+        return sw_fail(s, SOC_ENOMEM, 0, 0, "out of memory");
+    if (load_base(s, o, &cfg, &err) != SOC_OK) {
+        free(o);
+        return sw_fail(s, err.code ? err.code : SOC_ECONFIG, 0, 0, "base %s: %s", s->base,
+                       soc_error_format(&err, buf, sizeof buf));
+    }
+    soc_config_free(&cfg);
+    for (int c = 0; c < s->n_cols && !bad; c++) {
+        const col_t *k = &s->cols[c];
+        for (int v = 0; v < k->n && !bad; v++) {
+            soc_error_clear(&err);
+            if (k->kind == COL_SCHED) {
+                const soc_sched_ops_t *ops;
+                const char *arg;
+                void *token;
+                if (resolve(s, k->text[v], &ops, &arg, &token, &err) != SOC_OK)
+                    bad = sw_fail(s, SOC_ECONFIG, k->line[v], k->col[v], "axis scheduler: %s",
+                                  err.msg);
+                release(s, token);
+            } else if (k->kind == COL_SEED) {
+                errno = 0;
+                char *end;
+                (void)strtoull(k->text[v], &end, 10);
+                if (!is_int_text(k->text[v]) || k->text[v][0] == '-' || errno != 0)
+                    bad = sw_fail(s, SOC_ECONFIG, k->line[v], k->col[v],
+                                  "axis seed: '%s' is not an integer in 0 .. 2^64-1", k->text[v]);
+            } else {
+                char *t = ovr_text(s, k, v);
+                o[s->n_set] = t;
+                if (t == NULL || load_base(s, o, &cfg, &err) != SOC_OK)
+                    bad = sw_fail(s, SOC_ECONFIG, k->line[v], k->col[v], "axis '%s' = %s: %s",
+                                  k->key, k->text[v], t ? err.msg : "out of memory");
+                else
+                    soc_config_free(&cfg);
+                o[s->n_set] = NULL;
+                free(t);
+            }
+        }
+    }
+    free(o);
+    return bad ? -1 : 0;
+}
+
+#define SWEEP_MAX_POINTS_TOTAL 10000000
+
+static int add_point(soc_sweep_t *s, const int *vals)
+{
+    if (s->n_points >= SWEEP_MAX_POINTS_TOTAL)
+        return sw_fail(s, SOC_ELIMIT, 0, 0, "the sweep has more than %d points",
+                       SWEEP_MAX_POINTS_TOTAL);
+    int *np = realloc(s->pv, sizeof *np * (size_t)(s->n_points + 1) * (size_t)s->n_cols);
+    if (np == NULL)
+        return sw_fail(s, SOC_ENOMEM, 0, 0, "out of memory");
+    s->pv = np;
+    memcpy(s->pv + (size_t)s->n_points * (size_t)s->n_cols, vals,
+           sizeof *vals * (size_t)s->n_cols);
+    s->n_points++;
+    return 0;
+}
+
+/* The override list of point p's config columns (NULL-terminated; the
+ * strings after the `set:` ones are malloc'ed: free with ovr_free). */
+static char **point_ovr(const soc_sweep_t *s, const int *v)
+{
+    char **o = ovr_list(s, s->n_cols);
+    if (o == NULL)
+        return NULL;
+    int no = s->n_set;
+    for (int c = 0; c < s->n_cols; c++)
+        if (s->cols[c].kind == COL_CONFIG && v[c] >= 0) {
+            if ((o[no] = ovr_text(s, &s->cols[c], v[c])) == NULL) {
+                for (int i = s->n_set; i < no; i++)
+                    free(o[i]);
+                free(o);
+                return NULL;
+            }
+            no++;
+        }
+    o[no] = NULL;
+    return o;
+}
+
+static void ovr_free(const soc_sweep_t *s, char **o)
+{
+    for (int i = s->n_set; o != NULL && o[i] != NULL; i++)
+        free(o[i]);
+    free(o);
+}
+
+/* Units of work.  Native: one point each.  DS3: every point becomes the
+ * chain of (scale, iteration) runs of its config, one point per run, and
+ * the chain is one unit (its runs carry DVFS state from one to the next,
+ * so they run in order on one worker). */
+static int make_units(soc_sweep_t *s)
+{
+    int cap = s->n_points + 1, n = 0, nu = 0;
+    int *pv = NULL, *uf = malloc(sizeof *uf * (size_t)cap), *un = malloc(sizeof *un * (size_t)cap);
+    int64_t *sc = NULL;
+    int *it = NULL;
+    int rc = -1;
+    if (uf == NULL || un == NULL)
+        goto oom;
+    if (!s->ds3) {
+        for (int p = 0; p < s->n_points; p++) {
+            uf[p] = p;
+            un[p] = 1;
+        }
+        s->n_units = s->n_points;
+        s->unit_first = uf;
+        s->unit_n = un;
+        return 0;
+    }
+    int pcap = s->n_points * 2 + 4;
+    pv = malloc(sizeof *pv * (size_t)pcap * (size_t)s->n_cols);
+    sc = malloc(sizeof *sc * (size_t)pcap);
+    it = malloc(sizeof *it * (size_t)pcap);
+    if (pv == NULL || sc == NULL || it == NULL)
+        goto oom;
+    for (int p = 0; p < s->n_points; p++) {
+        const int *v = s->pv + (size_t)p * (size_t)s->n_cols;
+        char **o = point_ovr(s, v);
+        if (o == NULL)
+            goto oom;
+        soc_config_t cfg;
+        soc_error_t err = {0};
+        char buf[1200];
+        soc_run_id_t *runs = NULL;
+        int nr = 0, lrc = load_base(s, o, &cfg, &err);
+        ovr_free(s, o);
+        if (lrc == SOC_OK) {
+            lrc = soc_study_runs(&cfg, &runs, &nr, &err);
+            soc_config_free(&cfg);
+        }
+        if (lrc != SOC_OK) {
+            sw_fail(s, err.code ? err.code : SOC_ECONFIG, 0, 0, "point %d: %s", p,
+                    soc_error_format(&err, buf, sizeof buf));
+            goto out;
+        }
+        uf[nu] = n;
+        un[nu] = nr;
+        nu++;
+        for (int r = 0; r < nr; r++) {
+            if (n == pcap) {
+                pcap *= 2;
+                int *a = realloc(pv, sizeof *a * (size_t)pcap * (size_t)s->n_cols);
+                if (a != NULL)
+                    pv = a;
+                int64_t *b = realloc(sc, sizeof *b * (size_t)pcap);
+                if (b != NULL)
+                    sc = b;
+                int *c = realloc(it, sizeof *c * (size_t)pcap);
+                if (c != NULL)
+                    it = c;
+                if (a == NULL || b == NULL || c == NULL) {
+                    free(runs);
+                    goto oom;
+                }
+            }
+            memcpy(pv + (size_t)n * (size_t)s->n_cols, v, sizeof *v * (size_t)s->n_cols);
+            sc[n] = runs[r].scale;
+            it[n] = runs[r].iteration;
+            n++;
+        }
+        free(runs);
+        if (n > SWEEP_MAX_POINTS_TOTAL) {
+            sw_fail(s, SOC_ELIMIT, 0, 0, "the sweep has more than %d runs", SWEEP_MAX_POINTS_TOTAL);
+            goto out;
+        }
+    }
+    free(s->pv);
+    s->pv = pv;
+    s->scale = sc;
+    s->iter = it;
+    s->n_points = n;
+    s->n_units = nu;
+    s->unit_first = uf;
+    s->unit_n = un;
+    return 0;
+oom:
+    sw_fail(s, SOC_ENOMEM, 0, 0, "out of memory");
+out:
+    free(pv);
+    free(sc);
+    free(it);
+    free(uf);
+    free(un);
+    return rc;
+}
+
+/* `set:` as "key=value" overrides; a key given twice is refused. */
+static int load_set(soc_sweep_t *s, const soc_ynode_t *set)
+{
+    if (set == NULL || soc_ytree_is_null(set))
+        return 0;
+    if (set->kind != SOC_YNODE_MAPPING)
+        return sw_fail(s, SOC_ECONFIG, set->line, set->col,
+                       "'set' is a mapping of config keys to values");
+    if ((s->set = calloc((size_t)set->n + 1, sizeof *s->set)) == NULL)
+        return sw_fail(s, SOC_ENOMEM, 0, 0, "out of memory");
+    for (int i = 0; i < set->n; i++) {
+        for (int j = 0; j < i; j++)
+            if (strcmp(set->keys[j]->value, set->keys[i]->value) == 0)
+                return sw_fail(s, SOC_ECONFIG, set->keys[i]->line, set->keys[i]->col,
+                               "'set' gives '%s' twice (first at line %d)", set->keys[i]->value,
+                               set->keys[j]->line);
+        char *flow = s->base_ds3 && set->items[i]->kind == SOC_YNODE_SCALAR
+                         ? soc__strdup(set->items[i]->value)
+                         : soc_ytree_to_flow(set->items[i]);
+        soc__buf_t t = {0};
+        if (flow != NULL)
+            soc__buf_printf(&t, "%s=%s", set->keys[i]->value, flow);
+        free(flow);
+        char *kv = flow != NULL ? soc__buf_take(&t) : NULL;
+        if (kv == NULL) {
+            soc__buf_free(&t);
+            return sw_fail(s, SOC_ENOMEM, 0, 0, "out of memory");
+        }
+        s->set[s->n_set++] = kv;
+    }
+    return 0;
+}
+
+/* `axes:` (the product, first axis outermost) then `points:`. */
+static int load_points(soc_sweep_t *s, const soc_ynode_t *axes, const soc_ynode_t *points)
+{
+    int *vals = NULL, rc = -1;
+    if (axes != NULL && !soc_ytree_is_null(axes)) {
+        if (axes->kind != SOC_YNODE_MAPPING || axes->n == 0)
+            return sw_fail(s, SOC_ECONFIG, axes->line, axes->col,
+                           "'axes' is a mapping from a config key (or scheduler, seed) to its values");
+        for (int i = 0; i < axes->n; i++) {
+            const char *key = axes->keys[i]->value;
+            if (col_find(s, key) >= 0)
+                return sw_fail(s, SOC_ECONFIG, axes->keys[i]->line, axes->keys[i]->col,
+                               "axis '%s' given twice", key);
+            int c = col_add(s, key);
+            if (c < 0)
+                return sw_fail(s, SOC_ENOMEM, 0, 0, "out of memory");
+            if (col_axis(s, &s->cols[c], axes->items[i]) != 0)
+                return -1;
+        }
+    }
+    s->n_prod = s->n_cols;
+    int have_points = points != NULL && !soc_ytree_is_null(points);
+    if (have_points) {
+        if (points->kind != SOC_YNODE_SEQUENCE || points->n == 0)
+            return sw_fail(s, SOC_ECONFIG, points->line, points->col,
+                           "'points' is a non-empty list of mappings (key: value)");
+        for (int i = 0; i < points->n; i++) {
+            const soc_ynode_t *pt = points->items[i];
+            if (pt->kind != SOC_YNODE_MAPPING || pt->n == 0)
+                return sw_fail(s, SOC_ECONFIG, pt->line, pt->col,
+                               "a point is a non-empty mapping (key: value)");
+            for (int j = 0; j < pt->n; j++)
+                if (col_find(s, pt->keys[j]->value) < 0 && col_add(s, pt->keys[j]->value) < 0)
+                    return sw_fail(s, SOC_ENOMEM, 0, 0, "out of memory");
+        }
+    }
+    s->seed_col = col_find(s, "seed");
+    s->sched_col = col_find(s, "scheduler");
+    if ((vals = malloc(sizeof *vals * (size_t)(s->n_cols + 1))) == NULL)
+        return sw_fail(s, SOC_ENOMEM, 0, 0, "out of memory");
+    if (s->n_prod > 0) {
+        for (int c = 0; c < s->n_cols; c++)
+            vals[c] = c < s->n_prod ? 0 : -1;
+        for (;;) {
+            if (add_point(s, vals) != 0)
+                goto out;
+            int c = s->n_prod - 1;
+            while (c >= 0 && ++vals[c] == s->cols[c].n)
+                vals[c--] = 0;
+            if (c < 0)
+                break;
+        }
+    }
+    for (int i = 0; have_points && i < points->n; i++) {
+        const soc_ynode_t *pt = points->items[i];
+        for (int c = 0; c < s->n_cols; c++)
+            vals[c] = -1;
+        for (int j = 0; j < pt->n; j++) {
+            int c = col_find(s, pt->keys[j]->value);
+            if (vals[c] >= 0) {
+                sw_fail(s, SOC_ECONFIG, pt->keys[j]->line, pt->keys[j]->col,
+                        "key '%s' given twice", pt->keys[j]->value);
+                goto out;
+            }
+            if ((vals[c] = col_node(s, &s->cols[c], pt->items[j])) < 0)
+                goto out;
+        }
+        if (add_point(s, vals) != 0)
+            goto out;
+    }
+    rc = 0;
+out:
+    free(vals);
+    return rc;
+}
+
+static int spec_load(soc_sweep_t *s, const char *path)
+{
+    soc_ynode_t *root = NULL;
+    int rc = -1;
+    s->seed_col = s->sched_col = -1;
+    if ((s->path = soc__strdup(path)) == NULL)
+        return sw_fail(s, SOC_ENOMEM, 0, 0, "out of memory");
+    if (soc_ytree_load(&root, path, s->err) != SOC_OK)
+        return -1;
+    if (root->kind != SOC_YNODE_MAPPING) {
+        sw_fail(s, SOC_ECONFIG, root->line, root->col,
+                "a sweep file is a mapping (base, set, axes, points)");
+        goto out;
+    }
+    static const char *const keys[] = {"base", "ds3", "set", "axes", "points", "name", NULL};
+    if (check_keys(s, root, keys) != 0)
+        goto out;
+    const soc_ynode_t *base = soc_ytree_get(root, "base"), *ini = soc_ytree_get(root, "ds3");
+    if ((base == NULL) == (ini == NULL)) {
+        sw_fail(s, SOC_ECONFIG, root->line, root->col,
+                "name exactly one base: 'base: CONFIG.yaml' or 'ds3: config_file.ini'");
+        goto out;
+    }
+    const soc_ynode_t *b = base ? base : ini;
+    if (b->kind != SOC_YNODE_SCALAR || b->value[0] == '\0') {
+        sw_fail(s, SOC_ECONFIG, b->line, b->col,
+                "the base must be a file name (relative to the sweep file)");
+        goto out;
+    }
+    s->base_ds3 = ini != NULL;
+    if ((s->base = join_rel(path, b->value)) == NULL) {
+        sw_fail(s, SOC_ENOMEM, 0, 0, "out of memory");
+        goto out;
+    }
+    if (load_set(s, soc_ytree_get(root, "set")) != 0)
+        goto out;
+    const soc_ynode_t *axes = soc_ytree_get(root, "axes"), *points = soc_ytree_get(root, "points");
+    if ((axes == NULL || soc_ytree_is_null(axes)) && (points == NULL || soc_ytree_is_null(points))) {
+        sw_fail(s, SOC_ECONFIG, root->line, root->col,
+                "the sweep has no 'axes' and no 'points': nothing to run");
+        goto out;
+    }
+    if (load_points(s, axes, points) != 0 || validate(s) != 0)
+        goto out;
+    /* a DS3 base (or a YAML base in DS3 semantics) runs chains */
+    soc_config_t probe;
+    soc_error_t perr = {0};
+    char **o = ovr_list(s, 0);
+    if (o == NULL) {
+        sw_fail(s, SOC_ENOMEM, 0, 0, "out of memory");
+        goto out;
+    }
+    int lrc = load_base(s, o, &probe, &perr);
+    free(o);
+    if (lrc != SOC_OK) {
+        char buf[1200];
+        sw_fail(s, perr.code, 0, 0, "base %s: %s", s->base, soc_error_format(&perr, buf, sizeof buf));
+        goto out;
+    }
+    s->ds3 = probe.semantics == SOC_SEM_DS3;
+    soc_config_free(&probe);
+    if (make_units(s) != 0)
+        goto out;
+    rc = 0;
+out:
+    soc_ytree_free(root);
+    return rc;
+}
+
+int soc_sweep_load(soc_sweep_t **out, const char *path, const soc_sched_catalog_t *cat,
+                   soc_error_t *err)
+{
+    soc_library_init();
+    if (out == NULL || path == NULL)
+        return soc_error_set(err, SOC_EINVAL, NULL, 0, 0, "missing argument");
+    *out = NULL;
+    soc_sweep_t *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
+    soc_error_t local = {0};
+    s->cat = cat;
+    s->err = err != NULL ? err : &local;
+    if (spec_load(s, path) != 0) {
+        int code = s->err->code != 0 ? s->err->code : SOC_ECONFIG;
+        spec_free(s);
+        free(s);
+        return code;
+    }
+    s->err = NULL;
+    *out = s;
+    return SOC_OK;
+}
+
+void soc_sweep_free(soc_sweep_t *s)
+{
+    if (s == NULL)
+        return;
+    spec_free(s);
+    free(s);
+}
+
+int soc_sweep_n_points(const soc_sweep_t *s)
+{
+    return s->n_points;
+}
+
+int soc_sweep_n_units(const soc_sweep_t *s)
+{
+    return s->n_units;
+}
+
+void soc_sweep_unit(const soc_sweep_t *s, int unit, int *first_point, int *n_points)
+{
+    int ok = unit >= 0 && unit < s->n_units;
+    if (first_point != NULL)
+        *first_point = ok ? s->unit_first[unit] : 0;
+    if (n_points != NULL)
+        *n_points = ok ? s->unit_n[unit] : 0;
+}
+
+const char *soc_sweep_path(const soc_sweep_t *s)
+{
+    return s->path;
+}
+
+char *soc_sweep_header(const soc_sweep_t *s)
+{
+    soc__buf_t b = {0};
+    soc__buf_puts(&b, "point");
+    for (int c = 0; c < s->n_cols; c++) {
+        soc__buf_putc(&b, ',');
+        soc__buf_csv(&b, s->cols[c].key);
+    }
+    if (s->ds3)
+        soc__buf_puts(&b, ",scale,iteration");
+    soc__buf_puts(&b, soc_metrics_csv_header());
+    soc__buf_puts(&b, ",check");
+    return soc__buf_take(&b);
+}
+
+char *soc_sweep_point_cells(const soc_sweep_t *s, int p)
+{
+    if (p < 0 || p >= s->n_points)
+        return NULL;
+    soc__buf_t b = {0};
+    soc__buf_printf(&b, "%d", p);
+    const int *v = s->pv + (size_t)p * (size_t)s->n_cols;
+    for (int c = 0; c < s->n_cols; c++) {
+        soc__buf_putc(&b, ',');
+        if (v[c] >= 0)
+            soc__buf_csv(&b, s->cols[c].text[v[c]]);
+    }
+    if (s->ds3)
+        soc__buf_printf(&b, ",%" PRId64 ",%d", s->scale[p], s->iter[p]);
+    return soc__buf_take(&b);
+}
+
+/* --------------------------------------------------------------- running */
+
+typedef struct unit_run {
+    const soc_sweep_t *s;
+    int first, n;
+    char **cells;
+} unit_run_t;
+
+static int on_unit_run(void *user, int index, const soc_run_id_t *run, soc_sim_t *sim)
+{
+    unit_run_t *u = user;
+    if (index >= u->n)
+        return SOC_ESTATE; /* the config describes more runs than at load time */
+    if (u->s->ds3 && (run->scale != u->s->scale[u->first + index] ||
+                      run->iteration != u->s->iter[u->first + index]))
+        return SOC_ESTATE;
+    soc_metrics_t m;
+    soc_sim_metrics(sim, &m);
+    if ((u->cells[index] = soc_metrics_csv(&m)) == NULL)
+        return SOC_ENOMEM;
+    return SOC_OK;
+}
+
+/* The unit's configuration, from the cache when the previous unit run in
+ * this process had the same config overrides (schedulers and seeds vary
+ * fastest in typical sweeps). */
+static int unit_config(soc_sweep_t *s, const int *v, soc_config_t **cfg, soc_error_t *err)
+{
+    char **o = point_ovr(s, v);
+    if (o == NULL)
+        return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
+    soc__buf_t key = {0};
+    for (int i = s->n_set; o[i] != NULL; i++) {
+        soc__buf_puts(&key, o[i]);
+        soc__buf_putc(&key, '\n');
+    }
+    const char *k = soc__buf_cstr(&key);
+    int rc = SOC_OK;
+    if (k == NULL) {
+        rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
+    } else if (!s->cache_have || strcmp(s->cache_key, k) != 0) {
+        if (s->cache_have)
+            soc_config_free(&s->cache_cfg);
+        s->cache_have = 0;
+        free(s->cache_key);
+        s->cache_key = soc__strdup(k);
+        if (s->cache_key == NULL)
+            rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
+        else if ((rc = load_base(s, o, &s->cache_cfg, err)) == SOC_OK)
+            s->cache_have = 1;
+    }
+    soc__buf_free(&key);
+    ovr_free(s, o);
+    *cfg = &s->cache_cfg;
+    return rc;
+}
+
+int soc_sweep_run_unit(soc_sweep_t *s, int unit, char ***cells, soc_error_t *err)
+{
+    *cells = NULL;
+    if (unit < 0 || unit >= s->n_units)
+        return soc_error_set(err, SOC_EINVAL, NULL, 0, 0, "unit %d out of range", unit);
+    int first = s->unit_first[unit], n = s->unit_n[unit];
+    const int *v = s->pv + (size_t)first * (size_t)s->n_cols;
+    soc_config_t *cfg = NULL;
+    int rc = unit_config(s, v, &cfg, err);
+    if (rc != SOC_OK)
+        return rc;
+    uint64_t seed = cfg->seed;
+    if (s->seed_col >= 0 && v[s->seed_col] >= 0)
+        cfg->seed = strtoull(s->cols[s->seed_col].text[v[s->seed_col]], NULL, 10);
+    const char *spec = s->sched_col >= 0 && v[s->sched_col] >= 0
+                           ? s->cols[s->sched_col].text[v[s->sched_col]]
+                       : cfg->scheduler                ? cfg->scheduler
+                       : cfg->semantics == SOC_SEM_DS3 ? "etf" /* DS3's default */
+                                                       : "heft";
+    unit_run_t u = {s, first, n, calloc((size_t)n, sizeof(char *))};
+    const soc_sched_ops_t *ops = NULL;
+    const char *arg = NULL;
+    void *token = NULL;
+    if (u.cells == NULL)
+        rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
+    if (rc == SOC_OK)
+        rc = soc_config_finalize(cfg, err);
+    if (rc == SOC_OK)
+        rc = resolve(s, spec, &ops, &arg, &token, err);
+    if (rc == SOC_OK) {
+        soc_study_hooks_t hooks;
+        memset(&hooks, 0, sizeof hooks);
+        hooks.on_run = on_unit_run;
+        hooks.run_user = &u;
+        rc = soc_study_run_config(cfg, ops, arg, &hooks, err);
+        if (rc == SOC_ESTATE)
+            soc_error_set(err, rc, NULL, 0, 0, "the runs of point %d changed since the sweep was "
+                                               "loaded", first);
+    }
+    release(s, token);
+    cfg->seed = seed;
+    for (int i = 0; rc == SOC_OK && i < n; i++)
+        if (u.cells[i] == NULL)
+            rc = soc_error_set(err, SOC_ESTATE, NULL, 0, 0, "point %d did not run", first + i);
+    if (rc != SOC_OK) {
+        for (int i = 0; u.cells != NULL && i < n; i++)
+            free(u.cells[i]);
+        free(u.cells);
+        return rc;
+    }
+    *cells = u.cells;
+    return SOC_OK;
+}
+
+int soc__sweep_group_cells(const soc_sweep_t *s, int *keep)
+{
+    int nk = 0, nkey = s->n_cols + (s->ds3 ? 2 : 0);
+    for (int c = 0; c < nkey; c++)
+        if (c != s->seed_col && !(s->ds3 && c == s->n_cols + 1))
+            keep[nk++] = c;
+    return nk;
+}
