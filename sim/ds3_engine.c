@@ -1326,48 +1326,43 @@ static void ds3_destroy(void *impl)
         goto fail;                                                             \
     } while (0)
 
-static int ds3_create(void **impl, const soc_config_t *cfg, const soc_sim_options_t *opts,
-                      const void *ext, soc_error_t *err)
+/* The scheduler's DS3 extension, and the run to carry DVFS state from. */
+static int check_run_inputs(const soc_sim_options_t *opts, const soc_ds3_run_t *run,
+                            const soc_ds3_sched_ops_t **dops, const soc_ds3_engine_t **carry,
+                            soc_error_t *err)
 {
-    int rc = SOC_OK;
-    const soc_ds3_run_t *run = ext;
     const soc_sched_ops_t *ops = opts->sched;
     if (ops == NULL)
         return soc_error_set(err, SOC_EINVAL, NULL, 0, 0,
                              "DS3 semantics needs a scheduler (no external driving)");
     const soc_sched_ext_t *x = soc_sched_ext_find(ops, SOC_SCHED_EXT_DS3);
-    const soc_ds3_sched_ops_t *dops = x != NULL ? x->ops : NULL;
-    if (dops == NULL || x->struct_size < sizeof *dops || dops->schedule == NULL)
+    *dops = x != NULL ? x->ops : NULL;
+    if (*dops == NULL || x->struct_size < sizeof **dops || (*dops)->schedule == NULL)
         return soc_error_set(err, SOC_EUNSUPPORTED, NULL, 0, 0,
                              "scheduler '%s' has no DS3 behaviour; DS3 semantics supports "
                              "met, eft, etf, stf, etf_lb and cpu_only",
                              ops->name ? ops->name : "?");
-    const soc_ds3_engine_t *carry = NULL;
+    *carry = NULL;
     if (run != NULL && run->carry_from != NULL) {
         if (run->carry_from->ops != &soc__ds3_engine)
             return soc_error_set(err, SOC_EINVAL, NULL, 0, 0,
                                  "carry_from is not a DS3-semantics simulation");
-        carry = run->carry_from->impl;
+        *carry = run->carry_from->impl;
     }
-    soc_ds3_engine_t *e = calloc(1, sizeof *e);
-    if (e == NULL)
-        return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
-    e->cfg = cfg;
-    e->opts = *opts;
-    e->ops = ops;
-    e->ds3ops = dops;
-    soc__lat_init(&e->lat);
-    soc_ds3_options_from_config(&e->o_default, cfg);
-    const soc_ds3_options_t *o = cfg->ds3 != NULL ? cfg->ds3 : &e->o_default;
-    e->o = o;
-    const soc_platform_t *p = &cfg->platform;
+    return SOC_OK;
+}
 
-    /* ---- options of this run */
+/* The options of this run: mode, limits, scale and seeds, checked. */
+static int set_run_options(soc_ds3_engine_t *e, const soc_ds3_run_t *run, soc_error_t *err)
+{
+    const soc_config_t *cfg = e->cfg;
+    const soc_ds3_options_t *o = e->o;
+    int rc = SOC_OK;
     e->validation = o->validation;
     e->fixed = o->inject_fixed_num_jobs || o->n_job_list > 0;
     e->asap = o->inject_jobs_asap;
     e->fixed_rate = o->fixed_injection_rate;
-    e->shared = p->comm_mode == SOC_COMM_SHARED_MEMORY;
+    e->shared = cfg->platform.comm_mode == SOC_COMM_SHARED_MEMORY;
     e->clock = o->clock;
     e->sim_len = o->simulation_length;
     e->warmup = e->validation ? 0 : o->warmup_period;
@@ -1399,19 +1394,29 @@ static int ds3_create(void **impl, const soc_config_t *cfg, const soc_sim_option
     if ((e->validation || !e->fixed) && e->sim_len <= 0)
         FAIL(SOC_ECONFIG, "DS3: simulation_length must be positive");
     if (o->n_job_list > 0) {
-        int64_t s = 0;
+        int64_t sum = 0;
         for (int a = 0; a < cfg->n_apps; a++)
-            s += o->job_list[0][a];
-        if (s <= 0)
+            sum += o->job_list[0][a];
+        if (sum <= 0)
             FAIL(SOC_ECONFIG, "DS3: the first job_list snippet has no jobs");
-        e->snippet_size = s;
-        e->max_num_jobs = s * o->n_job_list;
+        e->snippet_size = sum;
+        e->max_num_jobs = sum * o->n_job_list;
     } else {
         if (e->fixed && !e->validation && o->max_jobs < 1)
             FAIL(SOC_ECONFIG, "DS3: max_jobs must be at least 1");
         e->max_num_jobs = o->max_jobs;
         e->snippet_size = o->max_jobs > 0 ? o->max_jobs : 1;
     }
+    return SOC_OK;
+fail:
+    return rc;
+}
+
+/* The application mix, checked as NumPy's choice() does. */
+static int set_mix(soc_ds3_engine_t *e, soc_error_t *err)
+{
+    const soc_config_t *cfg = e->cfg;
+    int rc = SOC_OK;
     e->n_apps = cfg->n_apps;
     e->probs = malloc(sizeof(double) * (size_t)cfg->n_apps);
     e->snip_counts = calloc((size_t)cfg->n_apps, sizeof(int));
@@ -1422,13 +1427,21 @@ static int ds3_create(void **impl, const soc_config_t *cfg, const soc_sim_option
     if (soc_np_check_p(e->probs, cfg->n_apps) != SOC_OK)
         FAIL(SOC_ECONFIG, "DS3: application probabilities must be >= 0 and sum to 1 "
                           "(NumPy's check, tolerance 1.5e-8)");
-    for (int a = 0; a < cfg->n_apps; a++) {
-        const soc_app_t *ap = &cfg->apps[a];
-        if (ap->pred_off == NULL)
+    for (int a = 0; a < cfg->n_apps; a++)
+        if (cfg->apps[a].pred_off == NULL)
             FAIL(SOC_EINVAL, "configuration is not finalized");
-    }
+    return SOC_OK;
+fail:
+    return rc;
+}
 
-    /* ---- platform: per-PE tables */
+/* Per-PE tables: execution times, initial DVFS slow-downs, DS3's PE-pair
+ * bandwidth matrix. */
+static int build_pe_tables(soc_ds3_engine_t *e, soc_error_t *err)
+{
+    const soc_config_t *cfg = e->cfg;
+    const soc_platform_t *p = &cfg->platform;
+    int rc = SOC_OK;
     int np = p->n_pes, nt = p->n_types;
     e->n_pes = np;
     e->n_types = nt;
@@ -1474,41 +1487,74 @@ static int ds3_create(void **impl, const soc_config_t *cfg, const soc_sim_option
                 v = given > 0 ? given : p->bw_default;
             e->bw[(size_t)a * (size_t)np + (size_t)b] = v;
         }
-    if ((rc = build_apps(e)) != SOC_OK)
-        FAIL(SOC_ENOMEM, "out of memory");
-    if ((rc = grow_work(e, 64)) != SOC_OK)
-        FAIL(SOC_ENOMEM, "out of memory");
+    return SOC_OK;
+fail:
+    return rc;
+}
 
-    /* ---- random streams (DS3: random.seed / np.random.seed) */
-    soc_py_seed(&e->py, e->py_seed);
-    soc_np_seed(&e->np, e->np_seed);
-
-    /* ---- the scheduler view (constant parts) */
+/* The constant parts of the scheduler view, and the scheduler instance. */
+static int start_scheduler(soc_ds3_engine_t *e, soc_error_t *err)
+{
+    const soc_platform_t *p = &e->cfg->platform;
     soc_ds3_view_t *v = &e->view;
     v->struct_size = sizeof *v;
     v->platform = p;
-    v->n_pes = np;
-    v->n_types = nt;
+    v->n_pes = e->n_pes;
+    v->n_types = e->n_types;
     v->pes = e->pes;
     v->exec = e->exec;
     v->bw = e->bw;
-    v->memory_pe = np - 1;
+    v->memory_pe = e->n_pes - 1;
     v->shared_memory = e->shared;
     v->avail = e->avail;
     v->lb_assigned = e->lb_assigned;
+    const soc_sched_ops_t *ops = e->ops;
+    if (ops->create == NULL)
+        return SOC_OK;
+    soc_sched_init_t init = {
+        .struct_size = sizeof init,
+        .platform = p,
+        .n_apps = e->cfg->n_apps,
+        .apps = e->cfg->apps,
+        .arg = e->opts.sched_arg,
+        .seed = (uint64_t)e->py_seed,
+    };
+    int rc = ops->create(&e->sched_state, &init);
+    if (rc != SOC_OK)
+        return soc_error_set(err, rc, e->cfg->source, 0, 0, "scheduler '%s' could not start: %s",
+                             ops->name, soc_strerror(rc));
+    return SOC_OK;
+}
 
-    if (ops->create != NULL) {
-        soc_sched_init_t init = {
-            .struct_size = sizeof init,
-            .platform = p,
-            .n_apps = cfg->n_apps,
-            .apps = cfg->apps,
-            .arg = opts->sched_arg,
-            .seed = (uint64_t)e->py_seed,
-        };
-        if ((rc = ops->create(&e->sched_state, &init)) != SOC_OK)
-            FAIL(rc, "scheduler '%s' could not start: %s", ops->name, soc_strerror(rc));
-    }
+static int ds3_create(void **impl, const soc_config_t *cfg, const soc_sim_options_t *opts,
+                      const void *ext, soc_error_t *err)
+{
+    const soc_ds3_run_t *run = ext;
+    const soc_ds3_sched_ops_t *dops = NULL;
+    const soc_ds3_engine_t *carry = NULL;
+    int rc = check_run_inputs(opts, run, &dops, &carry, err);
+    if (rc != SOC_OK)
+        return rc;
+    soc_ds3_engine_t *e = calloc(1, sizeof *e);
+    if (e == NULL)
+        return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
+    e->cfg = cfg;
+    e->opts = *opts;
+    e->ops = opts->sched;
+    e->ds3ops = dops;
+    soc__lat_init(&e->lat);
+    soc_ds3_options_from_config(&e->o_default, cfg);
+    e->o = cfg->ds3 != NULL ? cfg->ds3 : &e->o_default;
+    if ((rc = set_run_options(e, run, err)) != SOC_OK || (rc = set_mix(e, err)) != SOC_OK ||
+        (rc = build_pe_tables(e, err)) != SOC_OK)
+        goto fail;
+    if ((rc = build_apps(e)) != SOC_OK || (rc = grow_work(e, 64)) != SOC_OK)
+        FAIL(SOC_ENOMEM, "out of memory");
+    /* random streams (DS3: random.seed / np.random.seed) */
+    soc_py_seed(&e->py, e->py_seed);
+    soc_np_seed(&e->np, e->np_seed);
+    if ((rc = start_scheduler(e, err)) != SOC_OK)
+        goto fail;
     /* DS3 always computes energy: the manager visits every sampling tick */
     if ((rc = soc__ds3p_create(&e->pw, cfg, err)) != SOC_OK)
         goto fail;

@@ -154,8 +154,79 @@ static int feed(worker_t *w, const int *todo, int n_todo, int *next)
     return 0;
 }
 
-int soc_pool_run(int workers, const int *todo, int n_todo, soc_pool_job_fn job, soc_pool_done_fn done,
-                 void *user)
+typedef struct pool {
+    worker_t *w;
+    int workers, live;
+    const int *todo;
+    int n_todo, next;
+    soc_pool_job_fn job;
+    soc_pool_done_fn done;
+    void *user;
+} pool_t;
+
+/* Hand out answers complete in x's buffer ("IDX OK TEXT" / "IDX ERR
+ * MESSAGE"), each followed by the next index for x. */
+static void drain(pool_t *P, worker_t *x)
+{
+    char *nl;
+    while ((nl = memchr(x->buf, '\n', x->n)) != NULL) {
+        *nl = '\0';
+        char *sp = strchr(x->buf, ' ');
+        int idx = atoi(x->buf);
+        if (sp != NULL && strncmp(sp + 1, "OK ", 3) == 0)
+            P->done(P->user, idx, sp + 4, NULL);
+        else
+            P->done(P->user, idx, NULL, sp != NULL && strlen(sp) > 5 ? sp + 5 : "failed");
+        x->inflight = -1;
+        size_t used = (size_t)(nl - x->buf) + 1;
+        memmove(x->buf, nl + 1, x->n - used);
+        x->n -= used;
+        feed(x, P->todo, P->n_todo, &P->next);
+    }
+}
+
+/* x's pipe ended: report its index as failed, replace it if work is left. */
+static void lost(pool_t *P, worker_t *x)
+{
+    char why[128];
+    int idx = x->inflight;
+    reap(x, why, sizeof why);
+    P->live--;
+    if (idx >= 0) {
+        P->done(P->user, idx, NULL, why);
+        x->inflight = -1;
+    }
+    if (P->next < P->n_todo && spawn(x, P->w, P->workers, P->job, P->user) == 0) {
+        P->live++;
+        feed(x, P->todo, P->n_todo, &P->next);
+    }
+}
+
+/* Read what x has to say.  0, or -1 when out of memory. */
+static int serve(pool_t *P, worker_t *x)
+{
+    if (x->cap - x->n < 4096) {
+        size_t nc = x->cap ? x->cap * 2 : 8192;
+        char *nb = realloc(x->buf, nc);
+        if (nb == NULL)
+            return -1;
+        x->buf = nb;
+        x->cap = nc;
+    }
+    ssize_t got = read(x->from_fd, x->buf + x->n, x->cap - x->n - 1);
+    if (got < 0 && errno == EINTR)
+        return 0;
+    if (got <= 0) {
+        lost(P, x);
+        return 0;
+    }
+    x->n += (size_t)got;
+    drain(P, x);
+    return 0;
+}
+
+int soc_pool_run(int workers, const int *todo, int n_todo, soc_pool_job_fn job,
+                 soc_pool_done_fn done, void *user)
 {
     if (n_todo <= 0)
         return 0;
@@ -163,102 +234,56 @@ int soc_pool_run(int workers, const int *todo, int n_todo, soc_pool_job_fn job, 
         workers = n_todo;
     if (workers < 1)
         workers = 1;
-    worker_t *w = calloc((size_t)workers, sizeof *w);
+    pool_t P = {calloc((size_t)workers, sizeof(worker_t)), workers, 0, todo, n_todo, 0, job, done,
+                user};
     struct pollfd *pf = calloc((size_t)workers, sizeof *pf);
-    int next = 0, rc = 0, live = 0;
+    int rc = 0;
     void (*old_pipe)(int) = signal(SIGPIPE, SIG_IGN);
-    if (w == NULL || pf == NULL) {
+    if (P.w == NULL || pf == NULL) {
         rc = -1;
         goto out;
     }
     for (int i = 0; i < workers; i++)
-        w[i].to_fd = w[i].from_fd = w[i].pid = -1;
+        P.w[i].to_fd = P.w[i].from_fd = P.w[i].pid = -1;
     for (int i = 0; i < workers; i++) {
-        if (spawn(&w[i], w, workers, job, user) != 0) {
+        if (spawn(&P.w[i], P.w, workers, job, user) != 0) {
             if (i == 0) {
                 rc = -1; /* errno says why */
                 goto out;
             }
             break; /* run with the workers we have */
         }
-        live++;
-        feed(&w[i], todo, n_todo, &next);
+        P.live++;
+        feed(&P.w[i], todo, n_todo, &P.next);
     }
-    while (live > 0) {
+    while (P.live > 0 && rc == 0) {
         int np = 0;
         int map[1024];
         for (int i = 0; i < workers && np < 1024; i++)
-            if (w[i].from_fd >= 0) {
-                pf[np].fd = w[i].from_fd;
+            if (P.w[i].from_fd >= 0) {
+                pf[np].fd = P.w[i].from_fd;
                 pf[np].events = POLLIN;
                 pf[np].revents = 0;
                 map[np++] = i;
             }
         if (poll(pf, (nfds_t)np, -1) < 0) {
-            if (errno == EINTR)
-                continue;
-            rc = -1;
-            break;
+            if (errno != EINTR)
+                rc = -1;
+            continue;
         }
-        for (int k = 0; k < np; k++) {
-            if (pf[k].revents == 0)
-                continue;
-            worker_t *x = &w[map[k]];
-            if (x->cap - x->n < 4096) {
-                size_t nc = x->cap ? x->cap * 2 : 8192;
-                char *nb = realloc(x->buf, nc);
-                if (nb == NULL) {
-                    rc = -1;
-                    goto out;
-                }
-                x->buf = nb;
-                x->cap = nc;
-            }
-            ssize_t got = read(x->from_fd, x->buf + x->n, x->cap - x->n - 1);
-            if (got < 0 && errno == EINTR)
-                continue;
-            if (got <= 0) {
-                char why[128];
-                int lost = x->inflight;
-                reap(x, why, sizeof why);
-                live--;
-                if (lost >= 0) {
-                    done(user, lost, NULL, why);
-                    x->inflight = -1;
-                }
-                if (next < n_todo && spawn(x, w, workers, job, user) == 0) {
-                    live++;
-                    feed(x, todo, n_todo, &next);
-                }
-                continue;
-            }
-            x->n += (size_t)got;
-            char *nl;
-            while ((nl = memchr(x->buf, '\n', x->n)) != NULL) {
-                *nl = '\0';
-                char *sp = strchr(x->buf, ' ');
-                int idx = atoi(x->buf);
-                if (sp != NULL && strncmp(sp + 1, "OK ", 3) == 0)
-                    done(user, idx, sp + 4, NULL);
-                else
-                    done(user, idx, NULL, sp != NULL && strlen(sp) > 5 ? sp + 5 : "failed");
-                x->inflight = -1;
-                size_t used = (size_t)(nl - x->buf) + 1;
-                memmove(x->buf, nl + 1, x->n - used);
-                x->n -= used;
-                feed(x, todo, n_todo, &next);
-            }
-        }
+        for (int k = 0; k < np && rc == 0; k++)
+            if (pf[k].revents != 0)
+                rc = serve(&P, &P.w[map[k]]);
     }
 out:
-    for (int i = 0; w != NULL && i < workers; i++) {
-        if (w[i].pid > 0) {
-            kill(w[i].pid, SIGTERM);
-            reap(&w[i], NULL, 0);
+    for (int i = 0; P.w != NULL && i < workers; i++) {
+        if (P.w[i].pid > 0) {
+            kill(P.w[i].pid, SIGTERM);
+            reap(&P.w[i], NULL, 0);
         }
-        free(w[i].buf);
+        free(P.w[i].buf);
     }
-    free(w);
+    free(P.w);
     free(pf);
     signal(SIGPIPE, old_pipe);
     return rc;

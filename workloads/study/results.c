@@ -256,30 +256,14 @@ static int parse_cell(const char *c, double *x)
     return *end == '\0';
 }
 
-/* Group the rows by every identifying cell except seed and DS3 iteration;
- * mean and 95% CI of every metric per group. */
-static int summarize(const soc_sweep_t *s, char **rows, soc_summary_t **out, soc_error_t *err)
+/* Split every row into cells and give it a group: rows with the same
+ * cells at keep[0..nk) share one.  group[p] = -1 for a missing or
+ * malformed row; first[g] is the first row of group g.  Returns the
+ * group count, -1 when out of memory. */
+static int group_rows(char **rows, int n, int nh, const int *keep, int nk, char ***cells,
+                      char **stores, int *group, int *first)
 {
-    int nm;
-    soc_metric_fields(&nm);
-    int n = soc_sweep_n_points(s), rc = SOC_ENOMEM;
-    char *hdr = soc_sweep_header(s);
-    char **hcells = NULL, *hstore = NULL;
-    int nh = hdr != NULL ? soc__csv_split(hdr, &hcells, &hstore) : -1;
-    int nkey = nh - 2 - nm; /* cells between "point" and the metrics */
-    int *group = malloc(sizeof *group * (size_t)(n ? n : 1));
-    int *first = malloc(sizeof *first * (size_t)(n ? n : 1));
-    char ***cells = calloc((size_t)(n ? n : 1), sizeof *cells);
-    char **stores = calloc((size_t)(n ? n : 1), sizeof *stores);
-    double *x = malloc(sizeof *x * (size_t)(n ? n : 1));
-    int *keep = malloc(sizeof *keep * (size_t)(nkey > 0 ? nkey : 1));
-    soc_summary_t *sm = calloc(1, sizeof *sm);
-    int ng = 0, nk = 0;
-    if (nh < 0 || nkey < 0 || group == NULL || first == NULL || cells == NULL ||
-        stores == NULL || x == NULL || keep == NULL || sm == NULL)
-        goto done;
-    /* the key cells that identify a group: not the seed, not the iteration */
-    nk = soc__sweep_group_cells(s, keep);
+    int ng = 0;
     for (int p = 0; p < n; p++) {
         group[p] = -1;
         if (rows[p] == NULL)
@@ -287,7 +271,7 @@ static int summarize(const soc_sweep_t *s, char **rows, soc_summary_t **out, soc
         size_t L = strlen(rows[p]);
         char *tmp = soc__strndup(rows[p], L > 0 ? L - 1 : 0);
         if (tmp == NULL)
-            goto done;
+            return -1;
         int nc = soc__csv_split(tmp, &cells[p], &stores[p]);
         free(tmp);
         if (nc != nh)
@@ -305,6 +289,61 @@ static int summarize(const soc_sweep_t *s, char **rows, soc_summary_t **out, soc
             first[ng++] = p;
         group[p] = g;
     }
+    return ng;
+}
+
+/* Group g of the summary: its key cells, run count, mean and CI per
+ * metric.  SOC_OK or SOC_ENOMEM. */
+static int fill_group(soc_summary_group_t *G, int g, char ***cells, const int *group, int n,
+                      const int *keep, int nk, int nkey, int nm, const int *first, double *x)
+{
+    G->keys = calloc((size_t)(nk ? nk : 1), sizeof *G->keys);
+    G->mean = malloc(sizeof *G->mean * (size_t)nm);
+    G->ci95 = malloc(sizeof *G->ci95 * (size_t)nm);
+    if (G->keys == NULL || G->mean == NULL || G->ci95 == NULL)
+        return SOC_ENOMEM;
+    for (int q = 0; q < nk; q++)
+        if ((G->keys[q] = soc__strdup(cells[first[g]][1 + keep[q]])) == NULL)
+            return SOC_ENOMEM;
+    for (int p = 0; p < n; p++)
+        G->runs += group[p] == g;
+    for (int m = 0; m < nm; m++) {
+        int cnt = 0;
+        for (int p = 0; p < n; p++)
+            if (group[p] == g && parse_cell(cells[p][1 + nkey + m], &x[cnt]))
+                cnt++;
+        G->mean[m] = G->ci95[m] = NAN;
+        if (cnt > 0)
+            soc_stats_mean_ci95(x, cnt, &G->mean[m], &G->ci95[m]);
+    }
+    return SOC_OK;
+}
+
+/* Group the rows by every identifying cell except seed and DS3 iteration;
+ * mean and 95% CI of every metric per group. */
+static int summarize(const soc_sweep_t *s, char **rows, soc_summary_t **out, soc_error_t *err)
+{
+    int nm;
+    soc_metric_fields(&nm);
+    int n = soc_sweep_n_points(s), rc = SOC_ENOMEM, n1 = n ? n : 1;
+    char *hdr = soc_sweep_header(s);
+    char **hcells = NULL, *hstore = NULL;
+    int nh = hdr != NULL ? soc__csv_split(hdr, &hcells, &hstore) : -1;
+    int nkey = nh - 2 - nm; /* cells between "point" and the metrics */
+    int *group = malloc(sizeof(int) * (size_t)n1), *first = malloc(sizeof(int) * (size_t)n1);
+    char ***cells = calloc((size_t)n1, sizeof *cells);
+    char **stores = calloc((size_t)n1, sizeof *stores);
+    double *x = malloc(sizeof *x * (size_t)n1);
+    int *keep = malloc(sizeof *keep * (size_t)(nkey > 0 ? nkey : 1));
+    soc_summary_t *sm = calloc(1, sizeof *sm);
+    if (nh < 0 || nkey < 0 || group == NULL || first == NULL || cells == NULL ||
+        stores == NULL || x == NULL || keep == NULL || sm == NULL)
+        goto done;
+    /* the key cells that identify a group: not the seed, not the iteration */
+    int nk = soc__sweep_group_cells(s, keep);
+    int ng = group_rows(rows, n, nh, keep, nk, cells, stores, group, first);
+    if (ng < 0)
+        goto done;
     sm->n_keys = nk;
     sm->n_metrics = nm;
     sm->key_names = calloc((size_t)(nk ? nk : 1), sizeof *sm->key_names);
@@ -315,27 +354,9 @@ static int summarize(const soc_sweep_t *s, char **rows, soc_summary_t **out, soc
         if ((sm->key_names[q] = soc__strdup(hcells[1 + keep[q]])) == NULL)
             goto done;
     for (int g = 0; g < ng; g++) {
-        soc_summary_group_t *G = &sm->groups[g];
         sm->n_groups = g + 1;
-        G->keys = calloc((size_t)(nk ? nk : 1), sizeof *G->keys);
-        G->mean = malloc(sizeof *G->mean * (size_t)nm);
-        G->ci95 = malloc(sizeof *G->ci95 * (size_t)nm);
-        if (G->keys == NULL || G->mean == NULL || G->ci95 == NULL)
+        if (fill_group(&sm->groups[g], g, cells, group, n, keep, nk, nkey, nm, first, x) != SOC_OK)
             goto done;
-        for (int q = 0; q < nk; q++)
-            if ((G->keys[q] = soc__strdup(cells[first[g]][1 + keep[q]])) == NULL)
-                goto done;
-        for (int p = 0; p < n; p++)
-            G->runs += group[p] == g;
-        for (int m = 0; m < nm; m++) {
-            int cnt = 0;
-            for (int p = 0; p < n; p++)
-                if (group[p] == g && parse_cell(cells[p][1 + nkey + m], &x[cnt]))
-                    cnt++;
-            G->mean[m] = G->ci95[m] = NAN;
-            if (cnt > 0)
-                soc_stats_mean_ci95(x, cnt, &G->mean[m], &G->ci95[m]);
-        }
     }
     rc = SOC_OK;
 done:
