@@ -207,6 +207,13 @@ KillWait=2
 $NODE_LINE NodeAddr=127.0.0.1 State=UNKNOWN
 PartitionName=test Nodes=$NODE Default=YES MaxTime=INFINITE State=UP
 EOF
+# slurmd 22.05 loads a cgroup plugin whatever the proctrack and task
+# plugins are: it needs /sys/fs/cgroup (v1 or v2, nothing is written on
+# v1); on v2 without a systemd to ask (a container) it makes its cgroups itself
+cat > "$T/etc/cgroup.conf" <<EOF
+CgroupPlugin=autodetect
+IgnoreSystemdOnFailure=yes
+EOF
 
 # sbatch --test-only parses the job files (with the overrides this test
 # submits with: the files ask for 8 CPUs) and asks slurmctld for a start
