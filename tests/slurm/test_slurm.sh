@@ -138,11 +138,14 @@ if ! have_slurm; then
         echo "== installing slurm-wlm and munge"
         apt_install() {
             DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -q \
-                --no-install-recommends slurm-wlm munge > /dev/null
+                --no-install-recommends slurm-wlm munge >> "$T/apt.log" 2>&1
         }
-        apt_install || { apt-get -o DPkg::Lock::Timeout=600 update -q > /dev/null && apt_install; }
+        apt_install || { apt-get -o DPkg::Lock::Timeout=600 update -q >> "$T/apt.log" 2>&1 && apt_install; }
     fi
-    have_slurm || skip "slurm-wlm and munge are not installed and could not be installed"
+    if ! have_slurm; then
+        [ -s "$T/apt.log" ] && tail -n 5 "$T/apt.log"
+        skip "slurm-wlm and munge are not installed and could not be installed"
+    fi
 fi
 
 # ------------------------------------------------------------- the cluster
@@ -315,7 +318,7 @@ check "one-machine sweep of $NPOINTS points ($((SECONDS - t0)) s)" test $? = 0
 cd "$T/work" || exit 1
 state() { sl squeue -h -t all -j "$1" -o %T 2>/dev/null | head -n 1; }
 reason() { sl squeue -h -j "$1" -o %r 2>/dev/null | head -n 1; }
-rows() { local n; n=$(wc -l < "$1" 2>/dev/null) || n=1; echo $((n - 1)); }
+rows() { local n; n=$({ wc -l < "$1"; } 2>/dev/null) || n=1; echo $((n - 1)); }
 t_submit=$SECONDS
 jid=$(sl sbatch --parsable --array=1-4 --cpus-per-task=1 "$ARRAY" "$T/sweep.yaml" out 2> sbatch.err)
 check "sbatch --array=1-4 sweep-array.sbatch" test -n "$jid"
