@@ -77,7 +77,7 @@ static const char sweep_usage[] =
 /* ------------------------------------------------------------ progress */
 
 typedef struct prog {
-    int tty, quiet;
+    int tty, quiet, sharded;
     double t0, last_draw;
     int done_at_start, last_drawn;
 } prog_t;
@@ -142,8 +142,8 @@ static void on_start(void *user, int total, int already, int to_run, int workers
     if (dropped > 0 && !P->quiet)
         fprintf(stderr, "socsim sweep: results.csv: dropped %d incomplete row(s)\n", dropped);
     if (!P->quiet)
-        fprintf(stderr, "socsim sweep: %d points, %d already done, %d to run on %d workers\n",
-                total, already, to_run, workers);
+        fprintf(stderr, "socsim sweep: %d points%s, %d already done, %d to run on %d workers\n",
+                total, P->sharded ? " in this shard" : "", already, to_run, workers);
 }
 
 /* ------------------------------------------------------- summary table */
@@ -264,7 +264,7 @@ int cli_cmd_sweep(int argc, char **argv)
     } else if (a.merge) {
         code = merge(s, argv + first + 1, argc - first - 1, &a);
     } else {
-        prog_t P = {isatty(2), a.quiet, mono(), 0, 0, 0};
+        prog_t P = {isatty(2), a.quiet, a.shard_n > 1, mono(), 0, 0, 0};
         P.last_draw = P.t0;
         soc_sweep_exec_t x = {sizeof x,    a.workers, a.shard_i, a.shard_n,
                               on_progress, on_error,  on_start,  &P};

@@ -11,6 +11,7 @@
 #define _GNU_SOURCE /* fdopen */
 #include <errno.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +24,16 @@
 
 int soc_ncpus(void)
 {
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    /* the CPUs this process may run on (a Slurm allocation, a cpuset,
+     * taskset), not every CPU of the machine */
+    long n = -1;
+#ifdef CPU_COUNT
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0)
+        n = CPU_COUNT(&set);
+#endif
+    if (n < 1)
+        n = sysconf(_SC_NPROCESSORS_ONLN);
     return n >= 1 ? (int)(n > 1024 ? 1024 : n) : 1;
 }
 

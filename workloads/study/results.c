@@ -144,9 +144,9 @@ static int results_read(const soc_sweep_t *s, const char *file, char **rows, int
         if (pre == NULL || body <= pn || strncmp(line, pre, pn) != 0 || line[pn] != ',') {
             free(pre);
             soc_error_set(err, SOC_ECONFIG, file, 0, 0,
-                          "its row of point %d does not match this sweep's point %d: the file "
-                          "belongs to another sweep (use another --out directory)",
-                          p, p);
+                          "its row of point %d does not match that point of this sweep: the "
+                          "file belongs to another sweep (use another --out directory)",
+                          p);
             dropped = -1;
             break;
         }
@@ -452,6 +452,27 @@ static int mkdir_p(const char *dir)
     return rc;
 }
 
+/* Lock dir/.lock: one sweep (or merge) per directory.  A POSIX record
+ * lock: unlike flock, fork()ed workers do not inherit it, so workers
+ * orphaned by a killed sweep never block its resumption. */
+static int take_lock(const char *dir, int *fd, soc_error_t *err)
+{
+    char *lock = soc__path_join(dir, ".lock");
+    if (lock == NULL)
+        return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
+    struct flock fl;
+    memset(&fl, 0, sizeof fl);
+    fl.l_type = F_WRLCK;
+    fl.l_whence = SEEK_SET;
+    *fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    free(lock);
+    if (*fd < 0)
+        return soc_error_set(err, SOC_EIO, dir, 0, 0, "cannot write there: %s", strerror(errno));
+    if (fcntl(*fd, F_SETLK, &fl) != 0)
+        return soc_error_set(err, SOC_EIO, dir, 0, 0, "in use by another sweep");
+    return SOC_OK;
+}
+
 void soc_results_close(soc_results_t *r)
 {
     if (r == NULL)
@@ -485,7 +506,6 @@ int soc_results_open(soc_results_t **out, const soc_sweep_t *s, const char *dir,
     r->shard_i = shard_i;
     r->shard_n = shard_n;
     int n = soc_sweep_n_points(s), rc = SOC_OK;
-    char *lock = NULL;
     struct stat st;
     if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
         rc = soc_error_set(err, SOC_EIO, dir, 0, 0, "exists and is not a directory");
@@ -498,27 +518,13 @@ int soc_results_open(soc_results_t **out, const soc_sweep_t *s, const char *dir,
     }
     r->dir = soc__strdup(dir);
     r->path = soc__path_join(dir, "results.csv");
-    lock = soc__path_join(dir, ".lock");
     r->rows = calloc((size_t)(n ? n : 1), sizeof *r->rows);
-    if (r->dir == NULL || r->path == NULL || lock == NULL || r->rows == NULL) {
+    if (r->dir == NULL || r->path == NULL || r->rows == NULL) {
         rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
         goto fail;
     }
-    /* a POSIX record lock: unlike flock, fork()ed workers do not inherit
-     * it, so workers orphaned by a killed sweep never block its resumption */
-    struct flock fl;
-    memset(&fl, 0, sizeof fl);
-    fl.l_type = F_WRLCK;
-    fl.l_whence = SEEK_SET;
-    r->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
-    if (r->lock_fd < 0) {
-        rc = soc_error_set(err, SOC_EIO, dir, 0, 0, "cannot write there: %s", strerror(errno));
+    if ((rc = take_lock(dir, &r->lock_fd, err)) != SOC_OK)
         goto fail;
-    }
-    if (fcntl(r->lock_fd, F_SETLK, &fl) != 0) {
-        rc = soc_error_set(err, SOC_EIO, dir, 0, 0, "in use by another sweep");
-        goto fail;
-    }
     /* strict: a sealed row of some other sweep means the directory holds
      * another study's results, which must not be silently dropped */
     int got = 0;
@@ -548,11 +554,9 @@ int soc_results_open(soc_results_t **out, const soc_sweep_t *s, const char *dir,
         goto fail;
     }
     r->last_sync = mono();
-    free(lock);
     *out = r;
     return SOC_OK;
 fail:
-    free(lock);
     soc_results_close(r);
     return rc;
 }
@@ -668,7 +672,8 @@ int soc_results_merge(const soc_sweep_t *s, const char *const *dirs, int n_dirs,
         if (file == NULL) {
             rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
         } else if (stat(file, &st) != 0) {
-            rc = soc_error_set(err, SOC_EIO, dirs[d], 0, 0, "no results.csv there");
+            rc = soc_error_set(err, SOC_EIO, dirs[d], 0, 0,
+                               "no results.csv there (has this shard run yet?)");
         } else {
             int got = 0;
             if (results_read(s, file, rows, &got, err) < 0)
@@ -680,8 +685,13 @@ int soc_results_merge(const soc_sweep_t *s, const char *const *dirs, int n_dirs,
     if (rc == SOC_OK && mkdir_p(out) != 0)
         rc = soc_error_set(err, SOC_EIO, out, 0, 0, "cannot create the directory: %s",
                            strerror(errno));
+    int lock_fd = -1;
+    if (rc == SOC_OK)
+        rc = take_lock(out, &lock_fd, err);
     if (rc == SOC_OK)
         rc = finish_dir(s, out, rows, sum, err);
+    if (lock_fd >= 0)
+        close(lock_fd);
     if (missing != NULL)
         *missing = n - have;
     for (int p = 0; p < n; p++)
