@@ -2112,6 +2112,10 @@ static int parse_injection(ld_t *L, const yaml_node_t *root, const yaml_node_t *
             if (m != NULL && (rc = get_num(L, m, key, 0, native, SOC_YAML_MAX_US, &in->mean_us)) !=
                                  SOC_OK)
                 return rc;
+            if (m != NULL && native && in->mean_us < SOC_MIN_INTERVAL_US)
+                return fail(L, m, SOC_ECONFIG,
+                            "%s: %s us is below 1 ns, the engine's time step (the smallest is "
+                            "0.001)", key, sval(m));
             break;
         }
         default:
@@ -2141,6 +2145,9 @@ static int parse_injection(ld_t *L, const yaml_node_t *root, const yaml_node_t *
         if ((x = map_get(L, s, "time_us")) != NULL &&
             (rc = get_num(L, x, "time_us", 0, 0, SOC_YAML_MAX_US, &in->sim_time_us)) != SOC_OK)
             return rc;
+        if (x != NULL && in->sim_time_us > 0 && soc_time_from_us(in->sim_time_us) == 0)
+            return fail(L, x, SOC_ECONFIG, "time_us: %s us rounds to 0 ns (the engine's time "
+                        "step is 1 ns)", sval(x));
     }
     if (native && in->kind != SOC_ARRIVAL_TRACE && in->max_jobs == 0 && in->sim_time_us == 0)
         return fail(L, s ? s : v, SOC_ECONFIG,
