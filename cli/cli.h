@@ -16,6 +16,8 @@ enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
 /* Print an error as "socsim: file:line:col: message" to stderr and return
  * the exit code that goes with it (2 for input errors, 1 otherwise). */
 int cli_report(const soc_error_t *err);
+/* soc_warn_fn printing "socsim: warning: file:line: message" (cli_warn.c). */
+void cli_warning(void *user, const soc_error_t *w);
 
 /* One JSON object on one line, every metric (null where not available). */
 void cli_metrics_json(FILE *out, const soc_metrics_t *m);

@@ -2172,7 +2172,7 @@ static const char *const DS3_MODES[] = {"performance", "validation", NULL};
 
 static int get_temps(ld_t *L, const yaml_node_t *n, const char *key, double *arr, int *count)
 {
-    size_t k;
+    size_t k = 0;
     int rc = want_seq(L, n, key, 0, SOC_YAML_MAX_TRIPS, &k);
     if (rc != SOC_OK)
         return rc;

@@ -29,6 +29,16 @@ char *soc__strndup(const char *s, size_t n);
 /* malloc'ed "dir/name" ("name" alone when dir is NULL or empty). */
 char *soc__path_join(const char *dir, const char *name);
 
+/* --------------------------------------------------------------- files */
+
+/* Read the whole file at path into *text (malloc'ed, NUL-terminated, owned
+ * by the caller; *len bytes without the NUL, len may be NULL).  Refuses a
+ * directory ("is a directory"), more than max_bytes (SOC_ELIMIT), and with
+ * regular_only anything but a regular file (devices, FIFOs, sockets); opening
+ * never blocks.  Errors carry path in err->file; on failure *text is NULL. */
+int soc__read_file(const char *path, size_t max_bytes, int regular_only, char **text,
+                   size_t *len, soc_error_t *err);
+
 /* ------------------------------------------------------------- buffer */
 
 typedef struct soc__buf {
