@@ -613,6 +613,127 @@ static void rjob_free(rjob_t *j)
     memset(j, 0, sizeof *j);
 }
 
+/* A line before the task list: job_name, add_new_tasks (opens the task
+ * list: *task_mode = 1) or comm_vol. */
+static int job_header_line(const tfile_t *f, const tline_t *tl, rjob_t *j, int *task_mode,
+                           soc_error_t *err)
+{
+    const char *kw = tl->tok[0];
+    int rc;
+    if (strcmp(kw, "job_name") == 0) {
+        const char *nm = NULL;
+        if ((rc = tok_str(f, tl, 1, "job name", &nm, err)) != SOC_OK)
+            return rc;
+        if (j->name != NULL)
+            return PERR(tl, "a second job_name in one file (DS3 would rename the first "
+                            "application, not add one): one application per job file");
+        if ((j->name = soc__strdup(nm)) == NULL)
+            return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
+        return SOC_OK;
+    }
+    if (strcmp(kw, "add_new_tasks") == 0) {
+        int64_t n;
+        if (j->name == NULL)
+            return PERR(tl, "add_new_tasks before job_name");
+        if (j->tasks != NULL)
+            return PERR(tl, "a second add_new_tasks in one file");
+        if ((rc = tok_i64(f, tl, 1, "number of tasks", 1, DS3_MAX_TASKS, &n, err)) != SOC_OK)
+            return rc;
+        j->n_decl = (int)n;
+        j->tasks = calloc((size_t)n, sizeof *j->tasks);
+        j->vol = calloc((size_t)n * (size_t)n, sizeof *j->vol);
+        if (j->tasks == NULL || j->vol == NULL)
+            return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
+        *task_mode = 1;
+        return SOC_OK;
+    }
+    if (strcmp(kw, "comm_vol") == 0) {
+        int64_t s, d, v;
+        if (j->tasks == NULL)
+            return PERR(tl, "comm_vol before add_new_tasks");
+        int64_t hi = j->n_decl - 1;
+        if ((rc = tok_i64(f, tl, 1, "source task ID", 0, hi, &s, err)) != SOC_OK ||
+            (rc = tok_i64(f, tl, 2, "destination task ID", 0, hi, &d, err)) != SOC_OK ||
+            (rc = tok_i64(f, tl, 3, "volume (an integer, as DS3 reads it)", 0, INT64_C(1) << 50,
+                          &v, err)) != SOC_OK)
+            return rc;
+        j->vol[s * j->n_decl + d] = (double)v;
+        return SOC_OK;
+    }
+    return PERR(tl, "unknown keyword '%s' (expected job_name, add_new_tasks or comm_vol)", kw);
+}
+
+/* A task line "<name> <ID> <predecessor IDs...>". */
+static int job_task(const tfile_t *f, const tline_t *tl, rjob_t *j, soc_error_t *err)
+{
+    int64_t id;
+    int rc;
+    if ((rc = tok_i64(f, tl, 1, "task ID", 0, INT32_MAX, &id, err)) != SOC_OK)
+        return rc;
+    if (id >= j->n_decl)
+        return PERR(tl, "task ID %lld but add_new_tasks declared %d tasks", (long long)id,
+                    j->n_decl);
+    if (id != j->n_tasks)
+        return PERR(tl, "task ID %lld out of order: DS3 needs IDs 0..%d in file "
+                        "order (expected %d)", (long long)id, j->n_decl - 1, j->n_tasks);
+    rtask_t *t = &j->tasks[j->n_tasks];
+    t->line = tl->line;
+    t->name = soc__strdup(tl->tok[0]);
+    t->pred = malloc(sizeof(int) * (size_t)(tl->n > 2 ? tl->n - 2 : 1));
+    if (t->name == NULL || t->pred == NULL)
+        return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
+    j->n_tasks++;
+    for (int i = 2; i < tl->n; i++) {
+        int64_t p;
+        if ((rc = tok_i64(f, tl, i, "predecessor ID", 0, j->n_decl - 1, &p, err)) != SOC_OK)
+            return rc;
+        if (p == id)
+            return PERR(tl, "task %lld lists itself as a predecessor", (long long)id);
+        for (int k = 0; k < t->n_pred; k++)
+            if (t->pred[k] == p)
+                return PERR(tl, "predecessor %lld is listed twice", (long long)p);
+        t->pred[t->n_pred++] = (int)p;
+    }
+    return SOC_OK;
+}
+
+/* A line of the task list: the second field decides (HEAD/TAIL marks,
+ * earliest_start closes a task and, after the last, the list). */
+static int job_task_line(const tfile_t *f, const tline_t *tl, rjob_t *j, int *task_mode,
+                         soc_error_t *err)
+{
+    const char *second = NULL;
+    int rc;
+    if ((rc = tok_str(f, tl, 1, "task ID or keyword", &second, err)) != SOC_OK)
+        return rc;
+    if (strcmp(second, "HEAD") == 0 || strcmp(second, "TAIL") == 0) {
+        int head = second[0] == 'H';
+        if (j->n_tasks == 0)
+            return PERR(tl, "%s before the first task", second);
+        int *slot = head ? &j->head : &j->tail;
+        if (*slot >= 0 && *slot != j->n_tasks - 1)
+            return PERR(tl, "a second %s task (task %d is already the %s)", second, *slot,
+                        head ? "head" : "tail");
+        *slot = j->n_tasks - 1;
+        return SOC_OK;
+    }
+    if (strcmp(second, "earliest_start") == 0) {
+        if (j->n_tasks == 0)
+            return PERR(tl, "earliest_start before the first task");
+        /* earliest_start, deadline, input_vol, output_vol: parsed by DS3
+         * but never used; the volumes must still be numbers */
+        for (int i = 3; i + 1 < tl->n && i <= 7; i += 2) {
+            double x;
+            if ((rc = tok_num(f, tl, i + 1, tl->tok[i], &x, err)) != SOC_OK)
+                return rc;
+        }
+        if (j->n_tasks == j->n_decl)
+            *task_mode = 0;
+        return SOC_OK;
+    }
+    return job_task(f, tl, j, err);
+}
+
 static int parse_job(const char *path, rjob_t *j, soc_error_t *err)
 {
     tfile_t tf, *f = &tf;
@@ -622,130 +743,8 @@ static int parse_job(const char *path, rjob_t *j, soc_error_t *err)
     int task_mode = 0;
     for (int li = 0; rc == SOC_OK && li < f->n_lines; li++) {
         const tline_t *tl = &f->lines[li];
-        const char *kw = tl->tok[0];
-        if (!task_mode) {
-            if (strcmp(kw, "job_name") == 0) {
-                const char *nm = NULL;
-                if ((rc = tok_str(f, tl, 1, "job name", &nm, err)) != SOC_OK)
-                    break;
-                if (j->name != NULL) {
-                    rc = PERR(tl, "a second job_name in one file (DS3 would rename the first "
-                                  "application, not add one): one application per job file");
-                    break;
-                }
-                if ((j->name = soc__strdup(nm)) == NULL)
-                    rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
-            } else if (strcmp(kw, "add_new_tasks") == 0) {
-                int64_t n;
-                if (j->name == NULL) {
-                    rc = PERR(tl, "add_new_tasks before job_name");
-                    break;
-                }
-                if (j->tasks != NULL) {
-                    rc = PERR(tl, "a second add_new_tasks in one file");
-                    break;
-                }
-                if ((rc = tok_i64(f, tl, 1, "number of tasks", 1, DS3_MAX_TASKS, &n, err)) !=
-                    SOC_OK)
-                    break;
-                j->n_decl = (int)n;
-                j->tasks = calloc((size_t)n, sizeof *j->tasks);
-                j->vol = calloc((size_t)n * (size_t)n, sizeof *j->vol);
-                if (j->tasks == NULL || j->vol == NULL) {
-                    rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
-                    break;
-                }
-                task_mode = 1;
-            } else if (strcmp(kw, "comm_vol") == 0) {
-                int64_t s, d, v;
-                if (j->tasks == NULL) {
-                    rc = PERR(tl, "comm_vol before add_new_tasks");
-                    break;
-                }
-                int64_t hi = j->n_decl - 1;
-                if ((rc = tok_i64(f, tl, 1, "source task ID", 0, hi, &s, err)) != SOC_OK ||
-                    (rc = tok_i64(f, tl, 2, "destination task ID", 0, hi, &d, err)) != SOC_OK ||
-                    (rc = tok_i64(f, tl, 3, "volume (an integer, as DS3 reads it)", 0,
-                                  INT64_C(1) << 50, &v, err)) != SOC_OK)
-                    break;
-                j->vol[s * j->n_decl + d] = (double)v;
-            } else {
-                rc = PERR(tl, "unknown keyword '%s' (expected job_name, add_new_tasks or comm_vol)",
-                          kw);
-            }
-            continue;
-        }
-        /* task mode: the second field decides */
-        const char *second = NULL;
-        if ((rc = tok_str(f, tl, 1, "task ID or keyword", &second, err)) != SOC_OK)
-            break;
-        if (strcmp(second, "HEAD") == 0 || strcmp(second, "TAIL") == 0) {
-            int head = second[0] == 'H';
-            if (j->n_tasks == 0) {
-                rc = PERR(tl, "%s before the first task", second);
-                break;
-            }
-            int *slot = head ? &j->head : &j->tail;
-            if (*slot >= 0 && *slot != j->n_tasks - 1) {
-                rc = PERR(tl, "a second %s task (task %d is already the %s)", second, *slot,
-                          head ? "head" : "tail");
-                break;
-            }
-            *slot = j->n_tasks - 1;
-        } else if (strcmp(second, "earliest_start") == 0) {
-            if (j->n_tasks == 0) {
-                rc = PERR(tl, "earliest_start before the first task");
-                break;
-            }
-            /* earliest_start, deadline, input_vol, output_vol: parsed by DS3
-             * but never used; the volumes must still be numbers */
-            for (int i = 3; i + 1 < tl->n && i <= 7; i += 2) {
-                double x;
-                if ((rc = tok_num(f, tl, i + 1, tl->tok[i], &x, err)) != SOC_OK)
-                    break;
-            }
-            if (rc == SOC_OK && j->n_tasks == j->n_decl)
-                task_mode = 0;
-        } else {
-            int64_t id;
-            if ((rc = tok_i64(f, tl, 1, "task ID", 0, INT32_MAX, &id, err)) != SOC_OK)
-                break;
-            if (id != j->n_tasks || id >= j->n_decl) {
-                if (id >= j->n_decl)
-                    rc = PERR(tl, "task ID %lld but add_new_tasks declared %d tasks", (long long)id,
-                              j->n_decl);
-                else
-                    rc = PERR(tl, "task ID %lld out of order: DS3 needs IDs 0..%d in file "
-                                  "order (expected %d)", (long long)id, j->n_decl - 1, j->n_tasks);
-                break;
-            }
-            rtask_t *t = &j->tasks[j->n_tasks];
-            t->line = tl->line;
-            t->name = soc__strdup(tl->tok[0]);
-            t->pred = malloc(sizeof(int) * (size_t)(tl->n > 2 ? tl->n - 2 : 1));
-            if (t->name == NULL || t->pred == NULL) {
-                rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
-                break;
-            }
-            j->n_tasks++;
-            for (int i = 2; i < tl->n; i++) {
-                int64_t p;
-                if ((rc = tok_i64(f, tl, i, "predecessor ID", 0, j->n_decl - 1, &p, err)) != SOC_OK)
-                    break;
-                if (p == id) {
-                    rc = PERR(tl, "task %lld lists itself as a predecessor", (long long)id);
-                    break;
-                }
-                for (int k = 0; k < t->n_pred; k++)
-                    if (t->pred[k] == p) {
-                        rc = PERR(tl, "predecessor %lld is listed twice", (long long)p);
-                        break;
-                    }
-                if (rc != SOC_OK)
-                    break;
-                t->pred[t->n_pred++] = (int)p;
-            }
-        }
+        rc = task_mode ? job_task_line(f, tl, j, &task_mode, err)
+                       : job_header_line(f, tl, j, &task_mode, err);
     }
     if (rc == SOC_OK && j->name == NULL)
         rc = soc_error_set(err, SOC_EPARSE, path, 0, 0, "no job_name line");
