@@ -51,7 +51,10 @@ static int raw_connect(const char *addr)
     struct sockaddr_un sa;
     memset(&sa, 0, sizeof sa);
     sa.sun_family = AF_UNIX;
-    snprintf(sa.sun_path, sizeof sa.sun_path, "%s", addr + 5);
+    size_t n = strlen(addr + 5);
+    if (n >= sizeof sa.sun_path)
+        return -1;
+    memcpy(sa.sun_path, addr + 5, n + 1);
     int fd = socket(AF_UNIX, SOCK_STREAM, 0);
     if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
         close(fd);
