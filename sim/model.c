@@ -667,6 +667,9 @@ static int finalize_app(soc_config_t *cfg, soc_app_t *a, soc_error_t *err)
           "application '%s': probability must be in [0, 1]", a->name);
     CHECK(finite_nonneg(a->deadline_us) && a->deadline_us <= SOC_MAX_US,
           "application '%s': deadline must be a non-negative number", a->name);
+    CHECK(a->deadline_us == 0 || soc_time_from_us(a->deadline_us) > 0,
+          "application '%s': deadline %g us rounds to 0 ns (the engine's time step is 1 ns)",
+          a->name, a->deadline_us);
     for (int t = 0; t < a->n_tasks; t++) {
         int ty = a->tasks[t].type;
         CHECK(ty >= 0 && ty < p->n_types, "application '%s': task %d has no valid type",

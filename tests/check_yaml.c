@@ -970,6 +970,7 @@ static const struct bad_case {
     {"sub_ns_mean.yaml", SOC_ECONFIG, 6, 53, "below 1 ns", NULL},
     {"sub_ns_period.yaml", SOC_ECONFIG, 6, 43, "below 1 ns", NULL},
     {"sub_ns_stop.yaml", SOC_ECONFIG, 7, 17, "rounds to 0 ns", NULL},
+    {"sub_ns_deadline.yaml", SOC_ECONFIG, 5, 5, "deadline 1e-07 us rounds to 0 ns", NULL},
 };
 
 static int ends_with(const char *s, const char *suffix)
