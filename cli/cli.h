@@ -21,6 +21,8 @@ enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
 /* Print an error as "socsim: file:line:col: message" to stderr and return
  * the exit code that goes with it (2 for input errors, 1 otherwise). */
 int cli_report(const soc_error_t *err);
+/* soc_warn_fn printing "socsim: warning: file:line: message" (cli_warn.c). */
+void cli_warning(void *user, const soc_error_t *w);
 
 /* A finished run's metrics as one JSON line (soc_study_run_json): every
  * metric, null where not available; DS3 runs with scale and iteration. */

@@ -218,7 +218,8 @@ int cli_run_ds3(int argc, char **argv)
     }
     soc_config_t cfg;
     soc_error_t err = {0};
-    if (soc_load_ds3(&cfg, a.ini, a.sets, &err) != SOC_OK) {
+    soc_load_options_t lo = {sizeof lo, (const char *const *)a.sets, {cli_warning, NULL}};
+    if (soc_load_ds3_opts(&cfg, a.ini, &lo, &err) != SOC_OK) {
         code = cli_report(&err);
         goto out;
     }
@@ -258,7 +259,8 @@ int cli_cmd_convert_ds3(int argc, char **argv)
         goto done;
     }
     soc_error_t err = {0};
-    if (soc_load_ds3(&cfg, argv[first], a.sets, &err) != SOC_OK) {
+    soc_load_options_t lo = {sizeof lo, (const char *const *)a.sets, {cli_warning, NULL}};
+    if (soc_load_ds3_opts(&cfg, argv[first], &lo, &err) != SOC_OK) {
         code = cli_report(&err);
         goto done;
     }

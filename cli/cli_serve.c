@@ -21,7 +21,18 @@
 #include "cli.h"
 #include "soc/server.h"
 
-enum { OPT_UNIX = 256, OPT_TCP, OPT_BIND, OPT_MAX_ENVS, OPT_TIMEOUT, OPT_MAX_FRAME, OPT_ONCE };
+enum {
+    OPT_UNIX = 256,
+    OPT_TCP,
+    OPT_BIND,
+    OPT_MAX_ENVS,
+    OPT_TIMEOUT,
+    OPT_MAX_FRAME,
+    OPT_ONCE,
+    OPT_CONFIG_ROOT,
+    OPT_MAX_ENVS_CONN,
+    OPT_HELLO_TIMEOUT
+};
 
 static const cli_opt_t serve_opts[] = {
     {"unix", OPT_UNIX, 1, "PATH", "listen on this Unix socket (mode 0600; default: a fresh private directory)"},
@@ -31,12 +42,17 @@ static const cli_opt_t serve_opts[] = {
     {"timeout", OPT_TIMEOUT, 1, "S", "seconds before a half-received request is dropped (default 30)"},
     {"max-frame", OPT_MAX_FRAME, 1, "BYTES", "largest request accepted (default 1048576)"},
     {"once", OPT_ONCE, 0, NULL, "exit when the first client disconnects"},
+    {"config-root", OPT_CONFIG_ROOT, 1, "DIR", "make's config_path may only name files under DIR (default: none; "
+     "then TCP clients must send configs inline, Unix-socket clients may name any file)"},
+    {"max-envs-per-conn", OPT_MAX_ENVS_CONN, 1, "N", "environments one connection may hold (default 64)"},
+    {"hello-timeout", OPT_HELLO_TIMEOUT, 1, "S", "seconds a new connection has to send hello (default 10)"},
     {NULL, 0, 0, NULL, NULL},
 };
 
 static const char serve_usage[] =
     "socsim serve [--unix PATH | --tcp PORT [--bind ADDR]] [--max-envs N] [--timeout S]\n"
-    "             [--max-frame BYTES] [--once]";
+    "             [--max-frame BYTES] [--once] [--config-root DIR] [--max-envs-per-conn N]\n"
+    "             [--hello-timeout S]";
 
 typedef struct serve_args {
     soc_server_options_t o;
@@ -75,18 +91,35 @@ static int serve_opt(void *user, int key, const char *arg)
         }
         a->o.max_envs = (int)v;
         return 0;
-    case OPT_TIMEOUT: {
+    case OPT_TIMEOUT:
+    case OPT_HELLO_TIMEOUT: {
+        const char *name = key == OPT_TIMEOUT ? "--timeout" : "--hello-timeout";
         char *end;
         errno = 0;
         double t = strtod(arg, &end);
         if (end == arg || *end != '\0' || errno != 0 || !(t > 0) || t > 86400) {
-            fprintf(stderr, "socsim serve: --timeout expects seconds in (0, 86400], got '%s'\n",
+            fprintf(stderr, "socsim serve: %s expects seconds in (0, 86400], got '%s'\n", name,
                     arg);
             return -1;
         }
-        a->o.timeout_s = t;
+        if (key == OPT_TIMEOUT)
+            a->o.timeout_s = t;
+        else
+            a->o.hello_timeout_s = t;
         return 0;
     }
+    case OPT_CONFIG_ROOT:
+        a->o.config_root = arg;
+        return 0;
+    case OPT_MAX_ENVS_CONN:
+        if (cli_parse_u64("--max-envs-per-conn", arg, &v) != 0)
+            return -1;
+        if (v < 1 || v > 1000000) {
+            fprintf(stderr, "socsim serve: --max-envs-per-conn must be 1..1000000\n");
+            return -1;
+        }
+        a->o.max_envs_per_conn = (int)v;
+        return 0;
     case OPT_MAX_FRAME:
         if (cli_parse_u64("--max-frame", arg, &v) != 0)
             return -1;

@@ -256,7 +256,8 @@ int cli_cmd_sweep(int argc, char **argv)
     }
     soc_sweep_t *s = NULL;
     soc_error_t err = {0};
-    if (soc_sweep_load(&s, argv[first], soc_sched_catalog(), &err) != SOC_OK)
+    soc_warn_sink_t warn = {cli_warning, NULL};
+    if (soc_sweep_load(&s, argv[first], soc_sched_catalog(), &warn, &err) != SOC_OK)
         return cli_report(&err);
     int code;
     if (a.list) {

@@ -261,6 +261,56 @@ static int parse_value(jparser_t *p, int depth)
     }
 }
 
+typedef struct jkey {
+    const char *p;
+    size_t len;
+} jkey_t;
+
+static int jkey_cmp(const void *a, const void *b)
+{
+    const jkey_t *x = a, *y = b;
+    size_t n = x->len < y->len ? x->len : y->len;
+    int c = memcmp(x->p, y->p, n);
+    return c != 0 ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/* RFC 8259 leaves repeated member names to the reader: this one refuses
+ * them (in every object), so {"cmd":"make","cmd":"bye"} cannot mean either.
+ * Names compare by their raw text.  O(n log n) over all members. */
+static int check_duplicate_keys(jparser_t *p)
+{
+    soc__json_t *j = p->j;
+    jkey_t *keys = NULL;
+    for (int t = 0; t < j->n; t++) {
+        if (j->t[t].type != SOC__J_OBJ || j->t[t].n < 2)
+            continue;
+        if (keys == NULL && (keys = malloc(sizeof *keys * (size_t)j->n)) == NULL) {
+            p->rc = SOC_ENOMEM;
+            if (p->msg != NULL && p->msg_size > 0)
+                snprintf(p->msg, p->msg_size, "out of memory");
+            return -1;
+        }
+        int k = t + 1, m = j->t[t].n;
+        for (int i = 0; i < m; i++) {
+            keys[i].p = j->src + j->t[k].start;
+            keys[i].len = j->t[k].len;
+            k = j->t[j->t[k].next].next;
+        }
+        qsort(keys, (size_t)m, sizeof *keys, jkey_cmp);
+        for (int i = 1; i < m; i++)
+            if (jkey_cmp(&keys[i - 1], &keys[i]) == 0) {
+                if (p->msg != NULL && p->msg_size > 0)
+                    snprintf(p->msg, p->msg_size, "JSON: duplicate key \"%.*s\"",
+                             (int)(keys[i].len > 40 ? 40 : keys[i].len), keys[i].p);
+                p->rc = SOC_EPROTO;
+                free(keys);
+                return -1;
+            }
+    }
+    free(keys);
+    return 0;
+}
+
 int soc__json_parse(soc__json_t *j, const char *src, size_t len, char *msg,
                     size_t msg_size)
 {
@@ -273,6 +323,8 @@ int soc__json_parse(soc__json_t *j, const char *src, size_t len, char *msg,
         skip_ws(&p);
         if (p.pos != len)
             jfail(&p, "trailing characters");
+        else
+            check_duplicate_keys(&p);
     }
     if (p.rc != SOC_OK)
         j->n = 0;
@@ -459,6 +511,17 @@ int soc__json_i64(const soc__json_t *j, int tok, int64_t *out)
             return SOC_EPROTO;
         *out = (int64_t)v;
     }
+    return SOC_OK;
+}
+
+int soc__json_i64_sat(const soc__json_t *j, int tok, int64_t *out)
+{
+    if (tok < 0 || tok >= j->n || j->t[tok].type != SOC__J_NUM || !j->t[tok].is_int)
+        return SOC_EPROTO;
+    if (soc__json_i64(j, tok, out) == SOC_OK)
+        return SOC_OK;
+    /* beyond int64: only the sign matters */
+    *out = j->src[j->t[tok].start] == '-' ? INT64_MIN : INT64_MAX;
     return SOC_OK;
 }
 

@@ -63,6 +63,10 @@ int soc__json_str_dup(const soc__json_t *j, int tok, char **out);
  * an integer or out of range). */
 int soc__json_i64(const soc__json_t *j, int tok, int64_t *out);
 int soc__json_u64(const soc__json_t *j, int tok, uint64_t *out);
+/* Integer token tok clamped to int64 (any JSON integer, however long, is
+ * accepted: what a step's "action" needs, PROTOCOL.md 3.5).  SOC_EPROTO
+ * only when tok is not an integer. */
+int soc__json_i64_sat(const soc__json_t *j, int tok, int64_t *out);
 /* Element k of array token arr (linear walk), -1 if out of range. */
 int soc__json_at(const soc__json_t *j, int arr, int k);
 

@@ -10,10 +10,12 @@
  * each owned by the connection that made it and destroyed with it.
  */
 #define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700 /* realpath */
 
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -32,6 +34,7 @@
 #include "soc/gym.h"
 #include "soc/server.h"
 #include "soc/workload.h"
+#include "soc/yaml_tree.h"
 #include "protocol.h"
 
 #define DEFAULT_MAX_FRAME ((size_t)1 << 20)
@@ -52,6 +55,7 @@ typedef struct conn {
     int dead;             /* close now */
     double partial_since; /* a frame is incomplete since then, < 0: none */
     double stall_since;   /* output pending without progress since, < 0 */
+    double since;         /* accepted at (handshake deadline) */
 } conn_t;
 
 typedef struct envrec {
@@ -84,6 +88,7 @@ struct soc_server {
     uint8_t *mask;
     size_t cap_obs, cap_fobs, cap_mask;
     size_t out_limit;
+    char *root;           /* realpath of o.config_root, NULL = none */
 };
 
 /* Shape of one batched request/reply, in the server's scratch buffers. */
@@ -130,6 +135,9 @@ void soc_server_options_default(soc_server_options_t *o)
     o->timeout_s = 30;
     o->max_frame = DEFAULT_MAX_FRAME;
     o->max_conns = 256;
+    o->config_root = NULL;
+    o->max_envs_per_conn = 64;
+    o->hello_timeout_s = 10;
     o->once = 0;
     o->stop_fd = -1;
 }
@@ -265,11 +273,26 @@ int soc_server_create(soc_server_t **out, const soc_server_options_t *o, soc_err
         s->o.max_frame = (size_t)1 << 30;
     if (s->o.max_conns <= 0)
         s->o.max_conns = 256;
+    if (s->o.max_envs_per_conn <= 0)
+        s->o.max_envs_per_conn = 64;
+    if (!(s->o.hello_timeout_s > 0))
+        s->o.hello_timeout_s = 10;
     s->out_limit = 4 * s->o.max_frame + OUT_SLACK;
     s->lfd = -1;
     s->next_id = 1;
     s->json.max_tokens = MAX_JSON_TOKENS;
     int rc;
+    if (s->o.config_root != NULL) {
+        struct stat st;
+        if ((s->root = realpath(s->o.config_root, NULL)) == NULL ||
+            stat(s->root, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            rc = soc_error_set(err, SOC_EINVAL, s->o.config_root, 0, 0,
+                               "config root: %s", s->root == NULL ? strerror(errno)
+                                                                  : "not a directory");
+            goto fail;
+        }
+    }
+    s->o.config_root = s->root;
     if (s->o.tcp_port >= 0) {
         if (s->o.tcp_port > 65535) {
             rc = soc_error_set(err, SOC_EINVAL, NULL, 0, 0, "TCP port %d out of range",
@@ -379,6 +402,7 @@ void soc_server_destroy(soc_server_t *s)
             unlink(s->unix_path);
         free(s->unix_path);
     }
+    free(s->root);
     if (s->tmpdir != NULL) {
         rmdir(s->tmpdir);
         free(s->tmpdir);
@@ -587,6 +611,8 @@ static int cmd_hello(req_t *r)
                        "\"timeout_s\":",
                     r->s->o.max_frame, r->s->o.max_envs, MAX_BATCH);
     soc__buf_f64(b, r->s->o.timeout_s);
+    soc__buf_printf(b, ",\"max_envs_per_conn\":%d,\"hello_timeout_s\":", r->s->o.max_envs_per_conn);
+    soc__buf_f64(b, r->s->o.hello_timeout_s);
     soc__buf_puts(b, "}");
     reply_json_end(r, f);
     reply_end(r, f);
@@ -700,6 +726,74 @@ static int read_options(req_t *r, int tok, soc_env_options_t *opts)
     return SOC_OK;
 }
 
+/* The file config_path names, as the server may read it (PROTOCOL.md 3.2):
+ * under the config root when there is one (symbolic links resolved, so
+ * nothing escapes it), refused over TCP without one; a regular file of at
+ * most 64 MiB (a FIFO or a device would block the whole server).  On
+ * success *out is a malloc'ed path; otherwise the error is replied. */
+static int confine_path(req_t *r, const char *text, char **out)
+{
+    const soc_server_t *s = r->s;
+    *out = NULL;
+    if (s->root == NULL && !s->is_unix)
+        return reply_error(r, SOC_EUNSUPPORTED,
+                           "config_path is not accepted over TCP unless the server runs with "
+                           "--config-root DIR; send the YAML text in \"config\"");
+    char *joined = NULL, *real = NULL;
+    if (s->root != NULL && text[0] != '/')
+        joined = soc__path_join(s->root, text);
+    else
+        joined = soc__strdup(text);
+    if (joined == NULL)
+        return reply_error(r, SOC_ENOMEM, "out of memory");
+    const char *why = NULL;
+    struct stat st;
+    if (s->root != NULL) {
+        size_t n = strlen(s->root);
+        if ((real = realpath(joined, NULL)) == NULL)
+            why = strerror(errno);
+        else if (strncmp(real, s->root, n) != 0 ||
+                 (real[n] != '/' && real[n] != '\0' && strcmp(s->root, "/") != 0))
+            why = "outside the config root";
+    }
+    const char *use = real != NULL ? real : joined;
+    if (why == NULL) {
+        if (stat(use, &st) != 0)
+            why = strerror(errno);
+        else if (!S_ISREG(st.st_mode))
+            why = "not a regular file";
+        else if (st.st_size > MAX_CONFIG_FILE)
+            why = "larger than 64 MiB";
+    }
+    int rc = SOC_OK;
+    if (why != NULL) {
+        rc = reply_error(r, SOC_EIO, "config_path %.300s: %s", text, why);
+    } else if ((*out = soc__strdup(use)) == NULL) {
+        rc = reply_error(r, SOC_ENOMEM, "out of memory");
+    }
+    free(joined);
+    free(real);
+    return rc;
+}
+
+/* 1 if the file at path is a socsim YAML document: a mapping with the keys
+ * of a configuration (platform and applications), a platform (clusters) or
+ * an application (tasks).  Errors about any other file must not quote it. */
+static int is_socsim_document(const char *path)
+{
+    soc_ynode_t *root = NULL;
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > MAX_CONFIG_FILE ||
+        soc_ytree_load(&root, path, NULL) != SOC_OK)
+        return 0;
+    int yes = root->kind == SOC_YNODE_MAPPING &&
+              ((soc_ytree_get(root, "platform") != NULL &&
+                soc_ytree_get(root, "applications") != NULL) ||
+               soc_ytree_get(root, "clusters") != NULL || soc_ytree_get(root, "tasks") != NULL);
+    soc_ytree_free(root);
+    return yes;
+}
+
 static int cmd_make(req_t *r)
 {
     soc_server_t *s = r->s;
@@ -720,6 +814,14 @@ static int cmd_make(req_t *r)
     if (s->n_envs >= s->o.max_envs)
         return reply_error(r, SOC_ELIMIT, "the server holds its maximum of %d environments",
                            s->o.max_envs);
+    int mine = 0;
+    for (int i = 0; i < s->n_envs; i++)
+        mine += s->envs[i].owner == r->c;
+    if (mine >= s->o.max_envs_per_conn)
+        return reply_error(r, SOC_ELIMIT,
+                           "this connection holds its maximum of %d environments "
+                           "(--max-envs-per-conn); close some or open another connection",
+                           s->o.max_envs_per_conn);
     if (s->n_envs == s->cap_envs) {
         int nc = s->cap_envs ? 2 * s->cap_envs : 16;
         envrec_t *ne = realloc(s->envs, sizeof *ne * (size_t)nc);
@@ -733,20 +835,12 @@ static int cmd_make(req_t *r)
         (tp >= 0 && (rc = soc__json_str_dup(r->j, tp, &text)) != SOC_OK))
         return reply_error(r, rc, "bad config string");
     if (tp >= 0) {
-        /* a FIFO or a device would block the whole server while it reads */
-        struct stat st;
-        const char *why = NULL;
-        if (stat(text, &st) != 0)
-            why = strerror(errno);
-        else if (!S_ISREG(st.st_mode))
-            why = "not a regular file";
-        else if (st.st_size > MAX_CONFIG_FILE)
-            why = "larger than 64 MiB";
-        if (why != NULL) {
-            rc = reply_error(r, SOC_EIO, "config_path %.300s: %s", text, why);
-            free(text);
+        char *path = NULL;
+        rc = confine_path(r, text, &path);
+        free(text);
+        if (rc != SOC_OK)
             return rc;
-        }
+        text = path;
     }
     soc_config_t cfg;
     soc_config_init(&cfg);
@@ -761,6 +855,13 @@ static int cmd_make(req_t *r)
     free(text);
     if (rc != SOC_OK) {
         soc_config_free(&cfg);
+        /* the error may be in a file the client named (or one its config
+         * references): show its text only if that file is a socsim document */
+        int quotes = rc != SOC_EIO && rc != SOC_ELIMIT && rc != SOC_ENOMEM;
+        if (quotes && err.file[0] != '\0' && (tp >= 0 || strcmp(err.file, "config") != 0) &&
+            strcmp(err.file, "default") != 0 && !is_socsim_document(err.file))
+            return reply_error(r, rc, "%.300s is not a socsim configuration file (its content "
+                                      "is not shown)", err.file);
         return reply_soc_error(r, rc, &err);
     }
     soc_env_t *env = NULL;
@@ -885,7 +986,7 @@ static int cmd_step(req_t *r)
     if (i < 0)
         return i;
     int64_t action;
-    if (soc__json_i64(r->j, soc__json_get(r->j, r->root, "action"), &action) != SOC_OK)
+    if (soc__json_i64_sat(r->j, soc__json_get(r->j, r->root, "action"), &action) != SOC_OK)
         return reply_error(r, SOC_EPROTO, "step needs an integer \"action\"");
     envrec_t *e = &r->s->envs[i];
     if (ensure_rows(r->s, 1, e->obs_dim, e->n_actions, 0) != 0)
@@ -983,7 +1084,7 @@ static int cmd_step_many(req_t *r)
     }
     int k = tact + 1;
     for (int m = 0; m < n; m++) {
-        if (soc__json_i64(r->j, k, &rows[m].action) != SOC_OK) {
+        if (soc__json_i64_sat(r->j, k, &rows[m].action) != SOC_OK) {
             free(rows);
             return reply_error(r, SOC_EPROTO, "actions[%d] is not an integer", m);
         }
@@ -1142,8 +1243,15 @@ static void handle_frame(soc_server_t *s, conn_t *c, const char *json, size_t jl
     }
     int seq = soc__json_get(&s->json, 0, "seq");
     int64_t sv;
-    if (seq >= 0 && soc__json_i64(&s->json, seq, &sv) == SOC_OK)
+    uint64_t su;
+    if (seq >= 0 && soc__json_i64(&s->json, seq, &sv) == SOC_OK) {
         snprintf(r.seq, sizeof r.seq, "%" PRId64, sv);
+    } else if (seq >= 0 && soc__json_u64(&s->json, seq, &su) == SOC_OK) {
+        snprintf(r.seq, sizeof r.seq, "%" PRIu64, su);
+    } else if (seq >= 0 && s->json.t[seq].type != SOC__J_NULL) {
+        reply_error(&r, SOC_EPROTO, "\"seq\" must be an integer in -2^63 .. 2^64-1");
+        return;
+    }
     int tcmd = soc__json_get(&s->json, 0, "cmd");
     if (tcmd < 0 || s->json.t[tcmd].type != SOC__J_STR) {
         reply_error(&r, SOC_EPROTO, "a request needs a string \"cmd\"");
@@ -1194,7 +1302,11 @@ static void conn_flush(conn_t *c, double now)
             soc__buf_free(&c->out);
         c->stall_since = -1;
     } else if (c->out_sent != before || c->stall_since < 0) {
-        c->stall_since = now;
+        /* the clock starts when the reply starts to be written (now, not
+         * when the poll round began: the request may have run for long),
+         * and restarts at every progress */
+        (void)now;
+        c->stall_since = mono_now();
     }
 }
 
@@ -1244,7 +1356,7 @@ static void conn_process(soc_server_t *s, conn_t *c, double now)
     if (!partial)
         c->partial_since = -1;
     else if (c->partial_since < 0)
-        c->partial_since = now;
+        c->partial_since = mono_now(); /* fresh: a request may have run long */
 }
 
 static int conn_can_read(const soc_server_t *s, const conn_t *c)
@@ -1302,6 +1414,29 @@ static void conn_service(soc_server_t *s, conn_t *c, double now)
     }
 }
 
+/* The table is full: make room by dropping the oldest connection that has
+ * not said hello yet (it costs its client nothing but a reconnect), so idle
+ * or hostile connections can never lock a new client out. */
+static void evict_silent(soc_server_t *s)
+{
+    int oldest = -1;
+    for (int i = 0; i < s->n_conns; i++) {
+        const conn_t *c = s->conns[i];
+        if (!c->hello && (oldest < 0 || c->since < s->conns[oldest]->since))
+            oldest = i;
+    }
+    if (oldest < 0)
+        return;
+    conn_t *c = s->conns[oldest];
+    req_t r = {s, c, &s->json, 0, ""};
+    reply_error(&r, SOC_ELIMIT, "connection table full: dropped before its hello");
+    conn_flush(c, 0);
+    conn_free(s, c);
+    memmove(&s->conns[oldest], &s->conns[oldest + 1],
+            sizeof *s->conns * (size_t)(s->n_conns - oldest - 1));
+    s->n_conns--;
+}
+
 static void accept_all(soc_server_t *s)
 {
     for (int k = 0; k < 64; k++) {
@@ -1316,6 +1451,8 @@ static void accept_all(soc_server_t *s)
             int one = 1;
             setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         }
+        if (s->n_conns >= s->o.max_conns)
+            evict_silent(s);
         if (s->n_conns >= s->o.max_conns) {
             /* best effort: say why before closing */
             conn_t tmp;
@@ -1347,6 +1484,7 @@ static void accept_all(soc_server_t *s)
         c->fd = fd;
         c->partial_since = -1;
         c->stall_since = -1;
+        c->since = mono_now();
         s->conns[s->n_conns++] = c;
         s->served = 1;
     }
@@ -1391,6 +1529,8 @@ int soc_server_run(soc_server_t *s, soc_error_t *err)
                 t0 = c->stall_since;
             if (t0 >= 0 && (deadline < 0 || t0 + s->o.timeout_s < deadline))
                 deadline = t0 + s->o.timeout_s;
+            if (!c->hello && (deadline < 0 || c->since + s->o.hello_timeout_s < deadline))
+                deadline = c->since + s->o.hello_timeout_s;
         }
         int timeout_ms = -1;
         if (deadline >= 0) {
@@ -1439,6 +1579,12 @@ int soc_server_run(soc_server_t *s, soc_error_t *err)
             }
             if (!c->dead && c->stall_since >= 0 && now - c->stall_since >= s->o.timeout_s)
                 c->dead = 1;
+            if (!c->dead && !c->hello && !c->closing && now - c->since >= s->o.hello_timeout_s) {
+                req_t r = {s, c, &s->json, 0, ""};
+                reply_error(&r, SOC_ESTATE, "no hello within %g s", s->o.hello_timeout_s);
+                conn_flush(c, now);
+                c->closing = 1;
+            }
             if (!c->dead && c->closing && out_pending(c) == 0)
                 c->dead = 1;
             if (c->dead)

@@ -29,11 +29,13 @@
 
 #include "soc/obs.h"
 #include "sched_internal.h"
+#include "soc_util.h"
 
 #define MAX_LAYERS 16
 #define MAX_WIDTH 65536
 #define MAX_WEIGHTS ((size_t)1 << 26)
-#define MAX_FILE ((long)1 << 30)
+#define MAX_FILE ((size_t)1 << 30)
+#define MAX_PARAM 1e12 /* |weight|, |bias|, normalisation, clip, time scale */
 
 enum act { ACT_LINEAR = 0, ACT_TANH, ACT_RELU };
 
@@ -131,6 +133,9 @@ static int rd_double(rd_t *r, double *out)
     double x = strtod(t, &end);
     if (end == t || *end != '\0' || !isfinite(x) || errno == ERANGE)
         return rd_fail(r, "'%s' is not a finite number", t);
+    if (fabs(x) > MAX_PARAM)
+        return rd_fail(r, "'%s' is out of range: every number of a policy must lie within "
+                          "+-1e12 (larger ones overflow the network's outputs)", t);
     *out = x;
     return SOC_OK;
 }
@@ -158,33 +163,18 @@ static int rd_header_int(rd_t *r, const char *kw, long lo, long hi, long *out)
 
 static int read_file(rd_t *r)
 {
-    FILE *f = fopen(r->path, "rb");
-    if (f == NULL)
-        return soc_error_set(r->err, SOC_EIO, r->path, 0, 0, "cannot open weights file: %s",
-                             strerror(errno));
-    int rc = SOC_OK;
-    long n = -1;
-    if (fseek(f, 0, SEEK_END) == 0)
-        n = ftell(f);
-    if (n < 0 || n > MAX_FILE || fseek(f, 0, SEEK_SET) != 0) {
-        rc = soc_error_set(r->err, SOC_EIO, r->path, 0, 0,
-                           n > MAX_FILE ? "weights file larger than 1 GiB"
-                                        : "cannot read weights file");
-        goto done;
+    int rc = soc__read_file(r->path, MAX_FILE, 1, &r->text, &r->len, r->err);
+    if (rc != SOC_OK) {
+        /* say which file it was about: soc__read_file names only the path */
+        if (r->err != NULL && r->err->code == rc) {
+            char m[400];
+            snprintf(m, sizeof m, "%.380s", r->err->msg);
+            snprintf(r->err->msg, sizeof r->err->msg, "weights file: %s", m);
+        }
+        return rc;
     }
-    r->text = malloc((size_t)n + 1);
-    if (r->text == NULL) {
-        rc = soc_error_set(r->err, SOC_ENOMEM, r->path, 0, 0, "out of memory");
-        goto done;
-    }
-    r->len = fread(r->text, 1, (size_t)n, f);
-    if (r->len != (size_t)n)
-        rc = soc_error_set(r->err, SOC_EIO, r->path, 0, 0, "cannot read weights file");
-    r->text[r->len] = '\0';
     r->line = r->col = 1;
-done:
-    fclose(f);
-    return rc;
+    return SOC_OK;
 }
 
 static int read_vector(rd_t *r, const char *kw, int dim, double **out)
@@ -464,7 +454,8 @@ static void activate(const layer_t *L, double *y)
 }
 
 /* Forward pass of the current observation; returns the valid action of
- * largest logit (ties: lowest index), -1 if the mask is empty. */
+ * largest logit (ties: lowest index), -1 if the mask is empty, -2 if a
+ * logit is not finite (the network overflowed on this input). */
 static int64_t forward(neural_t *n)
 {
     double *x = n->h[0];
@@ -506,6 +497,8 @@ static int64_t forward(neural_t *n)
                     z = tanh(z);
                 else if (L->act == ACT_RELU)
                     z = z > 0 ? z : 0;
+                if (!isfinite(z))
+                    return -2; /* overflow: reported by neural_schedule */
                 if (best < 0 || z > bv) {
                     best = a;
                     bv = z;
@@ -540,6 +533,8 @@ static int neural_schedule(void *state, soc_view_t *v)
         if (valid == 0)
             return SOC_OK;
         int64_t best = forward(n);
+        if (best == -2)
+            return SOC_EMATH; /* a logit overflowed: no decision can be trusted */
         soc_task_ref_t ref;
         int pe;
         int rc = soc_obs_decode(n->enc, v, best, &ref, &pe);

@@ -29,6 +29,6 @@ soc_install_packages() {
 soc_build() {
     local jobs
     jobs=$(nproc 2>/dev/null || echo 2)
-    cmake -S "$SOC_ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=${BUILD_TYPE:-RelWithDebInfo} "$@" >/dev/null
+    cmake -S "$SOC_ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=${BUILD_TYPE:-Release} "$@" >/dev/null
     cmake --build "$BUILD_DIR" -j "$jobs"
 }

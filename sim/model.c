@@ -15,7 +15,13 @@
 
 soc_time_t soc_time_from_us(double us)
 {
-    return (soc_time_t)llround(us * SOC_NS_PER_US);
+    double ns = us * SOC_NS_PER_US;
+    /* soc_config_finalize keeps every duration far inside int64 (at most
+     * SOC_MAX_DURATION_US); saturate instead of the undefined llround of an
+     * out-of-range value should a library user pass something else */
+    if (!(ns > -9.2e18 && ns < 9.2e18))
+        return isnan(ns) ? 0 : ns > 0 ? SOC_TIME_NEVER : -SOC_TIME_NEVER;
+    return (soc_time_t)llround(ns);
 }
 
 void soc_ds3_options_default(soc_ds3_options_t *o)
@@ -378,7 +384,7 @@ double soc_platform_exec_us(const soc_platform_t *p, int type, int pe)
 static int finite_nonneg(double x) { return isfinite(x) && x >= 0; }
 
 /* Absurd-value guard: 1e12 µs is 11.5 days of simulated time. */
-#define SOC_MAX_US 1e12
+#define SOC_MAX_US SOC_MAX_DURATION_US
 
 static int finalize_platform(soc_config_t *cfg, soc_error_t *err)
 {
@@ -662,6 +668,9 @@ static int finalize_app(soc_config_t *cfg, soc_app_t *a, soc_error_t *err)
           "application '%s': probability must be in [0, 1]", a->name);
     CHECK(finite_nonneg(a->deadline_us) && a->deadline_us <= SOC_MAX_US,
           "application '%s': deadline must be a non-negative number", a->name);
+    CHECK(a->deadline_us == 0 || soc_time_from_us(a->deadline_us) > 0,
+          "application '%s': deadline %g us rounds to 0 ns (the engine's time step is 1 ns)",
+          a->name, a->deadline_us);
     for (int t = 0; t < a->n_tasks; t++) {
         int ty = a->tasks[t].type;
         CHECK(ty >= 0 && ty < p->n_types, "application '%s': task %d has no valid type",
@@ -798,6 +807,10 @@ static int finalize_injection(soc_config_t *cfg, soc_error_t *err)
     case SOC_ARRIVAL_PERIODIC:
         CHECK(isfinite(in->mean_us) && in->mean_us > 0 && in->mean_us <= SOC_MAX_US,
               "inter-arrival time must be a positive number");
+        CHECK(in->mean_us >= SOC_MIN_INTERVAL_US,
+              "%s %g us is below 1 ns, the engine's time step: the smallest is 0.001 us",
+              in->kind == SOC_ARRIVAL_POISSON ? "mean inter-arrival time" : "arrival period",
+              in->mean_us);
         CHECK(in->max_jobs > 0 || in->sim_time_us > 0,
               "an open arrival process needs a limit: jobs or sim_time");
         break;
@@ -815,6 +828,124 @@ static int finalize_injection(soc_config_t *cfg, soc_error_t *err)
         break;
     default:
         CHECK(0, "unknown arrival process");
+    }
+    return SOC_OK;
+}
+
+/* ----------------------------------------------- derived durations */
+
+/* Effective bandwidth between PEs of clusters a and b (a == b: two PEs of
+ * the same cluster), as soc_platform_bandwidth reads it. */
+static double cluster_bw(const soc_platform_t *p, int a, int b)
+{
+    double v = p->bw != NULL ? p->bw[a * p->n_clusters + b] : 0;
+    return v > 0 ? v : p->bw_default;
+}
+
+/* The slowest a transfer of one data unit can be (µs per unit) over any
+ * pair of PEs that can run tasks (both engines' rules, taken together). */
+static void worst_unit_transfer(const soc_platform_t *p, int ds3, double *legs, double *self,
+                                int *wa, int *wb)
+{
+    *legs = 0;
+    *wa = *wb = -1;
+    *self = p->bw_self > 0 ? 1.0 / p->bw_self : 0;
+    int mem = p->comm_mode == SOC_COMM_SHARED_MEMORY ? p->memory_cluster : -1;
+    double up = 0, down = 0;
+    for (int a = 0; a < p->n_clusters; a++) {
+        if (p->clusters[a].is_memory)
+            continue;
+        if (mem >= 0) {
+            double u = 1.0 / cluster_bw(p, a, mem), d = 1.0 / cluster_bw(p, mem, a);
+            if (!(u <= up)) {
+                up = u;
+                *wa = a;
+            }
+            if (!(d <= down)) {
+                down = d;
+                *wb = a;
+            }
+            continue;
+        }
+        for (int b = 0; b < p->n_clusters; b++) {
+            /* one PE to itself: bw_self, except in DS3 where a cluster
+             * whose own pair is not given uses bw_default */
+            if (p->clusters[b].is_memory || (a == b && p->clusters[a].count < 2 && !ds3))
+                continue;
+            double w = 1.0 / cluster_bw(p, a, b);
+            if (!(w <= *legs)) {
+                *legs = w;
+                *wa = a;
+                *wb = b;
+            }
+        }
+    }
+    if (mem >= 0)
+        *legs = up + down;
+}
+
+/* Every transfer time (latency + volume / bandwidth) and every execution
+ * time at the lowest frequency a cluster can run at must fit
+ * SOC_MAX_DURATION_US: an unrepresentable duration must never turn into a
+ * plausible number (llround of an out-of-range double) in either engine. */
+static int check_durations(soc_config_t *cfg, soc_error_t *err)
+{
+    const soc_platform_t *p = &cfg->platform;
+    double legs, self;
+    int wa, wb;
+    worst_unit_transfer(p, cfg->semantics == SOC_SEM_DS3, &legs, &self, &wa, &wb);
+    for (int i = 0; i < cfg->n_apps; i++) {
+        const soc_app_t *a = &cfg->apps[i];
+        int worst = -1;
+        for (int e = 0; e < a->n_edges; e++)
+            if (worst < 0 || a->edges[e].volume > a->edges[worst].volume)
+                worst = e;
+        if (worst < 0 || a->edges[worst].volume <= 0)
+            continue;
+        const soc_edge_t *ed = &a->edges[worst];
+        double t = p->latency_us + ed->volume * legs, ts = ed->volume * self;
+        const char *sn = a->tasks[ed->src].name, *dn = a->tasks[ed->dst].name;
+        CHECK(t <= SOC_MAX_DURATION_US,
+              "application '%s': edge %s -> %s carries %g data units, which take %g us at "
+              "the lowest bandwidth %s (clusters '%s' and '%s'); a transfer may take "
+              "at most %g us: raise the bandwidth to at least %g or lower the volume",
+              a->name, sn ? sn : "?", dn ? dn : "?", ed->volume, t,
+              p->comm_mode == SOC_COMM_SHARED_MEMORY ? "through the memory" : "between PEs",
+              wa >= 0 ? p->clusters[wa].name : "?", wb >= 0 ? p->clusters[wb].name : "?",
+              SOC_MAX_DURATION_US,
+              ed->volume / (SOC_MAX_DURATION_US - p->latency_us) *
+                  (p->comm_mode == SOC_COMM_SHARED_MEMORY ? 2 : 1));
+        CHECK(ts <= SOC_MAX_DURATION_US,
+              "application '%s': edge %s -> %s carries %g data units, which take %g us at "
+              "bandwidth_self %g; a transfer may take at most %g us",
+              a->name, sn ? sn : "?", dn ? dn : "?", ed->volume, ts, p->bw_self,
+              SOC_MAX_DURATION_US);
+    }
+    if (!cfg->power_model && cfg->semantics != SOC_SEM_DS3)
+        return SOC_OK;
+    for (int c = 0; c < p->n_clusters; c++) {
+        const soc_cluster_t *cl = &p->clusters[c];
+        const soc_cluster_power_t *pw = cl->power;
+        if (pw == NULL || pw->n_opps <= 0 || cl->exec_us == NULL)
+            continue;
+        double lo = pw->opps[0].freq_mhz, hi = lo;
+        for (int i = 1; i < pw->n_opps; i++) {
+            lo = fmin(lo, pw->opps[i].freq_mhz);
+            hi = fmax(hi, pw->opps[i].freq_mhz);
+        }
+        for (int i = 0; i < pw->n_trip + pw->n_dtpm_trip; i++) {
+            double f = i < pw->n_trip ? pw->trip_freq_mhz[i] : pw->dtpm_trip_freq_mhz[i - pw->n_trip];
+            if (f > 0)
+                lo = fmin(lo, f);
+        }
+        double slow = hi / lo;
+        for (int t = 0; t < p->n_types; t++) {
+            double x = cl->exec_us[t];
+            CHECK(x <= 0 || x * slow <= SOC_MAX_DURATION_US,
+                  "cluster '%s': execution time of '%s' (%g us at %g MHz) takes %g us at %g MHz; "
+                  "an execution may take at most %g us",
+                  cl->name, p->type_names[t], x, hi, x * slow, lo, SOC_MAX_DURATION_US);
+        }
     }
     return SOC_OK;
 }
@@ -842,6 +973,8 @@ int soc_config_finalize(soc_config_t *cfg, soc_error_t *err)
     }
     CHECK(fabs(psum - 1.0) <= 1e-6,
           "application probabilities sum to %.9g, not 1", psum);
+    if ((rc = check_durations(cfg, err)) != SOC_OK)
+        return rc;
     if (cfg->semantics == SOC_SEM_NATIVE)
         return finalize_injection(cfg, err);
     return SOC_OK;

@@ -393,6 +393,84 @@ START_TEST(test_reader_errors)
 }
 END_TEST
 
+/* Warnings reach the caller's sink, once each, with file:line. */
+typedef struct warn_log {
+    int n;
+    soc_error_t last;
+} warn_log_t;
+
+static void log_warning(void *user, const soc_error_t *w)
+{
+    warn_log_t *l = user;
+    l->n++;
+    l->last = *w;
+}
+
+/* issue 11: a capacity below 1 is read as 1 (as DS3 does) with a warning;
+ * devices, directories and oversized files are refused, never read. */
+START_TEST(test_reader_hardening)
+{
+    scratch_t s;
+    scratch_make(&s);
+    const char *soc = "config_SoC/SoC.mini.txt";
+    edit(&s, soc, "add_new_resource resource_type ACC",
+         "add_new_resource resource_type ACC resource_name X resource_ID 1 capacity 0 "
+         "num_supported_functionalities 1 DVFS_mode performance");
+    char *ini = scratch_ini(&s);
+    soc_config_t cfg;
+    soc_error_t err = {0};
+    warn_log_t log = {0};
+    soc_load_options_t o = {0};
+    o.struct_size = sizeof o;
+    o.warnings.fn = log_warning;
+    o.warnings.user = &log;
+    ck_assert_int_eq(soc_load_ds3_opts(&cfg, ini, &o, &err), SOC_OK);
+    ck_assert_int_eq(log.n, 1);
+    ck_assert_int_eq(log.last.code, 0);
+    ck_assert_int_eq(log.last.line, 16);
+    ck_assert_ptr_nonnull(strstr(log.last.msg, "capacity 0 is read as 1"));
+    char buf[1024];
+    ck_assert_ptr_nonnull(strstr(soc_error_format(&log.last, buf, sizeof buf), "SoC.mini.txt:16:"));
+    int x = -1;
+    for (int c = 0; c < cfg.platform.n_clusters; c++)
+        if (strcmp(cfg.platform.clusters[c].name, "X") == 0)
+            x = c;
+    ck_assert_int_ge(x, 0);
+    ck_assert_int_eq(cfg.platform.clusters[x].count, 1);
+    soc_config_free(&cfg);
+    /* the plain form drops warnings and loads the same */
+    ck_assert_int_eq(soc_load_ds3(&cfg, ini, NULL, &err), SOC_OK);
+    soc_config_free(&cfg);
+    free(ini);
+
+    /* a job file that is a device: refused at once */
+    char p[600];
+    snprintf(p, sizeof p, "%s/config_Jobs/job_chain.txt", s.dir);
+    ck_assert_int_eq(remove(p), 0);
+    ck_assert_int_eq(symlink("/dev/zero", p), 0);
+    expect_error(&s, NULL, SOC_EIO, "job_chain.txt", 0, "not a regular file");
+    remove(p);
+    /* a directory in its place */
+    ck_assert_int_eq(mkdir(p, 0700), 0);
+    expect_error(&s, NULL, SOC_EIO, "job_chain.txt", 0, "is a directory");
+    rmdir(p);
+    /* over 64 MiB: refused without reading it (a sparse file) */
+    FILE *f = fopen(p, "w");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(fseek(f, (long)(65 << 20), SEEK_SET), 0);
+    fputc('\n', f);
+    fclose(f);
+    expect_error(&s, NULL, SOC_ELIMIT, "job_chain.txt", 0, "too large");
+    scratch_free(&s);
+    err.code = 0;
+    ck_assert_int_eq(soc_load_ds3(&cfg, "/dev/zero", NULL, &err), SOC_EIO);
+    ck_assert_ptr_nonnull(strstr(err.msg, "not a regular file"));
+    soc_error_clear(&err);
+    ck_assert_int_eq(soc_load_ds3(&cfg, "/tmp", NULL, &err), SOC_EIO);
+    ck_assert_ptr_nonnull(strstr(err.msg, "is a directory"));
+}
+END_TEST
+
 /* --------------------------------------------------------------- engine */
 
 START_TEST(test_mini_chain)
@@ -716,6 +794,7 @@ static Suite *suite(void)
     Suite *s = suite_create("ds3");
     TCase *tr = tcase_create("readers");
     tcase_add_test(tr, test_reader_mini);
+    tcase_add_test(tr, test_reader_hardening);
     tcase_add_test(tr, test_reader_ini_forms);
     tcase_add_test(tr, test_reader_errors);
     suite_add_tcase(s, tr);

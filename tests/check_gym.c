@@ -660,6 +660,19 @@ START_TEST(test_neural_errors)
     sim = run_spec(cfg, "neural:/nonexistent/w.txt", &rc);
     ck_assert_int_eq(rc, SOC_EIO);
     soc_sim_destroy(sim);
+    {
+        /* a directory: said so, not "larger than 1 GiB" */
+        soc_sched_handle_t *h = NULL;
+        soc_error_t err = {0};
+        ck_assert_int_eq(soc_sched_resolve("neural:/tmp", &h, &err), SOC_OK);
+        soc_sim_options_t so = {sizeof so, soc_sched_handle_ops(h), soc_sched_handle_arg(h),
+                                NULL, NULL, NULL, NULL};
+        sim = NULL;
+        ck_assert_int_eq(soc_sim_create(&sim, cfg, &so, &err), SOC_EIO);
+        ck_assert_msg(strstr(err.msg, "is a directory") != NULL, "%s", err.msg);
+        soc_sim_destroy(sim);
+        soc_sched_handle_free(h);
+    }
     char path[] = "/tmp/socsim-mlp-XXXXXX";
     int fd = mkstemp(path);
     ck_assert(fd >= 0);
@@ -677,6 +690,11 @@ START_TEST(test_neural_errors)
         "layers 1 dense 30 3 linear 1 2 nan\n",
         "socsim-mlp 1 slots 1 action_mode pair time_scale_us 5 n_pes 3 obs_dim 30 n_actions 3 "
         "layers 1 dense 30 2 linear\n",
+        /* issue 11: weights that overflow the logits are refused at load */
+        "socsim-mlp 1 slots 1 action_mode pair time_scale_us 5 n_pes 3 obs_dim 30 n_actions 3 "
+        "layers 1 dense 30 3 linear 1 -1e308\n",
+        "socsim-mlp 1 slots 1 action_mode pair time_scale_us 5 n_pes 3 obs_dim 30 n_actions 3 "
+        "input_clip 1e13 layers 1 dense 30 3 linear\n",
         NULL};
     for (int i = 0; bad[i] != NULL; i++) {
         write_text(path, bad[i]);

@@ -795,8 +795,14 @@ START_TEST(test_json_reader)
     ck_assert_int_eq(soc__json_i64(&j, soc__json_get(&j, 0, "neg"), &i), SOC_OK);
     ck_assert(i == INT64_MIN);
     ck_assert_int_eq(soc__json_get(&j, 0, "zz"), -1);
+    /* any JSON integer clamps to int64 (a step's action) */
+    ck_assert_int_eq(soc__json_i64_sat(&j, soc__json_get(&j, 0, "big"), &i), SOC_OK);
+    ck_assert(i == INT64_MAX);
+    ck_assert_int_eq(soc__json_i64_sat(&j, soc__json_at(&j, a, 2), &i), SOC_EPROTO);
     const char *bad[] = {"{", "{\"a\" 1}", "[1,]", "01", "1.", "-", "\"\\x\"", "tru", "{} {}",
-                         "\"a\x01\"", "[1 2]", "{\"a\":1,}", NULL};
+                         "\"a\x01\"", "[1 2]", "{\"a\":1,}",
+                         /* issue 11: repeated member names, at any depth */
+                         "{\"cmd\":\"make\",\"cmd\":\"bye\"}", "[{\"a\":1,\"b\":2,\"a\":3}]", NULL};
     for (int k = 0; bad[k] != NULL; k++)
         ck_assert_msg(soc__json_parse(&j, bad[k], strlen(bad[k]), msg, sizeof msg) == SOC_EPROTO,
                       "accepted %s", bad[k]);
@@ -838,6 +844,296 @@ START_TEST(test_json_reader)
 }
 END_TEST
 
+/* ------------------------------------------------ hardening (issue 11) */
+
+static void srv_start_with(srv_t *v, soc_server_options_t *o)
+{
+    static char path[128];
+    char dir[] = "/tmp/socsim-test-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    if (o->tcp_port < 0) {
+        snprintf(path, sizeof path, "%s/s.sock", dir);
+        o->unix_path = path;
+    }
+    srv_start_opts(v, o);
+    snprintf(v->dir, sizeof v->dir, "%s", dir);
+}
+
+/* The error message of the last reply (into buf). */
+static const char *err_msg(cl_t *c, char *buf, size_t n)
+{
+    int e = soc__json_get(&c->j, 0, "error");
+    const soc__jtok_t *m = &c->j.t[soc__json_get(&c->j, e, "msg")];
+    snprintf(buf, n, "%.*s", (int)(m->len < n - 1 ? m->len : n - 1), c->j.src + m->start);
+    return buf;
+}
+
+static void make_path(cl_t *c, const char *path, const char *code, const char *frag)
+{
+    char req[600], buf[600];
+    snprintf(req, sizeof req, "{\"cmd\":\"make\",\"config_path\":\"%s\"}", path);
+    if (code == NULL) {
+        ck_assert_msg(cl_call(c, req), "%s refused: %s", path, err_msg(c, buf, sizeof buf));
+        return;
+    }
+    ck_assert_msg(!cl_call(c, req), "%s accepted", path);
+    expect_error(c, code);
+    if (frag != NULL)
+        ck_assert_msg(strstr(err_msg(c, buf, sizeof buf), frag) != NULL, "%s: %s", path, buf);
+}
+
+/* config_path: never quotes a file that is not a socsim document; confined
+ * to --config-root; refused over TCP without one. */
+START_TEST(test_config_path_policy)
+{
+    char root[] = "/tmp/socsim-root-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(root));
+    char good[300], bad[300], secret[300], link[300], outside[300];
+    snprintf(good, sizeof good, "%s/good.yaml", root);
+    snprintf(bad, sizeof bad, "%s/typo.yaml", root);
+    snprintf(secret, sizeof secret, "%s/secret.txt", root);
+    snprintf(link, sizeof link, "%s/link.yaml", root);
+    snprintf(outside, sizeof outside, "%s.outside.yaml", root);
+    FILE *f = fopen(good, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(soc_default_config_yaml(), f);
+    fclose(f);
+    f = fopen(bad, "w");
+    fprintf(f, "sceduler: heft\n%s", soc_default_config_yaml());
+    fclose(f);
+    f = fopen(secret, "w");
+    fputs("TOPSECRET-line-one\nuser: TOPSECRET2\n", f);
+    fclose(f);
+    ck_assert_int_eq(symlink("/etc/passwd", link), 0);
+    f = fopen(outside, "w");
+    fputs(soc_default_config_yaml(), f);
+    fclose(f);
+
+    /* Unix socket, no root: any readable file, but never its content */
+    srv_t v;
+    soc_server_options_t o;
+    soc_server_options_default(&o);
+    srv_start_with(&v, &o);
+    cl_t c;
+    cl_open(&c, &v);
+    hello(&c);
+    char buf[600];
+    make_path(&c, secret, "SOC_EPARSE", "not a socsim configuration file");
+    ck_assert(strstr(err_msg(&c, buf, sizeof buf), "TOPSECRET") == NULL);
+    make_path(&c, "/etc/passwd", "SOC_ECONFIG", "content is not shown");
+    ck_assert(strstr(err_msg(&c, buf, sizeof buf), "root:") == NULL);
+    /* the same through a reference inside an inline config */
+    snprintf(buf, sizeof buf,
+             "{\"cmd\":\"make\",\"config\":\"platform: %s\\napplications: [x]\\n\"}", secret);
+    ck_assert(!cl_call(&c, buf));
+    ck_assert(strstr(err_msg(&c, buf, sizeof buf), "TOPSECRET") == NULL);
+    /* a socsim config with a mistake: the full, helpful message */
+    make_path(&c, bad, "SOC_ECONFIG", "did you mean 'scheduler'");
+    make_path(&c, good, NULL, NULL);
+    cl_close(&c);
+    srv_stop(&v);
+
+    /* --config-root: inside only, symbolic links resolved */
+    soc_server_options_default(&o);
+    o.config_root = root;
+    srv_start_with(&v, &o);
+    cl_open(&c, &v);
+    hello(&c);
+    make_path(&c, "good.yaml", NULL, NULL);
+    make_path(&c, good, NULL, NULL);
+    make_path(&c, outside, "SOC_EIO", "outside the config root");
+    make_path(&c, "../../../../etc/passwd", "SOC_EIO", "outside the config root");
+    make_path(&c, "link.yaml", "SOC_EIO", "outside the config root");
+    make_path(&c, "/etc/passwd", "SOC_EIO", "outside the config root");
+    cl_close(&c);
+    srv_stop(&v);
+
+    /* TCP without a root: inline configs only */
+    soc_server_options_default(&o);
+    o.tcp_port = 0;
+    srv_start_with(&v, &o);
+    cl_open(&c, &v);
+    hello(&c);
+    make_path(&c, good, "SOC_EUNSUPPORTED", "--config-root");
+    ck_assert(cl_call(&c, "{\"cmd\":\"make\",\"options\":{\"jobs\":2}}"));
+    cl_close(&c);
+    srv_stop(&v);
+    /* a root that is not a directory is refused at start */
+    soc_server_options_default(&o);
+    o.config_root = good;
+    soc_server_t *sv = NULL;
+    soc_error_t err = {0};
+    ck_assert_int_eq(soc_server_create(&sv, &o, &err), SOC_EINVAL);
+    ck_assert_ptr_null(sv);
+
+    remove(good);
+    remove(bad);
+    remove(secret);
+    remove(link);
+    remove(outside);
+    rmdir(root);
+}
+END_TEST
+
+/* One connection cannot take every environment; idle connections that never
+ * say hello are dropped after the handshake deadline, and when the table is
+ * full the oldest of them makes room: 300 idle connections never stop a new
+ * client from hello, make, step. */
+START_TEST(test_quotas_and_idle)
+{
+    srv_t v;
+    soc_server_options_t o;
+    soc_server_options_default(&o);
+    o.max_envs_per_conn = 2;
+    o.hello_timeout_s = 0.3;
+    srv_start_with(&v, &o);
+    cl_t a, b;
+    cl_open(&a, &v);
+    hello(&a);
+    const char *mk = "{\"cmd\":\"make\",\"options\":{\"jobs\":3}}";
+    ck_assert(cl_call(&a, mk));
+    ck_assert(cl_call(&a, mk));
+    ck_assert(!cl_call(&a, mk));
+    expect_error(&a, "SOC_ELIMIT");
+    char buf[300];
+    ck_assert(strstr(err_msg(&a, buf, sizeof buf), "this connection") != NULL);
+    cl_open(&b, &v);
+    hello(&b);
+    ck_assert(cl_call(&b, mk)); /* another connection still can */
+    /* a connection that never says hello: told, then closed */
+    cl_t idle;
+    cl_open(&idle, &v);
+    ck_assert_int_eq(cl_recv(&idle), 1);
+    expect_error(&idle, "SOC_ESTATE");
+    ck_assert(strstr(err_msg(&idle, buf, sizeof buf), "no hello") != NULL);
+    ck_assert_int_eq(cl_recv(&idle), 0);
+    cl_close(&idle);
+    cl_close(&a);
+    cl_close(&b);
+    srv_stop(&v);
+
+    /* 300 idle connections against the default table of 256 */
+    soc_server_options_default(&o);
+    srv_start_with(&v, &o);
+    enum { N_IDLE = 300 };
+    int *fds = malloc(sizeof(int) * N_IDLE);
+    ck_assert_ptr_nonnull(fds);
+    for (int i = 0; i < N_IDLE; i++)
+        fds[i] = connect_addr(v.addr);
+    cl_t c;
+    cl_open(&c, &v);
+    hello(&c);
+    ck_assert(cl_call(&c, "{\"cmd\":\"make\",\"options\":{\"jobs\":3}}"));
+    int64_t id = get_int(&c, 0, "env_id");
+    char req[160];
+    snprintf(req, sizeof req, "{\"cmd\":\"reset\",\"env_id\":%lld,\"seed\":1}", (long long)id);
+    ck_assert(cl_call(&c, req));
+    snprintf(req, sizeof req, "{\"cmd\":\"step\",\"env_id\":%lld,\"action\":0}", (long long)id);
+    ck_assert(cl_call(&c, req));
+    /* the oldest idle ones were dropped with a reason */
+    cl_t first = {0};
+    first.fd = fds[0];
+    ck_assert_int_eq(cl_recv(&first), 1);
+    expect_error(&first, "SOC_ELIMIT");
+    free(first.body);
+    soc__json_free(&first.j);
+    for (int i = 0; i < N_IDLE; i++)
+        close(fds[i]);
+    free(fds);
+    cl_close(&c);
+    srv_stop(&v);
+}
+END_TEST
+
+/* PROTOCOL 3.5: any JSON integer is an action (huge ones are invalid, not
+ * protocol errors); seq must be an integer; one "cmd" only. */
+START_TEST(test_action_seq_cmd)
+{
+    srv_t v;
+    srv_start(&v, 5, 4);
+    cl_t c;
+    cl_open(&c, &v);
+    hello(&c);
+    ck_assert(cl_call(&c, "{\"cmd\":\"make\",\"options\":{\"jobs\":3}}"));
+    int64_t id = get_int(&c, 0, "env_id");
+    char req[200];
+    snprintf(req, sizeof req, "{\"cmd\":\"reset\",\"env_id\":%lld,\"seed\":1}", (long long)id);
+    ck_assert(cl_call(&c, req));
+    const char *acts[] = {"18446744073709551615", "-18446744073709551616",
+                          "99999999999999999999999999999"};
+    for (int k = 0; k < 3; k++) {
+        snprintf(req, sizeof req, "{\"cmd\":\"step\",\"env_id\":%lld,\"action\":%s}",
+                 (long long)id, acts[k]);
+        ck_assert_msg(cl_call(&c, req), "action %s", acts[k]);
+        ck_assert(get_bool(&c, soc__json_get(&c.j, 0, "info"), "invalid_action"));
+    }
+    snprintf(req, sizeof req, "{\"cmd\":\"step_many\",\"env_ids\":[%lld],\"actions\":[%s]}",
+             (long long)id, acts[0]);
+    ck_assert(cl_call(&c, req));
+    snprintf(req, sizeof req, "{\"cmd\":\"step\",\"env_id\":%lld,\"action\":1.5}", (long long)id);
+    ck_assert(!cl_call(&c, req));
+    expect_error(&c, "SOC_EPROTO");
+    const char *bad[] = {"{\"cmd\":\"hello\",\"version\":1,\"seq\":\"7\"}",
+                         "{\"cmd\":\"hello\",\"version\":1,\"seq\":1.5}",
+                         "{\"cmd\":\"hello\",\"version\":1,\"seq\":[1]}",
+                         "{\"cmd\":\"hello\",\"version\":1,\"seq\":18446744073709551616}",
+                         "{\"cmd\":\"hello\",\"version\":1,\"cmd\":\"bye\"}"};
+    for (int k = 0; k < 5; k++) {
+        ck_assert_msg(!cl_call(&c, bad[k]), "accepted %s", bad[k]);
+        expect_error(&c, "SOC_EPROTO");
+    }
+    ck_assert(cl_call(&c, "{\"cmd\":\"hello\",\"version\":1,\"seq\":18446744073709551615}"));
+    ck_assert(cl_call(&c, "{\"cmd\":\"hello\",\"version\":1,\"seq\":null}"));
+    cl_close(&c);
+    srv_stop(&v);
+}
+END_TEST
+
+/* A reply of over 30 MB, whose request itself runs longer than the write
+ * timeout, arrives whole at a client that reads it continuously. */
+START_TEST(test_large_reply)
+{
+    srv_t v;
+    srv_start(&v, 1.0, 4);
+    cl_t c;
+    cl_open(&c, &v);
+    hello(&c);
+    /* 16384 PEs x 64 slots: obs_dim 1131076, a 32.6 MB reply (features,
+     * bounds) that takes about 1.5 s to build; under AddressSanitizer,
+     * whose build is ten times slower, 2048 PEs x 512 slots: 31.0 MB, a few
+     * seconds.  Either way the request runs longer than the 1 s timeout. */
+#if defined(__SANITIZE_ADDRESS__)
+    const int per_cluster = 512, slots = 512;
+    const int64_t want_dim = 1063428;
+#else
+    const int per_cluster = 4096, slots = 64;
+    const int64_t want_dim = 1131076;
+#endif
+    char cfg[2048];
+    size_t n = (size_t)snprintf(cfg, sizeof cfg, "platform:\\n  clusters:\\n");
+    for (int i = 0; i < 4; i++)
+        n += (size_t)snprintf(cfg + n, sizeof cfg - n,
+                              "    - {name: c%d, count: %d, exec_us: {x: 10}}\\n", i, per_cluster);
+    n += (size_t)snprintf(cfg + n, sizeof cfg - n,
+                          "applications:\\n  - {name: a, tasks: [x]}\\ninjection: {arrival: "
+                          "periodic, period_us: 10}\\nstop: {jobs: 5}\\n");
+    char req[2300];
+    snprintf(req, sizeof req,
+             "{\"cmd\":\"make\",\"config\":\"%s\",\"options\":{\"slots\":%d}}", cfg, slots);
+    cl_send(&c, req);
+    /* the reply may take long to start (building it); then it must flow */
+    struct pollfd pf = {c.fd, POLLIN, 0};
+    ck_assert_int_eq(poll(&pf, 1, 120000), 1);
+    ck_assert_int_eq(cl_recv(&c), 1);
+    ck_assert(c.j.t[soc__json_get(&c.j, 0, "ok")].type == SOC__J_TRUE);
+    ck_assert_int_eq(get_int(&c, 0, "obs_dim"), want_dim);
+    ck_assert(c.len > (size_t)30000000); /* over 30 MB */
+    ck_assert(cl_call(&c, "{\"cmd\":\"hello\",\"version\":1}"));
+    cl_close(&c);
+    srv_stop(&v);
+}
+END_TEST
+
 static Suite *server_suite(void)
 {
     Suite *s = suite_create("server");
@@ -852,6 +1148,10 @@ static Suite *server_suite(void)
     tcase_add_test(tc, test_read_timeout);
     tcase_add_test(tc, test_tcp_and_once);
     tcase_add_test(tc, test_create_errors);
+    tcase_add_test(tc, test_config_path_policy);
+    tcase_add_test(tc, test_quotas_and_idle);
+    tcase_add_test(tc, test_action_seq_cmd);
+    tcase_add_test(tc, test_large_reply);
     suite_add_tcase(s, tc);
     return s;
 }

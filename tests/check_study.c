@@ -249,7 +249,7 @@ START_TEST(sweep_keeps_chains_whole)
     soc_sweep_t *s;
     soc_error_t err = {0};
     char buf[1200];
-    ck_assert_msg(soc_sweep_load(&s, sp, soc_sched_catalog(), &err) == SOC_OK, "%s",
+    ck_assert_msg(soc_sweep_load(&s, sp, soc_sched_catalog(), NULL, &err) == SOC_OK, "%s",
                   soc_error_format(&err, buf, sizeof buf));
     ck_assert_int_eq(soc_sweep_n_points(s), 12);
     ck_assert_int_eq(soc_sweep_n_units(s), 2);
@@ -309,7 +309,7 @@ START_TEST(sweep_refuses_duplicate_set_keys)
     free(base);
     soc_sweep_t *s = NULL;
     soc_error_t err = {0};
-    ck_assert_int_eq(soc_sweep_load(&s, path, soc_sched_catalog(), &err), SOC_ECONFIG);
+    ck_assert_int_eq(soc_sweep_load(&s, path, soc_sched_catalog(), NULL, &err), SOC_ECONFIG);
     ck_assert_ptr_null(s);
     ck_assert_int_eq(err.line, 4);
     ck_assert(strstr(err.msg, "twice") != NULL);

@@ -961,6 +961,14 @@ static const struct bad_case {
     {"ds3_job_list.yaml", SOC_ECONFIG, 21, 14, "one job count per application", NULL},
     {"missing_platform_file.yaml", SOC_EIO, 4, 11, "socs/nowhere.yaml", NULL},
     {"missing_app_file.yaml", SOC_EIO, 10, 5, "apps/nowhere.yaml", NULL},
+    /* derived durations that int64 ns cannot hold, sub-ns intervals (issue 11) */
+    {"tiny_bandwidth.yaml", SOC_ECONFIG, 8, 5, "take 1e+23 us at the lowest bandwidth", NULL},
+    {"shm_bandwidth.yaml", SOC_ECONFIG, 9, 5, "through the memory", NULL},
+    {"slow_frequency.yaml", SOC_ECONFIG, 4, 7, "takes 1e+15 us at 1 MHz", NULL},
+    {"sub_ns_mean.yaml", SOC_ECONFIG, 6, 53, "below 1 ns", NULL},
+    {"sub_ns_period.yaml", SOC_ECONFIG, 6, 43, "below 1 ns", NULL},
+    {"sub_ns_stop.yaml", SOC_ECONFIG, 7, 17, "rounds to 0 ns", NULL},
+    {"sub_ns_deadline.yaml", SOC_ECONFIG, 5, 5, "deadline 1e-07 us rounds to 0 ns", NULL},
 };
 
 static int ends_with(const char *s, const char *suffix)
@@ -1073,6 +1081,44 @@ START_TEST(test_damaged_input)
 }
 END_TEST
 
+/* The duration limits sit exactly where docs/config.md says: a transfer of
+ * 1000 units at bandwidth 1e-9 takes 1e12 us (accepted), a hair less
+ * bandwidth is refused; a 1 ns period is accepted, less is refused; and
+ * the library's own conversion saturates instead of wrapping. */
+START_TEST(test_duration_limits)
+{
+    static const char *const fmt =
+        "platform:\n"
+        "  clusters:\n"
+        "    - {name: a, count: 1, exec_us: {x: 10, y: 10}}\n"
+        "    - {name: b, count: 1, exec_us: {y: 10}}\n"
+        "  communication: {bandwidth_default: %s}\n"
+        "applications:\n"
+        "  - {name: app, tasks: [x, y], edges: [[x, y, 1000]]}\n"
+        "injection: {arrival: periodic, period_us: %s}\n"
+        "stop: {jobs: 2}\n";
+    static const struct {
+        const char *bw, *period;
+        int ok;
+    } C[] = {{"1e-9", "0.001", 1}, {"0.99e-9", "1", 0}, {"1", "0.00099", 0}, {"1e-300", "1", 0}};
+    for (size_t i = 0; i < sizeof C / sizeof C[0]; i++) {
+        char text[1024];
+        snprintf(text, sizeof text, fmt, C[i].bw, C[i].period);
+        soc_config_t cfg;
+        soc_error_t err = {0};
+        int rc = soc_load_yaml_string(&cfg, text, "limits", NULL, &err);
+        ck_assert_msg((rc == SOC_OK) == C[i].ok, "case %zu: rc %d (%s)", i, rc, err.msg);
+        if (!C[i].ok)
+            ck_assert_int_gt(err.line, 0);
+        soc_config_free(&cfg);
+    }
+    ck_assert(soc_time_from_us(1e300) == SOC_TIME_NEVER);
+    ck_assert(soc_time_from_us(-1e300) == -SOC_TIME_NEVER);
+    ck_assert(soc_time_from_us(NAN) == 0);
+    ck_assert(soc_time_from_us(1e12) == (soc_time_t)1000000000000000);
+}
+END_TEST
+
 static Suite *yaml_suite(void)
 {
     Suite *s = suite_create("yaml");
@@ -1094,6 +1140,7 @@ static Suite *yaml_suite(void)
     tcase_add_loop_test(tc, test_bad_input, 0, (int)(sizeof BAD / sizeof BAD[0]));
     tcase_add_test(tc, test_bad_api_use);
     tcase_add_test(tc, test_damaged_input);
+    tcase_add_test(tc, test_duration_limits);
     suite_add_tcase(s, tc);
     return s;
 }

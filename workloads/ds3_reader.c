@@ -61,41 +61,9 @@ static int grow(void *arrp, int n, int *cap, size_t size, int first)
     return 0;
 }
 
-/* Whole file into memory (NUL-terminated); NULL + errno on failure. */
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return NULL;
-    size_t cap = 8192, n = 0;
-    char *buf = malloc(cap);
-    while (buf != NULL) {
-        if (n + 4096 + 1 > cap) {
-            char *nb = realloc(buf, cap *= 2);
-            if (nb == NULL) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = nb;
-        }
-        size_t k = fread(buf + n, 1, cap - n - 1, f);
-        n += k;
-        if (k == 0)
-            break;
-    }
-    int bad = buf == NULL || ferror(f);
-    fclose(f);
-    if (bad) {
-        free(buf);
-        errno = EIO;
-        return NULL;
-    }
-    buf[n] = '\0';
-    if (len != NULL)
-        *len = n;
-    return buf;
-}
+/* DS3's text files are small; the cap keeps /dev/zero or a huge file from
+ * tying the reader up (the same limit as the YAML loader's). */
+#define DS3_MAX_FILE_BYTES ((size_t)64 << 20)
 
 /* "dir of ini" + "/" + sub + "/" + name */
 static char *join3(const char *dir, const char *sub, const char *name)
@@ -176,9 +144,9 @@ static int tfile_read(tfile_t *f, const char *path, soc_error_t *err)
     memset(f, 0, sizeof *f);
     f->path = path;
     size_t len;
-    f->text = slurp(path, &len);
-    if (f->text == NULL)
-        return soc_error_set(err, SOC_EIO, path, 0, 0, "cannot read: %s", strerror(errno));
+    int rc = soc__read_file(path, DS3_MAX_FILE_BYTES, 1, &f->text, &len, err);
+    if (rc != SOC_OK)
+        return rc;
     if (memchr(f->text, '\0', len) != NULL)
         return soc_error_set(err, SOC_EPARSE, path, 0, 0, "not a text file (NUL byte)");
     size_t n_nl = 1, n_sp = 0;
@@ -453,7 +421,130 @@ static int comm_band_line(const tfile_t *f, const tline_t *tl, soc_parse_t *sp, 
     return SOC_OK;
 }
 
-static int parse_soc(const char *path, names_t *types, soc_parse_t *sp, soc_error_t *err)
+/* An add_new_resource line: a new resource, whose functionality lines
+ * follow (*cur).  DS3 re-creates comm_band (all ones) at every resource. */
+static int add_resource(const tfile_t *f, const tline_t *tl, soc_parse_t *sp, rres_t **cur,
+                        const soc_warn_sink_t *warn, soc_error_t *err)
+{
+    if (*cur != NULL)
+        return soc_error_set(err, SOC_EPARSE, f->path, tl->line, 0,
+                             "resource '%s' (line %d) declares %d functionalities but "
+                             "lists %d", (*cur)->name, (*cur)->line, (*cur)->n_func_decl,
+                             (*cur)->n_func);
+    if (tl->n < 13)
+        return PERR(tl, "add_new_resource needs 13 fields: add_new_resource resource_type "
+                        "T resource_name N resource_ID I capacity C "
+                        "num_supported_functionalities F DVFS_mode M");
+    const char *ty = NULL, *nm = NULL, *dv = NULL;
+    int64_t id, cap, nf;
+    int rc;
+    if ((rc = tok_str(f, tl, 2, "resource type", &ty, err)) != SOC_OK ||
+        (rc = tok_str(f, tl, 4, "resource name", &nm, err)) != SOC_OK ||
+        (rc = tok_i64(f, tl, 6, "resource ID", INT32_MIN, INT32_MAX, &id, err)) != SOC_OK ||
+        (rc = tok_i64(f, tl, 8, "capacity", INT32_MIN, INT32_MAX, &cap, err)) != SOC_OK ||
+        (rc = tok_i64(f, tl, 10, "number of functionalities", 1, 100000, &nf, err)) != SOC_OK ||
+        (rc = tok_str(f, tl, 12, "DVFS mode", &dv, err)) != SOC_OK)
+        return rc;
+    if (id != sp->n_res)
+        return PERR(tl, "resource_ID %lld: DS3 needs the resources numbered 0, 1, 2... "
+                        "in file order (expected %d)", (long long)id, sp->n_res);
+    if (cap < 1) {
+        /* DS3: a capacity that is not > 1 is 1 */
+        soc_warn(warn, f->path, tl->line, 0,
+                 "resource '%s': capacity %lld is read as 1 (as DS3 does)", nm, (long long)cap);
+        cap = 1;
+    }
+    if (sp->n_pes + cap > DS3_MAX_PES)
+        return PERR(tl, "too many PEs (limit %d)", DS3_MAX_PES);
+    if (grow(&sp->res, sp->n_res, &sp->cap_res, sizeof *sp->res, 8) != 0)
+        return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
+    rres_t *r = *cur = &sp->res[sp->n_res++];
+    memset(r, 0, sizeof *r);
+    r->line = tl->line;
+    r->count = (int)cap;
+    r->n_func_decl = (int)nf;
+    r->type = soc__strdup(ty);
+    r->name = soc__strdup(nm);
+    r->dvfs = soc__strdup(dv);
+    r->func = malloc(sizeof *r->func * (size_t)nf);
+    r->pw = calloc(1, sizeof *r->pw);
+    if (!r->type || !r->name || !r->dvfs || !r->func || !r->pw ||
+        !(r->pw->governor = soc__strdup(dv)))
+        return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
+    sp->n_pes += (int)cap;
+    int n = sp->n_res;
+    free(sp->bw);
+    free(sp->self);
+    free(sp->self_line);
+    sp->bw = calloc((size_t)n * (size_t)n, sizeof *sp->bw);
+    sp->self = calloc((size_t)n, sizeof *sp->self);
+    sp->self_line = calloc((size_t)n, sizeof *sp->self_line);
+    if (!sp->bw || !sp->self || !sp->self_line)
+        return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
+    return SOC_OK;
+}
+
+/* A functionality line "<task type> <µs>" of resource *cur; the last one
+ * declared closes the resource (*cur = NULL). */
+static int functionality_line(const tfile_t *f, const tline_t *tl, names_t *types, rres_t **cur,
+                              soc_error_t *err)
+{
+    const char *kw = tl->tok[0];
+    double us;
+    int rc;
+    if ((rc = tok_num(f, tl, 1, "execution time", &us, err)) != SOC_OK)
+        return rc;
+    if (us < 0)
+        return PERR(tl, "execution time of '%s' must not be negative", kw);
+    /* DS3's placeholder functionality of memories and caches:
+     * a type only if some job names a task "None" (build_apps) */
+    int ty = strcmp(kw, "None") == 0 ? -2 : names_add(types, kw);
+    if (ty == -1)
+        return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
+    rres_t *r = *cur;
+    r->func[r->n_func].type = ty;
+    r->func[r->n_func].us = us;
+    if (++r->n_func == r->n_func_decl)
+        *cur = NULL;
+    return SOC_OK;
+}
+
+/* A line inside a resource: power data (opp, trip frequencies, profiles),
+ * NoC data (ignored) or a functionality. */
+static int resource_line(const tfile_t *f, const tline_t *tl, names_t *types, rres_t **cur,
+                         soc_error_t *err)
+{
+    const char *kw = tl->tok[0];
+    soc_cluster_power_t *pw = (*cur)->pw;
+    int rc;
+    if (strcmp(kw, "opp") == 0) {
+        soc_opp_t o;
+        if ((rc = tok_num(f, tl, 1, "OPP frequency", &o.freq_mhz, err)) != SOC_OK ||
+            (rc = tok_num(f, tl, 2, "OPP voltage", &o.volt_mv, err)) != SOC_OK)
+            return rc;
+        soc_opp_t *no = realloc(pw->opps, sizeof *no * (size_t)(pw->n_opps + 1));
+        if (no == NULL)
+            return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
+        pw->opps = no;
+        pw->opps[pw->n_opps++] = o;
+        return SOC_OK;
+    }
+    if (strcmp(kw, "trip_freq") == 0)
+        return num_list(f, tl, 1, "trip frequency", &pw->trip_freq_mhz, &pw->n_trip, err);
+    if (strcmp(kw, "DTPM_trip_freq") == 0)
+        return num_list(f, tl, 1, "DTPM trip frequency", &pw->dtpm_trip_freq_mhz,
+                        &pw->n_dtpm_trip, err);
+    if (strcmp(kw, "power_profile") == 0)
+        return profile_line(f, tl, *cur, 0, err);
+    if (strcmp(kw, "PG_profile") == 0)
+        return profile_line(f, tl, *cur, 1, err);
+    if (strcmp(kw, "mesh_information") == 0)
+        return SOC_OK; /* NoC floorplan data: stored by DS3, used by nothing */
+    return functionality_line(f, tl, types, cur, err);
+}
+
+static int parse_soc(const char *path, names_t *types, soc_parse_t *sp,
+                     const soc_warn_sink_t *warn, soc_error_t *err)
 {
     tfile_t tf, *f = &tf;
     int rc = tfile_read(f, path, err);
@@ -464,117 +555,11 @@ static int parse_soc(const char *path, names_t *types, soc_parse_t *sp, soc_erro
         const tline_t *tl = &f->lines[li];
         const char *kw = tl->tok[0];
         if (strcmp(kw, "add_new_resource") == 0) {
-            if (cur != NULL) {
-                rc = soc_error_set(err, SOC_EPARSE, path, tl->line, 0,
-                                   "resource '%s' (line %d) declares %d functionalities but "
-                                   "lists %d", cur->name, cur->line, cur->n_func_decl,
-                                   cur->n_func);
-                break;
-            }
-            if (tl->n < 13) {
-                rc = PERR(tl, "add_new_resource needs 13 fields: add_new_resource resource_type "
-                              "T resource_name N resource_ID I capacity C "
-                              "num_supported_functionalities F DVFS_mode M");
-                break;
-            }
-            const char *ty, *nm, *dv;
-            int64_t id, cap, nf;
-            if ((rc = tok_str(f, tl, 2, "resource type", &ty, err)) != SOC_OK ||
-                (rc = tok_str(f, tl, 4, "resource name", &nm, err)) != SOC_OK ||
-                (rc = tok_i64(f, tl, 6, "resource ID", INT32_MIN, INT32_MAX, &id, err)) != SOC_OK ||
-                (rc = tok_i64(f, tl, 8, "capacity", INT32_MIN, INT32_MAX, &cap, err)) != SOC_OK ||
-                (rc = tok_i64(f, tl, 10, "number of functionalities", 1, 100000, &nf, err)) !=
-                    SOC_OK ||
-                (rc = tok_str(f, tl, 12, "DVFS mode", &dv, err)) != SOC_OK)
-                break;
-            if (id != sp->n_res) {
-                rc = PERR(tl, "resource_ID %lld: DS3 needs the resources numbered 0, 1, 2... "
-                              "in file order (expected %d)", (long long)id, sp->n_res);
-                break;
-            }
-            if (cap < 1)
-                cap = 1; /* DS3: a capacity that is not > 1 is 1 */
-            if (sp->n_pes + cap > DS3_MAX_PES) {
-                rc = PERR(tl, "too many PEs (limit %d)", DS3_MAX_PES);
-                break;
-            }
-            if (grow(&sp->res, sp->n_res, &sp->cap_res, sizeof *sp->res, 8) != 0) {
-                rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
-                break;
-            }
-            cur = &sp->res[sp->n_res++];
-            memset(cur, 0, sizeof *cur);
-            cur->line = tl->line;
-            cur->count = (int)cap;
-            cur->n_func_decl = (int)nf;
-            cur->type = soc__strdup(ty);
-            cur->name = soc__strdup(nm);
-            cur->dvfs = soc__strdup(dv);
-            cur->func = malloc(sizeof *cur->func * (size_t)nf);
-            cur->pw = calloc(1, sizeof *cur->pw);
-            if (!cur->type || !cur->name || !cur->dvfs || !cur->func || !cur->pw ||
-                !(cur->pw->governor = soc__strdup(dv))) {
-                rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
-                break;
-            }
-            sp->n_pes += (int)cap;
-            /* DS3 re-creates comm_band (all ones) at every resource */
-            int n = sp->n_res;
-            free(sp->bw);
-            free(sp->self);
-            free(sp->self_line);
-            sp->bw = calloc((size_t)n * (size_t)n, sizeof *sp->bw);
-            sp->self = calloc((size_t)n, sizeof *sp->self);
-            sp->self_line = calloc((size_t)n, sizeof *sp->self_line);
-            if (!sp->bw || !sp->self || !sp->self_line)
-                rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
+            rc = add_resource(f, tl, sp, &cur, warn, err);
         } else if (cur != NULL) {
-            soc_cluster_power_t *pw = cur->pw;
-            if (strcmp(kw, "opp") == 0) {
-                soc_opp_t o;
-                if ((rc = tok_num(f, tl, 1, "OPP frequency", &o.freq_mhz, err)) != SOC_OK ||
-                    (rc = tok_num(f, tl, 2, "OPP voltage", &o.volt_mv, err)) != SOC_OK)
-                    break;
-                soc_opp_t *no = realloc(pw->opps, sizeof *no * (size_t)(pw->n_opps + 1));
-                if (no == NULL) {
-                    rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
-                    break;
-                }
-                pw->opps = no;
-                pw->opps[pw->n_opps++] = o;
-            } else if (strcmp(kw, "trip_freq") == 0) {
-                rc = num_list(f, tl, 1, "trip frequency", &pw->trip_freq_mhz, &pw->n_trip, err);
-            } else if (strcmp(kw, "DTPM_trip_freq") == 0) {
-                rc = num_list(f, tl, 1, "DTPM trip frequency", &pw->dtpm_trip_freq_mhz,
-                              &pw->n_dtpm_trip, err);
-            } else if (strcmp(kw, "power_profile") == 0) {
-                rc = profile_line(f, tl, cur, 0, err);
-            } else if (strcmp(kw, "PG_profile") == 0) {
-                rc = profile_line(f, tl, cur, 1, err);
-            } else if (strcmp(kw, "mesh_information") == 0) {
-                /* NoC floorplan data: stored by DS3, used by nothing */
-            } else {
-                double us;
-                if ((rc = tok_num(f, tl, 1, "execution time", &us, err)) != SOC_OK)
-                    break;
-                if (us < 0) {
-                    rc = PERR(tl, "execution time of '%s' must not be negative", kw);
-                    break;
-                }
-                /* DS3's placeholder functionality of memories and caches:
-                 * a type only if some job names a task "None" (build_apps) */
-                int ty = strcmp(kw, "None") == 0 ? -2 : names_add(types, kw);
-                if (ty == -1) {
-                    rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
-                    break;
-                }
-                cur->func[cur->n_func].type = ty;
-                cur->func[cur->n_func].us = us;
-                if (++cur->n_func == cur->n_func_decl)
-                    cur = NULL;
-            }
+            rc = resource_line(f, tl, types, &cur, err);
         } else if (strcmp(kw, "comm_band_self") == 0) {
-            const char *s;
+            const char *s = NULL;
             if ((rc = tok_str(f, tl, 1, "bandwidth", &s, err)) != SOC_OK)
                 break;
             snprintf(sp->self_text, sizeof sp->self_text, "%s", s);
@@ -629,6 +614,127 @@ static void rjob_free(rjob_t *j)
     memset(j, 0, sizeof *j);
 }
 
+/* A line before the task list: job_name, add_new_tasks (opens the task
+ * list: *task_mode = 1) or comm_vol. */
+static int job_header_line(const tfile_t *f, const tline_t *tl, rjob_t *j, int *task_mode,
+                           soc_error_t *err)
+{
+    const char *kw = tl->tok[0];
+    int rc;
+    if (strcmp(kw, "job_name") == 0) {
+        const char *nm = NULL;
+        if ((rc = tok_str(f, tl, 1, "job name", &nm, err)) != SOC_OK)
+            return rc;
+        if (j->name != NULL)
+            return PERR(tl, "a second job_name in one file (DS3 would rename the first "
+                            "application, not add one): one application per job file");
+        if ((j->name = soc__strdup(nm)) == NULL)
+            return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
+        return SOC_OK;
+    }
+    if (strcmp(kw, "add_new_tasks") == 0) {
+        int64_t n;
+        if (j->name == NULL)
+            return PERR(tl, "add_new_tasks before job_name");
+        if (j->tasks != NULL)
+            return PERR(tl, "a second add_new_tasks in one file");
+        if ((rc = tok_i64(f, tl, 1, "number of tasks", 1, DS3_MAX_TASKS, &n, err)) != SOC_OK)
+            return rc;
+        j->n_decl = (int)n;
+        j->tasks = calloc((size_t)n, sizeof *j->tasks);
+        j->vol = calloc((size_t)n * (size_t)n, sizeof *j->vol);
+        if (j->tasks == NULL || j->vol == NULL)
+            return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
+        *task_mode = 1;
+        return SOC_OK;
+    }
+    if (strcmp(kw, "comm_vol") == 0) {
+        int64_t s, d, v;
+        if (j->tasks == NULL)
+            return PERR(tl, "comm_vol before add_new_tasks");
+        int64_t hi = j->n_decl - 1;
+        if ((rc = tok_i64(f, tl, 1, "source task ID", 0, hi, &s, err)) != SOC_OK ||
+            (rc = tok_i64(f, tl, 2, "destination task ID", 0, hi, &d, err)) != SOC_OK ||
+            (rc = tok_i64(f, tl, 3, "volume (an integer, as DS3 reads it)", 0, INT64_C(1) << 50,
+                          &v, err)) != SOC_OK)
+            return rc;
+        j->vol[s * j->n_decl + d] = (double)v;
+        return SOC_OK;
+    }
+    return PERR(tl, "unknown keyword '%s' (expected job_name, add_new_tasks or comm_vol)", kw);
+}
+
+/* A task line "<name> <ID> <predecessor IDs...>". */
+static int job_task(const tfile_t *f, const tline_t *tl, rjob_t *j, soc_error_t *err)
+{
+    int64_t id;
+    int rc;
+    if ((rc = tok_i64(f, tl, 1, "task ID", 0, INT32_MAX, &id, err)) != SOC_OK)
+        return rc;
+    if (id >= j->n_decl)
+        return PERR(tl, "task ID %lld but add_new_tasks declared %d tasks", (long long)id,
+                    j->n_decl);
+    if (id != j->n_tasks)
+        return PERR(tl, "task ID %lld out of order: DS3 needs IDs 0..%d in file "
+                        "order (expected %d)", (long long)id, j->n_decl - 1, j->n_tasks);
+    rtask_t *t = &j->tasks[j->n_tasks];
+    t->line = tl->line;
+    t->name = soc__strdup(tl->tok[0]);
+    t->pred = malloc(sizeof(int) * (size_t)(tl->n > 2 ? tl->n - 2 : 1));
+    if (t->name == NULL || t->pred == NULL)
+        return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
+    j->n_tasks++;
+    for (int i = 2; i < tl->n; i++) {
+        int64_t p;
+        if ((rc = tok_i64(f, tl, i, "predecessor ID", 0, j->n_decl - 1, &p, err)) != SOC_OK)
+            return rc;
+        if (p == id)
+            return PERR(tl, "task %lld lists itself as a predecessor", (long long)id);
+        for (int k = 0; k < t->n_pred; k++)
+            if (t->pred[k] == p)
+                return PERR(tl, "predecessor %lld is listed twice", (long long)p);
+        t->pred[t->n_pred++] = (int)p;
+    }
+    return SOC_OK;
+}
+
+/* A line of the task list: the second field decides (HEAD/TAIL marks,
+ * earliest_start closes a task and, after the last, the list). */
+static int job_task_line(const tfile_t *f, const tline_t *tl, rjob_t *j, int *task_mode,
+                         soc_error_t *err)
+{
+    const char *second = NULL;
+    int rc;
+    if ((rc = tok_str(f, tl, 1, "task ID or keyword", &second, err)) != SOC_OK)
+        return rc;
+    if (strcmp(second, "HEAD") == 0 || strcmp(second, "TAIL") == 0) {
+        int head = second[0] == 'H';
+        if (j->n_tasks == 0)
+            return PERR(tl, "%s before the first task", second);
+        int *slot = head ? &j->head : &j->tail;
+        if (*slot >= 0 && *slot != j->n_tasks - 1)
+            return PERR(tl, "a second %s task (task %d is already the %s)", second, *slot,
+                        head ? "head" : "tail");
+        *slot = j->n_tasks - 1;
+        return SOC_OK;
+    }
+    if (strcmp(second, "earliest_start") == 0) {
+        if (j->n_tasks == 0)
+            return PERR(tl, "earliest_start before the first task");
+        /* earliest_start, deadline, input_vol, output_vol: parsed by DS3
+         * but never used; the volumes must still be numbers */
+        for (int i = 3; i + 1 < tl->n && i <= 7; i += 2) {
+            double x;
+            if ((rc = tok_num(f, tl, i + 1, tl->tok[i], &x, err)) != SOC_OK)
+                return rc;
+        }
+        if (j->n_tasks == j->n_decl)
+            *task_mode = 0;
+        return SOC_OK;
+    }
+    return job_task(f, tl, j, err);
+}
+
 static int parse_job(const char *path, rjob_t *j, soc_error_t *err)
 {
     tfile_t tf, *f = &tf;
@@ -638,130 +744,8 @@ static int parse_job(const char *path, rjob_t *j, soc_error_t *err)
     int task_mode = 0;
     for (int li = 0; rc == SOC_OK && li < f->n_lines; li++) {
         const tline_t *tl = &f->lines[li];
-        const char *kw = tl->tok[0];
-        if (!task_mode) {
-            if (strcmp(kw, "job_name") == 0) {
-                const char *nm;
-                if ((rc = tok_str(f, tl, 1, "job name", &nm, err)) != SOC_OK)
-                    break;
-                if (j->name != NULL) {
-                    rc = PERR(tl, "a second job_name in one file (DS3 would rename the first "
-                                  "application, not add one): one application per job file");
-                    break;
-                }
-                if ((j->name = soc__strdup(nm)) == NULL)
-                    rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
-            } else if (strcmp(kw, "add_new_tasks") == 0) {
-                int64_t n;
-                if (j->name == NULL) {
-                    rc = PERR(tl, "add_new_tasks before job_name");
-                    break;
-                }
-                if (j->tasks != NULL) {
-                    rc = PERR(tl, "a second add_new_tasks in one file");
-                    break;
-                }
-                if ((rc = tok_i64(f, tl, 1, "number of tasks", 1, DS3_MAX_TASKS, &n, err)) !=
-                    SOC_OK)
-                    break;
-                j->n_decl = (int)n;
-                j->tasks = calloc((size_t)n, sizeof *j->tasks);
-                j->vol = calloc((size_t)n * (size_t)n, sizeof *j->vol);
-                if (j->tasks == NULL || j->vol == NULL) {
-                    rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
-                    break;
-                }
-                task_mode = 1;
-            } else if (strcmp(kw, "comm_vol") == 0) {
-                int64_t s, d, v;
-                if (j->tasks == NULL) {
-                    rc = PERR(tl, "comm_vol before add_new_tasks");
-                    break;
-                }
-                int64_t hi = j->n_decl - 1;
-                if ((rc = tok_i64(f, tl, 1, "source task ID", 0, hi, &s, err)) != SOC_OK ||
-                    (rc = tok_i64(f, tl, 2, "destination task ID", 0, hi, &d, err)) != SOC_OK ||
-                    (rc = tok_i64(f, tl, 3, "volume (an integer, as DS3 reads it)", 0,
-                                  INT64_C(1) << 50, &v, err)) != SOC_OK)
-                    break;
-                j->vol[s * j->n_decl + d] = (double)v;
-            } else {
-                rc = PERR(tl, "unknown keyword '%s' (expected job_name, add_new_tasks or comm_vol)",
-                          kw);
-            }
-            continue;
-        }
-        /* task mode: the second field decides */
-        const char *second;
-        if ((rc = tok_str(f, tl, 1, "task ID or keyword", &second, err)) != SOC_OK)
-            break;
-        if (strcmp(second, "HEAD") == 0 || strcmp(second, "TAIL") == 0) {
-            int head = second[0] == 'H';
-            if (j->n_tasks == 0) {
-                rc = PERR(tl, "%s before the first task", second);
-                break;
-            }
-            int *slot = head ? &j->head : &j->tail;
-            if (*slot >= 0 && *slot != j->n_tasks - 1) {
-                rc = PERR(tl, "a second %s task (task %d is already the %s)", second, *slot,
-                          head ? "head" : "tail");
-                break;
-            }
-            *slot = j->n_tasks - 1;
-        } else if (strcmp(second, "earliest_start") == 0) {
-            if (j->n_tasks == 0) {
-                rc = PERR(tl, "earliest_start before the first task");
-                break;
-            }
-            /* earliest_start, deadline, input_vol, output_vol: parsed by DS3
-             * but never used; the volumes must still be numbers */
-            for (int i = 3; i + 1 < tl->n && i <= 7; i += 2) {
-                double x;
-                if ((rc = tok_num(f, tl, i + 1, tl->tok[i], &x, err)) != SOC_OK)
-                    break;
-            }
-            if (rc == SOC_OK && j->n_tasks == j->n_decl)
-                task_mode = 0;
-        } else {
-            int64_t id;
-            if ((rc = tok_i64(f, tl, 1, "task ID", 0, INT32_MAX, &id, err)) != SOC_OK)
-                break;
-            if (id != j->n_tasks || id >= j->n_decl) {
-                if (id >= j->n_decl)
-                    rc = PERR(tl, "task ID %lld but add_new_tasks declared %d tasks", (long long)id,
-                              j->n_decl);
-                else
-                    rc = PERR(tl, "task ID %lld out of order: DS3 needs IDs 0..%d in file "
-                                  "order (expected %d)", (long long)id, j->n_decl - 1, j->n_tasks);
-                break;
-            }
-            rtask_t *t = &j->tasks[j->n_tasks];
-            t->line = tl->line;
-            t->name = soc__strdup(tl->tok[0]);
-            t->pred = malloc(sizeof(int) * (size_t)(tl->n > 2 ? tl->n - 2 : 1));
-            if (t->name == NULL || t->pred == NULL) {
-                rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
-                break;
-            }
-            j->n_tasks++;
-            for (int i = 2; i < tl->n; i++) {
-                int64_t p;
-                if ((rc = tok_i64(f, tl, i, "predecessor ID", 0, j->n_decl - 1, &p, err)) != SOC_OK)
-                    break;
-                if (p == id) {
-                    rc = PERR(tl, "task %lld lists itself as a predecessor", (long long)id);
-                    break;
-                }
-                for (int k = 0; k < t->n_pred; k++)
-                    if (t->pred[k] == p) {
-                        rc = PERR(tl, "predecessor %lld is listed twice", (long long)p);
-                        break;
-                    }
-                if (rc != SOC_OK)
-                    break;
-                t->pred[t->n_pred++] = (int)p;
-            }
-        }
+        rc = task_mode ? job_task_line(f, tl, j, &task_mode, err)
+                       : job_header_line(f, tl, j, &task_mode, err);
     }
     if (rc == SOC_OK && j->name == NULL)
         rc = soc_error_set(err, SOC_EPARSE, path, 0, 0, "no job_name line");
@@ -871,10 +855,10 @@ static int ini_read(ini_t *ini, const char *path, soc_error_t *err)
 {
     memset(ini, 0, sizeof *ini);
     ini->path = path;
-    char *text = slurp(path, NULL);
-    if (text == NULL)
-        return soc_error_set(err, SOC_EIO, path, 0, 0, "cannot read: %s", strerror(errno));
-    int rc = SOC_OK, lineno = 0;
+    char *text = NULL;
+    int rc = soc__read_file(path, DS3_MAX_FILE_BYTES, 1, &text, NULL, err), lineno = 0;
+    if (rc != SOC_OK)
+        return rc;
     char *section = NULL;
     char **seen_sections = NULL;
     int n_seen = 0;
@@ -1527,246 +1511,227 @@ static int read_options(const ini_t *ini, soc_ds3_options_t *o, soc_error_t *err
     return SOC_OK;
 }
 
-int soc_load_ds3(soc_config_t *cfg, const char *ini_path, const char *const *overrides,
-                 soc_error_t *err)
+/* Everything soc_load_ds3 holds while it reads (freed by d3_cleanup). */
+typedef struct d3load {
+    soc_config_t *cfg;
+    const char *ini_path;
+    ini_t ini;
+    soc_parse_t sp;
+    names_t types;
+    rjob_t *jobs;
+    char **job_paths;
+    int n_jobs;
+    char *dir, *soc_path, *jf;
+    const char *soc_name;
+    numlist_t probs, jl;
+} d3load_t;
+
+static int d3_oom(soc_error_t *err)
 {
-    if (cfg == NULL || ini_path == NULL)
-        return soc_error_set(err, SOC_EINVAL, NULL, 0, 0, "missing argument");
-    soc_config_init(cfg);
-    ini_t ini_s = {0}, *ini = &ini_s;
-    soc_parse_t sp = {0};
-    names_t types = {0};
-    rjob_t *jobs = NULL;
-    char **job_paths = NULL;
-    int n_jobs = 0;
-    char *dir = NULL, *soc_path = NULL, *jf = NULL;
-    numlist_t probs = {0}, jl = {0};
-    int rc = ini_read(ini, ini_path, err);
-    if (rc != SOC_OK)
-        goto out;
-    if ((rc = apply_overrides(ini, overrides, err)) != SOC_OK)
-        goto out;
+    return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
+}
+
+/* cfg->ds3 with DS3's defaults (sweep: scale_values = 500-501-1), then the
+ * ini's [SIMULATION MODE], [POWER MANAGEMENT]... options. */
+static int d3_options(d3load_t *D, soc_error_t *err)
+{
+    soc_config_t *cfg = D->cfg;
     cfg->semantics = SOC_SEM_DS3;
-    if ((cfg->source = soc__strdup(ini_path)) == NULL || (cfg->ds3 = malloc(sizeof *cfg->ds3)) == NULL ||
-        (dir = dir_of(ini_path)) == NULL) {
-        rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
-        goto out;
-    }
+    if ((cfg->source = soc__strdup(D->ini_path)) == NULL ||
+        (cfg->ds3 = malloc(sizeof *cfg->ds3)) == NULL || (D->dir = dir_of(D->ini_path)) == NULL)
+        return d3_oom(err);
     soc_ds3_options_t *o = cfg->ds3;
     soc_ds3_options_default(o);
-    {
-        /* DS3's default sweep: scale_values = 500-501-1 */
-        o->scale_values = malloc(sizeof(int64_t));
-        if (o->scale_values == NULL) {
-            rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
-            goto out;
-        }
-        o->scale_values[0] = 500;
-        o->n_scale_values = 1;
-    }
-    if ((rc = read_options(ini, o, err)) != SOC_OK)
-        goto out;
+    if ((o->scale_values = malloc(sizeof(int64_t))) == NULL)
+        return d3_oom(err);
+    o->scale_values[0] = 500;
+    o->n_scale_values = 1;
+    return read_options(&D->ini, o, err);
+}
 
-    /* ---- communication mode */
-    int p2p = 1, shm = 0;
-    if ((rc = ini_bool(ini, "pe_to_pe", &p2p, err)) != SOC_OK ||
-        (rc = ini_bool(ini, "shared_memory", &shm, err)) != SOC_OK)
-        goto out;
+/* PE_to_PE / shared_memory: exactly one of them. */
+static int d3_comm_mode(d3load_t *D, soc_error_t *err)
+{
+    int p2p = 1, shm = 0, rc;
+    if ((rc = ini_bool(&D->ini, "pe_to_pe", &p2p, err)) != SOC_OK ||
+        (rc = ini_bool(&D->ini, "shared_memory", &shm, err)) != SOC_OK)
+        return rc;
     if (p2p == shm) {
-        const ini_ent_t *x = ini_get(ini, "shared_memory");
-        rc = soc_error_set(err, SOC_EPARSE, x != NULL && x->line == 0 ? "--set" : ini_path,
-                           x ? x->line : 0, 0,
-                           "exactly one of PE_to_PE and shared_memory must be yes");
-        goto out;
+        const ini_ent_t *x = ini_get(&D->ini, "shared_memory");
+        return soc_error_set(err, SOC_EPARSE, x != NULL && x->line == 0 ? "--set" : D->ini_path,
+                             x ? x->line : 0, 0,
+                             "exactly one of PE_to_PE and shared_memory must be yes");
     }
-    cfg->platform.comm_mode = shm ? SOC_COMM_SHARED_MEMORY : SOC_COMM_PE_TO_PE;
+    D->cfg->platform.comm_mode = shm ? SOC_COMM_SHARED_MEMORY : SOC_COMM_PE_TO_PE;
+    return SOC_OK;
+}
 
-    /* ---- SoC */
-    const ini_ent_t *rf = ini_get(ini, "resource_file");
-    const char *soc_name = rf != NULL ? rf->value : "SoC.MULTIPLE_BAL.txt";
-    if ((soc_path = join3(dir, "config_SoC", soc_name)) == NULL) {
-        rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
-        goto out;
-    }
-    if ((rc = parse_soc(soc_path, &types, &sp, err)) != SOC_OK)
-        goto out;
+/* config_SoC/<resource_file>. */
+static int d3_soc(d3load_t *D, const soc_warn_sink_t *warn, soc_error_t *err)
+{
+    const ini_ent_t *rf = ini_get(&D->ini, "resource_file");
+    D->soc_name = rf != NULL ? rf->value : "SoC.MULTIPLE_BAL.txt";
+    if ((D->soc_path = join3(D->dir, "config_SoC", D->soc_name)) == NULL)
+        return d3_oom(err);
+    return parse_soc(D->soc_path, &D->types, &D->sp, warn, err);
+}
 
-    /* ---- jobs */
+/* config_Jobs/<each name of job_file>; job-only task names join the type
+ * universe after the functionalities. */
+static int d3_jobs(d3load_t *D, soc_error_t *err)
+{
+    const ini_t *ini = &D->ini;
     const ini_ent_t *jx = ini_get(ini, "job_file");
-    jf = soc__strdup(jx != NULL ? jx->value
-                            : "job_WIFI_5TXM.txt,job_WIFI_5RXM.txt,job_LAG.txt,job_SCT.txt,"
-                              "job_SCR.txt,job_TEMP_MIT.txt");
-    if (jf == NULL) {
-        rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
-        goto out;
-    }
-    int n_files = 1;
-    for (char *q = jf; *q; q++)
+    D->jf = soc__strdup(jx != NULL ? jx->value
+                               : "job_WIFI_5TXM.txt,job_WIFI_5RXM.txt,job_LAG.txt,job_SCT.txt,"
+                                 "job_SCR.txt,job_TEMP_MIT.txt");
+    if (D->jf == NULL)
+        return d3_oom(err);
+    int n_files = 1, rc;
+    for (char *q = D->jf; *q; q++)
         n_files += *q == ',';
-    jobs = calloc((size_t)n_files, sizeof *jobs);
-    job_paths = calloc((size_t)n_files, sizeof *job_paths);
-    if (jobs == NULL || job_paths == NULL) {
-        rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
-        goto out;
-    }
-    {
-        char *cursor = jf;
-        for (char *part = next_field(&cursor); part; part = next_field(&cursor)) {
-            char *nm = strip_dup(part, strlen(part));
-            if (nm == NULL || nm[0] == '\0') {
-                free(nm);
-                rc = jx ? IERR(jx, "job_file: an empty file name")
-                        : soc_error_set(err, SOC_EPARSE, ini_path, 0, 0, "empty job file name");
-                goto out;
-            }
-            job_paths[n_jobs] = join3(dir, "config_Jobs", nm);
+    D->jobs = calloc((size_t)n_files, sizeof *D->jobs);
+    D->job_paths = calloc((size_t)n_files, sizeof *D->job_paths);
+    if (D->jobs == NULL || D->job_paths == NULL)
+        return d3_oom(err);
+    char *cursor = D->jf;
+    for (char *part = next_field(&cursor); part; part = next_field(&cursor)) {
+        char *nm = strip_dup(part, strlen(part));
+        if (nm == NULL || nm[0] == '\0') {
             free(nm);
-            if (job_paths[n_jobs] == NULL) {
-                rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
-                goto out;
-            }
-            if ((rc = parse_job(job_paths[n_jobs], &jobs[n_jobs], err)) != SOC_OK) {
-                n_jobs++;
-                goto out;
-            }
-            n_jobs++;
+            return jx ? IERR(jx, "job_file: an empty file name")
+                      : soc_error_set(err, SOC_EPARSE, D->ini_path, 0, 0, "empty job file name");
         }
+        D->job_paths[D->n_jobs] = join3(D->dir, "config_Jobs", nm);
+        free(nm);
+        if (D->job_paths[D->n_jobs] == NULL)
+            return d3_oom(err);
+        rc = parse_job(D->job_paths[D->n_jobs], &D->jobs[D->n_jobs], err);
+        D->n_jobs++;
+        if (rc != SOC_OK)
+            return rc;
     }
-    if (n_jobs == 0) {
-        rc = soc_error_set(err, SOC_EPARSE, ini_path, jx ? jx->line : 0, 0, "no job files");
-        goto out;
-    }
-    /* job-only task names join the type universe after the functionalities */
-    for (int a = 0; a < n_jobs; a++)
-        for (int t = 0; t < jobs[a].n_tasks; t++)
-            if (names_add(&types, jobs[a].tasks[t].name) < 0) {
-                rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
-                goto out;
-            }
+    if (D->n_jobs == 0)
+        return soc_error_set(err, SOC_EPARSE, D->ini_path, jx ? jx->line : 0, 0, "no job files");
+    for (int a = 0; a < D->n_jobs; a++)
+        for (int t = 0; t < D->jobs[a].n_tasks; t++)
+            if (names_add(&D->types, D->jobs[a].tasks[t].name) < 0)
+                return d3_oom(err);
+    return SOC_OK;
+}
 
-    /* ---- probabilities and job_list */
+/* job_probabilities: one per job file, >= 0, summing to 1 as NumPy's
+ * choice() checks it (compensated sum within sqrt(eps)). */
+static int d3_probabilities(d3load_t *D, soc_error_t *err)
+{
+    const ini_t *ini = &D->ini;
+    numlist_t *probs = &D->probs;
+    int n_jobs = D->n_jobs;
     const ini_ent_t *px = ini_get(ini, "job_probabilities");
     if (px != NULL) {
-        if (parse_list(px->value, &probs, 0) != 0) {
-            rc = IERR(px, "job_probabilities: '%s' is not a list of numbers", px->value);
-            goto out;
-        }
+        if (parse_list(px->value, probs, 0) != 0)
+            return IERR(px, "job_probabilities: '%s' is not a list of numbers", px->value);
     } else {
         static const double dflt[] = {0.2, 0.2, 0.2, 0.1, 0.1, 0.2};
         for (int i = 0; i < 6; i++)
-            nl_push(&probs, dflt[i]);
+            nl_push(probs, dflt[i]);
     }
-    if (probs.n != n_jobs) {
-        rc = px ? IERR(px, "job_probabilities has %d values for %d job files", probs.n, n_jobs)
-                : soc_error_set(err, SOC_EPARSE, ini_path, 0, 0,
-                                "job_probabilities is missing for %d job files", n_jobs);
-        goto out;
+    if (probs->n != n_jobs)
+        return px ? IERR(px, "job_probabilities has %d values for %d job files", probs->n, n_jobs)
+                  : soc_error_set(err, SOC_EPARSE, D->ini_path, 0, 0,
+                                  "job_probabilities is missing for %d job files", n_jobs);
+    for (int i = 0; i < probs->n; i++)
+        if (probs->v[i] < 0)
+            return IERR(px, "job_probabilities: %g is negative", probs->v[i]);
+    double sum = 0, c = 0;
+    for (int i = 0; i < probs->n; i++) {
+        double y = probs->v[i] - c, t = sum + y;
+        c = (t - sum) - y;
+        sum = t;
     }
-    for (int i = 0; i < probs.n; i++)
-        if (probs.v[i] < 0) {
-            rc = IERR(px, "job_probabilities: %g is negative", probs.v[i]);
-            goto out;
-        }
-    {
-        double sum = 0, c = 0;
-        for (int i = 0; i < probs.n; i++) {
-            /* NumPy's check in choice(): compensated sum within sqrt(eps) */
-            double y = probs.v[i] - c, t = sum + y;
-            c = (t - sum) - y;
-            sum = t;
-        }
-        if (fabs(sum - 1.0) > 1.4901161193847656e-08) {
-            rc = px ? IERR(px, "job_probabilities sum to %.17g, not 1 (NumPy would refuse them)", sum)
-                    : soc_error_set(err, SOC_EPARSE, ini_path, 0, 0, "probabilities do not sum to 1");
-            goto out;
-        }
-    }
-    const ini_ent_t *jlx = ini_get(ini, "job_list");
-    if (jlx != NULL) {
-        if (parse_list(jlx->value, &jl, 1) != 0) {
-            rc = IERR(jlx, "job_list: '%s' is not a list of lists of job counts", jlx->value);
-            goto out;
-        }
-        if (jl.n_rows > 0) {
-            o->job_list = calloc((size_t)jl.n_rows, sizeof(int *));
-            if (o->job_list == NULL) {
-                rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
-                goto out;
-            }
-            int off = 0;
-            for (int r = 0; r < jl.n_rows; r++) {
-                if (jl.row_len[r] != n_jobs) {
-                    rc = IERR(jlx, "job_list: snippet %d has %d counts for %d job files", r,
-                              jl.row_len[r], n_jobs);
-                    goto out;
-                }
-                o->job_list[r] = malloc(sizeof(int) * (size_t)n_jobs);
-                if (o->job_list[r] == NULL) {
-                    rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
-                    goto out;
-                }
-                o->n_job_list = r + 1;
-                for (int a = 0; a < n_jobs; a++) {
-                    double v = jl.v[off++];
-                    if (!is_int(v) || v < 0 || v > 1e9) {
-                        rc = IERR(jlx, "job_list: %g is not a job count", v);
-                        goto out;
-                    }
-                    o->job_list[r][a] = (int)v;
-                }
-            }
-            int64_t s = 0;
-            for (int a = 0; a < n_jobs; a++)
-                s += o->job_list[0][a];
-            if (s == 0) {
-                rc = IERR(jlx, "job_list: the first snippet has no jobs (DS3 sizes every "
-                               "snippet by it)");
-                goto out;
-            }
-            o->inject_fixed_num_jobs = 1; /* DS3 forces it */
-        }
-    }
+    if (fabs(sum - 1.0) > 1.4901161193847656e-08)
+        return px ? IERR(px, "job_probabilities sum to %.17g, not 1 (NumPy would refuse them)", sum)
+                  : soc_error_set(err, SOC_EPARSE, D->ini_path, 0, 0,
+                                  "probabilities do not sum to 1");
+    return SOC_OK;
+}
 
-    /* ---- the config */
-    if ((rc = build_platform(cfg, &sp, &types, soc_path, soc_name, err)) != SOC_OK)
-        goto out;
-    if ((rc = build_apps(cfg, jobs, n_jobs, job_paths, &types, probs.v, err)) != SOC_OK)
-        goto out;
-    cfg->platform.type_names = types.v;
-    cfg->platform.n_types = types.n;
-    types.v = NULL;
-    types.n = 0;
-    /* DS3_Sim_v0's checks on every cluster with power management */
+/* job_list: snippets of job counts, one count per job file. */
+static int d3_job_list(d3load_t *D, soc_error_t *err)
+{
+    const ini_t *ini = &D->ini;
+    soc_ds3_options_t *o = D->cfg->ds3;
+    numlist_t *jl = &D->jl;
+    int n_jobs = D->n_jobs;
+    const ini_ent_t *jlx = ini_get(ini, "job_list");
+    if (jlx == NULL)
+        return SOC_OK;
+    if (parse_list(jlx->value, jl, 1) != 0)
+        return IERR(jlx, "job_list: '%s' is not a list of lists of job counts", jlx->value);
+    if (jl->n_rows == 0)
+        return SOC_OK;
+    if ((o->job_list = calloc((size_t)jl->n_rows, sizeof(int *))) == NULL)
+        return d3_oom(err);
+    int off = 0;
+    for (int r = 0; r < jl->n_rows; r++) {
+        if (jl->row_len[r] != n_jobs)
+            return IERR(jlx, "job_list: snippet %d has %d counts for %d job files", r,
+                        jl->row_len[r], n_jobs);
+        if ((o->job_list[r] = malloc(sizeof(int) * (size_t)n_jobs)) == NULL)
+            return d3_oom(err);
+        o->n_job_list = r + 1;
+        for (int a = 0; a < n_jobs; a++) {
+            double v = jl->v[off++];
+            if (!is_int(v) || v < 0 || v > 1e9)
+                return IERR(jlx, "job_list: %g is not a job count", v);
+            o->job_list[r][a] = (int)v;
+        }
+    }
+    int64_t sum = 0;
+    for (int a = 0; a < n_jobs; a++)
+        sum += o->job_list[0][a];
+    if (sum == 0)
+        return IERR(jlx, "job_list: the first snippet has no jobs (DS3 sizes every "
+                         "snippet by it)");
+    o->inject_fixed_num_jobs = 1; /* DS3 forces it */
+    return SOC_OK;
+}
+
+/* DS3_Sim_v0's checks on every cluster with power management. */
+static int d3_power_checks(const d3load_t *D, soc_error_t *err)
+{
+    const soc_config_t *cfg = D->cfg;
+    const soc_ds3_options_t *o = cfg->ds3;
     for (int c = 0; c < cfg->platform.n_clusters; c++) {
         const soc_cluster_t *cl = &cfg->platform.clusters[c];
         const soc_cluster_power_t *pw = cl->power;
         if (pw == NULL || strcmp(pw->governor, "none") == 0)
             continue;
-        if (pw->n_trip != o->n_trip) {
-            rc = soc_error_set(err, SOC_EPARSE, soc_path, sp.res[c].line, 0,
-                               "resource '%s': trip_freq has %d values but config_file.ini "
-                               "has %d trip temperatures (DS3 refuses this)", cl->name,
-                               pw->n_trip, o->n_trip);
-            goto out;
-        }
-        if (pw->n_profiles != pw->n_pg_profiles) {
-            rc = soc_error_set(err, SOC_EPARSE, soc_path, sp.res[c].line, 0,
-                               "resource '%s': %d power_profile lines but %d PG_profile lines "
-                               "(DS3 refuses this)", cl->name, pw->n_profiles,
-                               pw->n_pg_profiles);
-            goto out;
-        }
+        if (pw->n_trip != o->n_trip)
+            return soc_error_set(err, SOC_EPARSE, D->soc_path, D->sp.res[c].line, 0,
+                                 "resource '%s': trip_freq has %d values but config_file.ini "
+                                 "has %d trip temperatures (DS3 refuses this)", cl->name,
+                                 pw->n_trip, o->n_trip);
+        if (pw->n_profiles != pw->n_pg_profiles)
+            return soc_error_set(err, SOC_EPARSE, D->soc_path, D->sp.res[c].line, 0,
+                                 "resource '%s': %d power_profile lines but %d PG_profile lines "
+                                 "(DS3 refuses this)", cl->name, pw->n_profiles,
+                                 pw->n_pg_profiles);
     }
-    {
-        const ini_ent_t *sx = ini_get(ini, "scheduler");
-        if ((cfg->scheduler = soc__strdup(sx != NULL ? sx->value : "ETF")) == NULL) {
-            rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
-            goto out;
-        }
-        lower(cfg->scheduler);
-    }
+    return SOC_OK;
+}
+
+/* The scheduler, the seed and a native-semantics reading of the same
+ * workload (injection). */
+static int d3_finish(d3load_t *D, soc_error_t *err)
+{
+    soc_config_t *cfg = D->cfg;
+    const soc_ds3_options_t *o = cfg->ds3;
+    const ini_ent_t *sx = ini_get(&D->ini, "scheduler");
+    if ((cfg->scheduler = soc__strdup(sx != NULL ? sx->value : "ETF")) == NULL)
+        return d3_oom(err);
+    lower(cfg->scheduler);
     cfg->seed = (uint64_t)o->random_seed;
-    /* a native-semantics reading of the same workload */
     soc_injection_t *in = &cfg->injection;
     int64_t sc = o->validation || o->n_scale_values == 0 ? o->scale : o->scale_values[0];
     in->kind = o->fixed_injection_rate ? SOC_ARRIVAL_PERIODIC : SOC_ARRIVAL_POISSON;
@@ -1780,23 +1745,81 @@ int soc_load_ds3(soc_config_t *cfg, const char *ini_path, const char *const *ove
         in->max_jobs = o->max_jobs;
         in->sim_time_us = (double)o->simulation_length;
     }
-    rc = soc_config_finalize(cfg, err);
-out:
-    for (int a = 0; jobs != NULL && a < n_jobs; a++)
-        rjob_free(&jobs[a]);
-    free(jobs);
-    for (int a = 0; job_paths != NULL && a < n_jobs; a++)
-        free(job_paths[a]);
-    free(job_paths);
-    numlist_free(&probs);
-    numlist_free(&jl);
-    names_free(&types);
-    soc_parse_free(&sp);
-    ini_free(ini);
-    free(dir);
-    free(soc_path);
-    free(jf);
+    return SOC_OK;
+}
+
+static void d3_cleanup(d3load_t *D)
+{
+    for (int a = 0; D->jobs != NULL && a < D->n_jobs; a++)
+        rjob_free(&D->jobs[a]);
+    free(D->jobs);
+    for (int a = 0; D->job_paths != NULL && a < D->n_jobs; a++)
+        free(D->job_paths[a]);
+    free(D->job_paths);
+    numlist_free(&D->probs);
+    numlist_free(&D->jl);
+    names_free(&D->types);
+    soc_parse_free(&D->sp);
+    ini_free(&D->ini);
+    free(D->dir);
+    free(D->soc_path);
+    free(D->jf);
+}
+
+int soc_load_ds3_opts(soc_config_t *cfg, const char *ini_path, const soc_load_options_t *opts,
+                      soc_error_t *err)
+{
+    if (cfg == NULL || ini_path == NULL)
+        return soc_error_set(err, SOC_EINVAL, NULL, 0, 0, "missing argument");
+    soc_load_options_t o = {0};
+    if (opts != NULL)
+        memcpy(&o, opts, opts->struct_size < sizeof o ? opts->struct_size : sizeof o);
+    soc_config_init(cfg);
+    d3load_t D;
+    memset(&D, 0, sizeof D);
+    D.cfg = cfg;
+    D.ini_path = ini_path;
+    int rc = ini_read(&D.ini, ini_path, err);
+    if (rc == SOC_OK)
+        rc = apply_overrides(&D.ini, o.overrides, err);
+    if (rc == SOC_OK)
+        rc = d3_options(&D, err);
+    if (rc == SOC_OK)
+        rc = d3_comm_mode(&D, err);
+    if (rc == SOC_OK)
+        rc = d3_soc(&D, &o.warnings, err);
+    if (rc == SOC_OK)
+        rc = d3_jobs(&D, err);
+    if (rc == SOC_OK)
+        rc = d3_probabilities(&D, err);
+    if (rc == SOC_OK)
+        rc = d3_job_list(&D, err);
+    if (rc == SOC_OK)
+        rc = build_platform(cfg, &D.sp, &D.types, D.soc_path, D.soc_name, err);
+    if (rc == SOC_OK)
+        rc = build_apps(cfg, D.jobs, D.n_jobs, D.job_paths, &D.types, D.probs.v, err);
+    if (rc == SOC_OK) {
+        cfg->platform.type_names = D.types.v;
+        cfg->platform.n_types = D.types.n;
+        D.types.v = NULL;
+        D.types.n = 0;
+        rc = d3_power_checks(&D, err);
+    }
+    if (rc == SOC_OK)
+        rc = d3_finish(&D, err);
+    if (rc == SOC_OK)
+        rc = soc_config_finalize(cfg, err);
+    d3_cleanup(&D);
     if (rc != SOC_OK)
         soc_config_free(cfg);
     return rc;
+}
+
+int soc_load_ds3(soc_config_t *cfg, const char *ini_path, const char *const *overrides,
+                 soc_error_t *err)
+{
+    soc_load_options_t o = {0};
+    o.struct_size = sizeof o;
+    o.overrides = overrides;
+    return soc_load_ds3_opts(cfg, ini_path, &o, err);
 }

@@ -1572,63 +1572,102 @@ static int cmp_edge_ref(const void *x, const void *y)
     return (a->idx > b->idx) - (a->idx < b->idx);
 }
 
-/* Repeated edges, cycles and disconnected graphs, found here so that the
- * message can point at the edge or task at fault. */
-static int check_graph(ld_t *L, const yaml_node_t *tasks, const yaml_node_t *edges, int a)
-{
-    const soc_app_t *app = &L->cfg->apps[a];
-    int n = app->n_tasks, m = app->n_edges, rc = SOC_OK;
-    char b1[32], b2[32];
-    ld_edge_ref_t *er = malloc(sizeof *er * (size_t)(m ? m : 1));
-    int *indeg = calloc((size_t)n, sizeof(int));
-    int *poff = calloc((size_t)n + 1, sizeof(int));
-    int *pedge = malloc(sizeof(int) * (size_t)(m ? m : 1));
-    int *queue = malloc(sizeof(int) * (size_t)n);
-    int *soff = calloc((size_t)n + 1, sizeof(int));
-    int *sedge = malloc(sizeof(int) * (size_t)(m ? m : 1));
-    int *fill = calloc((size_t)n + 1, sizeof(int));
-    int *step = NULL;
-    if (!er || !indeg || !poff || !pedge || !queue || !soff || !sedge || !fill) {
-        rc = oom(L);
-        goto out;
-    }
-    for (int e = 0; e < m; e++) {
-        er[e].src = app->edges[e].src;
-        er[e].dst = app->edges[e].dst;
-        er[e].idx = e;
-    }
-    qsort(er, (size_t)m, sizeof *er, cmp_edge_ref);
-    for (int i = 1; i < m; i++)
-        if (er[i].src == er[i - 1].src && er[i].dst == er[i - 1].dst) {
-            yaml_node_t *first = seq_at(L, edges, (size_t)er[i - 1].idx);
-            rc = fail(L, seq_at(L, edges, (size_t)er[i].idx), SOC_ECONFIG,
-                      "application '%s': edge %s -> %s is listed twice (first at line %d)",
-                      app->name, task_label(app, er[i].src, b1, sizeof b1),
-                      task_label(app, er[i].dst, b2, sizeof b2), (int)first->start_mark.line + 1);
-            goto out;
-        }
+/* Work arrays of check_graph (n tasks, m edges). */
+typedef struct ld_graph {
+    const soc_app_t *app;
+    int n, m;
+    ld_edge_ref_t *er;
+    int *indeg, *poff, *pedge, *queue, *soff, *sedge, *fill, *step;
+} ld_graph_t;
 
-    /* CSR of predecessors and successors, edges in file order */
+static void graph_free(ld_graph_t *g)
+{
+    free(g->er);
+    free(g->indeg);
+    free(g->poff);
+    free(g->pedge);
+    free(g->queue);
+    free(g->soff);
+    free(g->sedge);
+    free(g->fill);
+    free(g->step);
+}
+
+static int graph_alloc(ld_graph_t *g, const soc_app_t *app)
+{
+    memset(g, 0, sizeof *g);
+    int n = app->n_tasks, m = app->n_edges;
+    g->app = app;
+    g->n = n;
+    g->m = m;
+    g->er = malloc(sizeof *g->er * (size_t)(m ? m : 1));
+    g->indeg = calloc((size_t)n, sizeof(int));
+    g->poff = calloc((size_t)n + 1, sizeof(int));
+    g->pedge = malloc(sizeof(int) * (size_t)(m ? m : 1));
+    g->queue = malloc(sizeof(int) * (size_t)n);
+    g->soff = calloc((size_t)n + 1, sizeof(int));
+    g->sedge = malloc(sizeof(int) * (size_t)(m ? m : 1));
+    g->fill = calloc((size_t)n + 1, sizeof(int));
+    return g->er && g->indeg && g->poff && g->pedge && g->queue && g->soff && g->sedge && g->fill
+               ? 0
+               : -1;
+}
+
+/* An edge listed twice: reported at its second occurrence. */
+static int graph_duplicates(ld_t *L, const yaml_node_t *edges, ld_graph_t *g)
+{
+    const soc_app_t *app = g->app;
+    char b1[32], b2[32];
+    for (int e = 0; e < g->m; e++) {
+        g->er[e].src = app->edges[e].src;
+        g->er[e].dst = app->edges[e].dst;
+        g->er[e].idx = e;
+    }
+    qsort(g->er, (size_t)g->m, sizeof *g->er, cmp_edge_ref);
+    for (int i = 1; i < g->m; i++)
+        if (g->er[i].src == g->er[i - 1].src && g->er[i].dst == g->er[i - 1].dst) {
+            yaml_node_t *first = seq_at(L, edges, (size_t)g->er[i - 1].idx);
+            return fail(L, seq_at(L, edges, (size_t)g->er[i].idx), SOC_ECONFIG,
+                        "application '%s': edge %s -> %s is listed twice (first at line %d)",
+                        app->name, task_label(app, g->er[i].src, b1, sizeof b1),
+                        task_label(app, g->er[i].dst, b2, sizeof b2),
+                        (int)first->start_mark.line + 1);
+        }
+    return SOC_OK;
+}
+
+/* CSR of predecessors and successors, edges in file order. */
+static void graph_adjacency(ld_graph_t *g)
+{
+    const soc_app_t *app = g->app;
+    int n = g->n, m = g->m;
     for (int e = 0; e < m; e++) {
-        poff[app->edges[e].dst + 1]++;
-        soff[app->edges[e].src + 1]++;
+        g->poff[app->edges[e].dst + 1]++;
+        g->soff[app->edges[e].src + 1]++;
     }
     for (int i = 0; i < n; i++) {
-        poff[i + 1] += poff[i];
-        soff[i + 1] += soff[i];
+        g->poff[i + 1] += g->poff[i];
+        g->soff[i + 1] += g->soff[i];
     }
     for (int e = 0; e < m; e++) {
         int d = app->edges[e].dst;
-        pedge[poff[d] + fill[d]++] = e;
+        g->pedge[g->poff[d] + g->fill[d]++] = e;
     }
-    memset(fill, 0, sizeof(int) * ((size_t)n + 1));
+    memset(g->fill, 0, sizeof(int) * ((size_t)n + 1));
     for (int e = 0; e < m; e++) {
         int s = app->edges[e].src;
-        sedge[soff[s] + fill[s]++] = e;
+        g->sedge[g->soff[s] + g->fill[s]++] = e;
     }
+}
 
-    /* Kahn's algorithm; whatever is left sits on or behind a cycle */
+/* Kahn's algorithm; whatever is left sits on or behind a cycle, which is
+ * then reported as a path of task names at its first edge. */
+static int graph_acyclic(ld_t *L, const yaml_node_t *edges, ld_graph_t *g)
+{
+    const soc_app_t *app = g->app;
+    int n = g->n, *indeg = g->indeg, *poff = g->poff, *queue = g->queue;
     int head = 0, tail = 0;
+    char b1[32];
     for (int i = 0; i < n; i++) {
         indeg[i] = poff[i + 1] - poff[i];
         if (indeg[i] == 0)
@@ -1636,100 +1675,106 @@ static int check_graph(ld_t *L, const yaml_node_t *tasks, const yaml_node_t *edg
     }
     while (head < tail) {
         int u = queue[head++];
-        for (int k = soff[u]; k < soff[u + 1]; k++) {
-            int d = app->edges[sedge[k]].dst;
+        for (int k = g->soff[u]; k < g->soff[u + 1]; k++) {
+            int d = app->edges[g->sedge[k]].dst;
             if (--indeg[d] == 0)
                 queue[tail++] = d;
         }
     }
-    if (tail < n) {
-        /* every task left has a predecessor that is also left: walk
-         * backwards until a task repeats, which closes a cycle */
-        step = malloc(sizeof(int) * (size_t)n);
-        int *via = fill; /* reuse: edge used to leave each task */
-        if (step == NULL) {
-            rc = oom(L);
-            goto out;
-        }
-        for (int i = 0; i < n; i++)
-            step[i] = -1;
-        int cur = 0;
-        while (indeg[cur] == 0)
-            cur++;
-        for (int k = 0; step[cur] < 0; k++) {
-            step[cur] = k;
-            int e = -1;
-            for (int q = poff[cur]; q < poff[cur + 1]; q++)
-                if (indeg[app->edges[pedge[q]].src] > 0) {
-                    e = pedge[q];
-                    break;
-                }
-            via[cur] = e;
-            cur = app->edges[e].src;
-        }
-        /* cycle (backwards): cur <- src(via[cur]) <- ... <- cur */
-        int len = 0, first_edge = INT_MAX;
-        for (int v = cur;;) {
-            int e = via[v];
-            queue[len++] = v;
-            if (e < first_edge)
-                first_edge = e;
-            v = app->edges[e].src;
-            if (v == cur)
+    if (tail == n)
+        return SOC_OK;
+    /* every task left has a predecessor that is also left: walk backwards
+     * until a task repeats, which closes a cycle */
+    int *step = g->step = malloc(sizeof(int) * (size_t)n);
+    int *via = g->fill; /* reuse: edge used to leave each task */
+    if (step == NULL)
+        return oom(L);
+    for (int i = 0; i < n; i++)
+        step[i] = -1;
+    int cur = 0;
+    while (indeg[cur] == 0)
+        cur++;
+    for (int k = 0; step[cur] < 0; k++) {
+        step[cur] = k;
+        int e = -1;
+        for (int q = poff[cur]; q < poff[cur + 1]; q++)
+            if (indeg[app->edges[g->pedge[q]].src] > 0) {
+                e = g->pedge[q];
                 break;
-        }
-        char path[400];
-        size_t used = 0;
-        for (int i = len; i >= 0 && used < sizeof path - 8; i--) {
-            int v = queue[i == len ? 0 : i];
-            used += (size_t)snprintf(path + used, sizeof path - used, "%s%s",
-                                     i == len ? "" : " -> ", task_label(app, v, b1, sizeof b1));
-        }
-        if (used >= sizeof path - 8)
-            snprintf(path + sizeof path - 8, 8, " ...");
-        rc = fail(L, seq_at(L, edges, (size_t)first_edge), SOC_ECYCLE,
-                  "application '%s': the task graph has a cycle: %s", app->name, path);
-        goto out;
-    }
-
-    /* weakly connected: union-find over the edges (reuses poff) */
-    {
-        int *parent = poff;
-        for (int i = 0; i < n; i++)
-            parent[i] = i;
-        for (int e = 0; e < m; e++) {
-            int x = app->edges[e].src, y = app->edges[e].dst;
-            while (parent[x] != x)
-                x = parent[x] = parent[parent[x]];
-            while (parent[y] != y)
-                y = parent[y] = parent[parent[y]];
-            if (x != y)
-                parent[x > y ? x : y] = x < y ? x : y;
-        }
-        for (int i = 1; i < n; i++) {
-            int x = i;
-            while (parent[x] != x)
-                x = parent[x];
-            if (x != 0) {
-                rc = fail(L, seq_at(L, tasks, (size_t)i), SOC_ECONFIG,
-                          "application '%s': the task graph is not connected: task '%s' has no "
-                          "path to or from task '%s'",
-                          app->name, task_label(app, i, b1, sizeof b1),
-                          task_label(app, 0, b2, sizeof b2));
-                goto out;
             }
-        }
+        via[cur] = e;
+        cur = app->edges[e].src;
     }
-out:
-    free(er);
-    free(indeg);
-    free(poff);
-    free(pedge);
-    free(queue);
-    free(soff);
-    free(sedge);
-    free(fill);
-    free(step);
+    /* cycle (backwards): cur <- src(via[cur]) <- ... <- cur */
+    int len = 0, first_edge = INT_MAX;
+    for (int v = cur;;) {
+        int e = via[v];
+        queue[len++] = v;
+        if (e < first_edge)
+            first_edge = e;
+        v = app->edges[e].src;
+        if (v == cur)
+            break;
+    }
+    char path[400];
+    size_t used = 0;
+    for (int i = len; i >= 0 && used < sizeof path - 8; i--) {
+        int v = queue[i == len ? 0 : i];
+        used += (size_t)snprintf(path + used, sizeof path - used, "%s%s",
+                                 i == len ? "" : " -> ", task_label(app, v, b1, sizeof b1));
+    }
+    if (used >= sizeof path - 8)
+        snprintf(path + sizeof path - 8, 8, " ...");
+    return fail(L, seq_at(L, edges, (size_t)first_edge), SOC_ECYCLE,
+                "application '%s': the task graph has a cycle: %s", app->name, path);
+}
+
+/* Weakly connected: union-find over the edges (reuses poff). */
+static int graph_connected(ld_t *L, const yaml_node_t *tasks, ld_graph_t *g)
+{
+    const soc_app_t *app = g->app;
+    int n = g->n, *parent = g->poff;
+    char b1[32], b2[32];
+    for (int i = 0; i < n; i++)
+        parent[i] = i;
+    for (int e = 0; e < g->m; e++) {
+        int x = app->edges[e].src, y = app->edges[e].dst;
+        while (parent[x] != x)
+            x = parent[x] = parent[parent[x]];
+        while (parent[y] != y)
+            y = parent[y] = parent[parent[y]];
+        if (x != y)
+            parent[x > y ? x : y] = x < y ? x : y;
+    }
+    for (int i = 1; i < n; i++) {
+        int x = i;
+        while (parent[x] != x)
+            x = parent[x];
+        if (x != 0)
+            return fail(L, seq_at(L, tasks, (size_t)i), SOC_ECONFIG,
+                        "application '%s': the task graph is not connected: task '%s' has no "
+                        "path to or from task '%s'",
+                        app->name, task_label(app, i, b1, sizeof b1),
+                        task_label(app, 0, b2, sizeof b2));
+    }
+    return SOC_OK;
+}
+
+/* Repeated edges, cycles and disconnected graphs, found here so that the
+ * message can point at the edge or task at fault. */
+static int check_graph(ld_t *L, const yaml_node_t *tasks, const yaml_node_t *edges, int a)
+{
+    ld_graph_t g;
+    int rc = graph_alloc(&g, &L->cfg->apps[a]) != 0 ? oom(L) : SOC_OK;
+    if (rc == SOC_OK)
+        rc = graph_duplicates(L, edges, &g);
+    if (rc == SOC_OK) {
+        graph_adjacency(&g);
+        rc = graph_acyclic(L, edges, &g);
+    }
+    if (rc == SOC_OK)
+        rc = graph_connected(L, tasks, &g);
+    graph_free(&g);
     return rc;
 }
 
@@ -2062,87 +2107,111 @@ static int parse_trace(ld_t *L, const yaml_node_t *times, const yaml_node_t *app
     return SOC_OK;
 }
 
+/* The injection mapping v (arrival process, its parameters, start, warm-up,
+ * max_in_flight); *mix = its mix node. */
+static int parse_arrivals(ld_t *L, const yaml_node_t *v, const yaml_node_t **mix)
+{
+    soc_injection_t *in = &L->cfg->injection;
+    int native = L->cfg->semantics == SOC_SEM_NATIVE, rc;
+    yaml_node_t *x;
+    if ((rc = want_map(L, v, "injection", INJ_KEYS)) != SOC_OK)
+        return rc;
+    yaml_node_t *arr = map_get(L, v, "arrival"), *mean = map_get(L, v, "mean_interarrival_us"),
+                *period = map_get(L, v, "period_us"), *times = map_get(L, v, "times_us"),
+                *apps = map_get(L, v, "apps");
+    if (arr == NULL)
+        return fail(L, v, SOC_ECONFIG, "injection needs 'arrival' (poisson, periodic or trace)");
+    int kind;
+    if ((rc = get_enum(L, arr, "arrival", soc__yaml_arrival_names, &kind)) != SOC_OK)
+        return rc;
+    in->kind = (soc_arrival_kind_t)kind;
+    const yaml_node_t *wrong = NULL;
+    const char *wrong_key = NULL;
+    if (in->kind != SOC_ARRIVAL_POISSON && mean != NULL) {
+        wrong = mean;
+        wrong_key = "mean_interarrival_us";
+    } else if (in->kind != SOC_ARRIVAL_PERIODIC && period != NULL) {
+        wrong = period;
+        wrong_key = "period_us";
+    } else if (in->kind != SOC_ARRIVAL_TRACE && (times != NULL || apps != NULL)) {
+        wrong = times ? times : apps;
+        wrong_key = times ? "times_us" : "apps";
+    }
+    if (wrong != NULL)
+        return fail(L, wrong, SOC_ECONFIG, "%s does not apply to arrival: %s", wrong_key,
+                    soc__yaml_arrival_names[in->kind]);
+    switch (in->kind) {
+    case SOC_ARRIVAL_POISSON:
+    case SOC_ARRIVAL_PERIODIC: {
+        const yaml_node_t *m = in->kind == SOC_ARRIVAL_POISSON ? mean : period;
+        const char *key = in->kind == SOC_ARRIVAL_POISSON ? "mean_interarrival_us" : "period_us";
+        if (m == NULL && native)
+            return fail(L, v, SOC_ECONFIG, "arrival: %s needs %s",
+                        soc__yaml_arrival_names[in->kind], key);
+        if (m != NULL &&
+            (rc = get_num(L, m, key, 0, native, SOC_YAML_MAX_US, &in->mean_us)) != SOC_OK)
+            return rc;
+        if (m != NULL && native && in->mean_us < SOC_MIN_INTERVAL_US)
+            return fail(L, m, SOC_ECONFIG,
+                        "%s: %s us is below 1 ns, the engine's time step (the smallest is "
+                        "0.001)", key, sval(m));
+        break;
+    }
+    default:
+        if (times == NULL && native)
+            return fail(L, v, SOC_ECONFIG, "arrival: trace needs times_us");
+        if (times != NULL && (rc = parse_trace(L, times, apps, native)) != SOC_OK)
+            return rc;
+        break;
+    }
+    if ((x = map_get(L, v, "start_us")) != NULL &&
+        (rc = get_num(L, x, "start_us", 0, 0, SOC_YAML_MAX_US, &in->start_us)) != SOC_OK)
+        return rc;
+    if ((x = map_get(L, v, "max_in_flight")) != NULL &&
+        (rc = get_int(L, x, "max_in_flight", 0, 1000000000, &in->max_in_flight)) != SOC_OK)
+        return rc;
+    if ((x = map_get(L, v, "warmup_us")) != NULL &&
+        (rc = get_num(L, x, "warmup_us", 0, 0, SOC_YAML_MAX_US, &in->warmup_us)) != SOC_OK)
+        return rc;
+    *mix = map_get(L, v, "mix");
+    return SOC_OK;
+}
+
+/* The stop mapping s: jobs, time_us. */
+static int parse_stop(ld_t *L, const yaml_node_t *s)
+{
+    soc_injection_t *in = &L->cfg->injection;
+    yaml_node_t *x;
+    int rc;
+    if ((rc = want_map(L, s, "stop", STOP_KEYS)) != SOC_OK)
+        return rc;
+    if ((x = map_get(L, s, "jobs")) != NULL &&
+        (rc = get_i64(L, x, "jobs", 0, SOC_YAML_MAX_JOBS, &in->max_jobs)) != SOC_OK)
+        return rc;
+    if ((x = map_get(L, s, "time_us")) != NULL &&
+        (rc = get_num(L, x, "time_us", 0, 0, SOC_YAML_MAX_US, &in->sim_time_us)) != SOC_OK)
+        return rc;
+    if (x != NULL && in->sim_time_us > 0 && soc_time_from_us(in->sim_time_us) == 0)
+        return fail(L, x, SOC_ECONFIG, "time_us: %s us rounds to 0 ns (the engine's time "
+                    "step is 1 ns)", sval(x));
+    return SOC_OK;
+}
+
 static int parse_injection(ld_t *L, const yaml_node_t *root, const yaml_node_t **mix)
 {
-    soc_config_t *cfg = L->cfg;
-    soc_injection_t *in = &cfg->injection;
-    int native = cfg->semantics == SOC_SEM_NATIVE, rc;
-    yaml_node_t *v = map_get(L, root, "injection"), *s = map_get(L, root, "stop"), *x;
+    soc_injection_t *in = &L->cfg->injection;
+    int native = L->cfg->semantics == SOC_SEM_NATIVE, rc;
+    yaml_node_t *v = map_get(L, root, "injection"), *s = map_get(L, root, "stop");
     *mix = NULL;
     if (v == NULL || is_null(v)) {
         if (native)
             return fail(L, v ? v : root, SOC_ECONFIG,
                         "missing required key 'injection' (how jobs arrive)");
-    } else {
-        if ((rc = want_map(L, v, "injection", INJ_KEYS)) != SOC_OK)
-            return rc;
-        yaml_node_t *arr = map_get(L, v, "arrival"), *mean = map_get(L, v, "mean_interarrival_us"),
-                    *period = map_get(L, v, "period_us"), *times = map_get(L, v, "times_us"),
-                    *apps = map_get(L, v, "apps");
-        if (arr == NULL)
-            return fail(L, v, SOC_ECONFIG,
-                        "injection needs 'arrival' (poisson, periodic or trace)");
-        int kind;
-        if ((rc = get_enum(L, arr, "arrival", soc__yaml_arrival_names, &kind)) != SOC_OK)
-            return rc;
-        in->kind = (soc_arrival_kind_t)kind;
-        const yaml_node_t *wrong = NULL;
-        const char *wrong_key = NULL;
-        if (in->kind != SOC_ARRIVAL_POISSON && mean != NULL) {
-            wrong = mean;
-            wrong_key = "mean_interarrival_us";
-        } else if (in->kind != SOC_ARRIVAL_PERIODIC && period != NULL) {
-            wrong = period;
-            wrong_key = "period_us";
-        } else if (in->kind != SOC_ARRIVAL_TRACE && (times != NULL || apps != NULL)) {
-            wrong = times ? times : apps;
-            wrong_key = times ? "times_us" : "apps";
-        }
-        if (wrong != NULL)
-            return fail(L, wrong, SOC_ECONFIG, "%s does not apply to arrival: %s", wrong_key,
-                        soc__yaml_arrival_names[in->kind]);
-        switch (in->kind) {
-        case SOC_ARRIVAL_POISSON:
-        case SOC_ARRIVAL_PERIODIC: {
-            const yaml_node_t *m = in->kind == SOC_ARRIVAL_POISSON ? mean : period;
-            const char *key =
-                in->kind == SOC_ARRIVAL_POISSON ? "mean_interarrival_us" : "period_us";
-            if (m == NULL && native)
-                return fail(L, v, SOC_ECONFIG, "arrival: %s needs %s",
-                            soc__yaml_arrival_names[in->kind], key);
-            if (m != NULL && (rc = get_num(L, m, key, 0, native, SOC_YAML_MAX_US, &in->mean_us)) !=
-                                 SOC_OK)
-                return rc;
-            break;
-        }
-        default:
-            if (times == NULL && native)
-                return fail(L, v, SOC_ECONFIG, "arrival: trace needs times_us");
-            if (times != NULL && (rc = parse_trace(L, times, apps, native)) != SOC_OK)
-                return rc;
-            break;
-        }
-        if ((x = map_get(L, v, "start_us")) != NULL &&
-            (rc = get_num(L, x, "start_us", 0, 0, SOC_YAML_MAX_US, &in->start_us)) != SOC_OK)
-            return rc;
-        if ((x = map_get(L, v, "max_in_flight")) != NULL &&
-            (rc = get_int(L, x, "max_in_flight", 0, 1000000000, &in->max_in_flight)) != SOC_OK)
-            return rc;
-        if ((x = map_get(L, v, "warmup_us")) != NULL &&
-            (rc = get_num(L, x, "warmup_us", 0, 0, SOC_YAML_MAX_US, &in->warmup_us)) != SOC_OK)
-            return rc;
-        *mix = map_get(L, v, "mix");
+    } else if ((rc = parse_arrivals(L, v, mix)) != SOC_OK) {
+        return rc;
     }
-    if (s != NULL && !is_null(s)) {
-        if ((rc = want_map(L, s, "stop", STOP_KEYS)) != SOC_OK)
-            return rc;
-        if ((x = map_get(L, s, "jobs")) != NULL &&
-            (rc = get_i64(L, x, "jobs", 0, SOC_YAML_MAX_JOBS, &in->max_jobs)) != SOC_OK)
-            return rc;
-        if ((x = map_get(L, s, "time_us")) != NULL &&
-            (rc = get_num(L, x, "time_us", 0, 0, SOC_YAML_MAX_US, &in->sim_time_us)) != SOC_OK)
-            return rc;
-    }
+    if (s != NULL && !is_null(s) && (rc = parse_stop(L, s)) != SOC_OK)
+        return rc;
     if (native && in->kind != SOC_ARRIVAL_TRACE && in->max_jobs == 0 && in->sim_time_us == 0)
         return fail(L, s ? s : v, SOC_ECONFIG,
                     "%s arrivals never end by themselves: set stop.jobs or stop.time_us",
@@ -2166,7 +2235,7 @@ static const char *const DS3_MODES[] = {"performance", "validation", NULL};
 
 static int get_temps(ld_t *L, const yaml_node_t *n, const char *key, double *arr, int *count)
 {
-    size_t k;
+    size_t k = 0;
     int rc = want_seq(L, n, key, 0, SOC_YAML_MAX_TRIPS, &k);
     if (rc != SOC_OK)
         return rc;
@@ -2177,17 +2246,10 @@ static int get_temps(ld_t *L, const yaml_node_t *n, const char *key, double *arr
     return SOC_OK;
 }
 
-static int parse_ds3(ld_t *L, const yaml_node_t *n)
+/* The scalar options of the ds3 block. */
+static int ds3_scalars(ld_t *L, const yaml_node_t *n, soc_ds3_options_t *o)
 {
-    soc_config_t *cfg = L->cfg;
-    int rc = want_map(L, n, "ds3", DS3_KEYS);
-    if (rc != SOC_OK)
-        return rc;
-    soc_ds3_options_t *o = malloc(sizeof *o);
-    if (o == NULL)
-        return oom(L);
-    soc_ds3_options_default(o);
-    cfg->ds3 = o;
+    int rc = SOC_OK;
     yaml_node_t *v;
 #define DS3_BOOL(key, field)                                                                    \
     if ((v = map_get(L, n, key)) != NULL && (rc = get_bool(L, v, key, &o->field)) != SOC_OK)    \
@@ -2242,6 +2304,15 @@ static int parse_ds3(ld_t *L, const yaml_node_t *n)
 #undef DS3_I64
 #undef DS3_INT
 #undef DS3_NUM
+    return rc;
+}
+
+/* scale_values: [ticks...] and job_list: [[count per application]...]. */
+static int ds3_lists(ld_t *L, const yaml_node_t *n, soc_ds3_options_t *o)
+{
+    const soc_config_t *cfg = L->cfg;
+    int rc;
+    yaml_node_t *v;
     if ((v = map_get(L, n, "scale_values")) != NULL) {
         size_t k;
         if ((rc = want_seq(L, v, "scale_values", 0, 1000000, &k)) != SOC_OK)
@@ -2282,6 +2353,14 @@ static int parse_ds3(ld_t *L, const yaml_node_t *n)
                     return rc;
         }
     }
+    return SOC_OK;
+}
+
+/* Trip points: temperatures, hysteresis (one per trip point), DTPM. */
+static int ds3_trips(ld_t *L, const yaml_node_t *n, soc_ds3_options_t *o)
+{
+    int rc;
+    yaml_node_t *v;
     yaml_node_t *tt = map_get(L, n, "trip_temperature"), *th = map_get(L, n, "trip_hysteresis");
     int n_hyst = o->n_trip;
     if (tt != NULL &&
@@ -2300,6 +2379,21 @@ static int parse_ds3(ld_t *L, const yaml_node_t *n)
                         &o->n_dtpm_trip)) != SOC_OK)
         return rc;
     return SOC_OK;
+}
+
+static int parse_ds3(ld_t *L, const yaml_node_t *n)
+{
+    int rc = want_map(L, n, "ds3", DS3_KEYS);
+    if (rc != SOC_OK)
+        return rc;
+    soc_ds3_options_t *o = malloc(sizeof *o);
+    if (o == NULL)
+        return oom(L);
+    soc_ds3_options_default(o);
+    L->cfg->ds3 = o;
+    if ((rc = ds3_scalars(L, n, o)) != SOC_OK || (rc = ds3_lists(L, n, o)) != SOC_OK)
+        return rc;
+    return ds3_trips(L, n, o);
 }
 
 /* ----------------------------------------------------------------- root */

@@ -30,6 +30,16 @@ char *soc__strndup(const char *s, size_t n);
 /* malloc'ed "dir/name" ("name" alone when dir is NULL or empty). */
 char *soc__path_join(const char *dir, const char *name);
 
+/* --------------------------------------------------------------- files */
+
+/* Read the whole file at path into *text (malloc'ed, NUL-terminated, owned
+ * by the caller; *len bytes without the NUL, len may be NULL).  Refuses a
+ * directory ("is a directory"), more than max_bytes (SOC_ELIMIT), and with
+ * regular_only anything but a regular file (devices, FIFOs, sockets); opening
+ * never blocks.  Errors carry path in err->file; on failure *text is NULL. */
+int soc__read_file(const char *path, size_t max_bytes, int regular_only, char **text,
+                   size_t *len, soc_error_t *err);
+
 /* ------------------------------------------------------------- buffer */
 
 typedef struct soc__buf {
@@ -111,12 +121,17 @@ void soc__plugin_close(void *dl);
  *   void pfx_free(pfx_t *h);
  * LESS(x, y) compares two const T * and must be a strict total order for
  * runs to be deterministic (break ties with a sequence number). */
+#if defined(__GNUC__)
+#define SOC__UNUSED __attribute__((unused))
+#else
+#define SOC__UNUSED
+#endif
 #define SOC__HEAP_DEFINE(pfx, T, LESS)                                           \
     typedef struct pfx {                                                         \
         T *a;                                                                    \
         size_t n, cap;                                                           \
     } pfx##_t;                                                                   \
-    static inline int pfx##_push(pfx##_t *h, T v)                                \
+    SOC__UNUSED static inline int pfx##_push(pfx##_t *h, T v)                                \
     {                                                                            \
         if (h->n == h->cap) {                                                    \
             size_t nc = h->cap ? 2 * h->cap : 64;                                \
@@ -137,7 +152,7 @@ void soc__plugin_close(void *dl);
         h->a[i] = v;                                                             \
         return 0;                                                                \
     }                                                                            \
-    static inline T pfx##_pop(pfx##_t *h)                                        \
+    SOC__UNUSED static inline T pfx##_pop(pfx##_t *h)                                        \
     {                                                                            \
         T top = h->a[0];                                                         \
         T last = h->a[--h->n];                                                   \
@@ -157,8 +172,8 @@ void soc__plugin_close(void *dl);
             h->a[i] = last;                                                      \
         return top;                                                              \
     }                                                                            \
-    static inline T *pfx##_top(pfx##_t *h) { return h->n > 0 ? &h->a[0] : NULL; } \
-    static inline void pfx##_free(pfx##_t *h)                                    \
+    SOC__UNUSED static inline T *pfx##_top(pfx##_t *h) { return h->n > 0 ? &h->a[0] : NULL; } \
+    SOC__UNUSED static inline void pfx##_free(pfx##_t *h)                                    \
     {                                                                            \
         free(h->a);                                                              \
         h->a = NULL;                                                             \

@@ -58,6 +58,23 @@ int soc_error_set(soc_error_t *err, int code, const char *file, int line,
     return code;
 }
 
+void soc_warn(const soc_warn_sink_t *sink, const char *file, int line, int col,
+              const char *fmt, ...)
+{
+    if (sink == NULL || sink->fn == NULL)
+        return;
+    soc_error_t w;
+    memset(&w, 0, sizeof w);
+    w.line = line;
+    w.col = col;
+    snprintf(w.file, sizeof w.file, "%s", file ? file : "");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(w.msg, sizeof w.msg, fmt, ap);
+    va_end(ap);
+    sink->fn(sink->user, &w);
+}
+
 void soc_error_clear(soc_error_t *err)
 {
     if (err != NULL)
@@ -68,7 +85,7 @@ const char *soc_error_format(const soc_error_t *err, char *buf, size_t size)
 {
     if (buf == NULL || size == 0)
         return "";
-    if (err == NULL || err->code == 0) {
+    if (err == NULL || (err->code == 0 && err->msg[0] == '\0')) { /* a warning has code 0 */
         snprintf(buf, size, "no error");
         return buf;
     }

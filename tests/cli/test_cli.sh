@@ -83,5 +83,37 @@ a=$("$S" default --json --jobs 200); b=$("$S" default --json --jobs 200)
 head -1 "$t/s.csv" | grep -q '^job,task,task_type,pe,start_us,finish_us' || fail "schedule csv header"
 [ "$(wc -l < "$t/s.csv")" = 11 ] || fail "schedule csv rows"
 
+# issue 11 reproducers: clear messages and exit 2, never a hang or a
+# plausible wrong number
+sed 's/bandwidth_default: 8 /bandwidth_default: 1e-300/' examples/periodic.yaml > "$t/bw300.yaml"
+grep -q 1e-300 "$t/bw300.yaml" || fail "bw300 fixture not made"
+expect_code 2 "bandwidth 1e-300" -- timeout 20 "$S" run "$t/bw300.yaml" --json
+grep -q "bw300.yaml:[0-9]*:[0-9]*: .*at most 1e+12 us" /tmp/soc_cli_err.$$ || fail "bandwidth 1e-300: no file:line:col message"
+[ -s /tmp/soc_cli_out.$$ ] && fail "bandwidth 1e-300: printed results"
+cat > "$t/subns.yaml" <<'YAML'
+platform:
+  clusters:
+    - {name: a, count: 1, exec_us: {x: 10}}
+applications:
+  - {name: app, tasks: [x]}
+injection: {arrival: poisson, mean_interarrival_us: 0.0001, warmup_us: 1}
+stop: {jobs: 10}
+YAML
+expect_code 2 "sub-ns mean" -- timeout 20 "$S" run "$t/subns.yaml"
+grep -q "subns.yaml:6:53: .*below 1 ns" /tmp/soc_cli_err.$$ || fail "sub-ns mean: message"
+expect_code 2 "run --ds3 /dev/zero" -- timeout 20 "$S" run --ds3 /dev/zero
+grep -q "not a regular file" /tmp/soc_cli_err.$$ || fail "--ds3 /dev/zero: message"
+expect_code 2 "run --ds3 DIR" -- timeout 20 "$S" run --ds3 "$t"
+grep -q "is a directory" /tmp/soc_cli_err.$$ || fail "--ds3 DIR: message"
+expect_code 2 "neural:DIR" -- timeout 20 "$S" run examples/topcuoglu.yaml --scheduler "neural:$t"
+grep -q "is a directory" /tmp/soc_cli_err.$$ || fail "neural:DIR: message"
+mkdir -p "$t/cap/config_SoC" "$t/cap/config_Jobs"
+cp tests/ds3/mini/config_file.ini "$t/cap/"
+cp tests/ds3/mini/config_Jobs/* "$t/cap/config_Jobs/"
+sed 's/resource_ID 1 capacity 1 /resource_ID 1 capacity 0 /' tests/ds3/mini/config_SoC/SoC.mini.txt \
+    > "$t/cap/config_SoC/SoC.mini.txt"
+expect_code 0 "DS3 capacity 0" -- timeout 20 "$S" run --ds3 "$t/cap/config_file.ini" --json
+grep -q "warning: .*SoC.mini.txt:16: resource 'X': capacity 0 is read as 1" /tmp/soc_cli_err.$$ ||
+    fail "DS3 capacity 0: no warning"
 echo "cli: $ok passed, $bad failed"
 [ $bad = 0 ]

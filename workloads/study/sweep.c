@@ -29,6 +29,10 @@ typedef struct col {
     char **text; /* CSV cell */
     char **ovr;  /* override text ("key=YAML") for config columns */
     int *line, *col;
+    int *range;  /* [n] the range a value came from (its axis node's line),
+                    0 = listed; only a range's ends are validated */
+    int *hidx;   /* [hcap] open-addressing index of (text, ovr), -1 = empty */
+    size_t hcap;
 } col_t;
 
 struct soc_sweep {
@@ -51,6 +55,8 @@ struct soc_sweep {
     int *unit_first, *unit_n;
     const soc_sched_catalog_t *cat;
     soc_error_t *err;    /* where load reports (valid during soc_sweep_load) */
+    soc_warn_sink_t warn;/* the base's warnings, handed on once */
+    int warned;
     /* run cache: the config of the last unit run in this process */
     char *cache_key;
     soc_config_t cache_cfg;
@@ -69,6 +75,8 @@ static void spec_free(soc_sweep_t *s)
         free(k->ovr);
         free(k->line);
         free(k->col);
+        free(k->range);
+        free(k->hidx);
         free(k->key);
     }
     for (int i = 0; i < s->n_set; i++)
@@ -141,12 +149,64 @@ static int col_add(soc_sweep_t *s, const char *key)
     return s->n_cols++;
 }
 
-/* Add a value to a column (deduplicated by text); returns its index. */
-static int col_value(col_t *k, const char *text, const char *yaml, int line, int colno)
+static size_t value_hash(const char *text, const char *yaml)
 {
-    for (int i = 0; i < k->n; i++)
-        if (strcmp(k->text[i], text) == 0 && strcmp(k->ovr[i], yaml) == 0)
-            return i;
+    uint64_t h = 1469598103934665603ull;
+    for (const char *p = text; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ull;
+    h = (h ^ 0xFFu) * 1099511628211ull;
+    for (const char *p = yaml; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ull;
+    return (size_t)h;
+}
+
+/* Index of (text, yaml) in column k, -1 if absent; *slot receives where it
+ * would go in the hash index. */
+static int value_find(const col_t *k, const char *text, const char *yaml, size_t *slot)
+{
+    size_t mask = k->hcap - 1, i = value_hash(text, yaml) & mask;
+    while (k->hidx[i] >= 0) {
+        int v = k->hidx[i];
+        if (strcmp(k->text[v], text) == 0 && strcmp(k->ovr[v], yaml) == 0)
+            return v;
+        i = (i + 1) & mask;
+    }
+    *slot = i;
+    return -1;
+}
+
+/* Keep the hash index at most half full. */
+static int value_index_grow(col_t *k)
+{
+    if ((size_t)(k->n + 1) * 2 <= k->hcap)
+        return 0;
+    size_t nc = k->hcap ? k->hcap * 2 : 64;
+    int *h = malloc(sizeof *h * nc);
+    if (h == NULL)
+        return -1;
+    for (size_t i = 0; i < nc; i++)
+        h[i] = -1;
+    free(k->hidx);
+    k->hidx = h;
+    k->hcap = nc;
+    for (int v = 0; v < k->n; v++) {
+        size_t slot = 0;
+        value_find(k, k->text[v], k->ovr[v], &slot);
+        k->hidx[slot] = v;
+    }
+    return 0;
+}
+
+/* Add a value to a column (deduplicated by text, in O(1)); returns its
+ * index.  range: the line of the range node it comes from, 0 = listed. */
+static int col_value(col_t *k, const char *text, const char *yaml, int line, int colno, int range)
+{
+    if (value_index_grow(k) != 0)
+        return -1;
+    size_t slot = 0;
+    int found = value_find(k, text, yaml, &slot);
+    if (found >= 0)
+        return found;
     char **nt = realloc(k->text, sizeof *nt * (size_t)(k->n + 1));
     if (nt != NULL)
         k->text = nt;
@@ -159,7 +219,10 @@ static int col_value(col_t *k, const char *text, const char *yaml, int line, int
     int *ncol = realloc(k->col, sizeof *ncol * (size_t)(k->n + 1));
     if (ncol != NULL)
         k->col = ncol;
-    if (nt == NULL || no == NULL || nl == NULL || ncol == NULL)
+    int *nr = realloc(k->range, sizeof *nr * (size_t)(k->n + 1));
+    if (nr != NULL)
+        k->range = nr;
+    if (nt == NULL || no == NULL || nl == NULL || ncol == NULL || nr == NULL)
         return -1;
     k->text[k->n] = soc__strdup(text);
     k->ovr[k->n] = soc__strdup(yaml);
@@ -170,6 +233,8 @@ static int col_value(col_t *k, const char *text, const char *yaml, int line, int
     }
     k->line[k->n] = line;
     k->col[k->n] = colno;
+    k->range[k->n] = range;
+    k->hidx[slot] = k->n;
     return k->n++;
 }
 
@@ -184,7 +249,7 @@ static int col_node(const soc_sweep_t *s, col_t *k, const soc_ynode_t *v)
         free(flow);
         return sw_fail(s, SOC_ECONFIG, v->line, v->col, "axis '%s': a value spans several lines", k->key);
     }
-    int r = col_value(k, text, flow, v->line, v->col);
+    int r = col_value(k, text, flow, v->line, v->col, 0);
     free(flow);
     return r;
 }
@@ -303,7 +368,7 @@ static int col_range(const soc_sweep_t *s, col_t *k, const soc_ynode_t *r)
             snprintf(t, sizeof t, "%.4g", x); /* readable: 103.2, not 103.170075366 */
         else
             snprintf(t, sizeof t, "%.12g", x); /* 0.1 * 3 prints as 0.3 */
-        if (col_value(k, t, t, r->line, r->col) < 0)
+        if (col_value(k, t, t, r->line, r->col, r->line) < 0)
             return -1;
     }
     return 0;
@@ -352,11 +417,23 @@ static int check_keys(const soc_sweep_t *s, const soc_ynode_t *m, const char *co
     return 0;
 }
 
-/* Load the base with overrides (config columns only). */
+/* Load the base with overrides (config columns only).  The first load
+ * hands the loader's warnings on; later ones (every value, every unit)
+ * would only repeat them. */
 static int load_base(const soc_sweep_t *s, char **ovr, soc_config_t *cfg, soc_error_t *err)
 {
-    if (s->base_ds3)
-        return soc_load_ds3(cfg, s->base, (const char *const *)ovr, err);
+    soc_sweep_t *m = (soc_sweep_t *)s; /* the warned flag only */
+    if (s->base_ds3) {
+        soc_load_options_t lo;
+        memset(&lo, 0, sizeof lo);
+        lo.struct_size = sizeof lo;
+        lo.overrides = (const char *const *)ovr;
+        if (!s->warned)
+            lo.warnings = s->warn;
+        m->warned = 1;
+        return soc_load_ds3_opts(cfg, s->base, &lo, err);
+    }
+    m->warned = 1;
     return soc_load_yaml_with_overrides(cfg, s->base, (const char *const *)ovr, err);
 }
 
@@ -421,6 +498,11 @@ static int validate(soc_sweep_t *s)
     for (int c = 0; c < s->n_cols && !bad; c++) {
         const col_t *k = &s->cols[c];
         for (int v = 0; v < k->n && !bad; v++) {
+            /* a range's values share their type: its two ends stand for all
+             * (a 10^6-value range would otherwise load the base 10^6 times) */
+            if (k->range[v] != 0 && v > 0 && v + 1 < k->n && k->range[v - 1] == k->range[v] &&
+                k->range[v + 1] == k->range[v])
+                continue;
             soc_error_clear(&err);
             if (k->kind == COL_SCHED) {
                 const soc_sched_ops_t *ops;
@@ -779,7 +861,7 @@ out:
 }
 
 int soc_sweep_load(soc_sweep_t **out, const char *path, const soc_sched_catalog_t *cat,
-                   soc_error_t *err)
+                   const soc_warn_sink_t *warn, soc_error_t *err)
 {
     soc_library_init();
     if (out == NULL || path == NULL)
@@ -790,6 +872,8 @@ int soc_sweep_load(soc_sweep_t **out, const char *path, const soc_sched_catalog_
         return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
     soc_error_t local = {0};
     s->cat = cat;
+    if (warn != NULL)
+        s->warn = *warn;
     s->err = err != NULL ? err : &local;
     if (spec_load(s, path) != 0) {
         int code = s->err->code != 0 ? s->err->code : SOC_ECONFIG;

@@ -32,6 +32,17 @@ typedef struct soc_server_options {
     int max_conns;           /* simultaneous connections; <= 0: 256 */
     int once;                /* return when the first connection closes */
     int stop_fd;             /* readable = stop (e.g. a signalfd); -1 none */
+    /* Fields below are read only when struct_size covers them. */
+    const char *config_root; /* make's config_path must name a file in this
+                                directory tree (symbolic links resolved;
+                                relative paths are taken under it).  NULL:
+                                over TCP config_path is refused (inline
+                                configs only); on a Unix socket, whose
+                                clients are the server's own user, any file
+                                the server can read */
+    int max_envs_per_conn;   /* environments one connection may hold; <= 0: 64 */
+    double hello_timeout_s;  /* a new connection must complete hello within
+                                this many seconds; <= 0: 10 */
 } soc_server_options_t;
 
 typedef struct soc_server soc_server_t;

@@ -200,7 +200,9 @@ def test_server_start_errors_are_clear(tmp_path, monkeypatch):
 
 
 def test_tcp_transport(socsim, small_config):
-    server = Server(socsim, once=False, args=["--tcp", "0"])
+    # over TCP, config_path is only accepted under --config-root
+    server = Server(socsim, once=False,
+                    args=["--tcp", "0", "--config-root", os.path.dirname(os.path.abspath(small_config))])
     try:
         assert server.address.startswith("tcp:127.0.0.1:")
         env = SocSimEnv(config_path=small_config, options={"slots": 4}, address=server.address)

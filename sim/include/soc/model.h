@@ -26,6 +26,13 @@ extern "C" {
 typedef int64_t soc_time_t;
 #define SOC_NS_PER_US 1000
 #define SOC_TIME_NEVER INT64_MAX
+/* Limits soc_config_finalize enforces: every time, configured or derived
+ * (a transfer's latency + volume / bandwidth, an execution time at the
+ * lowest frequency), is at most SOC_MAX_DURATION_US (11.5 days, so any sum
+ * the engine forms stays far inside int64 nanoseconds); a mean inter-arrival
+ * time or period is at least SOC_MIN_INTERVAL_US (1 ns, the time step). */
+#define SOC_MAX_DURATION_US 1e12
+#define SOC_MIN_INTERVAL_US 0.001
 
 /* Convert microseconds to soc_time_t (round half away from zero). */
 SOC_API soc_time_t soc_time_from_us(double us);

@@ -47,6 +47,21 @@ SOC_API const char *soc_default_config_yaml(void);
 SOC_API int soc_load_ds3(soc_config_t *cfg, const char *ini_path,
                          const char *const *overrides, soc_error_t *err);
 
+/* Options of the loaders' *_opts forms.  Zero-initialise, then set
+ * struct_size = sizeof(soc_load_options_t) (fields past it are taken as
+ * zero, so old callers keep working as fields are added). */
+typedef struct soc_load_options {
+    size_t struct_size;
+    const char *const *overrides; /* DS3: "key=value" strings, NULL-terminated */
+    soc_warn_sink_t warnings;     /* receives the loader's warnings (fn NULL:
+                                     dropped); see soc/status.h */
+} soc_load_options_t;
+
+/* soc_load_ds3 with options (opts may be NULL).  Warnings: a resource
+ * capacity below 1 (DS3 reads it as 1). */
+SOC_API int soc_load_ds3_opts(soc_config_t *cfg, const char *ini_path,
+                              const soc_load_options_t *opts, soc_error_t *err);
+
 #ifdef __cplusplus
 }
 #endif

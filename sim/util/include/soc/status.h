@@ -83,6 +83,21 @@ typedef struct soc_error {
 SOC_API int soc_error_set(soc_error_t *err, int code, const char *file,
                           int line, int col, const char *fmt, ...)
     SOC_PRINTF(6, 7);
+/* Warnings: input a loader accepts and reads as documented (often as the
+ * reference tool does) but that is probably not what its author meant, e.g.
+ * a DS3 resource capacity below 1, read as 1.  Functions that can warn take
+ * a soc_warn_sink_t (in their options; NULL = warnings dropped) and call
+ * fn(user, w) once per warning, in input order, with w->code == 0 and
+ * file:line:col where known.  w is only valid during the call. */
+typedef void (*soc_warn_fn)(void *user, const soc_error_t *w);
+typedef struct soc_warn_sink {
+    soc_warn_fn fn;
+    void *user;
+} soc_warn_sink_t;
+/* Format one warning and hand it to sink (NULL sink or fn: nothing). */
+SOC_API void soc_warn(const soc_warn_sink_t *sink, const char *file, int line, int col,
+                      const char *fmt, ...) SOC_PRINTF(5, 6);
+
 /* Clear *err. */
 SOC_API void soc_error_clear(soc_error_t *err);
 /* "file:line:col: message" (parts that are unknown are left out). */

@@ -88,10 +88,11 @@ typedef struct soc_sweep soc_sweep_t;
 /* Load and expand a sweep file (docs/sweeps.md): a base (`base:` YAML or
  * `ds3:` ini), `set:` overrides, `axes:` (a product) and `points:`.  Every
  * value is validated before anything runs, schedulers through `cat`
- * (borrowed; must outlive the sweep).  Errors carry file:line:col of the
- * offending value. */
+ * (borrowed; must outlive the sweep).  The base's loader warnings go to
+ * `warn` once (may be NULL).  Errors carry file:line:col of the offending
+ * value. */
 SOC_API int soc_sweep_load(soc_sweep_t **out, const char *path, const soc_sched_catalog_t *cat,
-                           soc_error_t *err);
+                           const soc_warn_sink_t *warn, soc_error_t *err);
 SOC_API void soc_sweep_free(soc_sweep_t *s);
 
 /* Points are the rows of the results; a unit is what one worker runs: a
