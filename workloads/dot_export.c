@@ -151,8 +151,8 @@ int soc_app_critical_path(const soc_platform_t *p, const soc_app_t *a, soc_estim
         fin[i] = best + w[i];
         from[i] = arg;
     }
-    for (int i = 0; i < n; i++)
-        if (end < 0 || fin[i] > fin[end])
+    for (int i = 0; i < n; i++) /* the latest-finishing exit task */
+        if (a->succ_off[i + 1] == a->succ_off[i] && (end < 0 || fin[i] > fin[end]))
             end = i;
     int len = 0;
     for (int v = end; v >= 0; v = from[v])
@@ -238,8 +238,8 @@ int soc_write_dot(const soc_config_t *cfg, int app, const soc_dot_options_t *o, 
     fprintf(out, "  graph [rankdir=%s, labelloc=t", o->rankdir ? o->rankdir : "TB");
     if (o->critical_path) {
         soc__buf_t lb = {0};
-        soc__buf_printf(&lb, "%s: critical path %s us under %s estimates (%d tasks)", a->name,
-                        soc__dag_num(b1, cp), label, n_path);
+        soc__buf_printf(&lb, "%s: critical path %.10g us under %s estimates (%d tasks)", a->name,
+                        cp, label, n_path);
         fputs(", label=", out);
         dot_str(out, soc__buf_cstr(&lb) ? soc__buf_cstr(&lb) : "");
         soc__buf_free(&lb);
