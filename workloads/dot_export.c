@@ -225,7 +225,7 @@ int soc_write_dot(const soc_config_t *cfg, int app, const soc_dot_options_t *o, 
         for (int k = 0; k < n_path; k++)
             on[path[k]] = 1;
     }
-    char b1[40], b2[40];
+    char b1[40];
     const char *label = o->estimate_label ? o->estimate_label : soc_estimate_name(o->estimate);
     fputs("digraph ", out);
     dot_str(out, a->name);
@@ -264,7 +264,7 @@ int soc_write_dot(const soc_config_t *cfg, int app, const soc_dot_options_t *o, 
         if (strcmp(type, nm) != 0)
             soc__buf_printf(&lb, "\n%s", type);
         if (o->costs)
-            soc__buf_printf(&lb, "\n%s", soc__dag_num(b2, w[i]));
+            soc__buf_printf(&lb, "\n%.6g", w[i]);
         fputs(", label=", out);
         dot_str(out, soc__buf_cstr(&lb) ? soc__buf_cstr(&lb) : "");
         soc__buf_free(&lb);
@@ -297,12 +297,11 @@ int soc_write_dot(const soc_config_t *cfg, int app, const soc_dot_options_t *o, 
         fputs(" -> ", out);
         dot_str(out, y);
         fprintf(out, " [volume=%s", soc__dag_num(b1, ed->volume));
-        if (ed->volume > 0) {
+        if (ed->volume > 0) { /* labels are for the eye: 6 digits */
             if (o->costs && c[e] > 0)
-                fprintf(out, ", label=\"%s (%s)\"", soc__dag_num(b1, ed->volume),
-                        soc__dag_num(b2, c[e]));
+                fprintf(out, ", label=\"%.6g (%.6g us)\"", ed->volume, c[e]);
             else
-                fprintf(out, ", label=\"%s\"", soc__dag_num(b1, ed->volume));
+                fprintf(out, ", label=\"%.6g\"", ed->volume);
         }
         if (pos != NULL && pos[ed->src] >= 0 && pos[ed->dst] == pos[ed->src] + 1)
             fputs(", color=red, penwidth=2.5", out);
