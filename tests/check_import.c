@@ -552,7 +552,7 @@ START_TEST(wfcommons_malformed)
     /* truncated in the middle of the execution tasks */
     size_t cut = (size_t)(strstr(WF16, "{\"id\": \"merge_00000004\", \"runtime") - WF16);
     t = strndup(WF16, cut);
-    import_bad(SOC_IMPORT_WFCOMMONS, t, NULL, SOC_EPARSE, 31, 1, "malformed YAML"); /* at the end */
+    import_bad(SOC_IMPORT_WFCOMMONS, t, NULL, SOC_EPARSE, 30, 9, "malformed YAML"); /* the end */
     free(t);
     /* an unknown parent, at the position of its name */
     t = patch(WF16, "\"parents\": [\"split_00000001\"],\n         \"children\": [\"merge",

@@ -766,6 +766,23 @@ int soc__read_wfcommons(soc__dag_t *d, const char *text, size_t len,
     W.scale = o->time_scale > 0 ? o->time_scale : 1e6;
     soc_ynode_t *root = NULL;
     int rc = soc__ytree_parse_budget(&root, text, len, d->file, WF_MAX_NODES, err);
+    if (rc == SOC_EPARSE && err != NULL && len > 0 && text[len - 1] != '\n') {
+        /* libyaml puts the end of a file without a final newline on a line
+         * of its own; point at the real end instead (a truncated file) */
+        int lines = 1, col = 1;
+        for (size_t i = 0; i < len; i++) {
+            if (text[i] == '\n') {
+                lines++;
+                col = 1;
+            } else {
+                col++;
+            }
+        }
+        if (err->line == lines + 1 && err->col == 1) {
+            err->line = lines;
+            err->col = col;
+        }
+    }
     if (rc != SOC_OK)
         return rc;
     if ((rc = want(&W, root, SOC_YNODE_MAPPING, "the WfFormat instance")) != SOC_OK)
