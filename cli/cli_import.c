@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -38,6 +39,15 @@ static int out_open(outf_t *o, const char *path)
         return CLI_FAIL;
     snprintf(o->tmp, n, "%s.tmpXXXXXX", path);
     int fd = mkstemp(o->tmp);
+    if (fd >= 0) { /* mkstemp makes 0600: give the file the usual mode */
+        mode_t mask = umask(0);
+        umask(mask);
+        if (fchmod(fd, 0666 & ~mask) != 0) {
+            close(fd);
+            unlink(o->tmp);
+            fd = -1;
+        }
+    }
     if (fd < 0 || (o->f = fdopen(fd, "w")) == NULL) {
         fprintf(stderr, "socsim: %s: cannot write: %s\n", path, strerror(errno));
         if (fd >= 0) {

@@ -319,20 +319,23 @@ static int to_csr(wf_t *W, const refs_t *r, const int *owner, int **offp, int **
     for (int i = 0; i < n; i++)
         off[i + 1] += off[i];
     /* refs were pushed task by task, so they are already grouped in order */
-    memcpy(f, r->f, sizeof *f * (size_t)r->n);
+    if (r->n > 0)
+        memcpy(f, r->f, sizeof *f * (size_t)r->n);
     *offp = off;
     *fp = f;
     if (nodep != NULL) {
         *nodep = malloc(sizeof **nodep * ((size_t)r->n + 1));
         if (*nodep == NULL)
             return woom(W);
-        memcpy(*nodep, r->node, sizeof **nodep * (size_t)r->n);
+        if (r->n > 0)
+            memcpy(*nodep, r->node, sizeof **nodep * (size_t)r->n);
     }
     if (sizep != NULL) {
         *sizep = malloc(sizeof **sizep * ((size_t)r->n + 1));
         if (*sizep == NULL)
             return woom(W);
-        memcpy(*sizep, r->size, sizeof **sizep * (size_t)r->n);
+        if (r->n > 0)
+            memcpy(*sizep, r->size, sizeof **sizep * (size_t)r->n);
     }
     return SOC_OK;
 }

@@ -10,6 +10,7 @@ cd "${SOC_SOURCE_DIR:?}"
 ok=0; bad=0
 pass() { ok=$((ok+1)); }
 fail() { echo "FAIL: $*"; bad=$((bad+1)); }
+umask 022
 t=$(mktemp -d); trap 'rm -rf "$t"' EXIT
 out=$t/stdout; err=$t/stderr
 run() { # run CODE DESCRIPTION -- command...
@@ -51,6 +52,7 @@ run 0 "import stg" -- "$S" import stg "$t/g.stg" -o "$t/o/g.yaml" -c "$t/o/run.y
 grep -q '"tasks":6,"edges":7' "$out" || fail "import stg summary: $(cat "$out")"
 grep -q '"critical_path_us":7}' "$out" || fail "import stg critical path: $(cat "$out")"
 only "$t/o" g.yaml g.platform.yaml run.yaml
+[ "$(stat -c %a "$t/o/g.yaml")" = 644 ] && pass || fail "outputs are not mode 644 under umask 022"
 run 0 "validate imported" -- "$S" validate "$t/o/run.yaml"
 run 0 "run imported" -- "$S" run "$t/o/run.yaml" --json
 grep -q '"makespan_us":14,' "$out" || fail "HEFT on one PE: $(head -c 300 "$out")"
