@@ -418,7 +418,8 @@ static void print_summary(const common_t *c, const char *what, const soc_config_
     printf("%s: %d tasks, %d edges, %d types (%d categories)", cfg->apps[0].name, st->n_tasks,
            st->n_edges, st->n_types, st->n_categories);
     if (st->n_virtual)
-        printf("; +1 virtual entry task joining %d parts", st->n_virtual_edges);
+        printf("; +1 virtual entry task (the graph is not connected) feeding its %d sources",
+               st->n_virtual_edges);
     printf("\n  total reference time %s us, critical path %s us (no communication), data %s\n",
            cli_num(a, st->total_ref_us), cli_num(b, st->critical_path_us),
            cli_num(d, st->total_volume));

@@ -121,6 +121,24 @@ int soc_import(soc_import_format_t fmt, const char *path, const soc_import_optio
     return rc;
 }
 
+int soc_import_wfcommons(const char *path, const soc_import_options_t *o, soc_config_t *cfg,
+                         soc_import_stats_t *stats, soc_error_t *err)
+{
+    return soc_import(SOC_IMPORT_WFCOMMONS, path, o, cfg, stats, err);
+}
+
+int soc_import_stg(const char *path, const soc_import_options_t *o, soc_config_t *cfg,
+                   soc_import_stats_t *stats, soc_error_t *err)
+{
+    return soc_import(SOC_IMPORT_STG, path, o, cfg, stats, err);
+}
+
+int soc_import_dot(const char *path, const soc_import_options_t *o, soc_config_t *cfg,
+                   soc_import_stats_t *stats, soc_error_t *err)
+{
+    return soc_import(SOC_IMPORT_DOT, path, o, cfg, stats, err);
+}
+
 /* ------------------------------------------- an application file alone */
 
 /* The task types an application file names (tasks: name or {name, type}). */

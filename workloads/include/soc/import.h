@@ -146,6 +146,13 @@ typedef struct soc_import_stats {
  * stats may be NULL. */
 SOC_API int soc_import(soc_import_format_t fmt, const char *path, const soc_import_options_t *o,
                        soc_config_t *cfg, soc_import_stats_t *stats, soc_error_t *err);
+/* soc_import for one format. */
+SOC_API int soc_import_wfcommons(const char *path, const soc_import_options_t *o,
+                                 soc_config_t *cfg, soc_import_stats_t *stats, soc_error_t *err);
+SOC_API int soc_import_stg(const char *path, const soc_import_options_t *o, soc_config_t *cfg,
+                           soc_import_stats_t *stats, soc_error_t *err);
+SOC_API int soc_import_dot(const char *path, const soc_import_options_t *o, soc_config_t *cfg,
+                           soc_import_stats_t *stats, soc_error_t *err);
 /* The same from text in memory (`name` is used in messages). */
 SOC_API int soc_import_string(soc_import_format_t fmt, const char *text, size_t len,
                               const char *name, const soc_import_options_t *o,
