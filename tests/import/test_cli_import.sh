@@ -159,8 +159,9 @@ mkdir "$t/ex"
 cp examples/wfcommons/montage.json examples/wfcommons/soc_map.yaml "$t/ex/"
 (cd "$t/ex" && "$S" import wfcommons montage.json --map soc_map.yaml -o montage.yaml -c montage_run.yaml -q) ||
     fail "example import"
-for f in montage.yaml montage.platform.yaml montage_run.yaml; do
-    cmp -s "$t/ex/$f" "examples/wfcommons/$f" && pass || fail "examples/wfcommons/$f is not what the import writes"
+for f in montage.yaml montage.platform.yaml montage_run.yaml; do   # comments name the version
+    cmp -s <(grep -v '^#' "$t/ex/$f") <(grep -v '^#' "examples/wfcommons/$f") && pass ||
+        fail "examples/wfcommons/$f is not what the import writes"
 done
 run 0 "example runs" -- "$S" run examples/wfcommons/montage_run.yaml --json
 run 0 "example sweep lists" -- "$S" sweep --list examples/wfcommons/sweep-schedulers.yaml

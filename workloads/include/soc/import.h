@@ -24,6 +24,9 @@
  *   SOC_IMPORT_TYPES_CATEGORY: one type per category, with the mean time of
  *     the category's tasks (total work kept, per-task variation lost).
  *
+ * Ownership: the caller owns *cfg (soc_config_free) and the platform map
+ * (soc_platform_map_free); options only borrow the map and strings.
+ *
  * Errors: SOC_EPARSE (malformed file, with file:line:col), SOC_ECONFIG
  * (invalid content: unknown parents, negative or missing costs, cycles are
  * SOC_ECYCLE), SOC_ELIMIT (file over 64 MiB, values beyond the loader's
