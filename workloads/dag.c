@@ -231,17 +231,18 @@ static int oom(soc_error_t *err)
     return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
 }
 
-static const soc__dag_t *cmp_dag; /* qsort context (single-threaded use) */
+typedef struct ekey {
+    int src, dst, idx;
+} ekey_t;
 
 static int cmp_edge(const void *x, const void *y)
 {
-    int a = *(const int *)x, b = *(const int *)y;
-    const soc_edge_t *ea = &cmp_dag->edges[a], *eb = &cmp_dag->edges[b];
-    if (ea->src != eb->src)
-        return ea->src < eb->src ? -1 : 1;
-    if (ea->dst != eb->dst)
-        return ea->dst < eb->dst ? -1 : 1;
-    return a < b ? -1 : (a > b);
+    const ekey_t *a = x, *b = y;
+    if (a->src != b->src)
+        return a->src < b->src ? -1 : 1;
+    if (a->dst != b->dst)
+        return a->dst < b->dst ? -1 : 1;
+    return a->idx < b->idx ? -1 : (a->idx > b->idx);
 }
 
 /* Successor CSR of the edges: off[n + 1], adj[ne] = edge indices. */
@@ -368,9 +369,9 @@ int soc__dag_finish(soc__dag_t *d, int merge_dups, int no_join, soc_error_t *err
         if (d->edges[e].src == d->edges[e].dst)
             return soc_error_set(err, SOC_ECYCLE, d->file, d->eline[e], d->ecol[e],
                                  "task '%s' depends on itself", d->names[d->edges[e].src]);
-    /* duplicates: sort edge indices by (src, dst, index) */
+    /* duplicates: sort (src, dst, index) keys */
     if (d->ne > 1) {
-        int *ix = malloc(sizeof *ix * (size_t)d->ne);
+        ekey_t *ix = malloc(sizeof *ix * (size_t)d->ne);
         char *drop = calloc((size_t)d->ne, 1);
         if (ix == NULL || drop == NULL) {
             free(ix);
@@ -378,26 +379,24 @@ int soc__dag_finish(soc__dag_t *d, int merge_dups, int no_join, soc_error_t *err
             return oom(err);
         }
         for (int e = 0; e < d->ne; e++)
-            ix[e] = e;
-        cmp_dag = d;
+            ix[e] = (ekey_t){d->edges[e].src, d->edges[e].dst, e};
         qsort(ix, (size_t)d->ne, sizeof *ix, cmp_edge);
         int ndrop = 0;
         for (int k = 1; k < d->ne; k++) {
-            const soc_edge_t *a = &d->edges[ix[k - 1]], *b = &d->edges[ix[k]];
-            if (a->src != b->src || a->dst != b->dst)
+            if (ix[k - 1].src != ix[k].src || ix[k - 1].dst != ix[k].dst)
                 continue;
             if (!merge_dups) {
                 /* sorted by (src, dst, index): the first equal pair met is the
                  * earliest edge and its first repetition */
-                int first = ix[k - 1];
-                int rc = soc_error_set(err, SOC_ECONFIG, d->file, d->eline[ix[k]], d->ecol[ix[k]],
+                int first = ix[k - 1].idx, again = ix[k].idx;
+                int rc = soc_error_set(err, SOC_ECONFIG, d->file, d->eline[again], d->ecol[again],
                                        "the dependency %s -> %s is given twice (first at line %d)",
-                                       d->names[b->src], d->names[b->dst], d->eline[first]);
+                                       d->names[ix[k].src], d->names[ix[k].dst], d->eline[first]);
                 free(ix);
                 free(drop);
                 return rc;
             }
-            drop[ix[k]] = 1; /* keep the earliest of a run */
+            drop[ix[k].idx] = 1; /* keep the earliest of a run */
             ndrop++;
         }
         if (ndrop > 0) {
@@ -506,16 +505,16 @@ typedef struct tclass {
     int known;
 } tclass_t;
 
-static soc__map_entry_t *find_entry(soc__map_entry_t *v, int n, const char *cat,
-                                    const char *type)
+/* Index of the entry for a category (first) or a type name, -1. */
+static int find_entry(const soc__map_entry_t *v, int n, const char *cat, const char *type)
 {
     for (int i = 0; i < n; i++)
         if (strcmp(v[i].key, cat) == 0)
-            return &v[i];
+            return i;
     for (int i = 0; type != NULL && i < n; i++)
         if (strcmp(v[i].key, type) == 0)
-            return &v[i];
-    return NULL;
+            return i;
+    return -1;
 }
 
 static void hexkey(char *buf, size_t size, int cat, double cost)
@@ -543,14 +542,18 @@ int soc__dag_to_config(soc__dag_t *d, const soc_import_options_t *o, soc_config_
     char **type_names = NULL;
     int n_cats = 0;
     double smax = 0;
+    int *used_off = NULL;
+    char *used = NULL;
     if (cl == NULL || task_cls == NULL)
         goto nomem;
-    for (int k = 0; k < n_map; k++) {
-        for (int j = 0; j < map->c[k].n_factors; j++)
-            map->c[k].factors[j].used = 0;
-        for (int j = 0; j < map->c[k].n_exec; j++)
-            map->c[k].exec[j].used = 0;
-    }
+    /* which map entries were used (for the warning): [k][pass][j] flattened */
+    used_off = calloc((size_t)n_map + 1, sizeof *used_off);
+    if (used_off == NULL)
+        goto nomem;
+    for (int k = 0; k < n_map; k++)
+        used_off[k + 1] = used_off[k] + map->c[k].n_factors + map->c[k].n_exec;
+    if ((used = calloc((size_t)used_off[n_map] + 1, 1)) == NULL)
+        goto nomem;
     /* ---- clusters */
     if (use_mach) {
         if (o->speed_normalize) {
@@ -720,23 +723,26 @@ int soc__dag_to_config(soc__dag_t *d, const soc_import_options_t *o, soc_config_
                 continue;
             }
             const char *cat = d->cats[tc->task], *tn = p->type_names[k];
-            soc__map_entry_t *ex = NULL, *fe = NULL;
-            if (cl[c].map != NULL) {
-                ex = find_entry(cl[c].map->exec, cl[c].map->n_exec, cat, tn);
-                fe = find_entry(cl[c].map->factors, cl[c].map->n_factors, cat, tn);
+            const soc__map_cluster_t *mc = cl[c].map;
+            int ex = -1, fe = -1;
+            char *uf = NULL, *ue = NULL;
+            if (mc != NULL) {
+                uf = used + used_off[mc - map->c];
+                ue = uf + mc->n_factors;
+                ex = find_entry(mc->exec, mc->n_exec, cat, tn);
+                fe = find_entry(mc->factors, mc->n_factors, cat, tn);
+                if (ex >= 0)
+                    ue[ex] = 1;
+                if (fe >= 0)
+                    uf[fe] = 1;
             }
             double t;
-            if (ex != NULL) {
-                ex->used = 1;
-                t = isnan(ex->value) ? -1 : ex->value;
-                if (fe != NULL)
-                    fe->used = 1;
+            if (ex >= 0) {
+                t = isnan(mc->exec[ex].value) ? -1 : mc->exec[ex].value;
             } else {
                 double f = cl[c].factor;
-                if (fe != NULL) {
-                    fe->used = 1;
-                    f = fe->value;
-                }
+                if (fe >= 0)
+                    f = mc->factors[fe].value;
                 if (isnan(f)) {
                     t = -1;
                 } else if (isnan(tc->cost)) {
@@ -922,8 +928,9 @@ int soc__dag_to_config(soc__dag_t *d, const soc_import_options_t *o, soc_config_
             for (int pass = 0; pass < 2 && !stats->map_warning[0]; pass++) {
                 const soc__map_entry_t *v = pass ? mc->exec : mc->factors;
                 int nv = pass ? mc->n_exec : mc->n_factors;
+                const char *u = used + used_off[k] + (pass ? mc->n_factors : 0);
                 for (int j = 0; j < nv; j++)
-                    if (!v[j].used) {
+                    if (!u[j]) {
                         snprintf(stats->map_warning, sizeof stats->map_warning,
                                  "%s:%d:%d: cluster '%s': '%s' is neither a category nor a "
                                  "type of this graph",
@@ -947,6 +954,8 @@ done:
     free(cls);
     free(task_cls);
     free(cl);
+    free(used);
+    free(used_off);
     soc__smap_free(&cats);
     soc__smap_free(&keys);
     soc__smap_free(&tnames);

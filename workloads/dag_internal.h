@@ -39,7 +39,6 @@ typedef struct soc__map_entry {
     char *key;
     double value;    /* NaN = cannot run */
     int line, col;
-    int used;        /* set while mapping (for the unused-key warning) */
 } soc__map_entry_t;
 
 typedef struct soc__map_cluster {
