@@ -122,6 +122,12 @@ int cli_cmd_sweep(int argc, char **argv);
 int cli_cmd_plot(int argc, char **argv);
 int cli_cmd_regress(int argc, char **argv);
 
+/* Workloads from elsewhere (cli_import.c; docs/workloads.md): import,
+ * gen dag, export dot. */
+int cli_cmd_import(int argc, char **argv);
+int cli_cmd_gen(int argc, char **argv);
+int cli_cmd_export(int argc, char **argv);
+
 /* RL environment server (cli_serve.c; gym/PROTOCOL.md). */
 int cli_cmd_serve(int argc, char **argv);
 

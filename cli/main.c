@@ -22,6 +22,9 @@ static const cmd_t commands[] = {
     {"sweep", cli_cmd_sweep, "run a parameter sweep (SWEEP.yaml) on all cores; resumable"},
     {"plot", cli_cmd_plot, "draw PNG figures of a sweep directory or a schedule (gnuplot)"},
     {"regress", cli_cmd_regress, "rerun the scheduler regression suite and compare with its goldens"},
+    {"import", cli_cmd_import, "import a task graph: WfCommons JSON, STG, Graphviz DOT"},
+    {"gen", cli_cmd_gen, "generate a synthetic DAG (gen dag random|layered|fork-join|...)"},
+    {"export", cli_cmd_export, "draw an application as Graphviz DOT (export dot), critical path"},
     {"serve", cli_cmd_serve, "serve RL environments over a Unix socket or loopback TCP (gym/PROTOCOL.md)"},
     {NULL, NULL, NULL},
 };
@@ -38,7 +41,7 @@ static void usage(FILE *out)
         fprintf(out, "  %-14s %s\n", c->name, c->help);
     fprintf(out, "\nexit codes: 0 success, 1 simulation failure, 2 bad usage or bad input.\n"
                  "docs: README.md, docs/config.md, docs/semantics.md, docs/schedulers.md,\n"
-                 "      docs/ds3.md, docs/power.md, docs/sweeps.md, gym/PROTOCOL.md\n");
+                 "      docs/ds3.md, docs/power.md, docs/sweeps.md, docs/workloads.md, gym/PROTOCOL.md\n");
 }
 
 int main(int argc, char **argv)

@@ -7,7 +7,9 @@
 #ifndef SOC_YAML_INTERNAL_H
 #define SOC_YAML_INTERNAL_H
 
+#include <stddef.h>
 #include "soc/model.h"
+#include "soc/yaml_tree.h"
 
 /* NULL-terminated spellings, indexed by the matching enum value. */
 extern const char *const soc__yaml_arrival_names[];   /* soc_arrival_kind_t */
@@ -25,5 +27,14 @@ extern const char *const soc__yaml_comm_mode_names[]; /* soc_comm_mode_t */
 #define SOC_YAML_MAX_PES_PER_CLUSTER 4096
 #define SOC_YAML_MAX_JOBS ((int64_t)1 << 40)
 #define SOC_YAML_MAX_TRIPS 8 /* size of soc_ds3_options_t trip arrays */
+
+/* The whole file at `path` into a malloc'ed buffer (*buf, *len; a NUL is
+ * not appended).  Files over 64 MiB are refused (SOC_ELIMIT); SOC_EIO when
+ * unreadable.  yaml_override.c. */
+int soc__read_text(const char *path, char **buf, size_t *len, soc_error_t *err);
+/* soc_ytree_parse with a node budget of its own (soc_ytree_parse allows
+ * 1,000,000 nodes; importers of big JSON instances need more). */
+int soc__ytree_parse_budget(soc_ynode_t **out, const char *text, size_t len, const char *name,
+                            long max_nodes, soc_error_t *err);
 
 #endif

@@ -20,6 +20,7 @@
 #include "soc/workload.h"
 #include "soc/yaml_tree.h"
 #include "soc_util.h"
+#include "yaml_internal.h"
 
 #define YT_MAX_NODES 1000000L
 #define YT_MAX_DEPTH 256
@@ -134,7 +135,7 @@ typedef struct yparse {
     yaml_parser_t p;
     const char *name;
     soc_error_t *err;
-    long budget;
+    long budget, max_nodes;
     anchor_t *anchors;
     int n_anchors, cap_anchors;
 } yparse_t;
@@ -182,7 +183,7 @@ static int parse_node(yparse_t *P, yaml_event_t *ev, int depth, soc_ynode_t **ou
                              "YAML nested deeper than %d levels", YT_MAX_DEPTH);
     if (--P->budget < 0)
         return soc_error_set(P->err, SOC_ELIMIT, P->name, line, col,
-                             "document too large: more than %ld nodes", YT_MAX_NODES);
+                             "document too large: more than %ld nodes", P->max_nodes);
     switch (ev->type) {
     case YAML_ALIAS_EVENT: {
         const char *a = (const char *)ev->data.alias.anchor;
@@ -291,6 +292,12 @@ static int expect(yparse_t *P, yaml_event_type_t type)
 int soc_ytree_parse(soc_ynode_t **out, const char *text, size_t len, const char *name,
                     soc_error_t *err)
 {
+    return soc__ytree_parse_budget(out, text, len, name, YT_MAX_NODES, err);
+}
+
+int soc__ytree_parse_budget(soc_ynode_t **out, const char *text, size_t len, const char *name,
+                            long max_nodes, soc_error_t *err)
+{
     if (out == NULL || text == NULL)
         return soc_error_set(err, SOC_EINVAL, name, 0, 0, "no text given");
     *out = NULL;
@@ -298,7 +305,7 @@ int soc_ytree_parse(soc_ynode_t **out, const char *text, size_t len, const char 
     memset(&P, 0, sizeof P);
     P.name = name ? name : "<string>";
     P.err = err;
-    P.budget = YT_MAX_NODES;
+    P.budget = P.max_nodes = max_nodes;
     if (!yaml_parser_initialize(&P.p))
         return soc_error_set(err, SOC_ENOMEM, P.name, 0, 0, "out of memory");
     yaml_parser_set_input_string(&P.p, (const unsigned char *)text, len);
@@ -349,7 +356,7 @@ out:
     return SOC_OK;
 }
 
-static int read_text(const char *path, char **buf, size_t *len, soc_error_t *err)
+int soc__read_text(const char *path, char **buf, size_t *len, soc_error_t *err)
 {
     FILE *f = fopen(path, "rb");
     if (f == NULL)
@@ -399,7 +406,7 @@ int soc_ytree_load(soc_ynode_t **out, const char *path, soc_error_t *err)
     *out = NULL;
     char *text = NULL;
     size_t len = 0;
-    int rc = read_text(path, &text, &len, err);
+    int rc = soc__read_text(path, &text, &len, err);
     if (rc != SOC_OK)
         return rc;
     rc = soc_ytree_parse(out, text, len, path, err);

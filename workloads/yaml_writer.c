@@ -281,15 +281,18 @@ static void w_profile(writer_t *w, int indent, const char *key, const soc_power_
     }
 }
 
-static void w_power(writer_t *w, const soc_cluster_power_t *pw, int count)
+/* A cluster's power block; "power:" at indent k. */
+static void w_power(writer_t *w, const soc_cluster_power_t *pw, int count, int k)
 {
-    w_puts(w, "      power:\n");
+    w_indent(w, k);
+    w_puts(w, "power:\n");
     if (pw->governor != NULL)
-        w_key_str(w, 8, "governor", pw->governor);
+        w_key_str(w, k + 2, "governor", pw->governor);
     if (pw->n_opps > 0) {
         flow_t f;
-        w_puts(w, "        opps: ");
-        flow_open(&f, w, "[", 10);
+        w_indent(w, k + 2);
+        w_puts(w, "opps: ");
+        flow_open(&f, w, "[", k + 4);
         for (int i = 0; i < pw->n_opps; i++) {
             char a[40], b[40], item[90];
             snprintf(item, sizeof item, "[%s, %s]", fmt_num(pw->opps[i].freq_mhz, a, sizeof a),
@@ -300,26 +303,28 @@ static void w_power(writer_t *w, const soc_cluster_power_t *pw, int count)
         flow_close(&f, "]\n");
     }
     if (pw->n_trip > 0)
-        w_num_list(w, 8, "trip_freq_mhz", pw->trip_freq_mhz, pw->n_trip);
+        w_num_list(w, k + 2, "trip_freq_mhz", pw->trip_freq_mhz, pw->n_trip);
     if (pw->n_dtpm_trip > 0)
-        w_num_list(w, 8, "dtpm_trip_freq_mhz", pw->dtpm_trip_freq_mhz, pw->n_dtpm_trip);
+        w_num_list(w, k + 2, "dtpm_trip_freq_mhz", pw->dtpm_trip_freq_mhz, pw->n_dtpm_trip);
     if (pw->n_profiles > 0)
-        w_profile(w, 8, "power_profile", pw->profiles, pw->n_profiles, count);
+        w_profile(w, k + 2, "power_profile", pw->profiles, pw->n_profiles, count);
     if (pw->n_pg_profiles > 0)
-        w_profile(w, 8, "pg_profile", pw->pg_profiles, pw->n_pg_profiles, count);
+        w_profile(w, k + 2, "pg_profile", pw->pg_profiles, pw->n_pg_profiles, count);
     if (pw->idle_w != 0)
-        w_key_num(w, 8, "idle_w", pw->idle_w);
+        w_key_num(w, k + 2, "idle_w", pw->idle_w);
 }
 
-static int w_platform(writer_t *w, const soc_platform_t *p)
+/* The platform mapping; its keys at indent `ind` (2 under "platform:", 0 in
+ * a platform file of its own). */
+static int w_platform_body(writer_t *w, const soc_platform_t *p, int ind)
 {
-    w_puts(w, "platform:\n");
     if (p->name != NULL)
-        w_key_str(w, 2, "name", p->name);
+        w_key_str(w, ind, "name", p->name);
     if (p->n_types > 0) {
         flow_t f;
-        w_puts(w, "  types: ");
-        flow_open(&f, w, "[", 4);
+        w_indent(w, ind);
+        w_puts(w, "types: ");
+        flow_open(&f, w, "[", ind + 2);
         for (int t = 0; t < p->n_types; t++) {
             if (p->type_names == NULL || p->type_names[t] == NULL)
                 return w_fail(w, SOC_EINVAL, "a task type has no name");
@@ -328,23 +333,26 @@ static int w_platform(writer_t *w, const soc_platform_t *p)
         }
         flow_close(&f, "]\n");
     }
-    w_puts(w, "  clusters:\n");
+    w_indent(w, ind);
+    w_puts(w, "clusters:\n");
     for (int c = 0; c < p->n_clusters; c++) {
         const soc_cluster_t *cl = &p->clusters[c];
         if (cl->name == NULL)
             return w_fail(w, SOC_EINVAL, "a cluster has no name");
-        w_puts(w, "    - name: ");
+        w_indent(w, ind + 2);
+        w_puts(w, "- name: ");
         w_str(w, cl->name);
         w_puts(w, "\n");
         if (cl->kind != NULL)
-            w_key_str(w, 6, "kind", cl->kind);
-        w_key_i64(w, 6, "count", cl->count);
+            w_key_str(w, ind + 4, "kind", cl->kind);
+        w_key_i64(w, ind + 4, "count", cl->count);
         if (cl->is_memory) {
-            w_key_bool(w, 6, "memory", 1);
+            w_key_bool(w, ind + 4, "memory", 1);
         } else {
             flow_t f;
-            w_puts(w, "      exec_us: ");
-            flow_open(&f, w, "{", 8);
+            w_indent(w, ind + 4);
+            w_puts(w, "exec_us: ");
+            flow_open(&f, w, "{", ind + 6);
             for (int t = 0; cl->exec_us != NULL && t < p->n_types; t++) {
                 if (!(cl->exec_us[t] >= 0))
                     continue; /* < 0: type unsupported here */
@@ -358,15 +366,16 @@ static int w_platform(writer_t *w, const soc_platform_t *p)
             flow_close(&f, "}\n");
         }
         if (cl->power != NULL)
-            w_power(w, cl->power, cl->count);
+            w_power(w, cl->power, cl->count, ind + 4);
     }
-    w_puts(w, "  communication:\n");
-    w_key_str(w, 4, "mode", soc__yaml_comm_mode_names[p->comm_mode == SOC_COMM_SHARED_MEMORY]);
+    w_indent(w, ind);
+    w_puts(w, "communication:\n");
+    w_key_str(w, ind + 2, "mode", soc__yaml_comm_mode_names[p->comm_mode == SOC_COMM_SHARED_MEMORY]);
     if (p->memory_cluster >= 0 && p->memory_cluster < p->n_clusters)
-        w_key_str(w, 4, "memory", p->clusters[p->memory_cluster].name);
-    w_key_num(w, 4, "bandwidth_self", p->bw_self);
-    w_key_num(w, 4, "bandwidth_default", p->bw_default);
-    w_key_num(w, 4, "latency_us", p->latency_us);
+        w_key_str(w, ind + 2, "memory", p->clusters[p->memory_cluster].name);
+    w_key_num(w, ind + 2, "bandwidth_self", p->bw_self);
+    w_key_num(w, ind + 2, "bandwidth_default", p->bw_default);
+    w_key_num(w, ind + 2, "latency_us", p->latency_us);
     if (p->bw != NULL) {
         int any = 0, n = p->n_clusters;
         for (int a = 0; a < n; a++)
@@ -377,10 +386,13 @@ static int w_platform(writer_t *w, const soc_platform_t *p)
                 if (ab > 0 && ba > 0 && ab != ba)
                     return w_fail(w, SOC_EUNSUPPORTED,
                                   "the bandwidth table is not symmetric; YAML pairs are");
-                if (!any)
-                    w_puts(w, "    bandwidth:\n");
+                if (!any) {
+                    w_indent(w, ind + 2);
+                    w_puts(w, "bandwidth:\n");
+                }
                 any = 1;
-                w_puts(w, "      - [");
+                w_indent(w, ind + 4);
+                w_puts(w, "- [");
                 w_str(w, p->clusters[a].name);
                 w_puts(w, ", ");
                 w_str(w, p->clusters[b].name);
@@ -413,35 +425,44 @@ static void w_task_ref(writer_t *w, const soc_app_t *a, int t, int by_name)
         w_i64(w, t);
 }
 
-static int w_app(writer_t *w, const soc_config_t *cfg, const soc_app_t *a)
+/* An application: as an item of `applications:` (item = 1: "  - name:",
+ * keys at indent 4) or as an application file of its own (item = 0: keys at
+ * indent 0, no probability: the configuration that uses it decides). */
+static int w_app(writer_t *w, const soc_config_t *cfg, const soc_app_t *a, int item)
 {
     const soc_platform_t *p = &cfg->platform;
+    int k = item ? 4 : 0;
     if (a->name == NULL)
         return w_fail(w, SOC_EINVAL, "an application has no name");
     int by_name = a->n_tasks <= 5000 ? names_usable(a) : 0;
-    w_puts(w, "  - name: ");
+    w_puts(w, item ? "  - name: " : "name: ");
     w_str(w, a->name);
     w_puts(w, "\n");
-    w_key_num(w, 4, "probability", a->probability);
+    if (item)
+        w_key_num(w, k, "probability", a->probability);
     if (a->deadline_us != 0)
-        w_key_num(w, 4, "deadline_us", a->deadline_us);
+        w_key_num(w, k, "deadline_us", a->deadline_us);
     if (a->head >= 0 && a->head < a->n_tasks) {
-        w_puts(w, "    head: ");
+        w_indent(w, k);
+        w_puts(w, "head: ");
         w_task_ref(w, a, a->head, by_name);
         w_puts(w, "\n");
     }
     if (a->tail >= 0 && a->tail < a->n_tasks) {
-        w_puts(w, "    tail: ");
+        w_indent(w, k);
+        w_puts(w, "tail: ");
         w_task_ref(w, a, a->tail, by_name);
         w_puts(w, "\n");
     }
-    w_puts(w, "    tasks:\n");
+    w_indent(w, k);
+    w_puts(w, "tasks:\n");
     for (int t = 0; t < a->n_tasks; t++) {
         const soc_task_def_t *td = &a->tasks[t];
         if (td->type < 0 || td->type >= p->n_types)
             return w_fail(w, SOC_EINVAL, "a task has no valid type");
         const char *type = p->type_names[td->type];
-        w_puts(w, "      - ");
+        w_indent(w, k + 2);
+        w_puts(w, "- ");
         if (td->name != NULL && strcmp(td->name, type) == 0) {
             w_str(w, td->name);
         } else if (td->name != NULL) {
@@ -458,12 +479,14 @@ static int w_app(writer_t *w, const soc_config_t *cfg, const soc_app_t *a)
         w_puts(w, "\n");
     }
     if (a->n_edges > 0) {
-        w_puts(w, "    edges:\n");
+        w_indent(w, k);
+        w_puts(w, "edges:\n");
         for (int e = 0; e < a->n_edges; e++) {
             const soc_edge_t *ed = &a->edges[e];
             if (ed->src < 0 || ed->src >= a->n_tasks || ed->dst < 0 || ed->dst >= a->n_tasks)
                 return w_fail(w, SOC_EINVAL, "an edge refers to a missing task");
-            w_puts(w, "      - [");
+            w_indent(w, k + 2);
+            w_puts(w, "- [");
             w_task_ref(w, a, ed->src, by_name);
             w_puts(w, ", ");
             w_task_ref(w, a, ed->dst, by_name);
@@ -603,11 +626,12 @@ int soc_write_yaml(const soc_config_t *cfg, FILE *out, soc_error_t *err)
         w_key_str(&w, 0, "scheduler", cfg->scheduler);
     w_key_str(&w, 0, "semantics", soc__yaml_semantics_names[cfg->semantics]);
     w_key_bool(&w, 0, "power", cfg->power_model);
-    if (w_platform(&w, &cfg->platform) != SOC_OK)
+    w_puts(&w, "platform:\n");
+    if (w_platform_body(&w, &cfg->platform, 2) != SOC_OK)
         return w.rc;
     w_puts(&w, "applications:\n");
     for (int a = 0; a < cfg->n_apps; a++)
-        if (w_app(&w, cfg, &cfg->apps[a]) != SOC_OK)
+        if (w_app(&w, cfg, &cfg->apps[a], 1) != SOC_OK)
             return w.rc;
     if (w_injection(&w, cfg) != SOC_OK)
         return w.rc;
@@ -635,4 +659,33 @@ int soc_write_yaml(const soc_config_t *cfg, FILE *out, soc_error_t *err)
     if (w.rc == SOC_OK && (fflush(out) != 0 || ferror(out)))
         w.rc = soc_error_set(err, SOC_EIO, NULL, 0, 0, "cannot write the YAML output");
     return w.rc;
+}
+
+static int w_finish(writer_t *w, FILE *out, soc_error_t *err)
+{
+    if (w->rc == SOC_OK && (fflush(out) != 0 || ferror(out)))
+        w->rc = soc_error_set(err, SOC_EIO, NULL, 0, 0, "cannot write the YAML output");
+    return w->rc;
+}
+
+int soc_write_app_yaml(const soc_config_t *cfg, int app, FILE *out, soc_error_t *err)
+{
+    if (cfg == NULL || out == NULL || app < 0 || app >= cfg->n_apps)
+        return soc_error_set(err, SOC_EINVAL, NULL, 0, 0, "no application or no output");
+    writer_t w = {out, 0, SOC_OK, err};
+    if (w_app(&w, cfg, &cfg->apps[app], 0) != SOC_OK)
+        return w.rc;
+    return w_finish(&w, out, err);
+}
+
+int soc_write_platform_yaml(const soc_platform_t *p, FILE *out, soc_error_t *err)
+{
+    if (p == NULL || out == NULL)
+        return soc_error_set(err, SOC_EINVAL, NULL, 0, 0, "no platform or no output");
+    writer_t w = {out, 0, SOC_OK, err};
+    if (p->n_clusters > 0 && p->clusters == NULL)
+        return w_fail(&w, SOC_EINVAL, "the platform's clusters are missing");
+    if (w_platform_body(&w, p, 0) != SOC_OK)
+        return w.rc;
+    return w_finish(&w, out, err);
 }

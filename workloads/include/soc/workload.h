@@ -35,6 +35,14 @@ SOC_API int soc_load_yaml_string(soc_config_t *cfg, const char *text,
 /* Write *cfg as socsim YAML that soc_load_yaml reads back to an equal
  * config. */
 SOC_API int soc_write_yaml(const soc_config_t *cfg, FILE *out, soc_error_t *err);
+/* Write application `app` of *cfg as an application file of its own (the
+ * top-level mapping an `applications:` entry may name: name, deadline_us,
+ * head, tail, tasks, edges; no probability).  Task types are written by
+ * name, so the file is meant for a platform that knows them. */
+SOC_API int soc_write_app_yaml(const soc_config_t *cfg, int app, FILE *out, soc_error_t *err);
+/* Write a platform as a platform file of its own (what `platform:` may
+ * name): name, types, clusters, communication. */
+SOC_API int soc_write_platform_yaml(const soc_platform_t *p, FILE *out, soc_error_t *err);
 
 /* The embedded default: a realistic heterogeneous SoC and application mix
  * (YAML text compiled into the library). */
