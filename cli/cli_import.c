@@ -213,6 +213,7 @@ enum {
     O_TYPES,
     O_DEFAULT_COST,
     O_NO_JOIN,
+    O_JOIN,
     O_MACHINES,
     O_NO_MACHINES,
     O_SPEED,
@@ -437,7 +438,9 @@ static const cli_opt_t import_opts[] = {
     {"data-scale", O_DATA_SCALE, 1, "X", "data units per byte / volume unit (1; 0 = no data)"},
     {"types", O_TYPES, 1, "exact|category", "one type per (category, time) or per category"},
     {"default-cost", O_DEFAULT_COST, 1, "X", "cost of tasks the file gives none (DOT)"},
-    {"no-join", O_NO_JOIN, 0, NULL, "refuse a graph that is not connected"},
+    {"join", O_JOIN, 0, NULL,
+     "join the parts of a graph that is not connected with a virtual entry task of time 0"},
+    {"no-join", O_NO_JOIN, 0, NULL, "refuse a graph that is not connected (default: keep its parts)"},
     {"machines", O_MACHINES, 0, NULL, "wfcommons: clusters from the file's machines too"},
     {"no-machines", O_NO_MACHINES, 0, NULL, "wfcommons: ignore the file's machines"},
     {"speed-normalize", O_SPEED, 0, NULL, "wfcommons: scale runtimes by machine CPU speeds"},
@@ -469,6 +472,9 @@ static int import_opt(void *user, int key, const char *arg)
         return 0;
     case O_NO_JOIN:
         c->io.no_join = 1;
+        return 0;
+    case O_JOIN:
+        c->io.join = 1;
         return 0;
     case O_MACHINES:
         c->io.machines = 1;

@@ -690,7 +690,7 @@ static int finalize_app(soc_config_t *cfg, soc_app_t *a, soc_error_t *err)
               ed->src, ed->dst);
     }
 
-    /* igraph: acyclic, weakly connected, topological order */
+    /* igraph: simple, acyclic (weakly connected in DS3 semantics), topological order */
     igraph_t g;
     igraph_vector_int_t ev, order;
     int rc = SOC_OK;
@@ -717,9 +717,14 @@ static int finalize_app(soc_config_t *cfg, soc_app_t *a, soc_error_t *err)
                            "application '%s': the task graph has a cycle", a->name);
         goto out;
     }
-    if (igraph_is_connected(&g, &conn, IGRAPH_WEAK) != IGRAPH_SUCCESS || !conn) {
+    /* a job of independent parts is fine natively (it completes when all
+     * its tasks have); DS3's jobs are one graph from HEAD to TAIL */
+    if (cfg->semantics == SOC_SEM_DS3 &&
+        (igraph_is_connected(&g, &conn, IGRAPH_WEAK) != IGRAPH_SUCCESS || !conn)) {
         rc = soc_error_set(err, SOC_ECONFIG, cfg->source, 0, 0,
-                           "application '%s': the task graph is not connected", a->name);
+                           "application '%s': the task graph is not connected (DS3 semantics "
+                           "needs one connected graph per application)",
+                           a->name);
         goto out;
     }
     if (igraph_vector_int_init(&order, 0) != IGRAPH_SUCCESS) {

@@ -14,6 +14,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "sim_internal.h"
+#include "soc/rng.h"
 
 #define MT_N 624
 
@@ -49,4 +50,14 @@ int soc__rng_seed(gsl_rng *r, uint64_t seed)
         st->mt[0] = 0x80000000UL; /* the all-zero state is MT's only fixed point */
     st->mti = MT_N;               /* the next draw regenerates the whole block */
     return SOC_OK;
+}
+
+gsl_rng *soc_rng_new(uint64_t seed)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    if (r != NULL && soc__rng_seed(r, seed) != SOC_OK) {
+        gsl_rng_free(r);
+        r = NULL;
+    }
+    return r;
 }

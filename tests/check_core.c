@@ -152,10 +152,11 @@ START_TEST(test_finalize_rejects)
     ts_cfg_poisson(c, 10, 5);
     expect_rejected(c, SOC_ECONFIG, NULL);
 
-    c = ts_cfg_new(2); /* disconnected DAG */
+    c = ts_cfg_new(2); /* disconnected DAG: refused in DS3 semantics only */
     ts_cfg_cluster(c, "P", 1, ex2);
     ts_cfg_app(c, "a", 1.0, 2, types2, 0, NULL);
     ts_cfg_poisson(c, 10, 5);
+    c->semantics = SOC_SEM_DS3;
     expect_rejected(c, SOC_ECONFIG, "not connected");
 
     c = ts_cfg_new(2); /* open process without a limit */
@@ -512,6 +513,46 @@ START_TEST(test_critical_path_bound)
 }
 END_TEST
 
+/* "spread": ready task i on PE i (mod the PE count). */
+static int spread_schedule(void *st, soc_view_t *v)
+{
+    for (int i = 0; i < v->n_ready; i++)
+        ck_assert_int_eq(v->api->assign(v, v->ready[i].ref, i % v->n_pes, SOC_APPEND), SOC_OK);
+    return SOC_OK;
+}
+static const soc_sched_ops_t spread_ops = {SOC_SCHED_ABI_VERSION, sizeof(soc_sched_ops_t),
+                                           "spread", "test", 0, NULL, NULL, NULL,
+                                           spread_schedule, NULL};
+
+/* A job of two independent tasks (a disconnected DAG) runs natively: both
+ * are ready at its arrival, start at once on two PEs, and the job ends
+ * with the longer one. */
+START_TEST(test_disconnected_job_runs)
+{
+    soc_config_t *c = ts_cfg_new(2);
+    const double ex[2] = {10, 25};
+    ts_cfg_cluster(c, "P", 2, ex);
+    const int types[2] = {0, 1};
+    ts_cfg_app(c, "a", 1.0, 2, types, 0, NULL);
+    const double t0[1] = {0};
+    ts_cfg_trace(c, 1, t0);
+    ts_cfg_finalize(c);
+    ts_records_t rec = {0};
+    soc_sim_t *sim = make_sim(c, &spread_ops, &rec);
+    run_ok(sim);
+    soc_metrics_t m;
+    soc_sim_metrics(sim, &m);
+    ck_assert_int_eq(m.completed_jobs, 1);
+    ck_assert_int_eq(m.tasks_completed, 2);
+    ck_assert_double_eq(m.avg_latency_us, 25);
+    ck_assert_int_eq(rec.n, 2);
+    ck_assert(rec.r[0].start_us == 0 && rec.r[1].start_us == 0);
+    soc_sim_destroy(sim);
+    ts_records_free(&rec);
+    ts_cfg_destroy(c);
+}
+END_TEST
+
 static Suite *core_suite(void)
 {
     Suite *s = suite_create("core");
@@ -529,6 +570,7 @@ static Suite *core_suite(void)
     tcase_add_test(tc, test_many_jobs_quantiles);
     tcase_add_test(tc, test_time_limit);
     tcase_add_test(tc, test_critical_path_bound);
+    tcase_add_test(tc, test_disconnected_job_runs);
     suite_add_tcase(s, tc);
     return s;
 }

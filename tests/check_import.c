@@ -603,13 +603,24 @@ START_TEST(wfcommons_malformed)
 }
 END_TEST
 
-START_TEST(disconnected_graphs_get_a_virtual_entry)
+START_TEST(disconnected_graphs_kept_or_joined)
 {
-    /* two independent chains a->b and c->d */
+    /* two independent chains a->b and c->d: kept as they are by default */
     const char *dot = "digraph { node [cost=1]; a -> b; c -> d }";
     soc_config_t cfg;
     soc_import_stats_t st;
     import_ok(SOC_IMPORT_DOT, dot, NULL, &cfg, &st);
+    ck_assert_int_eq(st.n_virtual, 0);
+    ck_assert_int_eq(cfg.apps[0].n_tasks, 4);
+    ck_assert_int_eq(cfg.apps[0].n_edges, 2);
+    ck_assert_double_eq(st.total_ref_us, 4);
+    ck_assert_double_eq(st.critical_path_us, 2);
+    soc_config_free(&cfg);
+    /* joined by a virtual entry on request */
+    soc_import_options_t j;
+    soc_import_options_default(&j);
+    j.join = 1;
+    import_ok(SOC_IMPORT_DOT, dot, &j, &cfg, &st);
     ck_assert_int_eq(st.n_virtual, 1);
     ck_assert_int_eq(st.n_virtual_edges, 2);
     ck_assert_int_eq(cfg.apps[0].n_tasks, 5);
@@ -1215,7 +1226,7 @@ static Suite *suite(void)
     tc = tcase_create("dot");
     tcase_add_test(tc, dot_reads_the_subset);
     tcase_add_test(tc, dot_malformed);
-    tcase_add_test(tc, disconnected_graphs_get_a_virtual_entry);
+    tcase_add_test(tc, disconnected_graphs_kept_or_joined);
     suite_add_tcase(s, tc);
     tc = tcase_create("wfcommons");
     tcase_add_test(tc, wfcommons_16);

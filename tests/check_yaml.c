@@ -939,7 +939,7 @@ static const struct bad_case {
     {"self_loop.yaml", SOC_ECYCLE, 15, 9, "task 'b' depends on itself", NULL},
     {"duplicate_edge.yaml", SOC_ECONFIG, 15, 9, "edge a -> b is listed twice (first at line 13)",
      NULL},
-    {"disconnected.yaml", SOC_ECONFIG, 11, 19, "not connected: task 'c'", NULL},
+    {"disconnected.yaml", SOC_ECONFIG, 13, 19, "not connected: task 'c'", NULL},
     {"unknown_task.yaml", SOC_ECONFIG, 14, 13, "no task 'cc'; did you mean 'c'?", NULL},
     {"task_index.yaml", SOC_ECONFIG, 14, 13, "task index 7 is out of range", NULL},
     {"head_unknown.yaml", SOC_ECONFIG, 11, 11, "no task 'z'", NULL},

@@ -361,7 +361,7 @@ static int uf_find(int *p, int x)
     return x;
 }
 
-int soc__dag_finish(soc__dag_t *d, int merge_dups, int no_join, soc_error_t *err)
+int soc__dag_finish(soc__dag_t *d, int merge_dups, int connect, soc_error_t *err)
 {
     if (d->n == 0)
         return soc_error_set(err, SOC_ECONFIG, d->file, 0, 0, "the graph has no tasks");
@@ -441,16 +441,16 @@ int soc__dag_finish(soc__dag_t *d, int merge_dups, int no_join, soc_error_t *err
             comps--;
         }
     }
-    if (comps > 1) {
-        if (no_join) {
+    if (comps > 1 && connect != 0) {
+        if (connect == 2) {
             int other = -1;
             for (int i = 1; i < d->n && other < 0; i++)
                 if (uf_find(par, i) != uf_find(par, 0))
                     other = i;
             rc = soc_error_set(err, SOC_ECONFIG, d->file, d->line[other], d->col[other],
                                "the task graph is not connected (%d parts): task '%s' is not "
-                               "linked to task '%s' (without --no-join a virtual entry task "
-                               "joins the parts)",
+                               "linked to task '%s' (without --no-join the parts are kept; "
+                               "--join links them with a virtual entry task)",
                                comps, d->names[other], d->names[0]);
             goto out;
         }

@@ -117,9 +117,10 @@ int soc__dag_add_edge(soc__dag_t *d, int src, int dst, double volume, int line, 
 
 /* Sort-free checks after reading: a self-dependency, an edge given twice
  * (merged when merge_dups, else an error), a cycle (with its path), and
- * weak connectivity (a virtual entry task joins the components unless
- * no_join).  Errors carry the file and the position of the culprit. */
-int soc__dag_finish(soc__dag_t *d, int merge_dups, int no_join, soc_error_t *err);
+ * weak connectivity: connect 0 keeps the parts, 1 joins them with a
+ * virtual entry task, 2 refuses them.  Errors carry the file and the
+ * position of the culprit. */
+int soc__dag_finish(soc__dag_t *d, int merge_dups, int connect, soc_error_t *err);
 
 /* Map onto a platform and build the config (finalized).  o may not be
  * NULL. */

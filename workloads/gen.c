@@ -15,6 +15,7 @@
 #include "dag_internal.h"
 #include "soc/gen.h"
 #include "soc_util.h"
+#include "soc/rng.h"
 
 #define GEN_MAX_TASKS 1000000
 #define GEN_MAX_EDGES 20000000
@@ -658,12 +659,12 @@ int soc_gen_dag(const soc_gen_params_t *p, const soc_import_options_t *opts, soc
     double bw = o.bandwidth > 0 ? o.bandwidth : o.map->bw_default > 0 ? o.map->bw_default : 1;
     soc__dag_t d;
     soc__dag_init(&d, NULL);
-    gctx_t G = {&d, gsl_rng_alloc(gsl_rng_mt19937), NULL, 0, err};
+    /* seeded from all 64 bits, as a simulation seeds its generator */
+    gctx_t G = {&d, soc_rng_new(p->seed), NULL, 0, err};
     if (G.r == NULL) {
         soc_platform_map_free(own);
         return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
     }
-    gsl_rng_set(G.r, (unsigned long)p->seed);
     switch (p->kind) {
     case SOC_GEN_RANDOM:
         rc = gen_random(&G, p);

@@ -98,7 +98,7 @@ int soc_import_string(soc_import_format_t fmt, const char *text, size_t len, con
             }
     }
     if (rc == SOC_OK)
-        rc = soc__dag_finish(&d, d.merge_dups, opts->no_join, err);
+        rc = soc__dag_finish(&d, d.merge_dups, opts->no_join ? 2 : opts->join ? 1 : 0, err);
     if (rc == SOC_OK)
         rc = soc__dag_to_config(&d, opts, cfg, stats, err);
     soc__dag_free(&d);

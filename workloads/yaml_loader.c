@@ -1753,14 +1753,14 @@ static int graph_connected(ld_t *L, const yaml_node_t *tasks, ld_graph_t *g)
         if (x != 0)
             return fail(L, seq_at(L, tasks, (size_t)i), SOC_ECONFIG,
                         "application '%s': the task graph is not connected: task '%s' has no "
-                        "path to or from task '%s'",
+                        "path to or from task '%s' (DS3 semantics needs one connected graph)",
                         app->name, task_label(app, i, b1, sizeof b1),
                         task_label(app, 0, b2, sizeof b2));
     }
     return SOC_OK;
 }
 
-/* Repeated edges, cycles and disconnected graphs, found here so that the
+/* Repeated edges, cycles and (in DS3 semantics) disconnected graphs, found here so that the
  * message can point at the edge or task at fault. */
 static int check_graph(ld_t *L, const yaml_node_t *tasks, const yaml_node_t *edges, int a)
 {
@@ -1772,7 +1772,9 @@ static int check_graph(ld_t *L, const yaml_node_t *tasks, const yaml_node_t *edg
         graph_adjacency(&g);
         rc = graph_acyclic(L, edges, &g);
     }
-    if (rc == SOC_OK)
+    /* native semantics runs a job of independent parts; DS3's jobs are one
+     * graph from HEAD to TAIL */
+    if (rc == SOC_OK && L->cfg->semantics == SOC_SEM_DS3)
         rc = graph_connected(L, tasks, &g);
     graph_free(&g);
     return rc;

@@ -116,8 +116,11 @@ typedef struct soc_import_options {
                                 format's default (WfCommons 125 bytes/µs =
                                 1 Gbit/s, else 1) */
     double latency_us;       /* < 0 = the map's (default 0) */
-    int no_join;             /* 1: refuse a graph that is not connected; 0: add
-                                a virtual entry task of time 0 */
+    int no_join;             /* 1: refuse a graph that is not connected */
+    int join;                /* 1: join the parts of a graph that is not
+                                connected with one virtual entry task of time 0
+                                (default 0: keep the parts as they are; a job
+                                of independent parts runs natively) */
 } soc_import_options_t;
 
 /* Defaults: everything 0/NULL, default_cost NaN, latency_us -1. */
@@ -127,7 +130,8 @@ SOC_API void soc_import_options_default(soc_import_options_t *o);
 typedef struct soc_import_stats {
     int n_tasks;             /* tasks in the application (file + virtual) */
     int n_edges;             /* dependencies (file + virtual entry edges) */
-    int n_virtual;           /* tasks added to connect the graph (0 or 1) */
+    int n_virtual;           /* tasks added to connect the graph (0, or 1 with
+                                join) */
     int n_virtual_edges;
     int n_types;             /* task types (type classes) */
     int n_categories;
