@@ -40,23 +40,25 @@ int soc__exec_draws_init(soc__exec_draws_t *x, const soc_platform_t *p)
     x->s = calloc(n ? n : 1, sizeof *x->s);
     if (x->s == NULL)
         return SOC_ENOMEM;
+    x->n = n;
     for (int c = 0; c < p->n_clusters; c++)
         for (int t = 0; p->clusters[c].exec_dist != NULL && t < p->n_types; t++)
-            if (soc__sampler_init(&x->s[(size_t)c * (size_t)p->n_types + (size_t)t],
+            if (p->clusters[c].exec_dist[t].kind != SOC_DIST_NONE && /* else stays NONE */
+                soc__sampler_init(&x->s[(size_t)c * (size_t)p->n_types + (size_t)t],
                                   &p->clusters[c].exec_dist[t]) != SOC_OK) {
-                soc__exec_draws_free(x, p->n_clusters);
+                soc__exec_draws_free(x);
                 return SOC_ENOMEM;
             }
     return SOC_OK;
 }
 
-void soc__exec_draws_free(soc__exec_draws_t *x, int n_clusters)
+void soc__exec_draws_free(soc__exec_draws_t *x)
 {
-    if (x->s != NULL)
-        for (size_t i = 0; i < (size_t)n_clusters * (size_t)x->n_types; i++)
-            soc__sampler_free(&x->s[i]);
+    for (size_t i = 0; x->s != NULL && i < x->n; i++)
+        soc__sampler_free(&x->s[i]);
     free(x->s);
     x->s = NULL;
+    x->n = 0;
 }
 
 int soc__exec_drawn(const soc__exec_draws_t *x, int cluster, int type)

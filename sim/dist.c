@@ -293,9 +293,8 @@ int soc__sampler_init(soc__sampler_t *s, const soc_dist_t *d)
             s->cdf[d->n - 1] = 1.0 + 1e-9; /* u < 1 always lands */
         break;
     }
-    default:
-        s->kind = SOC_DIST_CONSTANT;
-        s->a = 0;
+    default: /* NONE: nothing to draw */
+        s->kind = SOC_DIST_NONE;
         break;
     }
     return SOC_OK;

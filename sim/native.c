@@ -1008,7 +1008,7 @@ static void native_destroy(void *impl)
     free(s->pw_changed);
     free(s->exec);
     free(s->app_cdf);
-    soc__exec_draws_free(&s->xd, s->cfg->platform.n_clusters); /* issue 13 */
+    soc__exec_draws_free(&s->xd); /* issue 13 */
     soc__arrivals_free(&s->arr);
     soc__window_free(&s->win);
     free(s);

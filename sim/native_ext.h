@@ -22,13 +22,14 @@
 
 typedef struct soc__exec_draws {
     int n_types;
+    size_t n;          /* samplers in s */
     soc__sampler_t *s; /* [n_clusters * n_types]; NULL = nothing is drawn */
 } soc__exec_draws_t;
 
 /* Samplers of the platform's exec_dist tables (s stays NULL when there are
  * none).  SOC_OK or SOC_ENOMEM. */
 int soc__exec_draws_init(soc__exec_draws_t *x, const soc_platform_t *p);
-void soc__exec_draws_free(soc__exec_draws_t *x, int n_clusters);
+void soc__exec_draws_free(soc__exec_draws_t *x);
 /* 1 when a task of `type` on a PE of `cluster` has a drawn time. */
 int soc__exec_drawn(const soc__exec_draws_t *x, int cluster, int type);
 /* The actual execution time (ns) of a task starting now: a draw when the
