@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -18,6 +19,43 @@
 
 
 /* ------------------------------------------------------------ helpers */
+
+/* The measured window (issue 13): Little's L, the door, per application
+ * and per cluster. */
+static void print_window(FILE *out, const soc_config_t *cfg, const soc_metrics_t *m)
+{
+    char a[32], d[32];
+    if (!m->has_window)
+        return;
+    fprintf(out, "measured window (us) %s\n", soc__num(a, m->window_us));
+    fprintf(out, "jobs in system (L)   %.10g\n", m->avg_jobs_in_system);
+    if (cfg->injection.max_in_flight > 0) {
+        fprintf(out, "admission wait (us)  %s avg, %" PRId64 " jobs waited\n",
+                soc__num(a, m->avg_admission_wait_us), m->blocked_arrivals);
+        if (cfg->injection.on_full == SOC_ON_FULL_DROP)
+            fprintf(out, "dropped jobs         %" PRId64 " (loss ratio %.6g)\n", m->dropped_jobs,
+                    m->loss_ratio);
+    }
+    if (m->has_energy)
+        fprintf(out, "energy per job (J)   %s\n", soc__num(a, m->energy_per_job_j));
+    fprintf(out, "per application      completed  avg_us  p95_us  p99_us  deadline_misses\n");
+    for (int i = 0; m->per_app != NULL && i < m->n_apps; i++) {
+        const soc_app_metrics_t *x = &m->per_app[i];
+        fprintf(out, "  %-18s %9" PRId64 "  %.6g  %.6g  %.6g  ", x->name, x->completed,
+                x->avg_latency_us, x->p95_latency_us, x->p99_latency_us);
+        if (isnan(x->deadline_miss_rate))
+            fprintf(out, "-\n");
+        else
+            fprintf(out, "%" PRId64 " (%.4g)\n", x->deadline_misses, x->deadline_miss_rate);
+    }
+    fprintf(out, "per cluster (window) utilization  busy_us%s\n",
+            m->has_energy ? "  energy_j" : "");
+    for (int i = 0; m->per_cluster != NULL && i < m->n_clusters; i++) {
+        const soc_cluster_metrics_t *x = &m->per_cluster[i];
+        fprintf(out, "  %-18s %.4f  %s%s%s\n", x->name, x->utilization, soc__num(a, x->busy_us),
+                m->has_energy ? "  " : "", m->has_energy ? soc__num(d, x->energy_j) : "");
+    }
+}
 
 static void print_text(FILE *out, const soc_config_t *cfg, const soc_metrics_t *m)
 {
@@ -47,6 +85,7 @@ static void print_text(FILE *out, const soc_config_t *cfg, const soc_metrics_t *
         fprintf(out, " %s_%d=%.3f", p->clusters[p->pe_cluster[i]].name, i,
                 m->pe_utilization[i]);
     fprintf(out, "\n");
+    print_window(out, cfg, m);
 }
 
 /* ---------------------------------------------------------------- run */

@@ -722,13 +722,15 @@ int soc__static_schedule(void *state, soc_view_t *v)
 
 /* ------------------------------------------------------ list heuristics */
 
-static int ws_new(void **state, soc__pick_t pick, int is_static)
+/* mode: 0 dynamic, 1 static, 2 late */
+static int ws_new(void **state, soc__pick_t pick, int mode)
 {
     soc__ws_t *ws = calloc(1, sizeof *ws);
     if (ws == NULL)
         return SOC_ENOMEM;
     ws->pick = pick;
-    ws->is_static = is_static;
+    ws->is_static = mode == 1;
+    ws->late = mode == 2;
     *state = ws;
     return SOC_OK;
 }
@@ -743,14 +745,16 @@ int soc__ws_create(void **state, const soc_sched_init_t *init)
 int soc__ws_create_mode(void **state, const soc_sched_init_t *init,
                         soc__pick_t pick)
 {
-    int is_static = 0;
+    int mode = 0;
     if (init != NULL && init->arg != NULL && init->arg[0] != '\0') {
         if (soc__name_eq(init->arg, "static"))
-            is_static = 1;
+            mode = 1;
+        else if (soc__name_eq(init->arg, "late"))
+            mode = 2;
         else if (!soc__name_eq(init->arg, "dynamic"))
             return SOC_EINVAL;
     }
-    return ws_new(state, pick, is_static);
+    return ws_new(state, pick, mode);
 }
 
 void soc__ws_destroy(void *state)
@@ -766,6 +770,7 @@ void soc__ws_destroy(void *state)
     free(ws->ids);
     free(ws->done);
     free(ws->left);
+    free(ws->idle);
     soc__plan_free(&ws->plan);
     free(ws);
 }
@@ -787,6 +792,7 @@ int soc__ws_prepare_n(soc__ws_t *ws, const soc_view_t *v, int n)
 {
     if (v->n_pes > ws->cap_pes) {
         GROW(ws->avail, v->n_pes);
+        GROW(ws->idle, v->n_pes);
         ws->cap_pes = v->n_pes;
     }
     if (n > ws->cap_ready) {
@@ -799,9 +805,12 @@ int soc__ws_prepare_n(soc__ws_t *ws, const soc_view_t *v, int n)
         GROW(ws->left, n);
         ws->cap_ready = n;
     }
+    ws->n_idle = 0;
     for (int p = 0; p < v->n_pes; p++) {
         soc_time_t e = v->pes[p].plan_end;
         ws->avail[p] = e > v->now ? e : v->now;
+        ws->idle[p] = !v->pes[p].busy && v->pes[p].n_slots == 0;
+        ws->n_idle += ws->idle[p];
     }
     return SOC_OK;
 }
@@ -850,7 +859,10 @@ int soc__append_each(soc__ws_t *ws, soc_view_t *v, soc__pe_pick_fn pick)
  * lower PE index wins ties. */
 static void row_offer(soc__ws_t *ws, int i, int p, soc_time_t key)
 {
-    if (ws->best_pe[i] < 0 || key < ws->best[i]) {
+    /* late mode: on equal keys an idle PE beats a busy one */
+    int idle_wins = ws->late && ws->best_pe[i] >= 0 && key == ws->best[i] && ws->idle[p] &&
+                    !ws->idle[ws->best_pe[i]];
+    if (ws->best_pe[i] < 0 || key < ws->best[i] || idle_wins) {
         ws->second[i] = ws->best[i];
         ws->second_pe[i] = ws->best_pe[i];
         ws->best[i] = key;
@@ -919,18 +931,40 @@ static int list_order_pick(soc__pick_t k)
     return k == SOC__PICK_MET || k == SOC__PICK_MCT || k == SOC__PICK_OTHER;
 }
 
+/* Commit ready entry i to p; in late mode only when p is idle (else p's
+ * availability advances as if, and the task waits). */
+static int commit(soc__ws_t *ws, soc_view_t *v, int i, int p)
+{
+    if (!ws->late)
+        return soc__commit_append(v, &v->ready[i], p, ws->avail);
+    soc_time_t ft = soc__eft_append(v, &v->ready[i], p, ws->avail);
+    if (ft < 0)
+        return SOC_ESCHED;
+    if (ws->idle[p]) {
+        int rc = v->api->assign(v, v->ready[i].ref, p, SOC_APPEND);
+        if (rc != SOC_OK)
+            return rc;
+        ws->idle[p] = 0;
+        ws->n_idle--;
+    }
+    ws->avail[p] = ft;
+    return SOC_OK;
+}
+
 int soc__list_schedule(soc__ws_t *ws, soc_view_t *v)
 {
     int n = v->n_ready;
     int rc = soc__ws_prepare_n(ws, v, n);
     if (rc != SOC_OK)
         return rc;
+    if (ws->late && ws->n_idle == 0)
+        return SOC_OK; /* nothing can be assigned before a PE is idle */
     if (list_order_pick(ws->pick)) {
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < n && !(ws->late && ws->n_idle == 0); i++) {
             dyn_row(ws, v, i);
             if (ws->best_pe[i] < 0)
                 return SOC_ESCHED;
-            if ((rc = soc__commit_append(v, &v->ready[i], ws->best_pe[i], ws->avail)) != SOC_OK)
+            if ((rc = commit(ws, v, i, ws->best_pe[i])) != SOC_OK)
                 return rc;
         }
         return SOC_OK;
@@ -941,10 +975,10 @@ int soc__list_schedule(soc__ws_t *ws, soc_view_t *v)
             return SOC_ESCHED;
         ws->ids[i] = i;
     }
-    for (int m = n; m > 0; m--) {
+    for (int m = n; m > 0 && !(ws->late && ws->n_idle == 0); m--) {
         int k = pick_next(ws, ws->ids, m), i = ws->ids[k];
         int p = ws->best_pe[i];
-        if ((rc = soc__commit_append(v, &v->ready[i], p, ws->avail)) != SOC_OK)
+        if ((rc = commit(ws, v, i, p)) != SOC_OK)
             return rc;
         memmove(&ws->ids[k], &ws->ids[k + 1], sizeof *ws->ids * (size_t)(m - 1 - k));
         /* only p got later: rows whose best or second best was p can

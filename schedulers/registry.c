@@ -25,6 +25,7 @@ static const soc_sched_ops_t *const builtin[] = {
     &soc_sched_olb,
     &soc_sched_rr,
     &soc_sched_random,
+    &soc_sched_fcfs,
     &soc_sched_heft,
     &soc_sched_heft_best,
     &soc_sched_heft_worst,
@@ -61,10 +62,10 @@ const soc_sched_ops_t *soc_sched_find(const char *name)
 static const struct {
     const char *name, *args;
 } arg_rules[] = {
-    {"met", "static|dynamic"},    {"eft", "static|dynamic"},
-    {"etf", "static|dynamic"},    {"mct", "static|dynamic"},
-    {"minmin", "static|dynamic"}, {"maxmin", "static|dynamic"},
-    {"sufferage", "static|dynamic"},
+    {"met", "static|dynamic|late"},    {"eft", "static|dynamic|late"},
+    {"etf", "static|dynamic|late"},    {"mct", "static|dynamic|late"},
+    {"minmin", "static|dynamic|late"}, {"maxmin", "static|dynamic|late"},
+    {"sufferage", "static|dynamic|late"}, {"fcfs", ""},
     {"olb", ""},                  {"rr", ""},
     {"random", ""},               {"heft", "mean|best|worst"},
     {"heft_best", ""},            {"heft_worst", ""},

@@ -36,6 +36,7 @@ extern const soc_sched_ops_t soc_sched_cpop;
 extern const soc_sched_ops_t soc_sched_peft;
 extern const soc_sched_ops_t soc_sched_lookahead;
 extern const soc_sched_ops_t soc_sched_bnb;
+extern const soc_sched_ops_t soc_sched_fcfs;
 /* DS3-exact schedulers (owned by the DS3 files) */
 extern const soc_sched_ops_t soc_sched_stf;
 extern const soc_sched_ops_t soc_sched_etf_lb;
@@ -229,8 +230,9 @@ typedef enum soc__pick {
 } soc__pick_t;
 
 /* State of the list heuristics: growable scratch arrays, the round-robin
- * cursor, and the static mode ("name:static": whole jobs planned at
- * arrival with the "ready = predecessors planned" meta-task semantics). */
+ * cursor, the static mode ("name:static": whole jobs planned at arrival
+ * with the "ready = predecessors planned" meta-task semantics) and the late
+ * mode ("name:late": late binding, see soc__list_schedule). */
 typedef struct soc__ws {
     soc__pick_t pick;
     int is_static;
@@ -243,6 +245,12 @@ typedef struct soc__ws {
     int *left;           /* static: unplanned predecessors per task */
     uint64_t rr_next;    /* round robin cursor */
     soc__plan_t plan;    /* static mode */
+    /* late mode ("name:late"): only idle PEs (nothing running or queued)
+     * get tasks; a task whose best PE is busy waits for a later decision
+     * point (it still takes that PE's time in this one) */
+    int late;
+    unsigned char *idle; /* [cap_pes] */
+    int n_idle;
 } soc__ws_t;
 
 /* create() of a heuristic without arguments / with the static mode. */
@@ -275,7 +283,11 @@ typedef int (*soc__pe_pick_fn)(soc__ws_t *ws, const soc_view_t *v,
 int soc__append_each(soc__ws_t *ws, soc_view_t *v, soc__pe_pick_fn pick);
 
 /* One decision point of a list heuristic over view->ready (dynamic mode):
- * MET/MCT take the ready list in order, the others select pairs. */
+ * MET/MCT take the ready list in order, the others select pairs.  Late
+ * mode: the same choices (ties prefer idle PEs), but only a choice of an
+ * idle PE is assigned; a choice of a busy PE only advances that PE's
+ * availability for the rest of this decision point, and the task is
+ * offered again at the next one (e.g. when a PE becomes idle). */
 int soc__list_schedule(soc__ws_t *ws, soc_view_t *v);
 /* schedule() callback running soc__list_schedule. */
 int soc__ws_schedule(void *state, soc_view_t *v);

@@ -52,6 +52,21 @@ static const struct {
     F_REAL(edp, "J*us", SOC_METRIC_ENERGY, NULL, "energy-delay product: energy_j x avg_latency_us"),
     F_REAL(avg_power_w, "W", SOC_METRIC_ENERGY, NULL, "energy_j / simulated time"),
     F_REAL(peak_temp_c, "C", SOC_METRIC_ENERGY, NULL, "highest hotspot temperature"),
+    /* issue 13: the measured window [warm-up end, last measured completion] */
+    F_REAL(window_us, "us", SOC_METRIC_WINDOW, NULL,
+           "length of the measured window [warm-up end, last measured completion]"),
+    F_REAL(avg_jobs_in_system, "jobs", SOC_METRIC_WINDOW, NULL,
+           "time-average number of measured jobs in the system over the window (Little's L)"),
+    F_REAL(energy_per_job_j, "J", SOC_METRIC_ENERGY | SOC_METRIC_WINDOW, NULL,
+           "energy_j / completed_jobs"),
+    F_REAL(avg_admission_wait_us, "us", SOC_METRIC_WINDOW, NULL,
+           "mean wait of measured jobs at a full door (max_in_flight), zeros included"),
+    F_INT(blocked_arrivals, "jobs", SOC_METRIC_WINDOW, NULL,
+          "measured jobs that waited at a full door (max_in_flight, on_full: wait)"),
+    F_INT(dropped_jobs, "jobs", SOC_METRIC_WINDOW, NULL,
+          "measured arrivals lost at a full door (on_full: drop)"),
+    F_REAL(loss_ratio, "1", SOC_METRIC_WINDOW, NULL,
+           "dropped_jobs / (dropped_jobs + injected_jobs)"),
 };
 
 #define N_FIELDS ((int)(sizeof table / sizeof table[0]))
@@ -82,11 +97,18 @@ int soc_metric_find(const char *name)
     return -1;
 }
 
+/* Whether field i exists in m's run (flags against has_energy/has_window). */
+static int present(const soc_metrics_t *m, int i)
+{
+    return !((table[i].f.flags & SOC_METRIC_ENERGY) && !m->has_energy) &&
+           !((table[i].f.flags & SOC_METRIC_WINDOW) && !m->has_window);
+}
+
 double soc_metric_value(const soc_metrics_t *m, int i)
 {
     if (m == NULL || i < 0 || i >= N_FIELDS)
         return NAN;
-    if ((table[i].f.flags & SOC_METRIC_ENERGY) && !m->has_energy)
+    if (!present(m, i))
         return NAN;
     if (table[i].s.src == SRC_AVG_UTIL) {
         if (m->n_pes <= 0)
@@ -111,7 +133,7 @@ double soc_metric_value(const soc_metrics_t *m, int i)
 static void put_value(soc__buf_t *b, const soc_metrics_t *m, int i, const char *absent)
 {
     char t[32];
-    if ((table[i].f.flags & SOC_METRIC_ENERGY) && !m->has_energy) {
+    if (!present(m, i)) {
         soc__buf_puts(b, absent);
         return;
     }
@@ -133,6 +155,55 @@ static void put_array(soc__buf_t *b, const char *key, const double *x, int n)
         if (i)
             soc__buf_putc(b, ',');
         soc__buf_puts(b, soc__num(t, x[i]));
+    }
+    soc__buf_putc(b, ']');
+}
+
+/* A number, or null when it is NaN (deadline_miss_rate without deadline,
+ * energy without the power model). */
+static void put_num(soc__buf_t *b, const char *key, double x)
+{
+    char t[32];
+    soc__buf_printf(b, ",\"%s\":", key);
+    soc__buf_puts(b, isnan(x) || isinf(x) ? "null" : soc__num(t, x));
+}
+
+/* issue 13: per_app, per_cluster, per_pe of the measured window. */
+static void put_window_lists(soc__buf_t *b, const soc_metrics_t *m)
+{
+    soc__buf_puts(b, ",\"per_app\":[");
+    for (int a = 0; m->per_app != NULL && a < m->n_apps; a++) {
+        const soc_app_metrics_t *x = &m->per_app[a];
+        soc__buf_puts(b, a ? ",{\"name\":" : "{\"name\":");
+        soc__buf_json_str(b, x->name);
+        soc__buf_puts(b, ",\"completed\":");
+        soc__buf_i64(b, x->completed);
+        put_num(b, "avg_latency_us", x->avg_latency_us);
+        put_num(b, "p95_latency_us", x->p95_latency_us);
+        put_num(b, "p99_latency_us", x->p99_latency_us);
+        soc__buf_puts(b, ",\"deadline_misses\":");
+        soc__buf_i64(b, x->deadline_misses);
+        put_num(b, "deadline_miss_rate", x->deadline_miss_rate);
+        soc__buf_putc(b, '}');
+    }
+    soc__buf_puts(b, "],\"per_cluster\":[");
+    for (int c = 0; m->per_cluster != NULL && c < m->n_clusters; c++) {
+        const soc_cluster_metrics_t *x = &m->per_cluster[c];
+        soc__buf_puts(b, c ? ",{\"name\":" : "{\"name\":");
+        soc__buf_json_str(b, x->name);
+        put_num(b, "utilization", x->utilization);
+        put_num(b, "busy_us", x->busy_us);
+        put_num(b, "energy_j", x->energy_j);
+        soc__buf_putc(b, '}');
+    }
+    soc__buf_puts(b, "],\"per_pe\":[");
+    for (int i = 0; m->per_pe != NULL && i < m->n_pes; i++) {
+        const soc_pe_metrics_t *x = &m->per_pe[i];
+        soc__buf_puts(b, i ? ",{\"name\":" : "{\"name\":");
+        soc__buf_json_str(b, x->name);
+        put_num(b, "utilization", x->utilization);
+        put_num(b, "busy_us", x->busy_us);
+        soc__buf_putc(b, '}');
     }
     soc__buf_putc(b, ']');
 }
@@ -162,13 +233,15 @@ char *soc_metrics_json(const soc_metrics_t *m, const char *extra)
         put_array(&b, "cluster_energy_j", m->cluster_energy_j, m->n_clusters);
     if (m->has_energy && m->pe_energy_j != NULL)
         put_array(&b, "pe_energy_j", m->pe_energy_j, m->n_pes);
+    if (m->has_window)
+        put_window_lists(&b, m);
     soc__buf_putc(&b, '}');
     return soc__buf_take(&b);
 }
 
 const char *soc_metrics_csv_header(void)
 {
-    static _Thread_local char header[1024];
+    static _Thread_local char header[2048];
     if (header[0] == '\0') {
         size_t n = 0;
         for (int i = 0; i < N_FIELDS; i++) {

@@ -8,6 +8,7 @@
 
 #include <igraph.h>
 
+#include "dist.h"
 #include "soc/dvfs.h"
 #include "soc/model.h"
 #include "sim_internal.h"
@@ -104,6 +105,7 @@ void soc_config_free(soc_config_t *cfg)
     if (cfg == NULL)
         return;
     soc_platform_t *p = &cfg->platform;
+    soc__dist_cfg_free(cfg); /* distributions, renewal/MMPP arrivals (dist.c) */
     for (int i = 0; i < p->n_types; i++)
         free(p->type_names[i]);
     free(p->type_names);
@@ -233,6 +235,7 @@ int soc_config_copy(soc_config_t *dst, const soc_config_t *src)
     dst->n_apps = 0;
     dst->injection.times_us = NULL;
     dst->injection.trace_apps = NULL;
+    soc__dist_cfg_detach(dst);
     dst->scheduler = NULL;
     dst->source = NULL;
     dst->name = NULL;
@@ -260,6 +263,7 @@ int soc_config_copy(soc_config_t *dst, const soc_config_t *src)
             *dc = *sc;
             dc->name = dc->kind = NULL;
             dc->exec_us = NULL;
+            dc->exec_dist = NULL;
             dc->power = NULL;
             DUP_STR(dc->name, sc->name);
             DUP_STR(dc->kind, sc->kind);
@@ -334,6 +338,8 @@ int soc_config_copy(soc_config_t *dst, const soc_config_t *src)
                 DUP_ARRAY(dst->ds3->job_list[i], src->ds3->job_list[i], src->n_apps);
         }
     }
+    if (soc__dist_cfg_copy(dst, src) != SOC_OK)
+        goto fail;
     return SOC_OK;
 fail:
     soc_config_free(dst);
@@ -819,6 +825,11 @@ static int finalize_injection(soc_config_t *cfg, soc_error_t *err)
         CHECK(in->max_jobs > 0 || in->sim_time_us > 0,
               "an open arrival process needs a limit: jobs or sim_time");
         break;
+    case SOC_ARRIVAL_RENEWAL: /* parameters: soc__dist_cfg_check */
+    case SOC_ARRIVAL_MMPP:
+        CHECK(in->max_jobs > 0 || in->sim_time_us > 0,
+              "an open arrival process needs a limit: jobs or sim_time");
+        break;
     case SOC_ARRIVAL_TRACE:
         CHECK(in->n_times > 0 && in->times_us != NULL, "arrival list is empty");
         for (int i = 0; i < in->n_times; i++) {
@@ -979,6 +990,8 @@ int soc_config_finalize(soc_config_t *cfg, soc_error_t *err)
     CHECK(fabs(psum - 1.0) <= 1e-6,
           "application probabilities sum to %.9g, not 1", psum);
     if ((rc = check_durations(cfg, err)) != SOC_OK)
+        return rc;
+    if ((rc = soc__dist_cfg_check(cfg, err)) != SOC_OK)
         return rc;
     if (cfg->semantics == SOC_SEM_NATIVE)
         return finalize_injection(cfg, err);

@@ -27,6 +27,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "engine.h"
+#include "native_ext.h"
 #include "power_internal.h"
 #include "sim_internal.h"
 #include "soc/sim.h"
@@ -165,6 +166,10 @@ typedef struct pe_priv {
     uint64_t fin_version;  /* FINISH events too (a frequency change moves
                               the finish of the running task) */
     soc_time_t busy_since;
+    /* issue 13: the running task's time was drawn (drawn = 1): its FINISH
+     * event is at act_finish while the plan shows the estimate */
+    int drawn;
+    soc_time_t act_finish;
 } pe_priv_t;
 
 /* ------------------------------------------------------------ the sim */
@@ -226,6 +231,14 @@ typedef struct native {
     soc_power_t *pw;
     unsigned char *pw_changed;  /* [n_clusters] scratch */
     soc_error_t pw_err;
+
+    /* issue 13 (native_ext.h): drawn execution times, renewal/MMPP
+     * arrivals and batches, the door (on_full), measured-window metrics */
+    soc__exec_draws_t xd;
+    soc__arrivals_t arr;
+    soc__window_t win;
+    int64_t door_left;          /* jobs of the current arrival not yet in */
+    soc_time_t door_since;      /* when they arrived */
 
     soc_sim_api_t api;
     soc_view_t view;
@@ -366,9 +379,17 @@ static int pe_try_start(native_t *s, int pe)
         return push_event(s, r, EV_WAKE, pe, pp->wake_version);
     }
     const soc_app_t *a = &s->cfg->apps[j->app];
-    soc_time_t d = exec_ns(s, a->tasks[head->ref.task].type, pe);
-    if (s->pw != NULL)
-        d = soc__power_task_start(s->pw, s->now, pe, d);
+    int type = a->tasks[head->ref.task].type;
+    soc_time_t d = exec_ns(s, type, pe);
+    /* issue 13: a distribution's actual time is drawn now (act); the plan
+     * keeps showing the estimate d.  Without one, act == d. */
+    soc_time_t act = soc__exec_actual(&s->xd, s->rng, ps->cluster, type, d);
+    pp->drawn = soc__exec_drawn(&s->xd, ps->cluster, type);
+    if (s->pw != NULL) {
+        soc_time_t scaled = soc__power_task_start(s->pw, s->now, pe, act);
+        d = pp->drawn ? soc__exec_rescale(0, d, act, scaled) : scaled;
+        act = scaled;
+    }
     soc_time_t planned_finish = head->finish;
     ti->status = SOC_TASK_RUNNING;
     ti->start = s->now;
@@ -384,7 +405,9 @@ static int pe_try_start(native_t *s, int pe)
         ps->plan_end = ti->finish;
     else if (ti->finish < planned_finish && planned_finish == ps->plan_end)
         pe_recompute_end(s, pe);
-    return push_event(s, ti->finish, EV_FINISH, pe, pp->fin_version);
+    pp->act_finish = s->now + act;
+    soc__window_busy(&s->win, pe, s->now, 1); /* issue 13 */
+    return push_event(s, pp->act_finish, EV_FINISH, pe, pp->fin_version);
 }
 
 static int do_assign(native_t *s, soc_task_ref_t ref, int pe, soc_time_t start)
@@ -471,6 +494,9 @@ static soc_time_t next_arrival_time(native_t *s, soc_time_t t)
         return t + soc_time_from_us(gsl_ran_exponential(s->rng, in->mean_us));
     case SOC_ARRIVAL_PERIODIC:
         return t + soc_time_from_us(in->mean_us);
+    case SOC_ARRIVAL_RENEWAL: /* issue 13 (arrivals.c) */
+    case SOC_ARRIVAL_MMPP:
+        return t + soc_time_from_us(soc__arrivals_gap_us(&s->arr, s->rng));
     case SOC_ARRIVAL_TRACE:
     default:
         if (s->trace_pos >= in->n_times)
@@ -565,23 +591,53 @@ static int inject(native_t *s, int app)
     return SOC_OK;
 }
 
+/* The jobs of the current arrival go in one by one, each one's application
+ * drawn when it reaches the door.  At a full door (max_in_flight) the job
+ * waits and the source pauses until a job leaves (on_full: wait), or it is
+ * lost (on_full: drop).  When all are in, the next arrival is planned.
+ * With one job per arrival and no drops this is the admission of before
+ * issue 13, draw for draw. */
+static int admit(native_t *s)
+{
+    const soc_injection_t *in = &s->cfg->injection;
+    while (s->door_left > 0 && more_arrivals_wanted(s)) {
+        int app, waited = s->blocked;
+        if (s->blocked) {
+            app = s->next_app;
+        } else {
+            app = pick_app(s);
+            if (in->kind == SOC_ARRIVAL_TRACE)
+                s->trace_pos++;
+        }
+        if (in->max_in_flight > 0 && s->jobs_in_system >= in->max_in_flight) {
+            if (in->on_full == SOC_ON_FULL_DROP) {
+                soc__window_drop(&s->win, s->now, s->now >= s->warmup);
+                s->door_left--;
+                continue;
+            }
+            /* admission blocked: the job enters when a job leaves */
+            s->blocked = 1;
+            s->next_app = app;
+            return SOC_OK;
+        }
+        s->blocked = 0;
+        int rc = inject(s, app);
+        if (rc != SOC_OK)
+            return rc;
+        soc__window_job_in(&s->win, s->now, s->now >= s->warmup, s->now - s->door_since,
+                           waited || s->now > s->door_since);
+        s->door_left--;
+    }
+    s->door_left = 0;
+    return plan_next_arrival(s, s->now);
+}
+
 static int handle_arrival(native_t *s)
 {
     s->arrival_pending = 0;
-    const soc_injection_t *in = &s->cfg->injection;
-    int app = pick_app(s);
-    if (in->kind == SOC_ARRIVAL_TRACE)
-        s->trace_pos++;
-    if (in->max_in_flight > 0 && s->jobs_in_system >= in->max_in_flight) {
-        /* admission blocked: the job enters when a job leaves */
-        s->blocked = 1;
-        s->next_app = app;
-        return SOC_OK;
-    }
-    int rc = inject(s, app);
-    if (rc != SOC_OK)
-        return rc;
-    return plan_next_arrival(s, s->now);
+    s->door_left = soc__arrivals_batch(&s->arr, s->rng); /* issue 13: 1 without batch */
+    s->door_since = s->now;
+    return admit(s);
 }
 
 /* ------------------------------------------------------- completions */
@@ -614,6 +670,10 @@ static int job_complete(native_t *s, job_t *j)
                 s->deadline_misses++;
         }
     }
+    if (rc == SOC_OK) /* issue 13: per-application figures, Little's L */
+        rc = soc__window_job_out(&s->win, s->now, j->app, j->measured, lat,
+                                 a->deadline_us > 0 ? 1 + (lat > soc_time_from_us(a->deadline_us))
+                                                    : 0);
     s->jobs_in_system--;
     s->age_base_sum -= j->arrival;
     jm_del(&s->jobs, j->id);
@@ -623,12 +683,8 @@ static int job_complete(native_t *s, job_t *j)
         return rc;
     if (s->max_jobs > 0 && s->completed_measured >= s->max_jobs)
         s->done = 1;
-    if (s->blocked && !s->done) {
-        s->blocked = 0;
-        rc = inject(s, s->next_app);
-        if (rc == SOC_OK)
-            rc = plan_next_arrival(s, s->now);
-    }
+    if (s->blocked && !s->done)
+        rc = admit(s);
     return rc;
 }
 
@@ -644,10 +700,12 @@ static int handle_finish(native_t *s, int pe)
     ps->busy = 0;
     ps->busy_until = s->now;
     ps->busy_total += s->now - pp->busy_since;
+    soc__window_busy(&s->win, pe, s->now, 0); /* issue 13 */
     job_t *j = jm_get(&s->jobs, done.ref.job);
     const soc_app_t *a = &s->cfg->apps[j->app];
     tinst_t *ti = &j->t[done.ref.task];
     ti->status = SOC_TASK_DONE;
+    ti->finish = s->now; /* the actual finish (a drawn task's plan showed its estimate) */
     s->tasks_completed++;
     if (s->opts.on_record != NULL) {
         soc_task_record_t rec = {
@@ -670,6 +728,10 @@ static int handle_finish(native_t *s, int pe)
     /* the finished head ended now, so no later planned finish changed */
     if (ps->plan_end < s->now)
         ps->plan_end = s->now;
+    if (pp->drawn) { /* issue 13: plan_end may still be its estimated finish */
+        pp->drawn = 0;
+        pe_recompute_end(s, pe);
+    }
     rc = pe_try_start(s, pe);
     if (rc != SOC_OK)
         return rc;
@@ -688,9 +750,12 @@ static int retime(native_t *s, int pe)
     soc_time_t f = soc__power_retime(s->pw, s->now, pe);
     soc_slot_t *head = &pp->slots[0];
     job_t *j = jm_get(&s->jobs, head->ref.job);
-    j->t[head->ref.task].finish = f;
-    head->finish = f;
-    ps->busy_until = f;
+    /* issue 13: a drawn task keeps showing its (rescaled) estimate */
+    soc_time_t vis = pp->drawn ? soc__exec_rescale(s->now, head->finish, pp->act_finish, f) : f;
+    pp->act_finish = f;
+    j->t[head->ref.task].finish = vis;
+    head->finish = vis;
+    ps->busy_until = vis;
     pe_recompute_end(s, pe);
     pp->fin_version++;
     return push_event(s, f, EV_FINISH, pe, pp->fin_version);
@@ -816,6 +881,9 @@ static int init_state(native_t *s, uint64_t seed, soc_error_t *err)
     s->end_time = in->sim_time_us > 0 ? soc_time_from_us(in->sim_time_us) : SOC_TIME_NEVER;
     s->max_jobs = in->max_jobs;
     soc__lat_init(&s->lat);
+    soc__window_reset(&s->win); /* issue 13 */
+    soc__arrivals_reset(&s->arr);
+    s->door_left = 0;
     memset(&s->pw_err, 0, sizeof s->pw_err);
     if (s->pw != NULL) {
         int rc = soc__power_reset(s->pw, err);
@@ -903,6 +971,13 @@ static int native_create(void **impl, const soc_config_t *cfg, const soc_sim_opt
         s->app_cdf[a] = acc;
     }
     int rc;
+    /* issue 13: drawn times, arrival processes, measured-window metrics */
+    if (soc__exec_draws_init(&s->xd, p) != SOC_OK ||
+        soc__arrivals_init(&s->arr, &cfg->injection) != SOC_OK ||
+        soc__window_init(&s->win, cfg) != SOC_OK) {
+        native_destroy(s);
+        return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
+    }
     if (cfg->power_model) {
         rc = soc__power_create(&s->pw, cfg, opts->on_power, opts->power_user, err);
         if (rc == SOC_OK && (s->pw_changed = calloc((size_t)p->n_clusters, 1)) == NULL)
@@ -933,6 +1008,9 @@ static void native_destroy(void *impl)
     free(s->pw_changed);
     free(s->exec);
     free(s->app_cdf);
+    soc__exec_draws_free(&s->xd); /* issue 13 */
+    soc__arrivals_free(&s->arr);
+    soc__window_free(&s->win);
     free(s);
 }
 
@@ -1082,6 +1160,7 @@ static void native_metrics(void *impl, soc_metrics_t *m)
     m->n_clusters = s->cfg->platform.n_clusters;
     if (s->pw != NULL)
         soc__power_metrics(s->pw, m);
+    soc__window_metrics(&s->win, s->now, m); /* issue 13, after the energy */
 }
 
 /* ----------------------------------------------------- view services */

@@ -82,10 +82,17 @@ int soc__lat_add(soc_lat_stats_t *s, int64_t ns)
             if (rc != SOC_OK)
                 return rc;
         } else {
-            if (s->exact == NULL) {
-                s->exact = malloc(sizeof *s->exact * (size_t)s->cap);
-                if (s->exact == NULL)
+            if (s->n == s->alloc) {
+                /* grow geometrically: many small samples (one per
+                 * application) stay small */
+                int64_t na = s->alloc ? 2 * s->alloc : 256;
+                if (na > s->cap)
+                    na = s->cap;
+                int64_t *ne = realloc(s->exact, sizeof *ne * (size_t)na);
+                if (ne == NULL)
                     return SOC_ENOMEM;
+                s->exact = ne;
+                s->alloc = na;
             }
             s->exact[s->n++] = ns;
             s->sum_us += us;

@@ -17,6 +17,7 @@ typedef struct soc_lat_stats {
     double max_us;
     int64_t *exact;     /* ns values while n <= cap */
     int64_t cap;
+    int64_t alloc;      /* entries allocated in exact (grows up to cap) */
     uint32_t *hist;     /* allocated when the cap is exceeded */
     int64_t n_hist_buckets;
 } soc_lat_stats_t;

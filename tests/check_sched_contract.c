@@ -1,8 +1,8 @@
 /*
  * check_sched_contract.c -- the contract every registered scheduler keeps,
  * checked by looping over soc_sched_list() (a new scheduler is covered
- * without new test code), in its default mode and, where it has one, its
- * ":static" mode:
+ * without new test code), in its default mode and, where it has them, its
+ * ":static" and ":late" (late binding) modes:
  *  - on chains, fork-join, diamonds and random DAGs from igraph's G(n, m)
  *    generator, on a platform where some PEs run only some task types, in
  *    PE-to-PE and shared-memory communication, single jobs and multi-job
@@ -281,6 +281,7 @@ START_TEST(test_shapes)
             snprintf(what, sizeof what, "shape %d%s", s, shared ? " (shared memory)" : "");
             ck_assert_msg(check_run(cfg, ops, NULL, what, 1), "%s refused %s", ops->name, what);
             check_run(cfg, ops, "static", what, 1);
+            check_run(cfg, ops, "late", what, 1);
             ts_cfg_destroy(cfg);
         }
 }
@@ -302,6 +303,7 @@ START_TEST(test_random_dags)
         snprintf(what, sizeof what, "random DAG, seed %lu", seed);
         check_run(cfg, ops, NULL, what, 1);
         check_run(cfg, ops, "static", what, 1);
+        check_run(cfg, ops, "late", what, 1);
         ts_cfg_destroy(cfg);
     }
 }
@@ -328,6 +330,7 @@ START_TEST(test_poisson_jobs)
         ck_assert_msg(check_run(cfg, ops, NULL, "Poisson jobs", 30), "%s refused a Poisson mix",
                       ops->name);
         check_run(cfg, ops, "static", "Poisson jobs", 30);
+        check_run(cfg, ops, "late", "Poisson jobs", 30);
         ts_cfg_destroy(cfg);
     }
 }

@@ -197,6 +197,13 @@ static const char *cfg_diff(const soc_config_t *x, const soc_config_t *y)
             return "cluster";
         if (!exec_eq(a->exec_us, b->exec_us, p->n_types))
             return "exec_us";
+        for (int t = 0; t < p->n_types; t++) {
+            soc_dist_t none = {0};
+            const soc_dist_t *da = a->exec_dist ? &a->exec_dist[t] : &none;
+            const soc_dist_t *db = b->exec_dist ? &b->exec_dist[t] : &none;
+            if (!soc_dist_equal(da, db))
+                return "exec_us distribution";
+        }
         if (!power_eq(a->power, b->power, a->count))
             return "power block";
     }
@@ -231,8 +238,21 @@ static const char *cfg_diff(const soc_config_t *x, const soc_config_t *y)
         u->warmup_us != v->warmup_us || u->max_jobs != v->max_jobs ||
         u->sim_time_us != v->sim_time_us)
         return "injection";
-    if (u->kind != SOC_ARRIVAL_TRACE && u->mean_us != v->mean_us)
+    if ((u->kind == SOC_ARRIVAL_POISSON || u->kind == SOC_ARRIVAL_PERIODIC) &&
+        u->mean_us != v->mean_us)
         return "inter-arrival";
+    if (!soc_dist_equal(&u->interarrival, &v->interarrival) ||
+        !soc_dist_equal(&u->batch, &v->batch) || u->on_full != v->on_full)
+        return "interarrival, batch or on_full";
+    if (u->n_states != v->n_states)
+        return "mmpp states";
+    for (int i = 0; i < u->n_states; i++) {
+        if (u->state_mean_us[i] != v->state_mean_us[i])
+            return "mmpp state mean";
+        for (int j = 0; j < u->n_states; j++)
+            if (u->switch_rate[i * u->n_states + j] != v->switch_rate[i * u->n_states + j])
+                return "mmpp switch rate";
+    }
     if (u->kind == SOC_ARRIVAL_TRACE) {
         if (u->n_times != v->n_times || (u->trace_apps == NULL) != (v->trace_apps == NULL))
             return "trace";
@@ -486,6 +506,76 @@ END_TEST
 
 /* A config built by hand with awkward values: names that need quoting,
  * doubles without a short decimal form, every optional block. */
+/* Distributions, estimates, renewal and MMPP arrivals, batches and on_full
+ * (issue 13): read as written, and written back equal. */
+START_TEST(test_roundtrip_stochastic)
+{
+    static const char *const text =
+        "platform:\n"
+        "  clusters:\n"
+        "    - name: cpu\n"
+        "      count: 2\n"
+        "      exec_us: {a: {dist: exponential, mean: 100}, b: {dist: uniform, min: 1, max: 3},\n"
+        "                c: {dist: normal, mean: 1, sd: 1, estimate_us: 2},\n"
+        "                d: {dist: lognormal, mean: 50, cv: 1.5}, e: {dist: gamma, mean: 8, cv: 0.5},\n"
+        "                f: {dist: hyperexponential, mean: 10, cv: 2}, g: 7,\n"
+        "                h: {dist: empirical, values: [1, 2, 4]},\n"
+        "                i: {dist: constant, value: 5, estimate_us: 4}}\n"
+        "applications:\n"
+        "  - {name: x, tasks: [a, b, c, d, e, f, g, h, i],\n"
+        "     edges: [[a, b], [b, c], [c, d], [d, e], [e, f], [f, g], [g, h], [h, i]]}\n"
+        "injection:\n"
+        "  arrival: %s\n"
+        "%s"
+        "  max_in_flight: 5\n"
+        "  on_full: drop\n"
+        "stop: {jobs: 10}\n";
+    const char *inj[3][2] = {
+        {"renewal", "  interarrival: {dist: gamma, mean: 30, cv: 0.25}\n  batch: 2\n"},
+        {"mmpp", "  states: [10, 100, 1000]\n  sojourn_us: [100, 200, 400]\n"
+                 "  batch: {dist: empirical, values: [1, 3], weights: [0.25, 0.75]}\n"},
+        {"mmpp", "  states: [10, 100]\n  switch: [[-0.5, 0.5], [0.25, 0]]\n"},
+    };
+    for (int k = 0; k < 3; k++) {
+        char yaml[2048];
+        snprintf(yaml, sizeof yaml, text, inj[k][0], inj[k][1]);
+        soc_config_t cfg;
+        soc_error_t err = {0};
+        char buf[800];
+        ck_assert_msg(soc_load_yaml_string(&cfg, yaml, "<stoch>", NULL, &err) == SOC_OK, "%s",
+                      soc_error_format(&err, buf, sizeof buf));
+        const soc_cluster_t *cl = &cfg.platform.clusters[0];
+        ck_assert_ptr_nonnull(cl->exec_dist);
+        ck_assert_int_eq(cl->exec_dist[0].kind, SOC_DIST_EXPONENTIAL);
+        ck_assert_double_eq(cl->exec_us[0], 100);   /* estimate = mean */
+        ck_assert_double_eq(cl->exec_us[1], 2);     /* (1 + 3) / 2 */
+        ck_assert_double_eq(cl->exec_us[2], 2);     /* given */
+        ck_assert_int_eq(cl->exec_dist[6].kind, SOC_DIST_NONE);
+        ck_assert_double_eq(cl->exec_us[6], 7);
+        ck_assert_int_eq(cl->exec_dist[7].n, 3);
+        ck_assert_double_eq_tol(cl->exec_us[7], 7.0 / 3, 1e-12);
+        ck_assert_double_eq(cl->exec_us[8], 4);
+        ck_assert_double_eq(cl->exec_dist[8].mean, 5);
+        ck_assert_int_eq(cfg.injection.on_full, SOC_ON_FULL_DROP);
+        if (k == 1) { /* sojourn s_i, equal odds to each other state */
+            ck_assert_int_eq(cfg.injection.n_states, 3);
+            ck_assert_double_eq(cfg.injection.switch_rate[0 * 3 + 1], 1.0 / (100 * 2));
+            ck_assert_double_eq(cfg.injection.switch_rate[2 * 3 + 0], 1.0 / (400 * 2));
+            ck_assert_double_eq(cfg.injection.switch_rate[1 * 3 + 1], 0);
+        }
+        if (k == 2) /* the generator's diagonal is ignored */
+            ck_assert_double_eq(cfg.injection.switch_rate[0], 0);
+        assert_roundtrip(&cfg);
+        soc_config_t copy;
+        ck_assert_int_eq(soc_config_copy(&copy, &cfg), SOC_OK);
+        ck_assert_ptr_null(cfg_diff(&cfg, &copy));
+        ck_assert_ptr_ne(copy.platform.clusters[0].exec_dist, cl->exec_dist);
+        soc_config_free(&copy);
+        soc_config_free(&cfg);
+    }
+}
+END_TEST
+
 START_TEST(test_roundtrip_programmatic)
 {
     soc_config_t *cfg = ts_cfg_new(4);
@@ -960,6 +1050,21 @@ static const struct bad_case {
     {"trace_apps.yaml", SOC_ECONFIG, 18, 9, "apps has 2 entries but times_us has 3", NULL},
     {"ds3_job_list.yaml", SOC_ECONFIG, 21, 14, "one job count per application", NULL},
     {"missing_platform_file.yaml", SOC_EIO, 4, 11, "socs/nowhere.yaml", NULL},
+    /* distributions and arrival processes (issue 13) */
+    {"dist_hyper_cv.yaml", SOC_ECONFIG, 8, 65, "hyperexponential needs cv >= 1", NULL},
+    {"dist_weights.yaml", SOC_ECONFIG, 8, 70, "weights sum to 0.9, not 1", NULL},
+    {"dist_wrong_key.yaml", SOC_ECONFIG, 8, 56, "cv does not apply to dist: exponential", NULL},
+    {"dist_negative_mean.yaml", SOC_ECONFIG, 8, 51, "mean: must be positive", NULL},
+    {"dist_unknown.yaml", SOC_ECONFIG, 8, 34, "did you mean 'exponential'?", NULL},
+    {"dist_ds3.yaml", SOC_ECONFIG, 9, 27, "distributions need semantics: native", NULL},
+    {"dist_uniform.yaml", SOC_ECONFIG, 8, 56, "must not be below min", NULL},
+    {"mmpp_switch.yaml", SOC_ECONFIG, 16, 11, "too many entries (3, at most 2)", NULL},
+    {"batch_trace.yaml", SOC_ECONFIG, 16, 10, "batch does not apply to arrival: trace", NULL},
+    {"on_full.yaml", SOC_ECONFIG, 17, 12, "did you mean 'drop'?", NULL},
+    {"renewal_missing.yaml", SOC_ECONFIG, 14, 3, "needs interarrival", NULL},
+    {"estimate_interarrival.yaml", SOC_ECONFIG, 15, 48, "estimate_us applies to execution times",
+     NULL},
+    {"batch_fraction.yaml", SOC_ECONFIG, 16, 40, "expected an integer, got '2.5'", NULL},
     {"missing_app_file.yaml", SOC_EIO, 10, 5, "apps/nowhere.yaml", NULL},
     /* derived durations that int64 ns cannot hold, sub-ns intervals (issue 11) */
     {"tiny_bandwidth.yaml", SOC_ECONFIG, 8, 5, "take 1e+23 us at the lowest bandwidth", NULL},
@@ -1127,6 +1232,7 @@ static Suite *yaml_suite(void)
     tcase_add_test(tc, test_defaults);
     tcase_add_test(tc, test_references);
     tcase_add_test(tc, test_roundtrip_programmatic);
+    tcase_add_test(tc, test_roundtrip_stochastic);
     tcase_add_test(tc, test_writer_errors);
     suite_add_tcase(s, tc);
     tc = tcase_create("shipped");

@@ -15,6 +15,7 @@
 extern const char *const soc__yaml_arrival_names[];   /* soc_arrival_kind_t */
 extern const char *const soc__yaml_semantics_names[]; /* soc_semantics_t */
 extern const char *const soc__yaml_comm_mode_names[]; /* soc_comm_mode_t */
+extern const char *const soc__yaml_on_full_names[];   /* soc_on_full_t */
 
 /* Largest magnitudes the loader accepts ("absurd value" guards).  Times are
  * in µs: 1e12 µs is 11.5 days of simulated time. */
@@ -27,6 +28,12 @@ extern const char *const soc__yaml_comm_mode_names[]; /* soc_comm_mode_t */
 #define SOC_YAML_MAX_PES_PER_CLUSTER 4096
 #define SOC_YAML_MAX_JOBS ((int64_t)1 << 40)
 #define SOC_YAML_MAX_TRIPS 8 /* size of soc_ds3_options_t trip arrays */
+/* distributions and arrival processes (issue 13) */
+#define SOC_YAML_MAX_BATCH 1000000 /* jobs per arrival */
+#define SOC_YAML_MAX_VALUES 1000000 /* values of an empirical distribution */
+#define SOC_YAML_MAX_CV 100
+#define SOC_YAML_MAX_STATES 256   /* MMPP */
+#define SOC_YAML_MAX_RATE 1e6     /* MMPP switching rate, per µs */
 
 /* The whole file at `path` into a malloc'ed buffer (*buf, *len; a NUL is
  * not appended).  Files over 64 MiB are refused (SOC_ELIMIT); SOC_EIO when

@@ -31,7 +31,9 @@
 #include "yaml_internal.h"
 #include "soc_util.h"
 
-const char *const soc__yaml_arrival_names[] = {"poisson", "periodic", "trace", NULL};
+const char *const soc__yaml_arrival_names[] = {"poisson", "periodic", "trace", "renewal", "mmpp",
+                                               NULL};
+const char *const soc__yaml_on_full_names[] = {"wait", "drop", NULL};
 const char *const soc__yaml_semantics_names[] = {"native", "ds3", NULL};
 const char *const soc__yaml_comm_mode_names[] = {"pe_to_pe", "shared_memory", NULL};
 
@@ -224,6 +226,7 @@ typedef struct ld_doc {
 typedef struct ld_exec {
     int type;
     double us;
+    soc_dist_t dist; /* kind NONE: us is exact (issue 13) */
 } ld_exec_t;
 
 typedef struct ld_cluster {
@@ -1193,6 +1196,210 @@ static int parse_power(ld_t *L, const yaml_node_t *n, soc_cluster_t *cl)
     return SOC_OK;
 }
 
+/* ------------------------------------------- distributions (issue 13) */
+
+static const char *const DIST_KEYS[] = {"dist", "value", "mean", "sd", "cv", "min", "max",
+                                        "values", "weights", "estimate_us", NULL};
+
+enum { DIST_EXEC = 0, DIST_TIME = 1, DIST_COUNT = 2 };
+
+/* The parameters each kind takes (after "dist"), NULL-terminated. */
+static const char *const *dist_params(soc_dist_kind_t k)
+{
+    static const char *const constant[] = {"value", NULL}, *const mean[] = {"mean", NULL},
+                             *const uniform[] = {"min", "max", NULL},
+                             *const normal[] = {"mean", "sd", NULL},
+                             *const cv[] = {"mean", "cv", NULL},
+                             *const empirical[] = {"values", "weights", NULL};
+    switch (k) {
+    case SOC_DIST_CONSTANT:
+        return constant;
+    case SOC_DIST_EXPONENTIAL:
+        return mean;
+    case SOC_DIST_UNIFORM:
+        return uniform;
+    case SOC_DIST_NORMAL:
+        return normal;
+    case SOC_DIST_EMPIRICAL:
+        return empirical;
+    default:
+        return cv;
+    }
+}
+
+/* A value of a distribution: a number of µs in [lo, SOC_YAML_MAX_US], or
+ * for a count an integer in [1, SOC__YAML_MAX_BATCH]. */
+static int dist_value(ld_t *L, const yaml_node_t *n, const char *key, int purpose, double lo,
+                      int lo_open, double *out)
+{
+    if (purpose == DIST_COUNT) {
+        int64_t v;
+        int rc = get_i64(L, n, key, 1, SOC_YAML_MAX_BATCH, &v);
+        if (rc == SOC_OK)
+            *out = (double)v;
+        return rc;
+    }
+    return get_num(L, n, key, lo, lo_open, SOC_YAML_MAX_US, out);
+}
+
+static int dist_list(ld_t *L, const yaml_node_t *n, const char *key, int purpose, int weights,
+                     double **out, int *count)
+{
+    size_t k;
+    int rc = want_seq(L, n, key, 1, SOC_YAML_MAX_VALUES, &k);
+    if (rc != SOC_OK)
+        return rc;
+    double *x = malloc(sizeof *x * k);
+    if (x == NULL)
+        return oom(L);
+    *out = x;
+    *count = (int)k;
+    for (size_t i = 0; i < k && rc == SOC_OK; i++) {
+        yaml_node_t *e = seq_at(L, n, i);
+        rc = weights ? get_num(L, e, key, 0, 0, 1, &x[i])
+                     : dist_value(L, e, key, purpose, 0, 0, &x[i]);
+    }
+    return rc;
+}
+
+/* A distribution at n: a number (a constant; kind NONE for DIST_EXEC, where
+ * *estimate is that number) or a mapping {dist: KIND, parameters...}.
+ * estimate_us is accepted for DIST_EXEC only (default: the mean).  Every
+ * complaint points at the node at fault. */
+static int parse_dist(ld_t *L, const yaml_node_t *n, const char *what, int purpose,
+                      soc_dist_t *d, double *estimate)
+{
+    memset(d, 0, sizeof *d);
+    char buf[64];
+    int rc;
+    if (n->type == YAML_SCALAR_NODE) {
+        double x;
+        if ((rc = dist_value(L, n, what, purpose, 0, purpose == DIST_TIME, &x)) != SOC_OK)
+            return rc;
+        if (purpose == DIST_EXEC) {
+            *estimate = x;
+        } else {
+            d->kind = SOC_DIST_CONSTANT;
+            d->mean = x;
+        }
+        return SOC_OK;
+    }
+    if (n->type != YAML_MAPPING_NODE)
+        return fail(L, n, SOC_ECONFIG,
+                    "%s: expected a number or a distribution {dist: ...}, got %s", what,
+                    describe(n, buf, sizeof buf));
+    if ((rc = want_map(L, n, what, DIST_KEYS)) != SOC_OK)
+        return rc;
+    if (L->cfg->semantics != SOC_SEM_NATIVE)
+        return fail(L, n, SOC_ECONFIG, "%s: distributions need semantics: native", what);
+    yaml_node_t *k = map_get(L, n, "dist");
+    if (k == NULL)
+        return fail(L, n, SOC_ECONFIG,
+                    "%s: a distribution needs 'dist' (constant, exponential, uniform, normal, "
+                    "lognormal, gamma, hyperexponential or empirical)", what);
+    static const char *const kinds[] = {"constant", "exponential", "uniform", "normal",
+                                        "lognormal", "gamma", "hyperexponential", "empirical",
+                                        NULL};
+    int ki;
+    if ((rc = get_enum(L, k, "dist", kinds, &ki)) != SOC_OK)
+        return rc;
+    d->kind = soc_dist_kind_of(kinds[ki]);
+    const char *const *want = dist_params(d->kind);
+    /* every key given must belong to this kind; every parameter is needed */
+    for (size_t i = 0; i < map_len(n); i++) {
+        const char *key = sval(map_key(L, n, i));
+        if (strcmp(key, "dist") == 0 || (strcmp(key, "estimate_us") == 0 && purpose == DIST_EXEC))
+            continue;
+        int ok = 0;
+        for (int j = 0; want[j] != NULL; j++)
+            ok |= strcmp(want[j], key) == 0;
+        if (!ok && strcmp(key, "estimate_us") == 0)
+            return fail(L, map_key(L, n, i), SOC_ECONFIG,
+                        "estimate_us applies to execution times only (exec_us)");
+        if (!ok)
+            return fail(L, map_key(L, n, i), SOC_ECONFIG, "%s does not apply to dist: %s", key,
+                        kinds[ki]);
+    }
+    for (int j = 0; want[j] != NULL; j++)
+        if (map_get(L, n, want[j]) == NULL && !(d->kind == SOC_DIST_EMPIRICAL &&
+                                               strcmp(want[j], "weights") == 0))
+            return fail(L, n, SOC_ECONFIG, "dist: %s needs %s", kinds[ki], want[j]);
+    yaml_node_t *v;
+    switch (d->kind) {
+    case SOC_DIST_CONSTANT:
+        rc = dist_value(L, map_get(L, n, "value"), "value", purpose, 0, 0, &d->mean);
+        break;
+    case SOC_DIST_EXPONENTIAL:
+        rc = get_num(L, map_get(L, n, "mean"), "mean", 0, 1, SOC_YAML_MAX_US, &d->mean);
+        break;
+    case SOC_DIST_UNIFORM:
+        rc = get_num(L, map_get(L, n, "min"), "min", 0, 0, SOC_YAML_MAX_US, &d->min);
+        if (rc == SOC_OK) {
+            v = map_get(L, n, "max");
+            rc = get_num(L, v, "max", 0, 0, SOC_YAML_MAX_US, &d->max);
+            if (rc == SOC_OK && d->max < d->min)
+                rc = fail(L, v, SOC_ECONFIG, "max: must not be below min (%.17g), got %s",
+                          d->min, sval(v));
+        }
+        break;
+    case SOC_DIST_NORMAL:
+        rc = get_num(L, map_get(L, n, "mean"), "mean", 0, 0, SOC_YAML_MAX_US, &d->mean);
+        if (rc == SOC_OK)
+            rc = get_num(L, map_get(L, n, "sd"), "sd", 0, 0, SOC_YAML_MAX_US, &d->sd);
+        break;
+    case SOC_DIST_EMPIRICAL: {
+        v = map_get(L, n, "values");
+        rc = dist_list(L, v, "values", purpose, 0, &d->values, &d->n);
+        yaml_node_t *wn = map_get(L, n, "weights");
+        if (rc == SOC_OK && wn == NULL) {
+            if ((d->weights = malloc(sizeof *d->weights * (size_t)d->n)) == NULL)
+                return oom(L);
+            for (int i = 0; i < d->n; i++)
+                d->weights[i] = 1.0 / d->n;
+        } else if (rc == SOC_OK) {
+            int nw = 0;
+            rc = dist_list(L, wn, "weights", purpose, 1, &d->weights, &nw);
+            if (rc == SOC_OK && nw != d->n)
+                rc = fail(L, wn, SOC_ECONFIG,
+                          "weights has %d entries but values has %d (one weight per value)", nw,
+                          d->n);
+            double sum = 0;
+            for (int i = 0; rc == SOC_OK && i < nw; i++)
+                sum += d->weights[i];
+            if (rc == SOC_OK && fabs(sum - 1) > LD_PROB_TOL)
+                rc = fail(L, wn, SOC_ECONFIG, "weights sum to %.9g, not 1", sum);
+        }
+        break;
+    }
+    default: /* lognormal, gamma, hyperexponential */
+        rc = get_num(L, map_get(L, n, "mean"), "mean", 0, 1, SOC_YAML_MAX_US, &d->mean);
+        if (rc == SOC_OK) {
+            v = map_get(L, n, "cv");
+            rc = get_num(L, v, "cv", 0, 0, SOC_YAML_MAX_CV, &d->cv);
+            if (rc == SOC_OK && d->kind == SOC_DIST_HYPEREXP && d->cv < 1)
+                rc = fail(L, v, SOC_ECONFIG,
+                          "cv: a hyperexponential needs cv >= 1 (below 1 use gamma or "
+                          "lognormal), got %s", sval(v));
+        }
+        break;
+    }
+    if (rc != SOC_OK)
+        return rc;
+    char msg[200];
+    if (soc_dist_check(d, purpose == DIST_COUNT, msg, sizeof msg) != SOC_OK)
+        return fail(L, n, SOC_ECONFIG, "%s: %s", what, msg);
+    if (purpose == DIST_EXEC) {
+        *estimate = soc_dist_mean(d);
+        if ((v = map_get(L, n, "estimate_us")) != NULL &&
+            (rc = get_num(L, v, "estimate_us", 0, 0, SOC_YAML_MAX_US, estimate)) != SOC_OK)
+            return rc;
+        if (!(*estimate >= 0 && *estimate <= SOC_YAML_MAX_US))
+            return fail(L, n, SOC_ECONFIG, "%s: the mean %g is out of range; give estimate_us",
+                        what, *estimate);
+    }
+    return SOC_OK;
+}
+
 static int parse_exec(ld_t *L, const yaml_node_t *n, int c)
 {
     char buf[64];
@@ -1226,12 +1433,18 @@ static int parse_exec(ld_t *L, const yaml_node_t *n, int c)
         }
         *slot = (int)k->start_mark.line + 1;
         double us;
-        if ((rc = get_num(L, v, "exec_us", 0, 0, SOC_YAML_MAX_US, &us)) != SOC_OK)
+        soc_dist_t d; /* a number, or a distribution (issue 13) */
+        if ((rc = parse_dist(L, v, "exec_us", DIST_EXEC, &d, &us)) != SOC_OK) {
+            soc_dist_free(&d);
             break;
-        if ((rc = add_type(L, k, sval(k), &type)) != SOC_OK)
+        }
+        if ((rc = add_type(L, k, sval(k), &type)) != SOC_OK) {
+            soc_dist_free(&d);
             break;
+        }
         lc->exec[lc->n_exec].type = type;
         lc->exec[lc->n_exec].us = us;
+        lc->exec[lc->n_exec].dist = d;
         lc->n_exec++;
     }
     strmap_free(&seen);
@@ -2064,7 +2277,8 @@ static int settle_probabilities(ld_t *L, const yaml_node_t *mix, const yaml_node
 
 static const char *const INJ_KEYS[] = {"arrival",  "mean_interarrival_us", "period_us",
                                        "start_us", "times_us", "apps", "mix", "max_in_flight",
-                                       "warmup_us", NULL};
+                                       "warmup_us", "interarrival", "states", "switch",
+                                       "sojourn_us", "batch", "on_full", NULL};
 static const char *const STOP_KEYS[] = {"jobs", "time_us", NULL};
 
 static int parse_trace(ld_t *L, const yaml_node_t *times, const yaml_node_t *apps, int native)
@@ -2109,6 +2323,122 @@ static int parse_trace(ld_t *L, const yaml_node_t *times, const yaml_node_t *app
     return SOC_OK;
 }
 
+/* issue 13: the keys of renewal and MMPP arrivals, batches and on_full. */
+static const yaml_node_t *stoch_wrong_key(ld_t *L, const yaml_node_t *v, soc_arrival_kind_t kind,
+                                          const char **key)
+{
+    static const char *const renewal[] = {"interarrival", NULL},
+                             *const mmpp[] = {"states", "switch", "sojourn_us", NULL};
+    for (int i = 0; renewal[i] != NULL; i++)
+        if (kind != SOC_ARRIVAL_RENEWAL && map_get(L, v, renewal[i]) != NULL)
+            return map_get(L, v, *key = renewal[i]);
+    for (int i = 0; mmpp[i] != NULL; i++)
+        if (kind != SOC_ARRIVAL_MMPP && map_get(L, v, mmpp[i]) != NULL)
+            return map_get(L, v, *key = mmpp[i]);
+    if (kind == SOC_ARRIVAL_TRACE && map_get(L, v, "batch") != NULL)
+        return map_get(L, v, *key = "batch");
+    return NULL;
+}
+
+static int parse_stoch_injection(ld_t *L, const yaml_node_t *v, int native)
+{
+    soc_injection_t *in = &L->cfg->injection;
+    yaml_node_t *x;
+    int rc;
+    if (in->kind == SOC_ARRIVAL_RENEWAL || in->kind == SOC_ARRIVAL_MMPP) {
+        if (!native)
+            return fail(L, map_get(L, v, "arrival"), SOC_ECONFIG,
+                        "arrival: %s needs semantics: native", soc__yaml_arrival_names[in->kind]);
+    }
+    if (in->kind == SOC_ARRIVAL_RENEWAL) {
+        if ((x = map_get(L, v, "interarrival")) == NULL)
+            return fail(L, v, SOC_ECONFIG,
+                        "arrival: renewal needs interarrival (a number or {dist: ...})");
+        if ((rc = parse_dist(L, x, "interarrival", DIST_TIME, &in->interarrival, NULL)) != SOC_OK)
+            return rc;
+        if (!(soc_dist_mean(&in->interarrival) > 0))
+            return fail(L, x, SOC_ECONFIG, "interarrival: the mean must be positive");
+    }
+    if (in->kind == SOC_ARRIVAL_MMPP) {
+        yaml_node_t *st = map_get(L, v, "states"), *sw = map_get(L, v, "switch"),
+                    *so = map_get(L, v, "sojourn_us");
+        size_t n;
+        if (st == NULL)
+            return fail(L, v, SOC_ECONFIG,
+                        "arrival: mmpp needs states (the mean inter-arrival time in each state)");
+        if ((rc = want_seq(L, st, "states", 1, SOC_YAML_MAX_STATES, &n)) != SOC_OK)
+            return rc;
+        if ((in->state_mean_us = malloc(sizeof(double) * n)) == NULL ||
+            (in->switch_rate = calloc(n * n, sizeof(double))) == NULL)
+            return oom(L);
+        in->n_states = (int)n;
+        for (size_t i = 0; i < n; i++)
+            if ((rc = get_num(L, seq_at(L, st, i), "states", 0, 1, SOC_YAML_MAX_US,
+                              &in->state_mean_us[i])) != SOC_OK)
+                return rc;
+        if (sw != NULL && so != NULL)
+            return fail(L, so, SOC_ECONFIG, "give either switch or sojourn_us, not both");
+        if (n > 1 && sw == NULL && so == NULL)
+            return fail(L, v, SOC_ECONFIG,
+                        "arrival: mmpp with %zu states needs switch (rates per µs) or "
+                        "sojourn_us (mean time in each state)", n);
+        if (sw != NULL) {
+            size_t rows, cols;
+            if ((rc = want_seq(L, sw, "switch", n, n, &rows)) != SOC_OK)
+                return rc;
+            for (size_t i = 0; i < n; i++) {
+                yaml_node_t *row = seq_at(L, sw, i);
+                if ((rc = want_seq(L, row, "switch", n, n, &cols)) != SOC_OK)
+                    return rc;
+                for (size_t j = 0; j < n; j++) {
+                    double r;
+                    /* the diagonal may hold the generator's -q_i: ignored */
+                    if ((rc = get_num(L, seq_at(L, row, j), "switch", i == j ? -1e6 : 0, 0,
+                                      SOC_YAML_MAX_RATE, &r)) != SOC_OK)
+                        return rc;
+                    in->switch_rate[i * n + j] = i == j ? 0 : r;
+                }
+            }
+        }
+        if (so != NULL) {
+            size_t k;
+            if ((rc = want_seq(L, so, "sojourn_us", n, n, &k)) != SOC_OK)
+                return rc;
+            for (size_t i = 0; i < n; i++) {
+                double t;
+                if ((rc = get_num(L, seq_at(L, so, i), "sojourn_us", 0, 1, SOC_YAML_MAX_US, &t)) !=
+                    SOC_OK)
+                    return rc;
+                /* leaving state i, each other state is equally likely */
+                for (size_t j = 0; j < n; j++)
+                    in->switch_rate[i * n + j] = i == j ? 0 : 1.0 / (t * (double)(n - 1));
+            }
+        }
+        for (size_t i = 0; i < n; i++) {
+            double q = 0;
+            for (size_t j = 0; j < n; j++)
+                q += in->switch_rate[i * n + j];
+            if (q * in->state_mean_us[i] > 1e6)
+                return fail(L, sw ? sw : so, SOC_ECONFIG,
+                            "state %zu switches %.3g times per arrival on average (at most 1e6)",
+                            i, q * in->state_mean_us[i]);
+        }
+    }
+    if ((x = map_get(L, v, "batch")) != NULL &&
+        (rc = parse_dist(L, x, "batch", DIST_COUNT, &in->batch, NULL)) != SOC_OK)
+        return rc;
+    if (x != NULL && !native)
+        return fail(L, x, SOC_ECONFIG, "batch needs semantics: native");
+    int of = SOC_ON_FULL_WAIT;
+    if ((x = map_get(L, v, "on_full")) != NULL &&
+        (rc = get_enum(L, x, "on_full", soc__yaml_on_full_names, &of)) != SOC_OK)
+        return rc;
+    if (of == SOC_ON_FULL_DROP && !native)
+        return fail(L, x, SOC_ECONFIG, "on_full: drop needs semantics: native");
+    in->on_full = (soc_on_full_t)of;
+    return SOC_OK;
+}
+
 /* The injection mapping v (arrival process, its parameters, start, warm-up,
  * max_in_flight); *mix = its mix node. */
 static int parse_arrivals(ld_t *L, const yaml_node_t *v, const yaml_node_t **mix)
@@ -2122,7 +2452,8 @@ static int parse_arrivals(ld_t *L, const yaml_node_t *v, const yaml_node_t **mix
                 *period = map_get(L, v, "period_us"), *times = map_get(L, v, "times_us"),
                 *apps = map_get(L, v, "apps");
     if (arr == NULL)
-        return fail(L, v, SOC_ECONFIG, "injection needs 'arrival' (poisson, periodic or trace)");
+        return fail(L, v, SOC_ECONFIG,
+                    "injection needs 'arrival' (poisson, periodic, trace, renewal or mmpp)");
     int kind;
     if ((rc = get_enum(L, arr, "arrival", soc__yaml_arrival_names, &kind)) != SOC_OK)
         return rc;
@@ -2139,9 +2470,13 @@ static int parse_arrivals(ld_t *L, const yaml_node_t *v, const yaml_node_t **mix
         wrong = times ? times : apps;
         wrong_key = times ? "times_us" : "apps";
     }
+    if (wrong == NULL)
+        wrong = stoch_wrong_key(L, v, in->kind, &wrong_key);
     if (wrong != NULL)
         return fail(L, wrong, SOC_ECONFIG, "%s does not apply to arrival: %s", wrong_key,
                     soc__yaml_arrival_names[in->kind]);
+    if ((rc = parse_stoch_injection(L, v, native)) != SOC_OK) /* issue 13 */
+        return rc;
     switch (in->kind) {
     case SOC_ARRIVAL_POISSON:
     case SOC_ARRIVAL_PERIODIC: {
@@ -2159,6 +2494,9 @@ static int parse_arrivals(ld_t *L, const yaml_node_t *v, const yaml_node_t **mix
                         "0.001)", key, sval(m));
         break;
     }
+    case SOC_ARRIVAL_RENEWAL: /* parse_stoch_injection */
+    case SOC_ARRIVAL_MMPP:
+        break;
     default:
         if (times == NULL && native)
             return fail(L, v, SOC_ECONFIG, "arrival: trace needs times_us");
@@ -2452,6 +2790,18 @@ static int build_exec(ld_t *L)
         for (int i = 0; i < L->clusters[c].n_exec; i++)
             x[L->clusters[c].exec[i].type] = L->clusters[c].exec[i].us;
         p->clusters[c].exec_us = x;
+        /* issue 13: distributions move into exec_dist */
+        for (int i = 0; i < L->clusters[c].n_exec; i++) {
+            ld_exec_t *e = &L->clusters[c].exec[i];
+            if (e->dist.kind == SOC_DIST_NONE)
+                continue;
+            if (p->clusters[c].exec_dist == NULL &&
+                (p->clusters[c].exec_dist = calloc((size_t)(nt ? nt : 1),
+                                                   sizeof(soc_dist_t))) == NULL)
+                return oom(L);
+            p->clusters[c].exec_dist[e->type] = e->dist;
+            memset(&e->dist, 0, sizeof e->dist);
+        }
     }
     int worst = -1;
     for (int t = 0; t < nt; t++) {
@@ -2574,8 +2924,11 @@ static void ld_cleanup(ld_t *L)
     strmap_free(&L->app_names);
     free(L->tinfo);
     if (L->clusters != NULL)
-        for (int c = 0; c < L->cfg->platform.n_clusters; c++)
+        for (int c = 0; c < L->cfg->platform.n_clusters; c++) {
+            for (int i = 0; i < L->clusters[c].n_exec; i++)
+                soc_dist_free(&L->clusters[c].exec[i].dist);
             free(L->clusters[c].exec);
+        }
     free(L->clusters);
     free(L->apps);
 }

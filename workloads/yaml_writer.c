@@ -17,6 +17,7 @@
 
 #include "soc/ds3.h"
 #include "soc/workload.h"
+#include "soc_util.h"
 #include "yaml_internal.h"
 
 #define W_WIDTH 96 /* wrap flow collections beyond this column */
@@ -314,6 +315,62 @@ static void w_power(writer_t *w, const soc_cluster_power_t *pw, int count, int k
         w_key_num(w, k + 2, "idle_w", pw->idle_w);
 }
 
+/* issue 13: a distribution as a flow mapping "{dist: KIND, ...}" (a count
+ * or time of kind CONSTANT without an estimate as a plain number), with
+ * estimate_us when given and different from the mean. */
+static void dist_text(soc__buf_t *b, const soc_dist_t *d, int has_est, double est)
+{
+    char t[40];
+    if (d->kind == SOC_DIST_CONSTANT && !has_est) {
+        soc__buf_puts(b, fmt_num(d->mean, t, sizeof t));
+        return;
+    }
+    soc__buf_printf(b, "{dist: %s", soc_dist_name(d->kind));
+    switch (d->kind) {
+    case SOC_DIST_CONSTANT:
+        soc__buf_printf(b, ", value: %s", fmt_num(d->mean, t, sizeof t));
+        break;
+    case SOC_DIST_EXPONENTIAL:
+        soc__buf_printf(b, ", mean: %s", fmt_num(d->mean, t, sizeof t));
+        break;
+    case SOC_DIST_UNIFORM:
+        soc__buf_printf(b, ", min: %s", fmt_num(d->min, t, sizeof t));
+        soc__buf_printf(b, ", max: %s", fmt_num(d->max, t, sizeof t));
+        break;
+    case SOC_DIST_NORMAL:
+        soc__buf_printf(b, ", mean: %s", fmt_num(d->mean, t, sizeof t));
+        soc__buf_printf(b, ", sd: %s", fmt_num(d->sd, t, sizeof t));
+        break;
+    case SOC_DIST_EMPIRICAL:
+        for (int k = 0; k < 2; k++) {
+            const double *x = k == 0 ? d->values : d->weights;
+            soc__buf_puts(b, k == 0 ? ", values: [" : "], weights: [");
+            for (int i = 0; x != NULL && i < d->n; i++)
+                soc__buf_printf(b, "%s%s", i ? ", " : "", fmt_num(x[i], t, sizeof t));
+        }
+        soc__buf_putc(b, ']');
+        break;
+    default:
+        soc__buf_printf(b, ", mean: %s", fmt_num(d->mean, t, sizeof t));
+        soc__buf_printf(b, ", cv: %s", fmt_num(d->cv, t, sizeof t));
+        break;
+    }
+    if (has_est && !(est == soc_dist_mean(d)))
+        soc__buf_printf(b, ", estimate_us: %s", fmt_num(est, t, sizeof t));
+    soc__buf_putc(b, '}');
+}
+
+static void w_dist(writer_t *w, const soc_dist_t *d, int has_est, double est)
+{
+    soc__buf_t b = {0};
+    dist_text(&b, d, has_est, est);
+    if (b.oom)
+        w_fail(w, SOC_ENOMEM, "out of memory");
+    else
+        w_puts(w, soc__buf_cstr(&b));
+    soc__buf_free(&b);
+}
+
 /* The platform mapping; its keys at indent `ind` (2 under "platform:", 0 in
  * a platform file of its own). */
 static int w_platform_body(writer_t *w, const soc_platform_t *p, int ind)
@@ -356,6 +413,19 @@ static int w_platform_body(writer_t *w, const soc_platform_t *p, int ind)
             for (int t = 0; cl->exec_us != NULL && t < p->n_types; t++) {
                 if (!(cl->exec_us[t] >= 0))
                     continue; /* < 0: type unsupported here */
+                if (cl->exec_dist != NULL && cl->exec_dist[t].kind != SOC_DIST_NONE) {
+                    soc__buf_t b = {0}; /* issue 13: a distribution */
+                    dist_text(&b, &cl->exec_dist[t], 1, cl->exec_us[t]);
+                    flow_item(&f, (int)(strlen(p->type_names[t]) + b.n + 2));
+                    w_str(w, p->type_names[t]);
+                    w_puts(w, ": ");
+                    if (b.oom)
+                        w_fail(w, SOC_ENOMEM, "out of memory");
+                    else
+                        w_puts(w, soc__buf_cstr(&b));
+                    soc__buf_free(&b);
+                    continue;
+                }
                 char buf[40];
                 const char *num = fmt_num(cl->exec_us[t], buf, sizeof buf);
                 flow_item(&f, (int)(strlen(p->type_names[t]) + strlen(num) + 2));
@@ -502,7 +572,7 @@ static int w_injection(writer_t *w, const soc_config_t *cfg)
 {
     const soc_injection_t *in = &cfg->injection;
     int kind = in->kind;
-    if (kind < SOC_ARRIVAL_POISSON || kind > SOC_ARRIVAL_TRACE)
+    if (kind < SOC_ARRIVAL_POISSON || kind > SOC_ARRIVAL_MMPP)
         return w_fail(w, SOC_EINVAL, "unknown arrival process");
     w_puts(w, "injection:\n");
     w_key_str(w, 2, "arrival", soc__yaml_arrival_names[kind]);
@@ -510,7 +580,25 @@ static int w_injection(writer_t *w, const soc_config_t *cfg)
         w_key_num(w, 2, "mean_interarrival_us", in->mean_us);
     else if (kind == SOC_ARRIVAL_PERIODIC)
         w_key_num(w, 2, "period_us", in->mean_us);
-    else {
+    else if (kind == SOC_ARRIVAL_RENEWAL) { /* issue 13 */
+        w_puts(w, "  interarrival: ");
+        w_dist(w, &in->interarrival, 0, 0);
+        w_puts(w, "\n");
+    } else if (kind == SOC_ARRIVAL_MMPP) {
+        int n = in->n_states;
+        w_num_list(w, 2, "states", in->state_mean_us, in->state_mean_us ? n : 0);
+        if (n > 1 && in->switch_rate != NULL) {
+            w_puts(w, "  switch:\n");
+            for (int i = 0; i < n; i++) {
+                flow_t f;
+                w_puts(w, "    - ");
+                flow_open(&f, w, "[", 7);
+                for (int j = 0; j < n; j++)
+                    flow_num(&f, in->switch_rate[(size_t)i * (size_t)n + (size_t)j]);
+                flow_close(&f, "]\n");
+            }
+        }
+    } else {
         w_num_list(w, 2, "times_us", in->times_us, in->times_us ? in->n_times : 0);
         if (in->trace_apps != NULL) {
             flow_t f;
@@ -533,6 +621,13 @@ static int w_injection(writer_t *w, const soc_config_t *cfg)
     w_key_num(w, 2, "start_us", in->start_us);
     w_key_i64(w, 2, "max_in_flight", in->max_in_flight);
     w_key_num(w, 2, "warmup_us", in->warmup_us);
+    if (in->batch.kind != SOC_DIST_NONE) { /* issue 13 */
+        w_puts(w, "  batch: ");
+        w_dist(w, &in->batch, 0, 0);
+        w_puts(w, "\n");
+    }
+    if (in->on_full != SOC_ON_FULL_WAIT)
+        w_key_str(w, 2, "on_full", soc__yaml_on_full_names[in->on_full == SOC_ON_FULL_DROP]);
     w_puts(w, "stop:\n");
     w_key_i64(w, 2, "jobs", (long long)in->max_jobs);
     w_key_num(w, 2, "time_us", in->sim_time_us);

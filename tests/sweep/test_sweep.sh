@@ -162,6 +162,19 @@ for key, s in summ.items():
 sys.exit(1 if bad or len(summ) != 12 else 0)
 PY
 check "summary mean and 95% CI match a hand computation" test $? = 0
+python3 - j1/results.csv j1/summary.csv <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+apps = sorted({c.split('.')[1] for c in rows[0] if c.startswith('app.')})
+ok = len(apps) >= 2
+for r in rows:  # per-application columns add up to the totals
+    ok &= sum(int(r['app.%s.completed' % a]) for a in apps) == int(r['completed_jobs'])
+    ok &= sum(int(r['app.%s.deadline_misses' % a]) for a in apps) == int(r['deadline_misses'])
+summ = next(csv.DictReader(open(sys.argv[2])))
+ok &= all('app.%s.avg_latency_us_mean' % a in summ for a in apps)
+sys.exit(0 if ok else 1)
+PY
+check "per-application columns add up, and are summarized" test $? = 0
 
 # ---------------------------------------------------------------- plots
 if command -v gnuplot >/dev/null; then

@@ -243,6 +243,9 @@ void soc_summary_free(soc_summary_t *sm)
     for (int k = 0; k < sm->n_keys; k++)
         free(sm->key_names[k]);
     free(sm->key_names);
+    for (int m = 0; sm->metric_names != NULL && m < sm->n_metrics; m++)
+        free(sm->metric_names[m]);
+    free(sm->metric_names);
     free(sm->groups);
     free(sm);
 }
@@ -323,8 +326,7 @@ static int fill_group(soc_summary_group_t *G, int g, char ***cells, const int *g
  * mean and 95% CI of every metric per group. */
 static int summarize(const soc_sweep_t *s, char **rows, soc_summary_t **out, soc_error_t *err)
 {
-    int nm;
-    soc_metric_fields(&nm);
+    int nm = soc__sweep_n_metric_cols(s);
     int n = soc_sweep_n_points(s), rc = SOC_ENOMEM, n1 = n ? n : 1;
     char *hdr = soc_sweep_header(s);
     char **hcells = NULL, *hstore = NULL;
@@ -348,8 +350,12 @@ static int summarize(const soc_sweep_t *s, char **rows, soc_summary_t **out, soc
     sm->n_metrics = nm;
     sm->key_names = calloc((size_t)(nk ? nk : 1), sizeof *sm->key_names);
     sm->groups = calloc((size_t)(ng ? ng : 1), sizeof *sm->groups);
-    if (sm->key_names == NULL || sm->groups == NULL)
+    sm->metric_names = calloc((size_t)(nm ? nm : 1), sizeof *sm->metric_names);
+    if (sm->key_names == NULL || sm->groups == NULL || sm->metric_names == NULL)
         goto done;
+    for (int m = 0; m < nm; m++)
+        if ((sm->metric_names[m] = soc__strdup(hcells[1 + nkey + m])) == NULL)
+            goto done;
     for (int q = 0; q < nk; q++)
         if ((sm->key_names[q] = soc__strdup(hcells[1 + keep[q]])) == NULL)
             goto done;
@@ -384,7 +390,6 @@ done:
 /* dir/summary.csv: the key cells, runs, then mean and ci95 per metric. */
 static int write_summary(const soc_summary_t *sm, const char *dir, soc_error_t *err)
 {
-    const soc_metric_field_t *f = soc_metric_fields(NULL);
     soc__buf_t b = {0};
     char t[32];
     for (int q = 0; q < sm->n_keys; q++) {
@@ -394,7 +399,13 @@ static int write_summary(const soc_summary_t *sm, const char *dir, soc_error_t *
     }
     soc__buf_puts(&b, sm->n_keys ? ",runs" : "runs");
     for (int m = 0; m < sm->n_metrics; m++)
-        soc__buf_printf(&b, ",%s_mean,%s_ci95", f[m].name, f[m].name);
+        for (int k = 0; k < 2; k++) {
+            soc__buf_t c = {0};
+            soc__buf_printf(&c, "%s_%s", sm->metric_names[m], k ? "ci95" : "mean");
+            soc__buf_putc(&b, ',');
+            soc__buf_csv(&b, soc__buf_cstr(&c));
+            soc__buf_free(&c);
+        }
     soc__buf_putc(&b, '\n');
     for (int g = 0; g < sm->n_groups; g++) {
         const soc_summary_group_t *G = &sm->groups[g];

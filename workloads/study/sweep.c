@@ -61,10 +61,19 @@ struct soc_sweep {
     char *cache_key;
     soc_config_t cache_cfg;
     int cache_have;
+    /* per-application columns (issue 13): the applications of the base
+     * config (with the `set:` overrides), none for DS3 chains */
+    int n_apps;
+    char **apps;
 };
 
 static void spec_free(soc_sweep_t *s)
 {
+    for (int a = 0; a < s->n_apps; a++)
+        free(s->apps[a]);
+    free(s->apps);
+    s->apps = NULL;
+    s->n_apps = 0;
     for (int c = 0; c < s->n_cols; c++) {
         col_t *k = &s->cols[c];
         for (int i = 0; i < k->n; i++) {
@@ -851,6 +860,17 @@ static int spec_load(soc_sweep_t *s, const char *path)
         goto out;
     }
     s->ds3 = probe.semantics == SOC_SEM_DS3;
+    if (!s->ds3 && probe.n_apps > 0) {
+        s->apps = calloc((size_t)probe.n_apps, sizeof *s->apps);
+        for (int a = 0; s->apps != NULL && a < probe.n_apps; a++)
+            if ((s->apps[a] = soc__strdup(probe.apps[a].name)) != NULL)
+                s->n_apps = a + 1;
+        if (s->n_apps != probe.n_apps) {
+            soc_config_free(&probe);
+            sw_fail(s, SOC_ENOMEM, 0, 0, "out of memory");
+            goto out;
+        }
+    }
     soc_config_free(&probe);
     if (make_units(s) != 0)
         goto out;
@@ -918,6 +938,48 @@ const char *soc_sweep_path(const soc_sweep_t *s)
     return s->path;
 }
 
+/* Per-application columns: "app.NAME.FIELD" for each application of the
+ * base config and each of these fields of soc_app_metrics_t. */
+static const char *const APP_FIELDS[] = {"completed", "avg_latency_us", "p95_latency_us",
+                                         "p99_latency_us", "deadline_misses",
+                                         "deadline_miss_rate"};
+#define N_APP_FIELDS ((int)(sizeof APP_FIELDS / sizeof APP_FIELDS[0]))
+
+int soc__sweep_n_metric_cols(const soc_sweep_t *s)
+{
+    int n;
+    soc_metric_fields(&n);
+    return n + s->n_apps * N_APP_FIELDS;
+}
+
+static void app_cells(soc__buf_t *b, const soc_sweep_t *s, const soc_metrics_t *m)
+{
+    char t[32];
+    for (int a = 0; a < s->n_apps; a++) {
+        const soc_app_metrics_t *x = NULL;
+        for (int k = 0; m->per_app != NULL && k < m->n_apps && x == NULL; k++)
+            if (m->per_app[k].name != NULL && strcmp(m->per_app[k].name, s->apps[a]) == 0)
+                x = &m->per_app[k];
+        if (x == NULL) { /* not in this point's config, or no window (DS3) */
+            for (int f = 0; f < N_APP_FIELDS; f++)
+                soc__buf_putc(b, ',');
+            continue;
+        }
+        const double v[] = {(double)x->completed, x->avg_latency_us, x->p95_latency_us,
+                            x->p99_latency_us, (double)x->deadline_misses,
+                            x->deadline_miss_rate};
+        soc__buf_putc(b, ',');
+        soc__buf_i64(b, x->completed);
+        for (int f = 1; f < N_APP_FIELDS; f++) {
+            soc__buf_putc(b, ',');
+            if (f == 4)
+                soc__buf_i64(b, x->deadline_misses);
+            else if (!isnan(v[f]))
+                soc__buf_puts(b, soc__num(t, v[f]));
+        }
+    }
+}
+
 char *soc_sweep_header(const soc_sweep_t *s)
 {
     soc__buf_t b = {0};
@@ -929,6 +991,14 @@ char *soc_sweep_header(const soc_sweep_t *s)
     if (s->ds3)
         soc__buf_puts(&b, ",scale,iteration");
     soc__buf_puts(&b, soc_metrics_csv_header());
+    for (int a = 0; a < s->n_apps; a++)
+        for (int f = 0; f < N_APP_FIELDS; f++) {
+            soc__buf_t c = {0};
+            soc__buf_printf(&c, "app.%s.%s", s->apps[a], APP_FIELDS[f]);
+            soc__buf_putc(&b, ',');
+            soc__buf_csv(&b, soc__buf_cstr(&c));
+            soc__buf_free(&c);
+        }
     soc__buf_puts(&b, ",check");
     return soc__buf_take(&b);
 }
@@ -968,7 +1038,18 @@ static int on_unit_run(void *user, int index, const soc_run_id_t *run, soc_sim_t
         return SOC_ESTATE;
     soc_metrics_t m;
     soc_sim_metrics(sim, &m);
-    if ((u->cells[index] = soc_metrics_csv(&m)) == NULL)
+    char *cells = soc_metrics_csv(&m);
+    if (cells == NULL)
+        return SOC_ENOMEM;
+    if (u->s->n_apps == 0) {
+        u->cells[index] = cells;
+        return SOC_OK;
+    }
+    soc__buf_t b = {0};
+    soc__buf_puts(&b, cells);
+    free(cells);
+    app_cells(&b, u->s, &m);
+    if ((u->cells[index] = soc__buf_take(&b)) == NULL)
         return SOC_ENOMEM;
     return SOC_OK;
 }

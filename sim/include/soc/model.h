@@ -38,6 +38,56 @@ typedef int64_t soc_time_t;
 SOC_API soc_time_t soc_time_from_us(double us);
 static inline double soc_time_to_us(soc_time_t t) { return (double)t / SOC_NS_PER_US; }
 
+/* -------------------------------------------------------- distributions */
+
+/* A probability distribution of a duration (µs) or of a count (jobs per
+ * arrival).  Parameterisation, sampling and truncation rules are in
+ * docs/config.md ("Distributions") and docs/semantics.md; samples come from
+ * the simulation's one random generator, drawn by the native engine only
+ * (sim/dist.c).  Arrays are owned (soc_dist_free). */
+typedef enum soc_dist_kind {
+    SOC_DIST_NONE = 0,       /* no distribution: the plain number applies */
+    SOC_DIST_CONSTANT,       /* always `mean` (with an estimate of its own) */
+    SOC_DIST_EXPONENTIAL,    /* mean */
+    SOC_DIST_UNIFORM,        /* min, max */
+    SOC_DIST_NORMAL,         /* mean, sd of the untruncated normal; drawn
+                                again while negative (truncated at 0) */
+    SOC_DIST_LOGNORMAL,      /* mean, cv */
+    SOC_DIST_GAMMA,          /* mean, cv (Erlang-k when 1/cv^2 = k) */
+    SOC_DIST_HYPEREXP,       /* mean, cv >= 1: two phases, balanced means */
+    SOC_DIST_EMPIRICAL       /* values with weights (summing to 1) */
+} soc_dist_kind_t;
+
+typedef struct soc_dist {
+    soc_dist_kind_t kind;
+    double mean;       /* CONSTANT (the value), EXPONENTIAL, NORMAL,
+                          LOGNORMAL, GAMMA, HYPEREXP */
+    double sd;         /* NORMAL */
+    double cv;         /* LOGNORMAL, GAMMA, HYPEREXP: sd / mean */
+    double min, max;   /* UNIFORM */
+    int n;             /* EMPIRICAL */
+    double *values;    /* [n] */
+    double *weights;   /* [n], >= 0, sum 1 */
+} soc_dist_t;
+
+/* The mean of the distribution as drawn (NORMAL: of the normal truncated at
+ * 0); NaN for NONE or invalid parameters. */
+SOC_API double soc_dist_mean(const soc_dist_t *d);
+/* Check d's parameters; `count` != 0 for a number of jobs (values must be
+ * integers >= 1 where they are given).  SOC_OK, or SOC_ECONFIG with a
+ * message (without position) in msg. */
+SOC_API int soc_dist_check(const soc_dist_t *d, int count, char *msg, size_t size);
+/* Name of a kind as written in YAML ("exponential"), NULL for NONE. */
+SOC_API const char *soc_dist_name(soc_dist_kind_t kind);
+/* Kind of a YAML name, SOC_DIST_NONE when unknown. */
+SOC_API soc_dist_kind_t soc_dist_kind_of(const char *name);
+/* Free what d owns (not d) and reset it to NONE; NULL is fine. */
+SOC_API void soc_dist_free(soc_dist_t *d);
+/* Deep copy (dst overwritten without being freed).  SOC_OK / SOC_ENOMEM. */
+SOC_API int soc_dist_copy(soc_dist_t *dst, const soc_dist_t *src);
+/* 1 when the two describe the same distribution (same kind, parameters). */
+SOC_API int soc_dist_equal(const soc_dist_t *a, const soc_dist_t *b);
+
 /* ---------------------------------------------------------------- power */
 
 /* Operating point of a DVFS cluster. */
@@ -79,8 +129,13 @@ typedef struct soc_cluster {
                       DS3 types "LTL", "BIG", "ACC_1", "MEM" */
     int count;     /* number of PEs, >= 1 */
     int is_memory; /* a memory resource: runs no tasks (DS3's MEM) */
-    double *exec_us; /* [platform.n_types]; < 0 = type unsupported here */
+    double *exec_us; /* [platform.n_types]; < 0 = type unsupported here.
+                        With a distribution below: its estimate (what
+                        schedulers see; default the distribution's mean) */
     soc_cluster_power_t *power; /* may be NULL */
+    soc_dist_t *exec_dist; /* [platform.n_types] or NULL: drawn execution
+                              times (native semantics); kind NONE = exec_us
+                              is exact */
     /* derived */
     int first_pe;  /* global index of the first PE of this cluster */
 } soc_cluster_t;
@@ -145,8 +200,16 @@ typedef struct soc_app {
 typedef enum soc_arrival_kind {
     SOC_ARRIVAL_POISSON = 0, /* exponential inter-arrival, mean mean_us */
     SOC_ARRIVAL_PERIODIC,    /* fixed inter-arrival mean_us */
-    SOC_ARRIVAL_TRACE        /* explicit arrival times */
+    SOC_ARRIVAL_TRACE,       /* explicit arrival times */
+    SOC_ARRIVAL_RENEWAL,     /* i.i.d. inter-arrival times from `interarrival` */
+    SOC_ARRIVAL_MMPP         /* Markov-modulated Poisson process */
 } soc_arrival_kind_t;
+
+/* What an arrival that finds max_in_flight jobs in the system does. */
+typedef enum soc_on_full {
+    SOC_ON_FULL_WAIT = 0,    /* waits at the door; the source pauses */
+    SOC_ON_FULL_DROP = 1     /* is lost (loss model) */
+} soc_on_full_t;
 
 typedef struct soc_injection {
     soc_arrival_kind_t kind;
@@ -161,6 +224,13 @@ typedef struct soc_injection {
                               of them completed.  0 = no limit */
     double sim_time_us;    /* end of the run, 0 = none (one of the two
                               limits, or a finite TRACE, is required) */
+    soc_dist_t interarrival; /* RENEWAL: inter-arrival time (µs) */
+    int n_states;          /* MMPP: states of the modulating chain */
+    double *state_mean_us; /* MMPP: [n_states] mean inter-arrival per state */
+    double *switch_rate;   /* MMPP: [n_states^2] rate (per µs) of going from
+                              state i (row) to j; the diagonal is ignored */
+    soc_dist_t batch;      /* jobs per arrival (NONE = 1); not with TRACE */
+    soc_on_full_t on_full; /* with max_in_flight */
 } soc_injection_t;
 
 /* ------------------------------------------------------------- semantics */

@@ -55,6 +55,33 @@ typedef struct soc_sim_options {
     void *power_user;
 } soc_sim_options_t;
 
+/* Results of one application over the measured jobs (soc_metrics_t.per_app). */
+typedef struct soc_app_metrics {
+    const char *name;
+    int64_t completed;        /* measured jobs of this application completed */
+    double avg_latency_us, p95_latency_us, p99_latency_us;
+    int64_t deadline_jobs;    /* completed jobs that had a deadline */
+    int64_t deadline_misses;
+    double deadline_miss_rate;/* misses / completed; NaN without a deadline */
+} soc_app_metrics_t;
+
+/* A cluster over the measured window (soc_metrics_t.per_cluster). */
+typedef struct soc_cluster_metrics {
+    const char *name;
+    int count;                /* its PEs */
+    double busy_us;           /* busy time of its PEs in the window, summed */
+    double utilization;       /* busy_us / (count x window_us) */
+    double energy_j;          /* cluster_energy_j; NaN without power model */
+} soc_cluster_metrics_t;
+
+/* A PE over the measured window (soc_metrics_t.per_pe). */
+typedef struct soc_pe_metrics {
+    const char *name;         /* "<cluster>_<PE index>", as in schedules */
+    int cluster;
+    double busy_us;
+    double utilization;       /* busy_us / window_us */
+} soc_pe_metrics_t;
+
 /* Results of a run.  Latencies in µs.  Quantiles are exact while fewer than
  * SOC_LATENCY_EXACT_MAX jobs completed, else from a log-linear histogram with
  * relative error below 1e-4 (deterministic either way). */
@@ -83,6 +110,23 @@ typedef struct soc_metrics {
     int n_clusters;
     const double *cluster_energy_j; /* [n_clusters] or NULL */
     const double *pe_energy_j;      /* [n_pes] or NULL */
+    /* The measured window [warm-up end, last measured completion] (native
+     * semantics: has_window; see docs/semantics.md).  Arrays valid until
+     * destroy/reset. */
+    int has_window;
+    double window_us;             /* its length */
+    double avg_jobs_in_system;    /* time average of measured jobs in the
+                                     system over the window (Little's L) */
+    double energy_per_job_j;      /* energy_j / completed_jobs (power on) */
+    double avg_admission_wait_us; /* mean wait at the door (max_in_flight)
+                                     of measured jobs, zeros included */
+    int64_t blocked_arrivals;     /* measured jobs that waited at the door */
+    int64_t dropped_jobs;         /* measured arrivals lost (on_full: drop) */
+    double loss_ratio;            /* dropped / (dropped + injected) */
+    int n_apps;
+    const soc_app_metrics_t *per_app;         /* [n_apps] or NULL */
+    const soc_cluster_metrics_t *per_cluster; /* [n_clusters] or NULL */
+    const soc_pe_metrics_t *per_pe;           /* [n_pes] or NULL */
 } soc_metrics_t;
 
 /* Create a simulation.  cfg must be finalized; it is borrowed and must

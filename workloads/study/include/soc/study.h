@@ -106,6 +106,9 @@ SOC_API void soc_sweep_unit(const soc_sweep_t *s, int unit, int *first_point, in
 SOC_API const char *soc_sweep_path(const soc_sweep_t *s);
 
 /* The results header "point,KEY...,[scale,iteration,]METRICS...,check"
+ * (METRICS: the metric table's fields, then for each application of the
+ * base config app.NAME.completed, .avg_latency_us, .p95_latency_us,
+ * .p99_latency_us, .deadline_misses, .deadline_miss_rate; none for DS3)
  * (no newline) and the identifying cells of a point "ID,v1,v2,..[,scale,
  * iteration]" (malloc'ed; NULL when out of memory). */
 SOC_API char *soc_sweep_header(const soc_sweep_t *s);
@@ -168,9 +171,11 @@ typedef struct soc_summary_group {
 struct soc_summary {
     int n_keys;
     char **key_names;    /* [n_keys] */
-    int n_metrics;       /* the fields of soc_metric_fields(), in order */
+    int n_metrics;       /* the fields of soc_metric_fields(), in order, then
+                            the per-application columns "app.NAME.FIELD" */
     int n_groups;
     soc_summary_group_t *groups;
+    char **metric_names; /* [n_metrics] */
 };
 
 SOC_API void soc_summary_free(soc_summary_t *s);
