@@ -230,7 +230,8 @@ typedef struct native {
     /* power model (cfg->power_model), NULL when off */
     soc_power_t *pw;
     unsigned char *pw_changed;  /* [n_clusters] scratch */
-    soc_error_t pw_err;
+    soc_error_t pw_err;         /* the power model's error, or the no-progress
+                                   guard's (advance) */
 
     /* issue 13 (native_ext.h): drawn execution times, renewal/MMPP
      * arrivals and batches, the door (on_full), measured-window metrics */
@@ -792,6 +793,8 @@ static int power_steps(native_t *s)
 
 /* Process every event of the next instant.  Returns 0 when none is left
  * before the end of the run. */
+#define SOC__MAX_ARRIVALS_PER_INSTANT (1 << 20)
+
 static int advance(native_t *s, int *rc)
 {
     *rc = SOC_OK;
@@ -805,10 +808,23 @@ static int advance(native_t *s, int *rc)
         return 0;
     }
     s->now = t;
+    /* No-progress guard: the loader refuses periods and means below 1 ns,
+     * but random inter-arrival draws (or a trace) could still put more
+     * arrivals on one instant than any real run has -- stop rather than
+     * fill memory without time ever advancing. */
+    int64_t arrivals_here = 0;
     while (s->heap.n > 0 && s->heap.a[0].t == t && *rc == SOC_OK && !s->done) {
         event_t e = evheap_pop(&s->heap);
         switch (e.kind) {
         case EV_ARRIVAL:
+            if (++arrivals_here > SOC__MAX_ARRIVALS_PER_INSTANT) {
+                *rc = soc_error_set(&s->pw_err, SOC_ESTALL, NULL, 0, 0,
+                                    "cannot make progress: more than %d arrivals at t=%.3f us "
+                                    "and time does not advance (inter-arrival times round to "
+                                    "0 ns)",
+                                    SOC__MAX_ARRIVALS_PER_INSTANT, soc_time_to_us(t));
+                break;
+            }
             *rc = handle_arrival(s);
             break;
         case EV_FINISH:

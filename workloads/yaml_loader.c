@@ -2356,8 +2356,11 @@ static int parse_stoch_injection(ld_t *L, const yaml_node_t *v, int native)
                         "arrival: renewal needs interarrival (a number or {dist: ...})");
         if ((rc = parse_dist(L, x, "interarrival", DIST_TIME, &in->interarrival, NULL)) != SOC_OK)
             return rc;
-        if (!(soc_dist_mean(&in->interarrival) > 0))
-            return fail(L, x, SOC_ECONFIG, "interarrival: the mean must be positive");
+        if (!(soc_dist_mean(&in->interarrival) >= SOC_MIN_INTERVAL_US))
+            return fail(L, x, SOC_ECONFIG,
+                        "interarrival: the mean (%.3g us) must be at least 1 ns, the engine's "
+                        "time step",
+                        soc_dist_mean(&in->interarrival));
     }
     if (in->kind == SOC_ARRIVAL_MMPP) {
         yaml_node_t *st = map_get(L, v, "states"), *sw = map_get(L, v, "switch"),
@@ -2376,6 +2379,12 @@ static int parse_stoch_injection(ld_t *L, const yaml_node_t *v, int native)
             if ((rc = get_num(L, seq_at(L, st, i), "states", 0, 1, SOC_YAML_MAX_US,
                               &in->state_mean_us[i])) != SOC_OK)
                 return rc;
+        for (size_t i = 0; i < n; i++)
+            if (in->state_mean_us[i] < SOC_MIN_INTERVAL_US)
+                return fail(L, seq_at(L, st, i), SOC_ECONFIG,
+                            "states: %s us is below 1 ns, the engine's time step (the "
+                            "smallest is 0.001)",
+                            sval(seq_at(L, st, i)));
         if (sw != NULL && so != NULL)
             return fail(L, so, SOC_ECONFIG, "give either switch or sojourn_us, not both");
         if (n > 1 && sw == NULL && so == NULL)

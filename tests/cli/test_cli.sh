@@ -101,6 +101,20 @@ stop: {jobs: 10}
 YAML
 expect_code 2 "sub-ns mean" -- timeout 20 "$S" run "$t/subns.yaml"
 grep -q "subns.yaml:6:53: .*below 1 ns" /tmp/soc_cli_err.$$ || fail "sub-ns mean: message"
+# the engine's no-progress guard: random gaps that are almost always 0 ns
+cat > "$t/zero_gaps.yaml" <<'YAML'
+platform:
+  clusters:
+    - {name: a, count: 1, exec_us: {x: 10}}
+applications:
+  - {name: app, tasks: [x]}
+injection: {arrival: renewal, max_in_flight: 4, on_full: drop,
+            interarrival: {dist: empirical, values: [0, 100000], weights: [0.9999999, 0.0000001]}}
+stop: {jobs: 10}
+YAML
+expect_code 1 "arrivals that never advance time" -- timeout 30 "$S" run "$t/zero_gaps.yaml"
+grep -q "cannot make progress: more than 1048576 arrivals at t=0.000 us" /tmp/soc_cli_err.$$ ||
+    fail "zero gaps: no progress message"
 expect_code 2 "run --ds3 /dev/zero" -- timeout 20 "$S" run --ds3 /dev/zero
 grep -q "not a regular file" /tmp/soc_cli_err.$$ || fail "--ds3 /dev/zero: message"
 expect_code 2 "run --ds3 DIR" -- timeout 20 "$S" run --ds3 "$t"
