@@ -26,4 +26,12 @@ extern const char *const soc__yaml_comm_mode_names[]; /* soc_comm_mode_t */
 #define SOC_YAML_MAX_JOBS ((int64_t)1 << 40)
 #define SOC_YAML_MAX_TRIPS 8 /* size of soc_ds3_options_t trip arrays */
 
+/* The loaders behind soc_load_yaml / soc_load_yaml_string, with a warning
+ * sink (NULL = warnings dropped): yaml_loader.c. */
+int soc__load_yaml_warn(soc_config_t *cfg, const char *path, const soc_warn_sink_t *warn,
+                        soc_error_t *err);
+int soc__load_yaml_string_warn(soc_config_t *cfg, const char *text, const char *name,
+                               const char *basedir, const soc_warn_sink_t *warn,
+                               soc_error_t *err);
+
 #endif
