@@ -146,6 +146,8 @@ cli_hooks_t cli_sink_hooks(cli_sink_t *sink, cli_power_sink_t *ps);
 int cli_cmd_sweep(int argc, char **argv);
 int cli_cmd_plot(int argc, char **argv);
 int cli_cmd_regress(int argc, char **argv);
+/* HTML report of sweeps, runs and a schedule (cli_report.c). */
+int cli_cmd_report(int argc, char **argv);
 
 /* RL environment server (cli_serve.c; gym/PROTOCOL.md). */
 int cli_cmd_serve(int argc, char **argv);

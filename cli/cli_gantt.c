@@ -185,6 +185,11 @@ int cli_gantt_write(const char *out, const cli_sched_t *s, const cli_gantt_opts_
         auto_window = 1;
     }
     free(starts);
+    /* a window past the schedule's ends shows the schedule's ends */
+    if (to > t1 && t1 > from)
+        to = t1;
+    if (from < t0 && t0 < to)
+        from = t0;
     if (!(to > from)) {
         fprintf(stderr, "socsim: the time window %g..%g µs is empty\n", from, to);
         free(gp);
