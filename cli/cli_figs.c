@@ -305,12 +305,19 @@ static int ends_with(const char *s, const char *suf)
     return a >= b && strcmp(s + a - b, suf) == 0;
 }
 
-/* "platform.clusters.A15.count" -> "count"; "injection.mean_interarrival_us"
- * -> "mean_interarrival_us" (a legend names values, not paths). */
+/* A legend names values, not paths: "platform.clusters.A15.count" ->
+ * "A15.count", "applications.wifi_tx.deadline_us" -> "wifi_tx.deadline_us",
+ * "injection.mean_interarrival_us" -> "mean_interarrival_us". */
 static const char *short_key(const char *k)
 {
-    const char *dot = strrchr(k, '.');
-    return dot ? dot + 1 : k;
+    const char *last = strrchr(k, '.');
+    if (last == NULL)
+        return k;
+    const char *p = last;
+    while (p > k && p[-1] != '.')
+        p--;
+    /* three or more parts: keep the one naming the item */
+    return p > k ? p : last + 1;
 }
 
 typedef struct series {
@@ -397,13 +404,15 @@ static void key_position(FILE *f, const plan_t *P)
     for (int s = 0; s < P->n_ser; s++)
         if (strlen(P->ser[s].label) > longest)
             longest = strlen(P->ser[s].label);
-    if (longest > 22 || P->n_ser > 8)
+    if (longest > 16 || P->n_ser > 6)
         fputs("set key outside below center horizontal maxcols 4 samplen 3\n", f);
     else
         fputs("set key outside right top vertical samplen 3\n", f);
 }
 
-static const int point_types[] = {7, 5, 9, 11, 13, 15, 4, 6, 8, 10, 12, 14, 1, 2, 3};
+/* open markers (circle, square, triangles, diamond, pentagon), then
+ * crosses: overlapping points stay visible, in black and white too */
+static const int point_types[] = {6, 4, 8, 12, 10, 14, 1, 2, 3, 7, 5, 9, 11, 13, 15};
 #define N_PT (int)(sizeof point_types / sizeof point_types[0])
 
 static int add_fig(cli_figlist_t *l, const char *stem, const char *fmt, const char *title)
@@ -497,6 +506,23 @@ static int draw_curves(const plan_t *P, FILE *dat, FILE *gp, const cli_fig_opts_
         cli_gp_quote(gp, cli_figmetrics[m].ylabel);
         /* curves that saturate dwarf the others: spread them out */
         fputs(lo > 0 && hi / lo > 30 ? "\nset logscale y\n" : "\nunset logscale y\n", gp);
+        /* flat data (every value equal): a range around it, not gnuplot's
+         * "empty y range" */
+        double ymin = INFINITY, ymax = -INFINITY;
+        for (int g = 0; g < d->n_groups; g++) {
+            double v = d->groups[g].mean[m], ci = d->groups[g].ci[m];
+            if (isnan(v))
+                continue;
+            ci = isnan(ci) ? 0 : ci;
+            ymin = fmin(ymin, v - ci);
+            ymax = fmax(ymax, v + ci);
+        }
+        if (ymin == ymax) {
+            double pad = fabs(ymin) > 0 ? fabs(ymin) * 0.1 : 1;
+            fprintf(gp, "set yrange [%.17g:%.17g]\n", ymin - pad, ymax + pad);
+        } else {
+            fputs("set yrange [*:*]\n", gp);
+        }
         fputs("plot ", gp);
         int col = 2 + 3 * m;
         for (int s = 0; s < P->n_ser; s++)
@@ -504,9 +530,11 @@ static int draw_curves(const plan_t *P, FILE *dat, FILE *gp, const cli_fig_opts_
                         "fs transparent solid 0.13 noborder notitle",
                     s ? ", \\\n     " : "", s, col + 1, col + 2, cli_color(s));
         for (int s = 0; s < P->n_ser; s++) {
+            /* sizes shrink with the series: equal curves show every marker */
             fprintf(gp, ", \\\n     'plot.dat' index %d using 1:%d with linespoints lw 2 lc rgb "
-                        "'%s' dt %d pt %d ps 1.2 title ",
-                    s, col, cli_color(s), 1 + s % 5, point_types[s % N_PT]);
+                        "'%s' dt %d pt %d ps %.2f title ",
+                    s, col, cli_color(s), 1 + s % 5, point_types[s % N_PT],
+                    1.9 - 0.2 * (s % 5));
             cli_gp_quote(gp, P->ser[s].label);
         }
         fputc('\n', gp);
@@ -529,7 +557,7 @@ static int draw_bars(const plan_t *P, FILE *dat, FILE *gp, const char *fmt, cli_
             longest = strlen(P->cats[c]);
     fputs("set style data histograms\nset style histogram errorbars gap 1.5 lw 1.2\n"
           "set style fill solid 0.85 border rgb '#333333'\nset boxwidth 0.9\n"
-          "set yrange [0:*]\nset grid noxtics ytics lc rgb '#dddddd'\n"
+          "set grid noxtics ytics lc rgb '#dddddd'\n"
           "set xtics nomirror scale 0\n",
           gp);
     if (P->n_cat > 6 || longest > 10)
@@ -593,6 +621,14 @@ static int draw_bars(const plan_t *P, FILE *dat, FILE *gp, const char *fmt, cli_
         cli_gp_quote(gp, title);
         fputs("\nset ylabel ", gp);
         cli_gp_quote(gp, triple ? "job latency (µs)" : cli_figmetrics[fig].ylabel);
+        double top = 0;
+        for (int g = 0; g < d->n_groups; g++)
+            for (int b = 0; b < (triple ? 3 : 1); b++) {
+                double v = d->groups[g].mean[triple ? ms[b] : fig];
+                if (!isnan(v) && v > top)
+                    top = v;
+            }
+        fputs(top > 0 ? "\nset yrange [0:*]" : "\nset yrange [0:1]", gp);
         fputs("\nplot ", gp);
         for (int b = 0; b < n_bars; b++) {
             static const char *const trip[] = {"mean", "p95", "p99"};
