@@ -270,8 +270,9 @@ int cli_gantt_write(const char *out, const cli_sched_t *s, const cli_gantt_opts_
     if (labels)
         fputs(", '-' using (($1+$2)/2):3:4 with labels font 'sans,8' notitle", f);
     if (hover)
-        fputs(", '-' using (($1+$2)/2):3:4 with labels hypertext point pt 7 ps 0.3 lc rgb "
-              "'#00000000' notitle",
+        /* invisible points (alpha ff) that show the task on hover */
+        fputs(", '-' using (($1+$2)/2):3:4 with labels hypertext point pt 7 ps 0.6 lc rgb "
+              "'#ff000000' notitle",
               f);
     int legend = n_cls <= 40 ? n_cls : 40;
     for (int c = 0; c < legend; c++) {

@@ -98,28 +98,6 @@ static int plot_opt(void *user, int key, const char *arg)
     }
 }
 
-static int cmp_ll(const void *x, const void *y)
-{
-    long long a = *(const long long *)x, b = *(const long long *)y;
-    return (a > b) - (a < b);
-}
-
-/* Distinct jobs of a schedule (a DS3 file's several runs count apart only
- * when their job ids differ). */
-static long long count_jobs(const cli_sched_t *s)
-{
-    long long *v = malloc(sizeof *v * (size_t)(s->n ? s->n : 1)), n = 0;
-    if (v == NULL)
-        return 0;
-    for (int i = 0; i < s->n; i++)
-        v[i] = s->bars[i].job;
-    qsort(v, (size_t)s->n, sizeof *v, cmp_ll);
-    for (int i = 0; i < s->n; i++)
-        n += i == 0 || v[i] != v[i - 1];
-    free(v);
-    return n;
-}
-
 static int plot_gantt(const plot_args_t *a)
 {
     cli_sched_t s;
@@ -148,11 +126,8 @@ static int plot_gantt(const plot_args_t *a)
     }
     /* a title from the schedule, not from its file name */
     char title[400];
-    if (code == 0) {
-        long long jobs = count_jobs(&s);
-        snprintf(title, sizeof title, "schedule: %d tasks of %lld job%s, %d application%s", s.n,
-                 jobs, jobs == 1 ? "" : "s", s.n_apps, s.n_apps == 1 ? "" : "s");
-    }
+    if (code == 0)
+        cli_sched_title(&s, title, sizeof title);
     if (code == 0 && a->trace != NULL)
         code = cli_trace_write(a->trace, &s, title);
     if (code == 0) {

@@ -598,8 +598,9 @@ static int gantt_section(FILE *f, const rep_args_t *a, const char *tmp)
     char p[PATH_MAX];
     snprintf(p, sizeof p, "%s/gantt.svg", tmp);
     cli_gantt_opts_t go = cli_gantt_defaults();
-    const char *base = strrchr(a->schedule, '/') ? strrchr(a->schedule, '/') + 1 : a->schedule;
-    go.title = base;
+    char title[400];
+    cli_sched_title(&s, title, sizeof title);
+    go.title = title;
     go.from_us = a->from;
     go.to_us = a->to;
     go.format = "svg";
@@ -788,7 +789,7 @@ int cli_cmd_report(int argc, char **argv)
     }
     /* ---- runs */
     if (code == 0 && R.n > 0) {
-        fputs("<h2>Runs</h2>\n<h3>Configuration</h3>\n<table><tr><th>file</th><th>runs</th>"
+        fputs("<h2 id=\"runs\">Runs</h2>\n<h3>Configuration</h3>\n<table><tr><th>file</th><th>runs</th>"
               "<th>schedulers</th><th>PEs</th></tr>\n",
               f);
         for (int i = 0; i < n_files; i++) {
@@ -835,7 +836,7 @@ int cli_cmd_report(int argc, char **argv)
     }
     /* ---- a run's schedule */
     if (code == 0 && a.schedule != NULL) {
-        fputs("<h2>Schedule</h2>\n<p>", f);
+        fputs("<h2 id=\"schedule\">Schedule</h2>\n<p>", f);
         link_to(f, out, a.schedule, a.schedule);
         fputs("</p>\n", f);
         code = gantt_section(f, &a, tmp);

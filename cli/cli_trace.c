@@ -296,6 +296,29 @@ void cli_sched_free(cli_sched_t *s)
     memset(s, 0, sizeof *s);
 }
 
+static int cmp_ll(const void *x, const void *y)
+{
+    long long a = *(const long long *)x, b = *(const long long *)y;
+    return (a > b) - (a < b);
+}
+
+void cli_sched_title(const cli_sched_t *s, char *buf, size_t size)
+{
+    /* distinct jobs (a DS3 file's several runs count apart only when their
+     * job ids differ) */
+    long long *v = malloc(sizeof *v * (size_t)(s->n ? s->n : 1)), jobs = 0;
+    if (v != NULL) {
+        for (int i = 0; i < s->n; i++)
+            v[i] = s->bars[i].job;
+        qsort(v, (size_t)s->n, sizeof *v, cmp_ll);
+        for (int i = 0; i < s->n; i++)
+            jobs += i == 0 || v[i] != v[i - 1];
+        free(v);
+    }
+    snprintf(buf, size, "schedule: %d tasks of %lld job%s, %d application%s", s->n, jobs,
+             jobs == 1 ? "" : "s", s->n_apps, s->n_apps == 1 ? "" : "s");
+}
+
 /* --------------------------------------------------------------- trace */
 
 static const cli_sched_t *sort_s;

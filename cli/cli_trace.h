@@ -57,6 +57,9 @@ void cli_sched_power(void *user, const soc_power_sample_t *x);
  * they agree).  Returns 0, or an exit code after reporting. */
 int cli_sched_read_csv(cli_sched_t *s, const char *path);
 void cli_sched_free(cli_sched_t *s);
+/* A title describing a schedule: "schedule: N tasks of J jobs, A
+ * applications". */
+void cli_sched_title(const cli_sched_t *s, char *buf, size_t size);
 
 /* Chrome trace-event JSON for ui.perfetto.dev or chrome://tracing: one
  * process per cluster, one thread per PE, one complete event per task
