@@ -496,7 +496,7 @@ static int draw_curves(const plan_t *P, FILE *dat, FILE *gp, const cli_fig_opts_
             if (v > hi)
                 hi = v;
         }
-        char title[400];
+        char title[800];
         snprintf(title, sizeof title, "%s vs %s (mean; band = 95%% CI over seeds)",
                  cli_figmetrics[m].title, P->rate ? "injection rate" : P->xlabel);
         set_output(gp, cli_figmetrics[m].stem, fmt);
@@ -604,7 +604,7 @@ static int draw_bars(const plan_t *P, FILE *dat, FILE *gp, const char *fmt, cli_
             fputc('\n', dat);
         }
         fputs("\n\n", dat);
-        char title[400];
+        char title[800];
         int runs = d->n_groups > 0 ? d->groups[0].runs : 0;
         int same_runs = 1;
         for (int g = 1; g < d->n_groups; g++)

@@ -180,7 +180,7 @@ static int read_runs(runs_t *R, const char *path)
  * drawn like a sweep (one group per scheduler and DS3 scale). */
 static int runs_as_results(const runs_t *R, const char *dir)
 {
-    char path[PATH_MAX + 16];
+    char path[PATH_MAX + 64];
     snprintf(path, sizeof path, "%s/results.csv", dir);
     FILE *f = fopen(path, "w");
     if (f == NULL)
@@ -812,7 +812,7 @@ int cli_cmd_report(int argc, char **argv)
             fprintf(f, "</td><td>%d</td></tr>\n", pes);
         }
         fputs("</table>\n", f);
-        char rdir[PATH_MAX];
+        char rdir[PATH_MAX + 16];
         snprintf(rdir, sizeof rdir, "%s/runs", tmp);
         cli_figdata_t d;
         if (mkdir(rdir, 0700) != 0 || runs_as_results(&R, rdir) != 0) {
