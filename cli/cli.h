@@ -25,21 +25,45 @@ int cli_report(const soc_error_t *err);
 void cli_warning(void *user, const soc_error_t *w);
 
 /* A finished run's metrics as one JSON line (soc_study_run_json): every
- * metric, null where not available; DS3 runs with scale and iteration. */
-void cli_print_json(FILE *out, const soc_sim_t *sim);
+ * metric, null where not available; DS3 runs with scale and iteration;
+ * with cfg (may be NULL) also "pe_names", parallel to pe_utilization. */
+void cli_print_json(FILE *out, const soc_sim_t *sim, const soc_config_t *cfg);
+/* The name of PE pe of a finalized cfg: CLUSTER_INDEX ("A15_4"). */
+void cli_pe_name(char *buf, size_t size, const soc_config_t *cfg, int pe);
+/* x for text output: 7 significant digits without float noise
+ * ("278.9578", "60139", "0.07233006"); JSON keeps full precision. */
+const char *cli_fmt(char buf[32], double x);
+
+/* Create the missing parent folders of a file path (mkdir -p); 0, or -1
+ * after a message. */
+int cli_make_parents(const char *path);
+/* An output file written under a temporary name next to it and renamed
+ * into place by a successful close, so a failed run leaves no half-written
+ * (or header-only) file.  Missing parent folders are created. */
+typedef struct cli_out {
+    FILE *f;
+    char *path, *tmp;
+} cli_out_t;
+/* 0, or an exit code after a message (a folder given as the path, an
+ * unwritable place). */
+int cli_out_open(cli_out_t *o, const char *path);
+/* keep: rename into place (0, or CLI_FAIL after a message on a write
+ * error); !keep: remove the temporary file.  A closed/zeroed o is fine. */
+int cli_out_close(cli_out_t *o, int keep);
 
 /* Per-task schedule CSV: job,task,task_type,pe,start_us,finish_us,app,
- * pe_name,arrival_us (one row per finished task, in completion order). */
+ * pe_name,arrival_us,task_name (one row per finished task, in completion
+ * order). */
 typedef struct cli_sink {
-    FILE *f;
+    cli_out_t out;
     const soc_config_t *cfg;
 } cli_sink_t;
 /* Open (header written).  Returns 0, or an exit code after reporting. */
 int cli_schedule_open(cli_sink_t *sink, const char *path, const soc_config_t *cfg);
 /* soc_record_fn writing one CSV row (user = cli_sink_t *). */
 void cli_schedule_row(void *user, const soc_task_record_t *rec);
-/* Close (NULL file is fine); returns 0 or CLI_FAIL on a write error. */
-int cli_schedule_close(cli_sink_t *sink);
+/* Close (never opened is fine): keep = the run succeeded.  0 or CLI_FAIL. */
+int cli_schedule_close(cli_sink_t *sink, int keep);
 /* What a run streams out; every member may be NULL. */
 typedef struct cli_hooks {
     soc_record_fn on_record;
@@ -80,6 +104,13 @@ int cli_parse_u64(const char *opt, const char *text, uint64_t *out);
  * -1 on error (reported). */
 int cli_parse_workers(const char *text, int *workers);
 
+/* Standard output that keeps the reason of a failed write (cli_stdout.c):
+ * init once at start; close at the end returns `code`, or CLI_FAIL after
+ * "socsim: write error: REASON" when anything written to stdout was lost
+ * (a usage error's code 2 is kept). */
+void cli_stdout_init(void);
+int cli_stdout_close(int code);
+
 /* Write s (NULL = "") as a JSON string literal, quotes included. */
 void cli_json_str(FILE *out, const char *s);
 
@@ -88,14 +119,8 @@ int cli_cmd_run(int argc, char **argv);
 int cli_cmd_validate(int argc, char **argv);
 int cli_cmd_schedulers(int argc, char **argv);
 int cli_cmd_default(int argc, char **argv);
-/* DS3 (cli_ds3.c): `socsim run --ds3 INI ...` is forwarded here whole. */
-int cli_run_ds3(int argc, char **argv);
+/* DS3 (cli_ds3.c): convert-ds3. */
 int cli_cmd_convert_ds3(int argc, char **argv);
-/* Run a loaded config in DS3 semantics (YAML with `semantics: ds3`): every
- * scale value x iteration (or the validation run), one output per run.
- * sched_override and schedule_path may be NULL. */
-int cli_ds3_run_loaded(soc_config_t *cfg, const char *sched_override, int json,
-                       const char *schedule_path, const char *power_trace);
 
 /* --power-trace: the power time series as CSV, one row per thermal step of
  * the power model (native: every thermal period; DS3: every
@@ -104,15 +129,15 @@ int cli_ds3_run_loaded(soc_config_t *cfg, const char *sched_override, int json,
  * <name>_power_w (native: mean power over the period; DS3: DS3's
  * instantaneous cluster power), max_temp_c.  scripts/plot_power.sh draws it. */
 typedef struct cli_power_sink {
-    FILE *f;
+    cli_out_t out;
     int run;
 } cli_power_sink_t;
 /* Open (header written); 0 or an exit code after reporting. */
 int cli_power_open(cli_power_sink_t *ps, const char *path, const soc_config_t *cfg);
 /* soc_power_fn writing one row (user = cli_power_sink_t *). */
 void cli_power_row(void *user, const soc_power_sample_t *x);
-/* Close (NULL file is fine); 0 or CLI_FAIL on a write error. */
-int cli_power_close(cli_power_sink_t *ps);
+/* Close (never opened is fine): keep = the run succeeded.  0 or CLI_FAIL. */
+int cli_power_close(cli_power_sink_t *ps, int keep);
 /* Hooks writing to the schedule and power sinks (NULL or closed = none). */
 cli_hooks_t cli_sink_hooks(cli_sink_t *sink, cli_power_sink_t *ps);
 
@@ -121,6 +146,8 @@ cli_hooks_t cli_sink_hooks(cli_sink_t *sink, cli_power_sink_t *ps);
 int cli_cmd_sweep(int argc, char **argv);
 int cli_cmd_plot(int argc, char **argv);
 int cli_cmd_regress(int argc, char **argv);
+/* HTML report of sweeps, runs and a schedule (cli_report.c). */
+int cli_cmd_report(int argc, char **argv);
 
 /* Workloads from elsewhere (cli_import.c; docs/workloads.md): import,
  * gen dag, export dot. */

@@ -8,6 +8,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -48,27 +50,176 @@ void cli_json_str(FILE *out, const char *s)
     fputc('"', out);
 }
 
-void cli_print_json(FILE *out, const soc_sim_t *sim)
+void cli_print_json(FILE *out, const soc_sim_t *sim, const soc_config_t *cfg)
 {
     char *j = soc_study_run_json(sim);
     if (j == NULL) {
         fputs("socsim: out of memory\n", stderr);
         return;
     }
-    fputs(j, out);
-    fputc('\n', out);
+    size_t n = strlen(j);
+    if (cfg != NULL && n > 0 && j[n - 1] == '}') {
+        /* the PE names, parallel to pe_utilization (and pe_energy_j) */
+        j[n - 1] = '\0';
+        fputs(j, out);
+        fputs(",\"pe_names\":[", out);
+        const soc_platform_t *p = &cfg->platform;
+        for (int i = 0; i < p->n_pes; i++) {
+            char name[300];
+            cli_pe_name(name, sizeof name, cfg, i);
+            if (i)
+                fputc(',', out);
+            cli_json_str(out, name);
+        }
+        fputs("]}\n", out);
+    } else {
+        fputs(j, out);
+        fputc('\n', out);
+    }
     free(j);
+}
+
+void cli_pe_name(char *buf, size_t size, const soc_config_t *cfg, int pe)
+{
+    const soc_platform_t *p = &cfg->platform;
+    snprintf(buf, size, "%s_%d", p->clusters[p->pe_cluster[pe]].name, pe);
+}
+
+const char *cli_fmt(char buf[32], double x)
+{
+    if (isnan(x))
+        return "nan";
+    if (isinf(x))
+        return x > 0 ? "inf" : "-inf";
+    double ax = fabs(x);
+    if (ax == 0)
+        return "0";
+    if (ax >= 1e15 || ax < 1e-4) {
+        snprintf(buf, 32, "%.6g", x);
+        return buf;
+    }
+    /* 7 significant digits, no exponent, no trailing zeros */
+    int int_digits = ax < 1 ? 0 : (int)floor(log10(ax)) + 1;
+    int dec = int_digits >= 7 ? 0 : 7 - int_digits;
+    if (ax < 1)
+        dec = 6 - (int)floor(log10(ax)); /* 0.0723300564 -> 0.07233006 */
+    if (dec > 12)
+        dec = 12;
+    snprintf(buf, 32, "%.*f", dec, x);
+    if (strchr(buf, '.') != NULL) {
+        char *e = buf + strlen(buf) - 1;
+        while (*e == '0')
+            *e-- = '\0';
+        if (*e == '.')
+            *e = '\0';
+    }
+    if (strcmp(buf, "-0") == 0)
+        strcpy(buf, "0");
+    return buf;
+}
+
+/* ------------------------------------------------------------- outputs */
+
+int cli_make_parents(const char *path)
+{
+    char *d = soc__strdup(path);
+    if (d == NULL)
+        return -1;
+    char *slash = strrchr(d, '/');
+    int rc = 0;
+    if (slash != NULL && slash != d) {
+        *slash = '\0';
+        for (char *p = d + 1; rc == 0; p++) {
+            if (*p != '/' && *p != '\0')
+                continue;
+            char c = *p;
+            *p = '\0';
+            struct stat st;
+            if (stat(d, &st) != 0) {
+                if (mkdir(d, 0777) != 0 && errno != EEXIST) {
+                    fprintf(stderr, "socsim: %s: cannot create the folder: %s\n", d,
+                            strerror(errno));
+                    rc = -1;
+                }
+            } else if (!S_ISDIR(st.st_mode)) {
+                fprintf(stderr, "socsim: %s: not a folder (in the path %s)\n", d, path);
+                rc = -1;
+            }
+            *p = c;
+            if (c == '\0')
+                break;
+        }
+    }
+    free(d);
+    return rc;
+}
+
+int cli_out_open(cli_out_t *o, const char *path)
+{
+    memset(o, 0, sizeof o[0]);
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "socsim: %s: is a folder; give a file name\n", path);
+        return CLI_USAGE;
+    }
+    if (cli_make_parents(path) != 0)
+        return CLI_USAGE;
+    size_t n = strlen(path) + 32;
+    o->path = soc__strdup(path);
+    o->tmp = malloc(n);
+    if (o->path == NULL || o->tmp == NULL) {
+        free(o->path);
+        free(o->tmp);
+        memset(o, 0, sizeof o[0]);
+        fprintf(stderr, "socsim: out of memory\n");
+        return CLI_FAIL;
+    }
+    /* a temporary name in the same folder: renamed into place on success */
+    snprintf(o->tmp, n, "%s.tmp%ld", path, (long)getpid());
+    o->f = fopen(o->tmp, "w");
+    if (o->f == NULL) {
+        fprintf(stderr, "socsim: %s: cannot write: %s\n", path, strerror(errno));
+        free(o->path);
+        free(o->tmp);
+        memset(o, 0, sizeof o[0]);
+        return CLI_USAGE;
+    }
+    return 0;
+}
+
+int cli_out_close(cli_out_t *o, int keep)
+{
+    if (o->f == NULL)
+        return 0;
+    int bad = ferror(o->f);
+    if (fclose(o->f) != 0)
+        bad = 1;
+    o->f = NULL;
+    int code = 0;
+    if (bad && keep) {
+        fprintf(stderr, "socsim: %s: write error\n", o->path);
+        code = CLI_FAIL;
+    }
+    if (keep && !bad && rename(o->tmp, o->path) != 0) {
+        fprintf(stderr, "socsim: %s: cannot write: %s\n", o->path, strerror(errno));
+        code = CLI_FAIL;
+    }
+    if (!keep || bad || code != 0)
+        unlink(o->tmp);
+    free(o->path);
+    free(o->tmp);
+    o->path = o->tmp = NULL;
+    return code;
 }
 
 int cli_schedule_open(cli_sink_t *sink, const char *path, const soc_config_t *cfg)
 {
     sink->cfg = cfg;
-    sink->f = fopen(path, "w");
-    if (sink->f == NULL) {
-        fprintf(stderr, "socsim: %s: cannot write: %s\n", path, strerror(errno));
-        return CLI_USAGE;
-    }
-    fputs("job,task,task_type,pe,start_us,finish_us,app,pe_name,arrival_us\n", sink->f);
+    int code = cli_out_open(&sink->out, path);
+    if (code != 0)
+        return code;
+    fputs("job,task,task_type,pe,start_us,finish_us,app,pe_name,arrival_us,task_name\n",
+          sink->out.f);
     return 0;
 }
 
@@ -76,27 +227,18 @@ void cli_schedule_row(void *user, const soc_task_record_t *r)
 {
     cli_sink_t *sink = user;
     const soc_platform_t *p = &sink->cfg->platform;
-    const soc_cluster_t *c = &p->clusters[p->pe_cluster[r->pe]];
-    char a[32], b[32], d[32];
-    fprintf(sink->f, "%" PRIu64 ",%d,%s,%d,%s,%s,%s,%s_%d,%s\n", r->job, r->task,
-            p->type_names[r->type], r->pe, soc__num(a, r->start_us),
-            soc__num(b, r->finish_us), sink->cfg->apps[r->app].name, c->name,
-            r->pe, soc__num(d, r->arrival_us));
+    const soc_app_t *app = &sink->cfg->apps[r->app];
+    char a[32], b[32], d[32], pe[300];
+    cli_pe_name(pe, sizeof pe, sink->cfg, r->pe);
+    fprintf(sink->out.f, "%" PRIu64 ",%d,%s,%d,%s,%s,%s,%s,%s,%s\n", r->job, r->task,
+            p->type_names[r->type], r->pe, soc__num(a, r->start_us), soc__num(b, r->finish_us),
+            app->name, pe, soc__num(d, r->arrival_us),
+            app->tasks[r->task].name ? app->tasks[r->task].name : "");
 }
 
-int cli_schedule_close(cli_sink_t *sink)
+int cli_schedule_close(cli_sink_t *sink, int keep)
 {
-    if (sink->f == NULL)
-        return 0;
-    int bad = ferror(sink->f);
-    if (fclose(sink->f) != 0)
-        bad = 1;
-    sink->f = NULL;
-    if (bad) {
-        fprintf(stderr, "socsim: error writing the schedule file\n");
-        return CLI_FAIL;
-    }
-    return 0;
+    return cli_out_close(&sink->out, keep);
 }
 
 /* ------------------------------------------------------------ options */
@@ -211,46 +353,35 @@ int cli_parse_workers(const char *text, int *workers)
 int cli_power_open(cli_power_sink_t *ps, const char *path, const soc_config_t *cfg)
 {
     ps->run = 0;
-    ps->f = fopen(path, "w");
-    if (ps->f == NULL) {
-        fprintf(stderr, "socsim: %s: cannot write: %s\n", path, strerror(errno));
-        return CLI_USAGE;
-    }
+    int code = cli_out_open(&ps->out, path);
+    if (code != 0)
+        return code;
     const soc_platform_t *p = &cfg->platform;
-    fputs("run,time_us", ps->f);
+    fputs("run,time_us", ps->out.f);
     for (int c = 0; c < p->n_clusters; c++)
-        fprintf(ps->f, ",%s_freq_mhz", p->clusters[c].name);
+        fprintf(ps->out.f, ",%s_freq_mhz", p->clusters[c].name);
     for (int c = 0; c < p->n_clusters; c++)
-        fprintf(ps->f, ",%s_power_w", p->clusters[c].name);
-    fputs(",max_temp_c\n", ps->f);
+        fprintf(ps->out.f, ",%s_power_w", p->clusters[c].name);
+    fputs(",max_temp_c\n", ps->out.f);
     return 0;
 }
 
 void cli_power_row(void *user, const soc_power_sample_t *x)
 {
     cli_power_sink_t *ps = user;
+    FILE *f = ps->out.f;
     char b[32];
-    fprintf(ps->f, "%d,%s", ps->run, soc__num(b, x->time_us));
+    fprintf(f, "%d,%s", ps->run, soc__num(b, x->time_us));
     for (int c = 0; c < x->n_clusters; c++)
-        fprintf(ps->f, ",%s", soc__num(b, x->freq_mhz[c]));
+        fprintf(f, ",%s", soc__num(b, x->freq_mhz[c]));
     for (int c = 0; c < x->n_clusters; c++)
-        fprintf(ps->f, ",%s", soc__num(b, x->power_w[c]));
-    fprintf(ps->f, ",%s\n", soc__num(b, x->max_temp_c));
+        fprintf(f, ",%s", soc__num(b, x->power_w[c]));
+    fprintf(f, ",%s\n", soc__num(b, x->max_temp_c));
 }
 
-int cli_power_close(cli_power_sink_t *ps)
+int cli_power_close(cli_power_sink_t *ps, int keep)
 {
-    if (ps->f == NULL)
-        return 0;
-    int bad = ferror(ps->f);
-    if (fclose(ps->f) != 0)
-        bad = 1;
-    ps->f = NULL;
-    if (bad) {
-        fprintf(stderr, "socsim: error writing the power trace\n");
-        return CLI_FAIL;
-    }
-    return 0;
+    return cli_out_close(&ps->out, keep);
 }
 
 /* ----------------------------------------------------------------- runs */
@@ -295,11 +426,11 @@ void cli_run_cleanup(soc_sim_t *sim, soc_sched_handle_t *h)
 cli_hooks_t cli_sink_hooks(cli_sink_t *sink, cli_power_sink_t *ps)
 {
     cli_hooks_t k = {NULL, NULL, NULL, NULL};
-    if (sink != NULL && sink->f != NULL) {
+    if (sink != NULL && sink->out.f != NULL) {
         k.on_record = cli_schedule_row;
         k.record_user = sink;
     }
-    if (ps != NULL && ps->f != NULL) {
+    if (ps != NULL && ps->out.f != NULL) {
         k.on_power = cli_power_row;
         k.power_user = ps;
     }

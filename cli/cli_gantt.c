@@ -1,9 +1,12 @@
 /*
- * cli_gantt.c -- Gantt chart of a schedule as PNG, drawn by gnuplot from a
- * generated script (kept next to the PNG as FILE.png.gp).
+ * cli_gantt.c -- Gantt chart of a schedule (PNG, SVG or PDF), drawn by
+ * gnuplot from a generated script kept next to the figure as FILE.gp; and
+ * the gnuplot helpers every figure uses (terminals, quoting, the palette,
+ * running gnuplot).
  */
 #define _GNU_SOURCE /* fdopen, getline, flock, O_DIRECTORY, fdatasync */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -67,40 +70,188 @@ void cli_gp_quote(FILE *f, const char *s)
     fputc('\'', f);
 }
 
-int cli_gantt_write(const char *png, const cli_sched_t *s, const char *title)
+const char *cli_format_of(const char *path)
 {
-    size_t n = strlen(png) + 4;
+    const char *dot = strrchr(path, '.');
+    const char *slash = strrchr(path, '/');
+    if (dot == NULL || (slash != NULL && dot < slash))
+        return NULL;
+    if (strcasecmp(dot, ".png") == 0)
+        return "png";
+    if (strcasecmp(dot, ".svg") == 0)
+        return "svg";
+    if (strcasecmp(dot, ".pdf") == 0)
+        return "pdf";
+    return NULL;
+}
+
+void cli_gp_terminal(FILE *f, const char *format, int w, int h, int interactive)
+{
+    fputs("set encoding utf8\n", f);
+    if (format != NULL && strcmp(format, "svg") == 0)
+        fprintf(f, "set terminal svg size %d,%d dynamic %sfont 'sans,11' noenhanced\n", w, h,
+                interactive ? "mouse standalone " : "");
+    else if (format != NULL && strcmp(format, "pdf") == 0)
+        fprintf(f, "set terminal pdfcairo size %.2fin,%.2fin font 'sans,9' noenhanced\n",
+                w / 100.0, h / 100.0);
+    else
+        fprintf(f, "set terminal pngcairo size %d,%d font 'sans,11' noenhanced\n", w, h);
+}
+
+const char *cli_color(int i)
+{
+    /* Okabe-Ito (colour-blind safe), then Tol's muted scheme */
+    static const char *const pal[] = {"#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9",
+                                      "#D55E00", "#F0E442", "#000000", "#882255", "#44AA99",
+                                      "#999933", "#AA4499", "#332288", "#88CCEE", "#117733",
+                                      "#DDCC77"};
+    int n = (int)(sizeof pal / sizeof pal[0]);
+    return pal[((i % n) + n) % n];
+}
+
+cli_gantt_opts_t cli_gantt_defaults(void)
+{
+    cli_gantt_opts_t o;
+    memset(&o, 0, sizeof o);
+    o.from_us = NAN;
+    o.to_us = NAN;
+    o.max_tasks = 2000;
+    return o;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* A bar's label: the task name (or type) and its job. */
+static void bar_text(char *buf, size_t size, const cli_bar_t *b)
+{
+    const char *n = b->name && b->name[0] ? b->name : b->type && b->type[0] ? b->type : "task";
+    snprintf(buf, size, "%s (job %lld)", n, b->job);
+}
+
+static void write_text_cell(FILE *f, const char *s)
+{
+    /* a gnuplot inline-data string: double quotes, none inside */
+    fputc('"', f);
+    for (; *s; s++)
+        fputc(*s == '"' ? '\'' : (unsigned char)*s < 0x20 ? ' ' : *s, f);
+    fputc('"', f);
+}
+
+int cli_gantt_write(const char *out, const cli_sched_t *s, const cli_gantt_opts_t *o)
+{
+    const char *format = o->format ? o->format : cli_format_of(out);
+    if (format == NULL)
+        format = "png";
+    size_t n = strlen(out) + 4;
     char *gp = malloc(n);
-    if (gp == NULL)
+    double *starts = malloc(sizeof(double) * (size_t)(s->n ? s->n : 1));
+    int code = 0;
+    if (gp == NULL || starts == NULL) {
+        free(gp);
+        free(starts);
         return CLI_FAIL;
-    snprintf(gp, n, "%s.gp", png);
+    }
+    snprintf(gp, n, "%s.gp", out);
+    if (cli_make_parents(out) != 0) {
+        free(gp);
+        free(starts);
+        return CLI_USAGE;
+    }
+    /* the whole schedule's span */
+    double t0 = INFINITY, t1 = 0;
+    for (int i = 0; i < s->n; i++) {
+        if (s->bars[i].start_us < t0)
+            t0 = s->bars[i].start_us;
+        if (s->bars[i].finish_us > t1)
+            t1 = s->bars[i].finish_us;
+        starts[i] = s->bars[i].start_us;
+    }
+    if (s->n == 0)
+        t0 = 0;
+    /* the window: given, or everything, or -- for a large schedule -- the
+     * span of the first max_tasks tasks (a readable chart, said so) */
+    double from = isnan(o->from_us) ? t0 : o->from_us;
+    double to = isnan(o->to_us) ? t1 : o->to_us;
+    int auto_window = 0;
+    if (isnan(o->from_us) && isnan(o->to_us) && o->max_tasks > 0 && s->n > o->max_tasks) {
+        qsort(starts, (size_t)s->n, sizeof *starts, cmp_double);
+        to = starts[o->max_tasks];
+        if (!(to > from))
+            to = from + 1;
+        auto_window = 1;
+    }
+    free(starts);
+    /* a window past the schedule's ends shows the schedule's ends */
+    if (to > t1 && t1 > from)
+        to = t1;
+    if (from < t0 && t0 < to)
+        from = t0;
+    if (!(to > from)) {
+        fprintf(stderr, "socsim: the time window %g..%g µs is empty\n", from, to);
+        free(gp);
+        return CLI_USAGE;
+    }
+    int shown = 0;
+    for (int i = 0; i < s->n; i++)
+        shown += s->bars[i].finish_us >= from && s->bars[i].start_us <= to;
+    int windowed = auto_window || from > t0 || to < t1;
+    if (auto_window && !o->quiet)
+        fprintf(stderr,
+                "socsim: the schedule has %d tasks: the Gantt chart shows %g..%g µs (%d tasks) "
+                "of %g..%g µs; choose a window with socsim plot --gantt FILE.csv --from/--to\n",
+                s->n, from, to, shown, t0, t1);
     FILE *f = fopen(gp, "w");
     if (f == NULL) {
         fprintf(stderr, "socsim: %s: cannot write: %s\n", gp, strerror(errno));
         free(gp);
         return CLI_USAGE;
     }
-    double t_end = 0;
-    for (int i = 0; i < s->n; i++)
-        if (s->bars[i].finish_us > t_end)
-            t_end = s->bars[i].finish_us;
     int rows = s->n_pes > 0 ? s->n_pes : 1;
-    int height = 160 + 28 * rows;
+    int height = 150 + 26 * rows;
     if (height > 4000)
         height = 4000;
+    /* colour classes: applications or task types */
+    int n_cls = o->by_type ? s->n_types : s->n_apps;
+    char **cls = o->by_type ? s->types : s->app_names;
     fprintf(f, "# Gantt chart written by socsim; rerun in this directory with: gnuplot %s\n",
             strrchr(gp, '/') ? strrchr(gp, '/') + 1 : gp);
-    fprintf(f, "set terminal pngcairo size 1400,%d font 'sans,10' noenhanced\n", height);
+    cli_gp_terminal(f, format, 1400, height, o->interactive);
     fputs("set output ", f);
-    cli_gp_quote(f, strrchr(png, '/') ? strrchr(png, '/') + 1 : png);
+    cli_gp_quote(f, strrchr(out, '/') ? strrchr(out, '/') + 1 : out);
+    char title[900];
+    if (windowed)
+        snprintf(title, sizeof title, "%s\n%d of %d tasks, window %g..%g µs of %g..%g µs",
+                 o->title ? o->title : "schedule", shown, s->n, from, to, t0, t1);
+    else
+        snprintf(title, sizeof title, "%s\n%d tasks on %d PEs", o->title ? o->title : "schedule",
+                 s->n, s->n_pes);
     fputs("\nset title ", f);
-    cli_gp_quote(f, title ? title : "schedule");
-    fprintf(f, "\nset xlabel 'time (us)'\nset ylabel 'processing element'\n"
-               "set xrange [0:%.17g]\nset yrange [%d.5:-0.5]\n"
-               "set style fill solid 0.85 border lc rgb '#303030'\n"
-               "set grid xtics lc rgb '#dddddd'\n"
-               "set key outside right top title 'application'\n",
-            t_end > 0 ? t_end * 1.01 : 1.0, rows - 1);
+    /* a gnuplot string with a line break: double quotes */
+    fputc('"', f);
+    for (const char *c = title; *c; c++) {
+        if (*c == '\n')
+            fputs("\\n", f);
+        else if (*c == '"' || *c == '\\')
+            fprintf(f, "\\%c", *c);
+        else if ((unsigned char)*c >= 0x20)
+            fputc(*c, f);
+    }
+    fputc('"', f);
+    /* outlines only while bars are sparse enough to keep their colour */
+    int dense = shown > 40 * rows || shown > 1500;
+    fprintf(f, "\nset xlabel 'time (µs)'\nset ylabel 'processing element'\n"
+               "set xrange [%.17g:%.17g]\nset yrange [%d.5:-0.5]\n"
+               "set style fill solid %s\n"
+               "set grid xtics lc rgb '#dddddd'\nset xtics out nomirror\n"
+               "set ytics nomirror\n"
+               "set key outside right top title '%s' box lc rgb '#bbbbbb'\n",
+            from, to + (to - from) * 0.005, rows - 1,
+            dense ? "1.0 noborder" : "0.9 border lc rgb '#505050'",
+            o->by_type ? "task type" : "application");
     fputs("set ytics (", f);
     for (int pe = 0; pe < s->n_pes; pe++) {
         fprintf(f, "%s", pe ? ", " : "");
@@ -108,32 +259,73 @@ int cli_gantt_write(const char *png, const cli_sched_t *s, const char *title)
         fprintf(f, " %d", pe);
     }
     fputs(")\n", f);
-    /* label tasks only when they can be read */
-    int labels = s->n <= 60;
-    fputs("plot '-' using (($1+$2)/2):3:(($2-$1)/2):(0.38):4 with boxxyerror lc variable notitle", f);
+    for (int c = 0; c < n_cls && c < 256; c++)
+        fprintf(f, "c%d = 0x%s\n", c, cli_color(c) + 1);
+    /* task names on the bars only when they can be read */
+    int labels = shown <= 60;
+    int hover = o->interactive && strcmp(format, "svg") == 0 && shown <= 5000;
+    fputs("plot '-' using (($1+$2)/2):3:(($2-$1)/2):(0.38):4 with boxxyerror lc rgb variable "
+          "notitle",
+          f);
     if (labels)
         fputs(", '-' using (($1+$2)/2):3:4 with labels font 'sans,8' notitle", f);
-    for (int a = 0; a < s->n_apps; a++) {
-        fputs(", NaN with boxes lc ", f);
-        fprintf(f, "%d title ", a + 1);
-        cli_gp_quote(f, s->app_names[a]);
+    if (hover)
+        /* invisible points (alpha ff) that show the task on hover */
+        fputs(", '-' using (($1+$2)/2):3:4 with labels hypertext point pt 7 ps 0.6 lc rgb "
+              "'#ff000000' notitle",
+              f);
+    int legend = n_cls <= 40 ? n_cls : 40;
+    for (int c = 0; c < legend; c++) {
+        fprintf(f, ", NaN with boxes lc rgb '%s' title ", cli_color(c));
+        cli_gp_quote(f, cls[c]);
     }
     fputc('\n', f);
-    for (int i = 0; i < s->n; i++)
-        fprintf(f, "%.17g %.17g %d %d\n", s->bars[i].start_us, s->bars[i].finish_us,
-                s->bars[i].pe, s->bars[i].app + 1);
+    for (int i = 0; i < s->n; i++) {
+        const cli_bar_t *b = &s->bars[i];
+        if (b->finish_us < from || b->start_us > to)
+            continue;
+        int k = 0;
+        if (o->by_type) {
+            for (k = 0; k < s->n_types && s->types[k] != b->type; k++)
+                ;
+        } else {
+            k = b->app;
+        }
+        unsigned rgb = (unsigned)strtoul(cli_color(k) + 1, NULL, 16);
+        fprintf(f, "%.17g %.17g %d %u\n", b->start_us, b->finish_us, b->pe, rgb);
+    }
     fputs("e\n", f);
-    if (labels) {
-        for (int i = 0; i < s->n; i++)
-            fprintf(f, "%.17g %.17g %d \"%lld.%d\"\n", s->bars[i].start_us, s->bars[i].finish_us,
-                    s->bars[i].pe, s->bars[i].job, s->bars[i].task);
+    for (int pass = 0; pass < 2; pass++) {
+        if ((pass == 0 && !labels) || (pass == 1 && !hover))
+            continue;
+        for (int i = 0; i < s->n; i++) {
+            const cli_bar_t *b = &s->bars[i];
+            if (b->finish_us < from || b->start_us > to)
+                continue;
+            char text[600];
+            if (pass == 0) {
+                snprintf(text, sizeof text, "%s", b->name && b->name[0] ? b->name : b->type);
+            } else {
+                char lab[400];
+                bar_text(lab, sizeof lab, b);
+                snprintf(text, sizeof text, "%s, %s: %g..%g µs", lab,
+                         b->app >= 0 && b->app < s->n_apps ? s->app_names[b->app] : "?",
+                         b->start_us, b->finish_us);
+            }
+            fprintf(f, "%.17g %.17g %d ", b->start_us, b->finish_us, b->pe);
+            write_text_cell(f, text);
+            fputc('\n', f);
+        }
         fputs("e\n", f);
     }
     int bad = ferror(f);
     bad |= fclose(f) != 0;
-    int code = bad ? CLI_FAIL : cli_gnuplot(gp);
-    if (bad)
+    if (bad) {
         fprintf(stderr, "socsim: %s: write error\n", gp);
+        code = CLI_FAIL;
+    } else {
+        code = cli_gnuplot(gp);
+    }
     free(gp);
     return code;
 }

@@ -13,7 +13,7 @@ enum { OPT_UPDATE = 256, OPT_DIR, OPT_REPORT, OPT_JOBS_ALIAS };
 static const cli_opt_t regress_opts[] = {
     {"dir", OPT_DIR, 1, "DIR", "the suite (default tests/regress): suite.yaml, workloads, golden.csv"},
     {"update", OPT_UPDATE, 0, NULL, "accept the current results: rewrite DIR/golden.csv"},
-    {"workers", 'j', 1, "N", "worker processes (default: all cores); --jobs is an alias"},
+    {"workers", 'j', 1, "N", "worker processes (default: all cores)"},
     {"jobs", OPT_JOBS_ALIAS, 1, "N", NULL}, /* deprecated spelling */
     {"report", OPT_REPORT, 1, "FILE", "also write the markdown report to FILE"},
     {NULL, 0, 0, NULL, NULL},
@@ -37,8 +37,11 @@ static int regress_opt(void *user, int key, const char *arg)
     case OPT_REPORT:
         a->report = arg;
         return 0;
-    case 'j':
     case OPT_JOBS_ALIAS:
+        fprintf(stderr, "socsim: warning: --jobs is a deprecated spelling of -j/--workers "
+                        "here (in 'socsim run', --jobs is the number of measured jobs)\n");
+        return cli_parse_workers(arg, &a->workers);
+    case 'j':
         return cli_parse_workers(arg, &a->workers);
     default:
         return -1;

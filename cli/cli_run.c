@@ -18,114 +18,17 @@
 
 
 
-/* ------------------------------------------------------------ helpers */
+enum { OPT_SEED = 256, OPT_JOBS, OPT_JSON };
 
-/* The measured window (issue 13): Little's L, the door, per application
- * and per cluster. */
-static void print_window(FILE *out, const soc_config_t *cfg, const soc_metrics_t *m)
+typedef struct default_args {
+    uint64_t seed, jobs;
+    int have_seed, have_jobs, json;
+} default_args_t;
+
+static int default_opt(void *user, int key, const char *arg)
 {
-    char a[32], d[32];
-    if (!m->has_window)
-        return;
-    fprintf(out, "measured window (us) %s\n", soc__num(a, m->window_us));
-    fprintf(out, "jobs in system (L)   %.10g\n", m->avg_jobs_in_system);
-    if (cfg->injection.max_in_flight > 0) {
-        fprintf(out, "admission wait (us)  %s avg, %" PRId64 " jobs waited\n",
-                soc__num(a, m->avg_admission_wait_us), m->blocked_arrivals);
-        if (cfg->injection.on_full == SOC_ON_FULL_DROP)
-            fprintf(out, "dropped jobs         %" PRId64 " (loss ratio %.6g)\n", m->dropped_jobs,
-                    m->loss_ratio);
-    }
-    if (m->has_energy)
-        fprintf(out, "energy per job (J)   %s\n", soc__num(a, m->energy_per_job_j));
-    fprintf(out, "per application      completed  avg_us  p95_us  p99_us  deadline_misses\n");
-    for (int i = 0; m->per_app != NULL && i < m->n_apps; i++) {
-        const soc_app_metrics_t *x = &m->per_app[i];
-        fprintf(out, "  %-18s %9" PRId64 "  %.6g  %.6g  %.6g  ", x->name, x->completed,
-                x->avg_latency_us, x->p95_latency_us, x->p99_latency_us);
-        if (isnan(x->deadline_miss_rate))
-            fprintf(out, "-\n");
-        else
-            fprintf(out, "%" PRId64 " (%.4g)\n", x->deadline_misses, x->deadline_miss_rate);
-    }
-    fprintf(out, "per cluster (window) utilization  busy_us%s\n",
-            m->has_energy ? "  energy_j" : "");
-    for (int i = 0; m->per_cluster != NULL && i < m->n_clusters; i++) {
-        const soc_cluster_metrics_t *x = &m->per_cluster[i];
-        fprintf(out, "  %-18s %.4f  %s%s%s\n", x->name, x->utilization, soc__num(a, x->busy_us),
-                m->has_energy ? "  " : "", m->has_energy ? soc__num(d, x->energy_j) : "");
-    }
-}
-
-static void print_text(FILE *out, const soc_config_t *cfg, const soc_metrics_t *m)
-{
-    char a[32];
-    fprintf(out, "scheduler            %s\n", m->scheduler);
-    fprintf(out, "seed                 %" PRIu64 "\n", m->seed);
-    fprintf(out, "jobs injected        %" PRId64 "\n", m->injected_jobs);
-    fprintf(out, "jobs completed       %" PRId64 "\n", m->completed_jobs);
-    fprintf(out, "tasks completed      %" PRId64 "\n", m->tasks_completed);
-    fprintf(out, "latency avg (us)     %s\n", soc__num(a, m->avg_latency_us));
-    fprintf(out, "latency p50 (us)     %s\n", soc__num(a, m->p50_latency_us));
-    fprintf(out, "latency p95 (us)     %s\n", soc__num(a, m->p95_latency_us));
-    fprintf(out, "latency p99 (us)     %s\n", soc__num(a, m->p99_latency_us));
-    fprintf(out, "latency max (us)     %s\n", soc__num(a, m->max_latency_us));
-    fprintf(out, "makespan (us)        %s\n", soc__num(a, m->makespan_us));
-    fprintf(out, "throughput (jobs/s)  %.10g\n", m->throughput_jobs_per_s);
-    if (m->deadline_jobs > 0)
-        fprintf(out, "deadline misses      %" PRId64 " of %" PRId64 "\n",
-                m->deadline_misses, m->deadline_jobs);
-    if (m->has_energy) {
-        fprintf(out, "energy (J)           %s\n", soc__num(a, m->energy_j));
-        fprintf(out, "EDP (us*J)           %s\n", soc__num(a, m->edp));
-    }
-    fprintf(out, "PE utilization      ");
-    const soc_platform_t *p = &cfg->platform;
-    for (int i = 0; i < m->n_pes; i++)
-        fprintf(out, " %s_%d=%.3f", p->clusters[p->pe_cluster[i]].name, i,
-                m->pe_utilization[i]);
-    fprintf(out, "\n");
-    print_window(out, cfg, m);
-}
-
-/* ---------------------------------------------------------------- run */
-
-enum { OPT_SCHED = 's', OPT_SEED = 256, OPT_JOBS, OPT_JSON, OPT_SCHEDULE, OPT_DS3, OPT_GANTT, OPT_TRACE,
-       OPT_POWER_TRACE };
-
-static const cli_opt_t run_opts[] = {
-    {"scheduler", 's', 1, "NAME", "scheduler (overrides the config): see 'socsim schedulers'; plugin:PATH.so"},
-    {"seed", OPT_SEED, 1, "N", "random seed (overrides the config)"},
-    {"jobs", OPT_JOBS, 1, "N", "measured jobs to run (overrides stop.jobs)"},
-    {"json", OPT_JSON, 0, NULL, "print one JSON object per run on its own line"},
-    {"schedule", OPT_SCHEDULE, 1, "FILE", "write the per-task schedule as CSV"},
-    {"ds3", OPT_DS3, 1, "INI", "run DS3 files (config_file.ini); see 'socsim run --ds3 x --help'"},
-    {"gantt", OPT_GANTT, 1, "FILE.png", "draw the schedule as a Gantt chart (needs gnuplot)"},
-    {"trace", OPT_TRACE, 1, "FILE.json", "write the schedule as a Chrome/Perfetto trace"},
-    {"power-trace", OPT_POWER_TRACE, 1, "FILE.csv",
-     "write the power time series (frequency, power, temperature; needs power: true)"},
-    {NULL, 0, 0, NULL, NULL},
-};
-
-typedef struct run_args {
-    const char *sched;
-    uint64_t seed;
-    int have_seed;
-    uint64_t jobs;
-    int have_jobs;
-    int json;
-    const char *schedule;
-    const char *gantt, *trace;
-    const char *power_trace;
-} run_args_t;
-
-static int run_opt(void *user, int key, const char *arg)
-{
-    run_args_t *r = user;
+    default_args_t *r = user;
     switch (key) {
-    case OPT_SCHED:
-        r->sched = arg;
-        return 0;
     case OPT_SEED:
         r->have_seed = 1;
         return cli_parse_u64("--seed", arg, &r->seed);
@@ -141,118 +44,9 @@ static int run_opt(void *user, int key, const char *arg)
     case OPT_JSON:
         r->json = 1;
         return 0;
-    case OPT_SCHEDULE:
-        r->schedule = arg;
-        return 0;
-    case OPT_GANTT:
-        r->gantt = arg;
-        return 0;
-    case OPT_POWER_TRACE:
-        r->power_trace = arg;
-        return 0;
-    case OPT_TRACE:
-        r->trace = arg;
-        return 0;
     default:
         return -1;
     }
-}
-
-static const char run_usage[] =
-    "socsim run CONFIG.yaml [--scheduler NAME] [--seed N] [--jobs N] [--json] [--schedule FILE]\n"
-    "                  [--gantt FILE.png] [--trace FILE.json] [--power-trace FILE.csv]\n"
-    "       socsim run --ds3 PATH/config_file.ini [--json] [--scheduler NAME] [--schedule FILE]";
-
-int cli_cmd_run(int argc, char **argv)
-{
-    for (int i = 1; i < argc; i++)
-        if (strcmp(argv[i], "--ds3") == 0 || strncmp(argv[i], "--ds3=", 6) == 0)
-            return cli_run_ds3(argc, argv);
-    run_args_t r = {0};
-    int first = cli_parse(argc, argv, run_opts, run_usage,
-                          "Run one simulation of CONFIG.yaml and print its metrics.", run_opt, &r);
-    if (first == -2)
-        return CLI_OK;
-    if (first < 0)
-        return CLI_USAGE;
-    if (argc - first != 1) {
-        fprintf(stderr, "usage: %s\n", run_usage);
-        return CLI_USAGE;
-    }
-    soc_config_t cfg;
-    soc_error_t err = {0};
-    if (soc_load_yaml(&cfg, argv[first], &err) != SOC_OK)
-        return cli_report(&err);
-    if (r.have_seed)
-        cfg.seed = r.seed;
-    if (r.have_jobs)
-        cfg.injection.max_jobs = (int64_t)r.jobs;
-    /* the config's outputs: section fills in what the command line left */
-    if (r.schedule == NULL)
-        r.schedule = soc_config_setting(&cfg, SOC_SETTING_SCHEDULE);
-    if (r.gantt == NULL)
-        r.gantt = soc_config_setting(&cfg, SOC_SETTING_GANTT);
-    if (r.trace == NULL)
-        r.trace = soc_config_setting(&cfg, SOC_SETTING_TRACE);
-    if (r.power_trace == NULL)
-        r.power_trace = soc_config_setting(&cfg, SOC_SETTING_POWER_TRACE);
-    r.json |= soc_config_setting(&cfg, SOC_SETTING_JSON) != NULL;
-    if (cfg.semantics == SOC_SEM_DS3) {
-        int x = cli_ds3_run_loaded(&cfg, r.sched, r.json, r.schedule, r.power_trace);
-        soc_config_free(&cfg);
-        return x;
-    }
-    if (soc_config_finalize(&cfg, &err) != SOC_OK) {
-        int x = cli_report(&err);
-        soc_config_free(&cfg);
-        return x;
-    }
-    const char *spec = r.sched ? r.sched : (cfg.scheduler ? cfg.scheduler : "heft");
-    cli_sink_t sink = {0};
-    int code = CLI_OK;
-    cli_power_sink_t ps = {0};
-    if (r.power_trace != NULL) {
-        const char *why = !cfg.power_model ? "needs the power model (power: true in the config)"
-                                           : NULL;
-        if (why != NULL) {
-            fprintf(stderr, "socsim: --power-trace %s\n", why);
-            soc_config_free(&cfg);
-            return CLI_USAGE;
-        }
-        if ((code = cli_power_open(&ps, r.power_trace, &cfg)) != 0) {
-            soc_config_free(&cfg);
-            return code;
-        }
-    }
-    if (r.schedule != NULL && (code = cli_schedule_open(&sink, r.schedule, &cfg)) != 0) {
-        cli_power_close(&ps);
-        soc_config_free(&cfg);
-        return code;
-    }
-    soc_sim_t *sim = NULL;
-    soc_sched_handle_t *h = NULL;
-    cli_hooks_t hooks = cli_sink_hooks(&sink, &ps);
-    int rc = r.gantt != NULL || r.trace != NULL
-                 ? cli_run_traced(&cfg, spec, &sink, &ps, r.gantt, r.trace, &sim, &h, &err, &code)
-                 : cli_run_config(&cfg, spec, &hooks, &sim, &h, &err);
-    if (cli_schedule_close(&sink) != 0)
-        code = CLI_FAIL;
-    if (cli_power_close(&ps) != 0)
-        code = CLI_FAIL;
-    if (rc != SOC_OK) {
-        code = cli_report(&err);
-    } else {
-        soc_metrics_t m;
-        soc_sim_metrics(sim, &m);
-        if (r.json)
-            cli_print_json(stdout, sim);
-        else
-            print_text(stdout, &cfg, &m);
-    }
-    soc_sim_destroy(sim);
-    soc_sched_handle_free(h);
-    soc_config_free(&cfg);
-    return code;
 }
 
 /* ----------------------------------------------------------- validate */
@@ -260,6 +54,9 @@ int cli_cmd_run(int argc, char **argv)
 static const cli_opt_t no_opts[] = {{NULL, 0, 0, NULL, NULL}};
 static int no_opt(void *user, int key, const char *arg)
 {
+    (void)user;
+    (void)key;
+    (void)arg;
     return -1;
 }
 
@@ -313,19 +110,58 @@ int cli_cmd_validate(int argc, char **argv)
 
 /* --------------------------------------------------------- schedulers */
 
+/* The variants a built-in accepts, e.g. "heft:mean (default), heft:best,
+ * heft:worst"; "" when it takes no argument. */
+static void variants(char *out, size_t size, const soc_sched_ops_t *s)
+{
+    const char *args = soc_sched_arg_choices(s->name);
+    size_t used = 0;
+    out[0] = '\0';
+    if (strcmp(s->name, "neural") == 0) {
+        snprintf(out, size, "neural:WEIGHTS (a trained policy, e.g. neural:examples/policies/"
+                            "multiple_bal.weights; required)");
+        return;
+    }
+    if (args == NULL || args[0] == '\0')
+        return;
+    if (strcmp(args, "#") == 0) {
+        snprintf(out, size, "%s:N (a positive integer budget)", s->name);
+        return;
+    }
+    for (const char *w = args; *w && used + 1 < size;) {
+        const char *bar = strchr(w, '|');
+        int n = bar ? (int)(bar - w) : (int)strlen(w);
+        int first = w == args;
+        /* the first word is the behaviour without an argument */
+        used += (size_t)snprintf(out + used, size - used, "%s%s:%.*s%s", first ? "" : ", ",
+                                 s->name, n, w, first ? " (default)" : "");
+        if (used >= size)
+            used = size - 1;
+        w = bar ? bar + 1 : w + n;
+    }
+}
+
 int cli_cmd_schedulers(int argc, char **argv)
 {
     int first = cli_parse(argc, argv, no_opts, "socsim schedulers",
-                          "List the built-in schedulers.  Any of them can be given as\n"
-                          "--scheduler NAME or `scheduler: NAME`; external ones as plugin:PATH.so.",
+                          "List the built-in schedulers and their variants.  Any of them can be\n"
+                          "given as --scheduler NAME[:ARG] (several, comma separated, with 'run'),\n"
+                          "or `scheduler: NAME` in a config; external ones as plugin:PATH.so[:ARG].",
                           no_opt, NULL);
     if (first == -2)
         return CLI_OK;
     if (first < 0)
         return CLI_USAGE;
-    for (const soc_sched_ops_t *const *s = soc_sched_list(); *s != NULL; s++)
+    for (const soc_sched_ops_t *const *s = soc_sched_list(); *s != NULL; s++) {
+        char v[400];
         printf("%-12s %s%s\n", (*s)->name, (*s)->description ? (*s)->description : "",
                soc_sched_ext_find(*s, SOC_SCHED_EXT_DS3) ? " [DS3-exact in ds3 semantics]" : "");
+        variants(v, sizeof v, *s);
+        if (v[0] != '\0')
+            printf("%-12s   variants: %s\n", "", v);
+    }
+    printf("\nplug-ins: plugin:PATH.so[:ARG] (examples/plugin_scheduler).  In DS3 semantics only\n"
+           "the schedulers marked [DS3-exact] run; docs/schedulers.md describes every one.\n");
     return CLI_OK;
 }
 
@@ -339,11 +175,13 @@ int cli_cmd_default(int argc, char **argv)
         {"jobs", OPT_JOBS, 1, "N", "measured jobs per run"},
         {NULL, 0, 0, NULL, NULL},
     };
-    run_args_t r = {0};
+    default_args_t r = {0};
     int first = cli_parse(argc, argv, opts, "socsim [default] [--json] [--seed N] [--jobs N]",
                           "Run the embedded default (a heterogeneous SoC with DS3's six-application\n"
-                          "mix under Poisson arrivals) with every scheduler and compare them.",
-                          run_opt, &r);
+                          "mix under Poisson arrivals) with every scheduler and compare them.\n"
+                          "neural* is the shipped policy examples/policies/multiple_bal.weights,\n"
+                          "trained for this workload (-s neural alone needs weights: neural:FILE).",
+                          default_opt, &r);
     if (first == -2)
         return CLI_OK;
     if (first < 0)
@@ -363,15 +201,16 @@ int cli_cmd_default(int argc, char **argv)
     }
     if (!r.json) {
         printf("socsim %s -- embedded default: %s, %d PEs, %d applications, %s arrivals "
-               "(mean %g us), %" PRId64 " jobs, seed %" PRIu64 "\n\n",
+               "(mean %g µs), %" PRId64 " jobs, seed %" PRIu64 "\n\n",
                soc_version(), cfg.platform.name ? cfg.platform.name : "SoC", cfg.platform.n_pes,
                cfg.n_apps,
                cfg.injection.kind == SOC_ARRIVAL_POISSON ? "Poisson" : "periodic",
                cfg.injection.mean_us, cfg.injection.max_jobs, cfg.seed);
-        printf("%-12s %9s %11s %11s %11s %11s %12s %12s %8s\n", "scheduler", "completed",
-               "avg lat us", "p50 us", "p95 us", "p99 us", "makespan us", "jobs/s", "avg util");
+        /* widths + 1 where "µ" takes two bytes */
+        printf("%-12s %9s %12s %12s %12s %12s %13s %12s %8s\n", "scheduler", "completed",
+               "avg lat µs", "p50 µs", "p95 µs", "p99 µs", "makespan µs", "jobs/s", "avg util");
     }
-    int code = CLI_OK;
+    int code = CLI_OK, policy = 0;
     for (const soc_sched_ops_t *const *s = soc_sched_list(); *s != NULL; s++) {
         soc_sim_t *sim = NULL;
         soc_sched_handle_t *h = NULL;
@@ -380,21 +219,24 @@ int cli_cmd_default(int argc, char **argv)
         snprintf(spec, sizeof spec, "%s", (*s)->name);
 #ifdef SOC_DEFAULT_POLICY
         /* the shipped policy trained for this very workload */
-        if (strcmp((*s)->name, "neural") == 0 && access(SOC_DEFAULT_POLICY, R_OK) == 0)
+        if (strcmp((*s)->name, "neural") == 0 && access(SOC_DEFAULT_POLICY, R_OK) == 0) {
             snprintf(spec, sizeof spec, "neural:%s", SOC_DEFAULT_POLICY);
+            policy = 1;
+        }
 #endif
+        int named_policy = policy && strcmp((*s)->name, "neural") == 0;
         int rc = cli_run_config(&cfg, spec, NULL, &sim, &h, &e);
         if (rc == SOC_OK) {
             soc_metrics_t m;
             soc_sim_metrics(sim, &m);
             if (r.json) {
-                cli_print_json(stdout, sim);
+                cli_print_json(stdout, sim, &cfg);
             } else {
                 double u = 0;
                 for (int i = 0; i < m.n_pes; i++)
                     u += m.pe_utilization[i];
                 printf("%-12s %9" PRId64 " %11.2f %11.2f %11.2f %11.2f %12.1f %12.1f %8.3f\n",
-                       m.scheduler, m.completed_jobs, m.avg_latency_us, m.p50_latency_us,
+                       named_policy ? "neural*" : m.scheduler, m.completed_jobs, m.avg_latency_us, m.p50_latency_us,
                        m.p95_latency_us, m.p99_latency_us, m.makespan_us,
                        m.throughput_jobs_per_s, m.n_pes ? u / m.n_pes : 0);
             }
@@ -405,6 +247,10 @@ int cli_cmd_default(int argc, char **argv)
         soc_sim_destroy(sim);
         soc_sched_handle_free(h);
     }
+    if (policy && !r.json)
+        printf("\nneural* = neural:examples/policies/multiple_bal.weights, the shipped policy "
+               "trained for this\nworkload (gym/WEIGHTS.md); another policy: socsim run ... "
+               "-s neural:FILE\n");
     soc_config_free(&cfg);
     return code;
 }

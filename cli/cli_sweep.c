@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -17,7 +18,7 @@
 enum { OPT_SHARD = 256, OPT_MERGE, OPT_QUIET, OPT_LIST, OPT_JOBS_ALIAS };
 
 static const cli_opt_t sweep_opts[] = {
-    {"workers", 'j', 1, "N", "worker processes (default: all cores); --jobs is an alias"},
+    {"workers", 'j', 1, "N", "worker processes (default: all cores)"},
     {"jobs", OPT_JOBS_ALIAS, 1, "N", NULL}, /* deprecated spelling */
     {"out", 'o', 1, "DIR", "output directory (default: sweep-out); results.csv, summary.csv"},
     {"shard", OPT_SHARD, 1, "I/N", "run only shard I of N (units with id % N == I-1)"},
@@ -38,8 +39,11 @@ static int sweep_opt(void *user, int key, const char *arg)
 {
     sweep_args_t *a = user;
     switch (key) {
-    case 'j':
     case OPT_JOBS_ALIAS:
+        fprintf(stderr, "socsim: warning: --jobs is a deprecated spelling of -j/--workers "
+                        "here (in 'socsim run', --jobs is the number of measured jobs)\n");
+        return cli_parse_workers(arg, &a->workers);
+    case 'j':
         return cli_parse_workers(arg, &a->workers);
     case 'o':
         a->out = arg;
@@ -252,6 +256,13 @@ int cli_cmd_sweep(int argc, char **argv)
     }
     if (a.merge && argc - first < 2) {
         fprintf(stderr, "socsim sweep --merge: name the shard directories after the sweep file\n");
+        return CLI_USAGE;
+    }
+    struct stat ost;
+    if (!a.list && stat(a.out, &ost) == 0 && !S_ISDIR(ost.st_mode)) {
+        fprintf(stderr, "socsim sweep: --out %s is a file; --out names a folder (created when "
+                        "missing) for results.csv and summary.csv, e.g. --out out/%s\n",
+                a.out, "study");
         return CLI_USAGE;
     }
     soc_sweep_t *s = NULL;

@@ -1,6 +1,6 @@
 /*
- * cli_trace.c -- collect a run's schedule and export it as a
- * Chrome/Perfetto trace-event JSON file.
+ * cli_trace.c -- collect a run's schedule (and power samples) and export
+ * it as a Chrome/Perfetto trace-event JSON file.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -10,10 +10,12 @@
 #include "soc_util.h"
 #include "cli_trace.h"
 
-/* Index of a name in a growable list, appended when new; -1 on ENOMEM. */
+/* Index of a name in a growable list, appended when new; -1 on ENOMEM.
+ * Lists are short (applications, types, task names): a linear search that
+ * starts with the last hit. */
 static int intern(char ***list, int *n, const char *name)
 {
-    for (int i = 0; i < *n; i++)
+    for (int i = *n - 1; i >= 0; i--)
         if (strcmp((*list)[i], name) == 0)
             return i;
     char **nl = realloc(*list, sizeof *nl * (size_t)(*n + 1));
@@ -25,19 +27,23 @@ static int intern(char ***list, int *n, const char *name)
     return (*n)++;
 }
 
-int cli_sched_init(cli_sched_t *s, const soc_config_t *cfg, cli_sink_t *forward)
+int cli_sched_init(cli_sched_t *s, const soc_config_t *cfg)
 {
     memset(s, 0, sizeof *s);
     s->cfg = cfg;
-    s->forward = forward;
     const soc_platform_t *p = &cfg->platform;
-    for (int pe = 0; pe < p->n_pes; pe++) {
+    s->n_clusters = p->n_clusters;
+    if (p->n_pes > 0 && (s->pe_names = calloc((size_t)p->n_pes, sizeof *s->pe_names)) == NULL)
+        s->oom = 1;
+    for (int pe = 0; pe < p->n_pes && !s->oom; pe++) {
         char name[300];
-        snprintf(name, sizeof name, "%s_%d", p->clusters[p->pe_cluster[pe]].name, pe);
-        if (intern(&s->pe_names, &s->n_pes, name) < 0)
+        cli_pe_name(name, sizeof name, cfg, pe);
+        if ((s->pe_names[pe] = soc__strdup(name)) == NULL)
             s->oom = 1;
+        else
+            s->n_pes = pe + 1;
     }
-    for (int a = 0; a < cfg->n_apps; a++) {
+    for (int a = 0; a < cfg->n_apps && !s->oom; a++) {
         char **nl = realloc(s->app_names, sizeof *nl * (size_t)(a + 1));
         if (nl == NULL || (nl[a] = soc__strdup(cfg->apps[a].name)) == NULL) {
             s->app_names = nl ? nl : s->app_names;
@@ -47,7 +53,7 @@ int cli_sched_init(cli_sched_t *s, const soc_config_t *cfg, cli_sink_t *forward)
         s->app_names = nl;
         s->n_apps = a + 1;
     }
-    for (int t = 0; t < p->n_types; t++)
+    for (int t = 0; t < p->n_types && !s->oom; t++)
         if (intern(&s->types, &s->n_types, p->type_names[t]) < 0)
             s->oom = 1;
     if (s->oom) {
@@ -75,8 +81,6 @@ static cli_bar_t *bar_new(cli_sched_t *s)
 void cli_sched_record(void *user, const soc_task_record_t *r)
 {
     cli_sched_t *s = user;
-    if (s->forward != NULL && s->forward->f != NULL)
-        cli_schedule_row(s->forward, r);
     cli_bar_t *b = bar_new(s);
     if (b == NULL)
         return;
@@ -88,6 +92,82 @@ void cli_sched_record(void *user, const soc_task_record_t *r)
     b->task = r->task;
     b->app = r->app;
     b->type = r->type >= 0 && r->type < s->n_types ? s->types[r->type] : "";
+    b->name = "";
+    const soc_app_t *app = s->cfg && r->app >= 0 && r->app < s->cfg->n_apps ? &s->cfg->apps[r->app]
+                                                                            : NULL;
+    if (app != NULL && r->task >= 0 && r->task < app->n_tasks && app->tasks[r->task].name) {
+        int k = intern(&s->names, &s->n_names, app->tasks[r->task].name);
+        if (k < 0)
+            s->oom = 1;
+        else
+            b->name = s->names[k];
+    }
+}
+
+void cli_sched_power(void *user, const soc_power_sample_t *x)
+{
+    cli_sched_t *s = user;
+    int w = 2 + 2 * s->n_clusters;
+    if (x->n_clusters != s->n_clusters)
+        return;
+    if (s->n_samples == s->cap_samples) {
+        int nc = s->cap_samples ? 2 * s->cap_samples : 256;
+        double *ns = realloc(s->samples, sizeof *ns * (size_t)nc * (size_t)w);
+        if (ns == NULL) {
+            s->oom = 1;
+            return;
+        }
+        s->samples = ns;
+        s->cap_samples = nc;
+    }
+    double *row = s->samples + (size_t)s->n_samples++ * (size_t)w;
+    row[0] = x->time_us;
+    for (int c = 0; c < s->n_clusters; c++) {
+        row[1 + c] = x->freq_mhz[c];
+        row[1 + s->n_clusters + c] = x->power_w[c];
+    }
+    row[w - 1] = x->max_temp_c;
+}
+
+/* "A15_3" -> "A15" (the PE names are CLUSTER_PE). */
+static void cluster_of(const char *pe_name, char *out, size_t size)
+{
+    snprintf(out, size, "%s", pe_name);
+    char *u = strrchr(out, '_');
+    if (u != NULL && u != out)
+        *u = '\0';
+}
+
+/* PEs no row named: CLUSTER_k when the named PEs around them belong to one
+ * cluster, else "PE_k (no tasks)". */
+static int name_idle_pes(cli_sched_t *s, const char *known)
+{
+    for (int pe = 0; pe < s->n_pes; pe++) {
+        if (known[pe])
+            continue;
+        int lo = pe - 1, hi = pe + 1;
+        while (lo >= 0 && !known[lo])
+            lo--;
+        while (hi < s->n_pes && !known[hi])
+            hi++;
+        char a[256] = "", b[256] = "", name[300];
+        if (lo >= 0)
+            cluster_of(s->pe_names[lo], a, sizeof a);
+        if (hi < s->n_pes)
+            cluster_of(s->pe_names[hi], b, sizeof b);
+        if (a[0] != '\0' && (strcmp(a, b) == 0 || b[0] == '\0') && lo >= 0 && hi < s->n_pes)
+            snprintf(name, sizeof name, "%s_%d", a, pe);
+        else if (a[0] != '\0' && strcmp(a, b) == 0)
+            snprintf(name, sizeof name, "%s_%d", a, pe);
+        else
+            snprintf(name, sizeof name, "PE_%d (no tasks)", pe);
+        char *d = soc__strdup(name);
+        if (d == NULL)
+            return -1;
+        free(s->pe_names[pe]);
+        s->pe_names[pe] = d;
+    }
+    return 0;
 }
 
 int cli_sched_read_csv(cli_sched_t *s, const char *path)
@@ -98,12 +178,14 @@ int cli_sched_read_csv(cli_sched_t *s, const char *path)
         fprintf(stderr, "socsim: %s: cannot read: %s\n", path, strerror(errno));
         return CLI_USAGE;
     }
-    char *line = NULL, **cells, *store;
+    char *line = NULL, **cells, *store, *known = NULL;
     size_t cap = 0;
     int lineno = 0, code = 0, nc;
-    int ix[9];
-    static const char *const want[] = {"job", "task", "task_type", "pe", "start_us",
-                                       "finish_us", "app", "pe_name", "arrival_us"};
+    enum { N_WANT = 10, N_REQUIRED = 8 };
+    int ix[N_WANT];
+    static const char *const want[N_WANT] = {"job",       "task", "task_type", "pe",
+                                             "start_us",  "finish_us", "app", "pe_name",
+                                             "arrival_us", "task_name"};
     while (code == 0 && (nc = soc__csv_next(f, &line, &cap, &lineno, &cells, &store)) != -2) {
         if (nc < 0) {
             fprintf(stderr, "socsim: %s:%d: malformed CSV line\n", path, lineno);
@@ -111,12 +193,12 @@ int cli_sched_read_csv(cli_sched_t *s, const char *path)
             break;
         }
         if (lineno == 1) {
-            for (int w = 0; w < 9; w++) {
+            for (int w = 0; w < N_WANT; w++) {
                 ix[w] = -1;
                 for (int c = 0; c < nc; c++)
                     if (strcmp(cells[c], want[w]) == 0)
                         ix[w] = c;
-                if (ix[w] < 0 && w < 8) {
+                if (ix[w] < 0 && w < N_REQUIRED && code == 0) {
                     fprintf(stderr, "socsim: %s: not a schedule CSV (no column '%s'; write one "
                                     "with 'socsim run ... --schedule FILE')\n",
                             path, want[w]);
@@ -125,36 +207,43 @@ int cli_sched_read_csv(cli_sched_t *s, const char *path)
             }
         } else {
             int ok = 1;
-            for (int w = 0; w < 8; w++)
+            for (int w = 0; w < N_REQUIRED; w++)
                 ok &= ix[w] < nc;
-            char *e1, *e2, *e3;
+            char *e1 = NULL, *e2 = NULL, *e3 = NULL;
             double st = ok ? strtod(cells[ix[4]], &e1) : 0, fi = ok ? strtod(cells[ix[5]], &e2) : 0;
             long pe = ok ? strtol(cells[ix[3]], &e3, 10) : -1;
-            if (!ok || *e1 || *e2 || *e3 || pe < 0 || pe > 1000000 || fi < st) {
+            if (!ok || *e1 || *e2 || *e3 || pe < 0 || pe > 1000000 || !(fi >= st) ||
+                !isfinite(st) || !isfinite(fi)) {
                 fprintf(stderr, "socsim: %s:%d: bad schedule row\n", path, lineno);
                 code = CLI_USAGE;
             } else {
                 cli_bar_t *b = bar_new(s);
                 int app = intern(&s->app_names, &s->n_apps, cells[ix[6]]);
                 int ty = intern(&s->types, &s->n_types, cells[ix[2]]);
+                int nm = ix[9] >= 0 && ix[9] < nc ? intern(&s->names, &s->n_names, cells[ix[9]])
+                                                  : intern(&s->names, &s->n_names, "");
                 while (b != NULL && s->n_pes <= pe) {
-                    char name[32];
-                    snprintf(name, sizeof name, "PE_%d", s->n_pes);
                     char **nl = realloc(s->pe_names, sizeof *nl * (size_t)(s->n_pes + 1));
-                    if (nl == NULL || (nl[s->n_pes] = soc__strdup(name)) == NULL) {
-                        s->pe_names = nl ? nl : s->pe_names;
+                    char *nk = realloc(known, (size_t)(s->n_pes + 1));
+                    if (nl != NULL)
+                        s->pe_names = nl;
+                    if (nk != NULL)
+                        known = nk;
+                    if (nl == NULL || nk == NULL || (nl[s->n_pes] = soc__strdup("")) == NULL) {
                         b = NULL;
                         break;
                     }
-                    s->pe_names = nl;
-                    s->n_pes++;
+                    known[s->n_pes++] = 0;
                 }
-                if (b == NULL || app < 0 || ty < 0) {
+                if (b == NULL || app < 0 || ty < 0 || nm < 0) {
                     s->oom = 1;
                     code = CLI_FAIL;
                 } else {
-                    free(s->pe_names[pe]);
-                    s->pe_names[pe] = soc__strdup(cells[ix[7]]);
+                    if (!known[pe]) {
+                        free(s->pe_names[pe]);
+                        s->pe_names[pe] = soc__strdup(cells[ix[7]]);
+                        known[pe] = 1;
+                    }
                     b->pe = (int)pe;
                     b->start_us = st;
                     b->finish_us = fi;
@@ -163,8 +252,11 @@ int cli_sched_read_csv(cli_sched_t *s, const char *path)
                     b->task = (int)strtol(cells[ix[1]], NULL, 10);
                     b->app = app;
                     b->type = s->types[ty];
-                    if (s->pe_names[pe] == NULL)
+                    b->name = s->names[nm];
+                    if (s->pe_names[pe] == NULL) {
+                        s->oom = 1;
                         code = CLI_FAIL;
+                    }
                 }
             }
         }
@@ -177,6 +269,11 @@ int cli_sched_read_csv(cli_sched_t *s, const char *path)
         fprintf(stderr, "socsim: %s: the schedule has no tasks\n", path);
         code = CLI_USAGE;
     }
+    if (code == 0 && name_idle_pes(s, known) != 0) {
+        fprintf(stderr, "socsim: out of memory\n");
+        code = CLI_FAIL;
+    }
+    free(known);
     return code;
 }
 
@@ -188,33 +285,168 @@ void cli_sched_free(cli_sched_t *s)
         free(s->app_names[i]);
     for (int i = 0; i < s->n_types; i++)
         free(s->types[i]);
+    for (int i = 0; i < s->n_names; i++)
+        free(s->names[i]);
     free(s->pe_names);
     free(s->app_names);
     free(s->types);
+    free(s->names);
     free(s->bars);
+    free(s->samples);
     memset(s, 0, sizeof *s);
 }
 
-/* "A15_3" -> cluster "A15" (the PE names are CLUSTER_PE). */
-static void cluster_of(const char *pe_name, char *out, size_t size)
+static int cmp_ll(const void *x, const void *y)
 {
-    snprintf(out, size, "%s", pe_name);
-    char *u = strrchr(out, '_');
-    if (u != NULL && u != out)
-        *u = '\0';
+    long long a = *(const long long *)x, b = *(const long long *)y;
+    return (a > b) - (a < b);
+}
+
+void cli_sched_title(const cli_sched_t *s, char *buf, size_t size)
+{
+    /* distinct jobs (a DS3 file's several runs count apart only when their
+     * job ids differ) */
+    long long *v = malloc(sizeof *v * (size_t)(s->n ? s->n : 1)), jobs = 0;
+    if (v != NULL) {
+        for (int i = 0; i < s->n; i++)
+            v[i] = s->bars[i].job;
+        qsort(v, (size_t)s->n, sizeof *v, cmp_ll);
+        for (int i = 0; i < s->n; i++)
+            jobs += i == 0 || v[i] != v[i - 1];
+        free(v);
+    }
+    snprintf(buf, size, "schedule: %d tasks of %lld job%s, %d application%s", s->n, jobs,
+             jobs == 1 ? "" : "s", s->n_apps, s->n_apps == 1 ? "" : "s");
+}
+
+/* --------------------------------------------------------------- trace */
+
+static const cli_sched_t *sort_s;
+
+/* bars by (job, task), for finding a task's predecessors */
+static int by_job_task(const void *x, const void *y)
+{
+    const cli_bar_t *a = &sort_s->bars[*(const int *)x], *b = &sort_s->bars[*(const int *)y];
+    if (a->job != b->job)
+        return a->job < b->job ? -1 : 1;
+    return (a->task > b->task) - (a->task < b->task);
+}
+
+static int find_bar(const cli_sched_t *s, const int *ord, long long job, int task)
+{
+    int lo = 0, hi = s->n - 1;
+    while (lo <= hi) {
+        int mid = (lo + hi) / 2;
+        const cli_bar_t *b = &s->bars[ord[mid]];
+        if (b->job == job && b->task == task)
+            return ord[mid];
+        if (b->job < job || (b->job == job && b->task < task))
+            lo = mid + 1;
+        else
+            hi = mid - 1;
+    }
+    return -1;
+}
+
+static const char *bar_label(const cli_sched_t *s, const cli_bar_t *x)
+{
+    (void)s;
+    return x->name && x->name[0] ? x->name : x->type && x->type[0] ? x->type : "task";
+}
+
+static void write_flows(FILE *f, const cli_sched_t *s, const int *pid)
+{
+    int *ord = malloc(sizeof *ord * (size_t)(s->n ? s->n : 1));
+    if (ord == NULL)
+        return;
+    for (int i = 0; i < s->n; i++)
+        ord[i] = i;
+    sort_s = s;
+    qsort(ord, (size_t)s->n, sizeof *ord, by_job_task);
+    sort_s = NULL;
+    char a[32], b[32];
+    long long id = 0;
+    for (int i = 0; i < s->n; i++) {
+        const cli_bar_t *x = &s->bars[i];
+        if (x->app < 0 || x->app >= s->cfg->n_apps)
+            continue;
+        const soc_app_t *app = &s->cfg->apps[x->app];
+        if (app->pred_off == NULL || x->task < 0 || x->task >= app->n_tasks)
+            continue;
+        for (int k = app->pred_off[x->task]; k < app->pred_off[x->task + 1]; k++) {
+            const soc_edge_t *e = &app->edges[app->pred_edge[k]];
+            int j = find_bar(s, ord, x->job, e->src);
+            if (j < 0)
+                continue;
+            const cli_bar_t *p = &s->bars[j];
+            int transfer = e->volume > 0 && p->pe != x->pe;
+            char name[300];
+            snprintf(name, sizeof name, "%s -> %s", bar_label(s, p), bar_label(s, x));
+            id++;
+            /* bound to the middle of both slices: the arrow joins the two */
+            fprintf(f, ",\n{\"ph\":\"s\",\"id\":%lld,\"cat\":\"%s\",\"name\":", id,
+                    transfer ? "transfer" : "dependency");
+            cli_json_str(f, name);
+            fprintf(f, ",\"pid\":%d,\"tid\":%d,\"ts\":%s", pid[p->pe], p->pe,
+                    soc__num(a, (p->start_us + p->finish_us) / 2));
+            if (transfer)
+                fprintf(f, ",\"args\":{\"volume\":%s}", soc__num(b, e->volume));
+            fprintf(f, "},\n{\"ph\":\"f\",\"bp\":\"e\",\"id\":%lld,\"cat\":\"%s\",\"name\":", id,
+                    transfer ? "transfer" : "dependency");
+            cli_json_str(f, name);
+            fprintf(f, ",\"pid\":%d,\"tid\":%d,\"ts\":%s}", pid[x->pe], x->pe,
+                    soc__num(a, (x->start_us + x->finish_us) / 2));
+        }
+    }
+    free(ord);
+}
+
+static void write_counters(FILE *f, const cli_sched_t *s, const int *pid, int soc_pid)
+{
+    const soc_platform_t *p = &s->cfg->platform;
+    int w = 2 + 2 * s->n_clusters;
+    char a[32], b[32];
+    fprintf(f, ",\n{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":%d,\"tid\":0,"
+               "\"args\":{\"name\":\"SoC\"}}",
+            soc_pid);
+    /* at most about 2000 power and temperature samples (every stride-th
+     * and the last); a frequency only when it changes */
+    int stride = s->n_samples > 2000 ? (s->n_samples + 1999) / 2000 : 1;
+    for (int i = 0; i < s->n_samples; i++) {
+        const double *row = s->samples + (size_t)i * (size_t)w;
+        const double *prev = i > 0 ? row - w : NULL;
+        int take = i % stride == 0 || i == s->n_samples - 1;
+        soc__num(a, row[0]);
+        for (int c = 0; c < s->n_clusters; c++) {
+            int cp = pid[p->clusters[c].first_pe];
+            if (prev == NULL || prev[1 + c] != row[1 + c] || i == s->n_samples - 1)
+                fprintf(f, ",\n{\"ph\":\"C\",\"name\":\"frequency (MHz)\",\"pid\":%d,\"ts\":%s,"
+                           "\"args\":{\"MHz\":%s}}",
+                        cp, a, soc__num(b, row[1 + c]));
+            if (!take)
+                continue;
+            fprintf(f, ",\n{\"ph\":\"C\",\"name\":\"power (W)\",\"pid\":%d,\"ts\":%s,"
+                       "\"args\":{\"W\":%s}}",
+                    cp, a, soc__num(b, row[1 + s->n_clusters + c]));
+        }
+        if (take)
+            fprintf(f, ",\n{\"ph\":\"C\",\"name\":\"peak temperature (C)\",\"pid\":%d,"
+                       "\"ts\":%s,\"args\":{\"C\":%s}}",
+                    soc_pid, a, soc__num(b, row[w - 1]));
+    }
 }
 
 int cli_trace_write(const char *path, const cli_sched_t *s, const char *title)
 {
-    FILE *f = fopen(path, "w");
-    if (f == NULL) {
-        fprintf(stderr, "socsim: %s: cannot write: %s\n", path, strerror(errno));
-        return CLI_USAGE;
-    }
+    cli_out_t out;
+    int code = cli_out_open(&out, path);
+    if (code != 0)
+        return code;
+    FILE *f = out.f;
     /* processes = clusters (in first-PE order), threads = PEs */
     int *pid = malloc(sizeof *pid * (size_t)(s->n_pes ? s->n_pes : 1));
     if (pid == NULL) {
-        fclose(f);
+        cli_out_close(&out, 0);
         return CLI_FAIL;
     }
     fputs("{\"displayTimeUnit\":\"ns\",\"otherData\":{\"generator\":\"socsim\",\"title\":", f);
@@ -223,12 +455,20 @@ int cli_trace_write(const char *path, const cli_sched_t *s, const char *title)
     int first = 1, n_proc = 0;
     for (int pe = 0; pe < s->n_pes; pe++) {
         char cl[256], prev[256];
-        cluster_of(s->pe_names[pe], cl, sizeof cl);
+        if (s->cfg != NULL)
+            snprintf(cl, sizeof cl, "%s",
+                     s->cfg->platform.clusters[s->cfg->platform.pe_cluster[pe]].name);
+        else
+            cluster_of(s->pe_names[pe], cl, sizeof cl);
         pid[pe] = n_proc;
         int same = 0;
         if (pe > 0) {
-            cluster_of(s->pe_names[pe - 1], prev, sizeof prev);
-            same = strcmp(cl, prev) == 0;
+            if (s->cfg != NULL)
+                same = s->cfg->platform.pe_cluster[pe] == s->cfg->platform.pe_cluster[pe - 1];
+            else {
+                cluster_of(s->pe_names[pe - 1], prev, sizeof prev);
+                same = strcmp(cl, prev) == 0;
+            }
         }
         if (!same) {
             pid[pe] = ++n_proc;
@@ -254,54 +494,23 @@ int cli_trace_write(const char *path, const cli_sched_t *s, const char *title)
         fprintf(f, "%s{\"ph\":\"X\",\"cat\":", first ? "" : ",\n");
         cli_json_str(f, app);
         fputs(",\"name\":", f);
-        char name[400];
-        snprintf(name, sizeof name, "%s j%lld t%d", app, x->job, x->task);
-        cli_json_str(f, name);
-        fprintf(f, ",\"pid\":%d,\"tid\":%d,\"ts\":%s,\"dur\":%s,\"args\":{\"job\":%lld,\"task\":%d,"
-                   "\"type\":",
+        cli_json_str(f, bar_label(s, x));
+        fprintf(f, ",\"pid\":%d,\"tid\":%d,\"ts\":%s,\"dur\":%s,\"args\":{\"app\":",
                 x->pe < s->n_pes ? pid[x->pe] : 0, x->pe, soc__num(a, x->start_us),
-                soc__num(b, x->finish_us - x->start_us), x->job, x->task);
+                soc__num(b, x->finish_us - x->start_us));
+        cli_json_str(f, app);
+        fprintf(f, ",\"job\":%lld,\"task\":%d,\"task_name\":", x->job, x->task);
+        cli_json_str(f, x->name);
+        fputs(",\"type\":", f);
         cli_json_str(f, x->type);
         fprintf(f, ",\"arrival_us\":%s}}", soc__num(c, x->arrival_us));
         first = 0;
     }
+    if (s->cfg != NULL && s->n > 0)
+        write_flows(f, s, pid);
+    if (s->cfg != NULL && s->n_samples > 0 && s->n_pes > 0)
+        write_counters(f, s, pid, n_proc + 1);
     fputs("\n]}\n", f);
     free(pid);
-    int bad = ferror(f);
-    bad |= fclose(f) != 0;
-    if (bad) {
-        fprintf(stderr, "socsim: %s: write error\n", path);
-        return CLI_FAIL;
-    }
-    return 0;
-}
-
-int cli_run_traced(const soc_config_t *cfg, const char *spec, cli_sink_t *sink,
-                   cli_power_sink_t *ps, const char *gantt, const char *trace, soc_sim_t **simp,
-                   soc_sched_handle_t **hp, soc_error_t *err, int *code)
-{
-    cli_sched_t s;
-    if (cli_sched_init(&s, cfg, sink) != 0) {
-        *code = CLI_FAIL;
-        return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
-    }
-    cli_hooks_t hooks = cli_sink_hooks(NULL, ps);
-    hooks.on_record = cli_sched_record;
-    hooks.record_user = &s;
-    int rc = cli_run_config(cfg, spec, &hooks, simp, hp, err);
-    if (rc == SOC_OK && s.oom) {
-        fprintf(stderr, "socsim: out of memory keeping the schedule\n");
-        *code = CLI_FAIL;
-    } else if (rc == SOC_OK) {
-        char title[600];
-        snprintf(title, sizeof title, "%s -- %s, seed %llu", cfg->source ? cfg->source : "config",
-                 spec, (unsigned long long)cfg->seed);
-        int c = 0;
-        if (trace != NULL && (c = cli_trace_write(trace, &s, title)) != 0)
-            *code = c;
-        if (gantt != NULL && (c = cli_gantt_write(gantt, &s, title)) != 0)
-            *code = c;
-    }
-    cli_sched_free(&s);
-    return rc;
+    return cli_out_close(&out, 1);
 }

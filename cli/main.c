@@ -20,7 +20,8 @@ static const cmd_t commands[] = {
     {"convert-ds3", cli_cmd_convert_ds3, "convert DS3 config_file.ini (+ SoC, jobs) to socsim YAML"},
     {"default", cli_cmd_default, "run the embedded default with every scheduler (same as no arguments)"},
     {"sweep", cli_cmd_sweep, "run a parameter sweep (SWEEP.yaml) on all cores; resumable"},
-    {"plot", cli_cmd_plot, "draw PNG figures of a sweep directory or a schedule (gnuplot)"},
+    {"plot", cli_cmd_plot, "draw figures (PNG, SVG, PDF) of a sweep directory or a schedule"},
+    {"report", cli_cmd_report, "write a self-contained HTML report of sweeps, runs and a schedule"},
     {"regress", cli_cmd_regress, "rerun the scheduler regression suite and compare with its goldens"},
     {"import", cli_cmd_import, "import a task graph: WfCommons JSON, STG, Graphviz DOT"},
     {"gen", cli_cmd_gen, "generate a synthetic DAG (gen dag random|layered|fork-join|...)"},
@@ -35,7 +36,7 @@ static void usage(FILE *out)
             "socsim %s -- deterministic discrete-event simulator of DAG scheduling on\n"
             "heterogeneous systems-on-chip.\n\n"
             "usage: socsim                       run the embedded default, compare schedulers\n"
-            "       socsim COMMAND [ARGS] [--help]\n\ncommands:\n",
+            "       socsim COMMAND [ARGS] [--help]     (or: socsim help COMMAND)\n\ncommands:\n",
             soc_version());
     for (const cmd_t *c = commands; c->name; c++)
         fprintf(out, "  %-14s %s\n", c->name, c->help);
@@ -44,13 +45,23 @@ static void usage(FILE *out)
                  "      docs/ds3.md, docs/power.md, docs/sweeps.md, docs/workloads.md, gym/PROTOCOL.md\n");
 }
 
-int main(int argc, char **argv)
+static int dispatch(int argc, char **argv)
 {
-    soc_library_init();
     if (argc < 2) {
         char name[] = "default";
         char *args[] = {name, NULL};
         return cli_cmd_default(1, args);
+    }
+    if (strcmp(argv[1], "help") == 0 && argc >= 3) {
+        /* `socsim help run` = `socsim run --help` */
+        for (const cmd_t *c = commands; c->name; c++)
+            if (strcmp(argv[2], c->name) == 0) {
+                char help[] = "--help";
+                char *args[] = {argv[2], help, NULL};
+                return c->fn(2, args);
+            }
+        fprintf(stderr, "socsim: no command '%s' (see 'socsim help')\n", argv[2]);
+        return CLI_USAGE;
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
@@ -67,4 +78,12 @@ int main(int argc, char **argv)
     fprintf(stderr, "socsim: unknown command '%s'\n\n", argv[1]);
     usage(stderr);
     return CLI_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+    soc_library_init();
+    /* a lost write to standard output fails the command (cli_stdout.c) */
+    cli_stdout_init();
+    return cli_stdout_close(dispatch(argc, argv));
 }

@@ -4,6 +4,7 @@
  * into a handle that owns whatever the spec needed (the plug-in's dlopen
  * handle, the argument string).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,21 +58,33 @@ const soc_sched_ops_t *soc_sched_find(const char *name)
 
 /* Arguments the built-ins accept, so that a bad one is reported by name
  * here (create() can only return a code).  "" = none; "#" = a positive
- * integer; else the '|'-separated words.  Schedulers not listed check
+ * integer; else the '|'-separated words, the behaviour without an
+ * argument first.  Schedulers not listed check
  * their arguments themselves. */
 static const struct {
     const char *name, *args;
 } arg_rules[] = {
-    {"met", "static|dynamic|late"},    {"eft", "static|dynamic|late"},
-    {"etf", "static|dynamic|late"},    {"mct", "static|dynamic|late"},
-    {"minmin", "static|dynamic|late"}, {"maxmin", "static|dynamic|late"},
-    {"sufferage", "static|dynamic|late"}, {"fcfs", ""},
+    {"met", "dynamic|static|late"},    {"eft", "dynamic|static|late"},
+    {"etf", "dynamic|static|late"},    {"mct", "dynamic|static|late"},
+    {"minmin", "dynamic|static|late"}, {"maxmin", "dynamic|static|late"},
+    {"sufferage", "dynamic|static|late"}, {"fcfs", ""},
     {"olb", ""},                  {"rr", ""},
     {"random", ""},               {"heft", "mean|best|worst"},
     {"heft_best", ""},            {"heft_worst", ""},
     {"cpop", ""},                 {"peft", ""},
     {"lookahead", ""},            {"bnb", "#"},
 };
+
+const char *soc_sched_arg_choices(const char *name)
+{
+    const soc_sched_ops_t *ops = soc_sched_find(name);
+    if (ops == NULL)
+        return NULL;
+    for (size_t i = 0; i < sizeof arg_rules / sizeof arg_rules[0]; i++)
+        if (strcmp(arg_rules[i].name, ops->name) == 0)
+            return arg_rules[i].args;
+    return NULL;
+}
 
 static int word_in(const char *arg, const char *list)
 {
@@ -164,9 +177,18 @@ int soc_sched_resolve(const char *spec, soc_sched_handle_t **out, soc_error_t *e
             if (soc__name_eqn(spec, n, builtin[i]->name))
                 h->ops = builtin[i];
         if (h->ops == NULL) {
+            /* "hefft": did you mean heft? */
+            const char *names[64];
+            size_t k = 0;
+            char typed[201];
+            snprintf(typed, sizeof typed, "%.*s", (int)(n > 200 ? 200 : n), spec);
+            for (int i = 0; builtin[i] != NULL && k < 64; i++)
+                names[k++] = builtin[i]->name;
+            const char *s = soc__closest(typed, names, k);
             rc = soc_error_set(err, SOC_ENOSCHED, NULL, 0, 0,
-                               "unknown scheduler '%.*s' (`socsim schedulers` lists "
-                               "them; plug-ins: plugin:PATH.so)", (int)(n > 200 ? 200 : n), spec);
+                               "unknown scheduler '%s'%s%s%s (`socsim schedulers` lists "
+                               "them; plug-ins: plugin:PATH.so)", typed,
+                               s ? "; did you mean '" : "", s ? s : "", s ? "'?" : "");
             goto fail;
         }
         arg = colon != NULL ? colon + 1 : NULL;

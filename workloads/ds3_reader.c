@@ -1002,6 +1002,9 @@ static const ds3_key_t DS3_KEYS[] = {
     {"shared_memory", "COMMUNICATION MODE"},
     {"debug_config", "DEBUG"}, {"debug_sim", "DEBUG"}, {"debug_job", "DEBUG"},
     {"debug_sch", "DEBUG"}, {"info_sim", "INFO"}, {"info_job", "INFO"}, {"info_sch", "INFO"},
+    /* socsim's own: `semantics = native` reads the same workload in the
+     * native semantics (the textbook schedulers: HEFT, PEFT, ...) */
+    {"semantics", "SOCSIM"},
     {NULL, NULL},
 };
 
@@ -1732,6 +1735,18 @@ static int d3_finish(d3load_t *D, soc_error_t *err)
         return d3_oom(err);
     lower(cfg->scheduler);
     cfg->seed = (uint64_t)o->random_seed;
+    /* DS3 semantics always models power (DS3's energy): say so in the model */
+    cfg->power_model = 1;
+    const ini_ent_t *sem = ini_get(&D->ini, "semantics");
+    if (sem != NULL && same_nocase(sem->value, "native")) {
+        /* the native engine's power model needs idle powers DS3 files do not
+         * give: a native reading reports no energy */
+        cfg->semantics = SOC_SEM_NATIVE;
+        cfg->power_model = 0;
+    } else if (sem != NULL && !same_nocase(sem->value, "ds3")) {
+        return soc_error_set(err, SOC_EPARSE, sem->line > 0 ? D->ini_path : "--set", sem->line,
+                             0, "semantics: '%s' is neither ds3 nor native", sem->value);
+    }
     soc_injection_t *in = &cfg->injection;
     int64_t sc = o->validation || o->n_scale_values == 0 ? o->scale : o->scale_values[0];
     in->kind = o->fixed_injection_rate ? SOC_ARRIVAL_PERIODIC : SOC_ARRIVAL_POISSON;
@@ -1746,6 +1761,36 @@ static int d3_finish(d3load_t *D, soc_error_t *err)
         in->sim_time_us = (double)o->simulation_length;
     }
     return SOC_OK;
+}
+
+/* DS3's [TRACE] options write trace files socsim does not write: one
+ * warning naming the ones switched on. */
+static void d3_trace_warning(const d3load_t *D, const soc_warn_sink_t *warn)
+{
+    char names[300] = "";
+    size_t used = 0;
+    int line = 0, n = 0;
+    for (int i = 0; i < D->ini.n; i++) {
+        const ini_ent_t *x = &D->ini.e[i];
+        const char *sec = key_section(x->key);
+        if (sec == NULL || strcmp(sec, "TRACE") != 0 || strcmp(x->key, "clean_traces") == 0 ||
+            strcmp(x->key, "results") == 0 || strncmp(x->key, "trace_file", 10) == 0)
+            continue;
+        if (!(same_nocase(x->value, "yes") || same_nocase(x->value, "true") ||
+              same_nocase(x->value, "on") || strcmp(x->value, "1") == 0))
+            continue;
+        if (line == 0)
+            line = x->line;
+        if (used < sizeof names)
+            used += (size_t)snprintf(names + used, sizeof names - used, "%s%s", n ? ", " : "",
+                                     x->key);
+        n++;
+    }
+    if (n > 0)
+        soc_warn(warn, line > 0 ? D->ini_path : "--set", line, 0,
+                 "[TRACE] %s = yes: socsim does not write DS3's trace files; use socsim run's "
+                 "--schedule, --trace, --gantt or --power-trace instead",
+                 names);
 }
 
 static void d3_cleanup(d3load_t *D)
@@ -1782,8 +1827,10 @@ int soc_load_ds3_opts(soc_config_t *cfg, const char *ini_path, const soc_load_op
     int rc = ini_read(&D.ini, ini_path, err);
     if (rc == SOC_OK)
         rc = apply_overrides(&D.ini, o.overrides, err);
-    if (rc == SOC_OK)
+    if (rc == SOC_OK) {
+        d3_trace_warning(&D, &o.warnings);
         rc = d3_options(&D, err);
+    }
     if (rc == SOC_OK)
         rc = d3_comm_mode(&D, err);
     if (rc == SOC_OK)

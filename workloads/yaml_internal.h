@@ -44,4 +44,12 @@ int soc__read_text(const char *path, char **buf, size_t *len, soc_error_t *err);
 int soc__ytree_parse_budget(soc_ynode_t **out, const char *text, size_t len, const char *name,
                             long max_nodes, soc_error_t *err);
 
+/* The loaders behind soc_load_yaml / soc_load_yaml_string, with a warning
+ * sink (NULL = warnings dropped): yaml_loader.c. */
+int soc__load_yaml_warn(soc_config_t *cfg, const char *path, const soc_warn_sink_t *warn,
+                        soc_error_t *err);
+int soc__load_yaml_string_warn(soc_config_t *cfg, const char *text, const char *name,
+                               const char *basedir, const soc_warn_sink_t *warn,
+                               soc_error_t *err);
+
 #endif

@@ -61,56 +61,11 @@ static int ascii_casecmp(const char *a, const char *b)
     return lower((unsigned char)*a) - lower((unsigned char)*b);
 }
 
-/* Levenshtein distance, case-insensitive; long strings are "far". */
-static int edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 64 || lb > 64)
-        return INT_MAX / 2;
-    int row[65];
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = (int)j;
-    for (size_t i = 1; i <= la; i++) {
-        int prev = row[0];
-        row[0] = (int)i;
-        for (size_t j = 1; j <= lb; j++) {
-            int cur = row[j];
-            int cost = lower((unsigned char)a[i - 1]) != lower((unsigned char)b[j - 1]);
-            int best = row[j] + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            if (prev + cost < best)
-                best = prev + cost;
-            row[j] = best;
-            prev = cur;
-        }
-    }
-    return row[lb];
-}
-
 /* The candidate closest to s, or NULL when none is close enough to be a
- * plausible typo (so that suggestions never look random). */
+ * plausible typo (soc__closest). */
 static const char *closest(const char *s, const char *const *list, size_t n)
 {
-    const char *best = NULL;
-    int bd = INT_MAX;
-    size_t ls = strlen(s);
-    for (size_t i = 0; i < n; i++) {
-        if (list[i] == NULL)
-            continue;
-        size_t li = strlen(list[i]);
-        /* "exec" for "exec_us": a clipped name is a typo too */
-        if (ls >= 3 && li > ls && strncmp(list[i], s, ls) == 0)
-            return list[i];
-        int d = edit_distance(s, list[i]);
-        if (d < bd) {
-            bd = d;
-            best = list[i];
-        }
-    }
-    if (best != NULL && (size_t)bd < ls && (bd <= 2 || (size_t)bd * 3 <= ls))
-        return best;
-    return NULL;
+    return soc__closest(s, list, n);
 }
 
 static size_t list_len(const char *const *list)
@@ -243,6 +198,8 @@ typedef struct ld_app {
 typedef struct ld_type {
     ld_mark_t use; /* first task of this type; line 0 = no task uses it */
     int app, task;
+    ld_mark_t def; /* first exec_us entry naming it; line 0 = none */
+    int def_cluster;
 } ld_type_t;
 
 typedef struct ld {
@@ -259,9 +216,18 @@ typedef struct ld {
     strmap_t cluster_names;
     ld_app_t *apps;
     strmap_t app_names;
+    const soc_warn_sink_t *warn; /* may be NULL */
 } ld_t;
 
 /* ------------------------------------------------------------ reporting */
+
+static ld_mark_t mark_of(const ld_t *L, const yaml_node_t *n);
+/* A warning at node n (the loader's warning sink; nothing without one). */
+static void warn_at(const ld_t *L, const yaml_node_t *n, const char *msg)
+{
+    ld_mark_t m = mark_of(L, n);
+    soc_warn(L->warn, m.file, m.line, m.col, "%s", msg);
+}
 
 static ld_mark_t mark_of(const ld_t *L, const yaml_node_t *n)
 {
@@ -1441,6 +1407,10 @@ static int parse_exec(ld_t *L, const yaml_node_t *n, int c)
         if ((rc = add_type(L, k, sval(k), &type)) != SOC_OK) {
             soc_dist_free(&d);
             break;
+        }
+        if (L->tinfo[type].def.line == 0) {
+            L->tinfo[type].def = mark_of(L, k);
+            L->tinfo[type].def_cluster = c;
         }
         lc->exec[lc->n_exec].type = type;
         lc->exec[lc->n_exec].us = us;
@@ -2784,6 +2754,41 @@ static int parse_outputs(ld_t *L, const yaml_node_t *n)
     return SOC_OK;
 }
 
+/* A task type that exec_us lists but no task uses, when a task type with a
+ * close name is used and that cluster does not list it ({FFT: 8} with tasks
+ * of type fft: the accelerator never gets work).  Types no task uses are
+ * normal otherwise (a SoC file shared by several workloads). */
+static void warn_unused_types(ld_t *L)
+{
+    const soc_platform_t *p = &L->cfg->platform;
+    int nt = p->n_types;
+    if (L->warn == NULL || L->warn->fn == NULL || nt == 0)
+        return;
+    const char **used = calloc((size_t)nt, sizeof *used);
+    if (used == NULL)
+        return;
+    for (int t = 0; t < nt; t++)
+        if (L->tinfo[t].use.line != 0)
+            used[t] = p->type_names[t];
+    for (int t = 0; t < nt; t++) {
+        const ld_type_t *ti = &L->tinfo[t];
+        if (ti->use.line != 0 || ti->def.line == 0)
+            continue;
+        const char *s = soc__closest(p->type_names[t], used, (size_t)nt);
+        if (s == NULL)
+            continue;
+        int st = soc_platform_type_index(p, s);
+        const soc_cluster_t *cl = &p->clusters[ti->def_cluster];
+        if (st >= 0 && cl->exec_us != NULL && cl->exec_us[st] >= 0)
+            continue; /* the cluster runs the used type too */
+        soc_warn(L->warn, ti->def.file, ti->def.line, ti->def.col,
+                 "cluster '%s': exec_us lists task type '%s', which no task uses (so it never "
+                 "runs here); did you mean '%s'?",
+                 cl->name, p->type_names[t], s);
+    }
+    free(used);
+}
+
 /* Dense execution tables once every type is known; then make sure each
  * task type has a PE that runs it, pointing at the first task using it. */
 static int build_exec(ld_t *L)
@@ -2821,8 +2826,10 @@ static int build_exec(ld_t *L)
             (ti->app == L->tinfo[worst].app && ti->task < L->tinfo[worst].task))
             worst = t;
     }
-    if (worst < 0)
+    if (worst < 0) {
+        warn_unused_types(L);
         return SOC_OK;
+    }
     const ld_type_t *ti = &L->tinfo[worst];
     const soc_app_t *app = &L->cfg->apps[ti->app];
     const char **names = calloc((size_t)(nt ? nt : 1), sizeof *names);
@@ -2882,6 +2889,13 @@ static int load_root(ld_t *L, const yaml_node_t *root)
     if ((v = map_get(L, root, "power")) != NULL &&
         (rc = get_bool(L, v, "power", &cfg->power_model)) != SOC_OK)
         return rc;
+    if (cfg->semantics == SOC_SEM_DS3) {
+        /* DS3 semantics always models power, as DS3 does */
+        if (v != NULL && !cfg->power_model)
+            warn_at(L, v, "power: false is ignored in DS3 semantics, which always computes "
+                          "DS3's energy and power");
+        cfg->power_model = 1;
+    }
     if ((v = map_get(L, root, "name")) != NULL &&
         (rc = get_str(L, v, "name", &cfg->name)) != SOC_OK)
         return rc;
@@ -2943,7 +2957,7 @@ static void ld_cleanup(ld_t *L)
 }
 
 static int load_text(soc_config_t *cfg, const char *text, size_t len, const char *name,
-                     const char *dir, soc_error_t *err)
+                     const char *dir, const soc_warn_sink_t *warn, soc_error_t *err)
 {
     soc_error_t e;
     soc_error_clear(&e);
@@ -2953,6 +2967,7 @@ static int load_text(soc_config_t *cfg, const char *text, size_t len, const char
     L.cfg = cfg;
     L.err = &e;
     L.budget = LD_BUDGET;
+    L.warn = warn;
     ld_doc_t *doc = NULL;
     int rc = open_doc(&L, text, len, name, dir, &doc);
     if (rc == SOC_OK) {
@@ -2979,16 +2994,24 @@ static int load_text(soc_config_t *cfg, const char *text, size_t len, const char
     return rc;
 }
 
-int soc_load_yaml_string(soc_config_t *cfg, const char *text, const char *name,
-                         const char *basedir, soc_error_t *err)
+int soc__load_yaml_string_warn(soc_config_t *cfg, const char *text, const char *name,
+                               const char *basedir, const soc_warn_sink_t *warn,
+                               soc_error_t *err)
 {
     if (cfg == NULL || text == NULL)
         return soc_error_set(err, SOC_EINVAL, name, 0, 0, "no configuration or no text given");
     return load_text(cfg, text, strlen(text), name ? name : "<string>", basedir ? basedir : "",
-                     err);
+                     warn, err);
 }
 
-int soc_load_yaml(soc_config_t *cfg, const char *path, soc_error_t *err)
+int soc_load_yaml_string(soc_config_t *cfg, const char *text, const char *name,
+                         const char *basedir, soc_error_t *err)
+{
+    return soc__load_yaml_string_warn(cfg, text, name, basedir, NULL, err);
+}
+
+int soc__load_yaml_warn(soc_config_t *cfg, const char *path, const soc_warn_sink_t *warn,
+                        soc_error_t *err)
 {
     if (cfg == NULL || path == NULL)
         return soc_error_set(err, SOC_EINVAL, path, 0, 0, "no configuration or no path given");
@@ -3010,8 +3033,13 @@ int soc_load_yaml(soc_config_t *cfg, const char *path, soc_error_t *err)
         free(text);
         return soc_error_set(err, SOC_ENOMEM, path, 0, 0, "out of memory");
     }
-    rc = load_text(cfg, text, len, path, dir, err);
+    rc = load_text(cfg, text, len, path, dir, warn, err);
     free(dir);
     free(text);
     return rc;
+}
+
+int soc_load_yaml(soc_config_t *cfg, const char *path, soc_error_t *err)
+{
+    return soc__load_yaml_warn(cfg, path, NULL, err);
 }

@@ -774,13 +774,27 @@ static char *dir_part(const char *path)
     return d;
 }
 
-int soc_load_yaml_with_overrides(soc_config_t *cfg, const char *path,
-                                 const char *const *overrides, soc_error_t *err)
+/* Warnings about the rewritten text: its positions mean nothing to the
+ * user, so they name the file only. */
+typedef struct unplaced {
+    const soc_warn_sink_t *to;
+    const char *path;
+} unplaced_t;
+
+static void unplaced_warning(void *user, const soc_error_t *w)
+{
+    const unplaced_t *u = user;
+    soc_warn(u->to, u->path, 0, 0, "%s", w->msg);
+}
+
+static int load_with_overrides(soc_config_t *cfg, const char *path,
+                               const char *const *overrides, const soc_warn_sink_t *warn,
+                               soc_error_t *err)
 {
     if (cfg == NULL || path == NULL)
         return soc_error_set(err, SOC_EINVAL, path, 0, 0, "no configuration or no path given");
     if (overrides == NULL || overrides[0] == NULL)
-        return soc_load_yaml(cfg, path, err);
+        return soc__load_yaml_warn(cfg, path, warn, err);
     soc_config_init(cfg);
     soc_ynode_t *root = NULL;
     char *dir = dir_part(path), *text = NULL, *key = NULL;
@@ -817,7 +831,9 @@ int soc_load_yaml_with_overrides(soc_config_t *cfg, const char *path,
         goto out;
     }
     soc_error_clear(&e);
-    rc = soc_load_yaml_string(cfg, text, path, dir, &e);
+    unplaced_t up = {warn, path};
+    soc_warn_sink_t ws = {unplaced_warning, &up};
+    rc = soc__load_yaml_string_warn(cfg, text, path, dir, warn != NULL ? &ws : NULL, &e);
     if (rc != SOC_OK) {
         /* Positions in the rewritten text mean nothing to the user: if the
          * file alone is fine, blame the overrides; else report the file's
@@ -849,4 +865,19 @@ out:
         soc_config_init(cfg);
     }
     return rc;
+}
+
+int soc_load_yaml_with_overrides(soc_config_t *cfg, const char *path,
+                                 const char *const *overrides, soc_error_t *err)
+{
+    return load_with_overrides(cfg, path, overrides, NULL, err);
+}
+
+int soc_load_yaml_opts(soc_config_t *cfg, const char *path, const soc_load_options_t *opts,
+                       soc_error_t *err)
+{
+    soc_load_options_t o = {0};
+    if (opts != NULL)
+        memcpy(&o, opts, opts->struct_size < sizeof o ? opts->struct_size : sizeof o);
+    return load_with_overrides(cfg, path, o.overrides, &o.warnings, err);
 }

@@ -720,7 +720,8 @@ int soc_write_yaml(const soc_config_t *cfg, FILE *out, soc_error_t *err)
     if (cfg->scheduler != NULL)
         w_key_str(&w, 0, "scheduler", cfg->scheduler);
     w_key_str(&w, 0, "semantics", soc__yaml_semantics_names[cfg->semantics]);
-    w_key_bool(&w, 0, "power", cfg->power_model);
+    /* DS3 semantics always models power */
+    w_key_bool(&w, 0, "power", cfg->power_model || cfg->semantics == SOC_SEM_DS3);
     w_puts(&w, "platform:\n");
     if (w_platform_body(&w, &cfg->platform, 2) != SOC_OK)
         return w.rc;

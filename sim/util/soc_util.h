@@ -3,7 +3,8 @@
  * (engine, schedulers, workloads, study, gym, CLI).  Internal: never
  * installed, names are soc__*.
  *
- *  - strings: soc__strdup, soc__strndup, soc__path_join;
+ *  - strings: soc__strdup, soc__strndup, soc__path_join; soc__closest
+ *    ("did you mean");
  *  - soc__buf_t: one growable byte/string buffer with text, CSV and JSON
  *    writers (sticky out-of-memory flag: check once at the end);
  *  - soc__plugin_open: the one dlopen loader behind scheduler and governor
@@ -29,6 +30,15 @@ char *soc__strdup(const char *s);
 char *soc__strndup(const char *s, size_t n);
 /* malloc'ed "dir/name" ("name" alone when dir is NULL or empty). */
 char *soc__path_join(const char *dir, const char *name);
+
+/* Levenshtein distance of a and b, ignoring ASCII case (strings over 64
+ * bytes are "far": INT_MAX / 2). */
+int soc__edit_distance(const char *a, const char *b);
+/* "Did you mean": the item of list[0..n) (NULL items skipped) closest to s,
+ * or NULL when none is close enough to be a plausible typo (so that a
+ * suggestion never looks random); a clipped name ("exec" for "exec_us") is
+ * a typo too.  Borrowed from list. */
+const char *soc__closest(const char *s, const char *const *list, size_t n);
 
 /* --------------------------------------------------------------- files */
 

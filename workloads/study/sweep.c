@@ -432,18 +432,16 @@ static int check_keys(const soc_sweep_t *s, const soc_ynode_t *m, const char *co
 static int load_base(const soc_sweep_t *s, char **ovr, soc_config_t *cfg, soc_error_t *err)
 {
     soc_sweep_t *m = (soc_sweep_t *)s; /* the warned flag only */
-    if (s->base_ds3) {
-        soc_load_options_t lo;
-        memset(&lo, 0, sizeof lo);
-        lo.struct_size = sizeof lo;
-        lo.overrides = (const char *const *)ovr;
-        if (!s->warned)
-            lo.warnings = s->warn;
-        m->warned = 1;
-        return soc_load_ds3_opts(cfg, s->base, &lo, err);
-    }
+    soc_load_options_t lo;
+    memset(&lo, 0, sizeof lo);
+    lo.struct_size = sizeof lo;
+    lo.overrides = (const char *const *)ovr;
+    if (!s->warned)
+        lo.warnings = s->warn;
     m->warned = 1;
-    return soc_load_yaml_with_overrides(cfg, s->base, (const char *const *)ovr, err);
+    if (s->base_ds3)
+        return soc_load_ds3_opts(cfg, s->base, &lo, err);
+    return soc_load_yaml_opts(cfg, s->base, &lo, err);
 }
 
 /* Override list set + extra (NULL-terminated, strings borrowed). */

@@ -23,6 +23,13 @@ SOC_API const soc_sched_ops_t *const *soc_sched_list(void);
  * soc_sched_resolve. */
 SOC_API const soc_sched_ops_t *soc_sched_find(const char *name);
 
+/* The arguments the built-in `name` accepts after a colon ("heft:best"),
+ * for help texts and listings: "" = none, "#" = a positive integer, else
+ * the '|'-separated words, the behaviour without an argument first
+ * ("mean|best|worst").  NULL when there is no such
+ * built-in or it checks its own argument (neural:WEIGHTS).  Static. */
+SOC_API const char *soc_sched_arg_choices(const char *name);
+
 /* A resolved scheduler spec, owning what the spec needed: the argument
  * string and, for a plug-in, its dlopen handle.  Opaque. */
 typedef struct soc_sched_handle soc_sched_handle_t;

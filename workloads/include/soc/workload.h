@@ -60,15 +60,28 @@ SOC_API int soc_load_ds3(soc_config_t *cfg, const char *ini_path,
  * zero, so old callers keep working as fields are added). */
 typedef struct soc_load_options {
     size_t struct_size;
-    const char *const *overrides; /* DS3: "key=value" strings, NULL-terminated */
+    const char *const *overrides; /* "key=value" strings, NULL-terminated: DS3
+                                     ini options, or YAML dotted paths
+                                     ("injection.mean_interarrival_us=200") */
     soc_warn_sink_t warnings;     /* receives the loader's warnings (fn NULL:
                                      dropped); see soc/status.h */
 } soc_load_options_t;
 
 /* soc_load_ds3 with options (opts may be NULL).  Warnings: a resource
- * capacity below 1 (DS3 reads it as 1). */
+ * capacity below 1 (DS3 reads it as 1); [TRACE] options switched on (DS3's
+ * trace files are not written).  socsim's own option `semantics = native`
+ * (e.g. as an override) reads the same workload in native semantics, for
+ * the schedulers without DS3 behaviour (HEFT, PEFT, ...). */
 SOC_API int soc_load_ds3_opts(soc_config_t *cfg, const char *ini_path,
                               const soc_load_options_t *opts, soc_error_t *err);
+
+/* soc_load_yaml with options (opts may be NULL): overrides as
+ * soc_load_yaml_with_overrides (soc/yaml_tree.h), and warnings: a task type
+ * exec_us lists but no task uses, close to a used type the cluster does not
+ * list ("did you mean"); `power: false` in DS3 semantics (ignored).
+ * Warnings about a file rewritten by overrides carry no line. */
+SOC_API int soc_load_yaml_opts(soc_config_t *cfg, const char *path,
+                               const soc_load_options_t *opts, soc_error_t *err);
 
 #ifdef __cplusplus
 }
