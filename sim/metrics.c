@@ -52,6 +52,17 @@ static const struct {
     F_REAL(edp, "J*us", SOC_METRIC_ENERGY, NULL, "energy-delay product: energy_j x avg_latency_us"),
     F_REAL(avg_power_w, "W", SOC_METRIC_ENERGY, NULL, "energy_j / simulated time"),
     F_REAL(peak_temp_c, "C", SOC_METRIC_ENERGY, NULL, "highest hotspot temperature"),
+    /* interconnect contention (communication.contention bus or flow) */
+    F_INT(transfers, "transfers", SOC_METRIC_NET, NULL,
+          "inter-PE data transfers of measured jobs delivered through the network"),
+    F_REAL(avg_transfer_us, "us", SOC_METRIC_NET, NULL,
+           "mean transfer time, request to delivery (queueing and sharing included)"),
+    F_REAL(p95_transfer_us, "us", SOC_METRIC_NET, NULL, "95th percentile of transfer time"),
+    F_REAL(data_moved, "units", SOC_METRIC_NET, NULL, "data volume of those transfers"),
+    F_REAL(max_link_utilization, "1", SOC_METRIC_NET, NULL,
+           "utilisation of the busiest link (or of the bus): carried / (capacity x time)"),
+    F_REAL(net_energy_j, "J", SOC_METRIC_NET, NULL,
+           "interconnect energy after the warm-up (energy_pj_per_unit x volume x links)"),
 };
 
 #define N_FIELDS ((int)(sizeof table / sizeof table[0]))
@@ -82,11 +93,19 @@ int soc_metric_find(const char *name)
     return -1;
 }
 
+/* A field this run does not have (energy without the power model,
+ * interconnect figures without a contention model). */
+static int absent(const soc_metrics_t *m, int i)
+{
+    return ((table[i].f.flags & SOC_METRIC_ENERGY) && !m->has_energy) ||
+           ((table[i].f.flags & SOC_METRIC_NET) && !m->has_net);
+}
+
 double soc_metric_value(const soc_metrics_t *m, int i)
 {
     if (m == NULL || i < 0 || i >= N_FIELDS)
         return NAN;
-    if ((table[i].f.flags & SOC_METRIC_ENERGY) && !m->has_energy)
+    if (absent(m, i))
         return NAN;
     if (table[i].s.src == SRC_AVG_UTIL) {
         if (m->n_pes <= 0)
@@ -108,11 +127,11 @@ double soc_metric_value(const soc_metrics_t *m, int i)
 }
 
 /* Integer fields are written exactly from the member, not through double. */
-static void put_value(soc__buf_t *b, const soc_metrics_t *m, int i, const char *absent)
+static void put_value(soc__buf_t *b, const soc_metrics_t *m, int i, const char *none)
 {
     char t[32];
-    if ((table[i].f.flags & SOC_METRIC_ENERGY) && !m->has_energy) {
-        soc__buf_puts(b, absent);
+    if (absent(m, i)) {
+        soc__buf_puts(b, none);
         return;
     }
     if (table[i].f.type == SOC_METRIC_INT && table[i].s.src == SRC_MEMBER) {
@@ -122,7 +141,7 @@ static void put_value(soc__buf_t *b, const soc_metrics_t *m, int i, const char *
         return;
     }
     double x = soc_metric_value(m, i);
-    soc__buf_puts(b, isnan(x) || isinf(x) ? absent : soc__num(t, x));
+    soc__buf_puts(b, isnan(x) || isinf(x) ? none : soc__num(t, x));
 }
 
 static void put_array(soc__buf_t *b, const char *key, const double *x, int n)
@@ -162,13 +181,25 @@ char *soc_metrics_json(const soc_metrics_t *m, const char *extra)
         put_array(&b, "cluster_energy_j", m->cluster_energy_j, m->n_clusters);
     if (m->has_energy && m->pe_energy_j != NULL)
         put_array(&b, "pe_energy_j", m->pe_energy_j, m->n_pes);
+    if (m->has_net && m->link_utilization != NULL) { /* {"link name": utilisation} */
+        char t[32];
+        soc__buf_puts(&b, ",\"link_utilization\":{");
+        for (int i = 0; i < m->n_links; i++) {
+            if (i)
+                soc__buf_putc(&b, ',');
+            soc__buf_json_str(&b, m->link_names != NULL ? m->link_names[i] : "");
+            soc__buf_putc(&b, ':');
+            soc__buf_puts(&b, soc__num(t, m->link_utilization[i]));
+        }
+        soc__buf_putc(&b, '}');
+    }
     soc__buf_putc(&b, '}');
     return soc__buf_take(&b);
 }
 
 const char *soc_metrics_csv_header(void)
 {
-    static _Thread_local char header[1024];
+    static _Thread_local char header[4096];
     if (header[0] == '\0') {
         size_t n = 0;
         for (int i = 0; i < N_FIELDS; i++) {
