@@ -23,6 +23,7 @@ static const cmd_t commands[] = {
     {"plot", cli_cmd_plot, "draw PNG figures of a sweep directory or a schedule (gnuplot)"},
     {"regress", cli_cmd_regress, "rerun the scheduler regression suite and compare with its goldens"},
     {"serve", cli_cmd_serve, "serve RL environments over a Unix socket or loopback TCP (gym/PROTOCOL.md)"},
+    {"flows", cli_cmd_flows, "run transfers through a config's interconnect contention model alone"},
     {NULL, NULL, NULL},
 };
 
