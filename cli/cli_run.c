@@ -41,6 +41,18 @@ static void print_text(FILE *out, const soc_config_t *cfg, const soc_metrics_t *
         fprintf(out, "energy (J)           %s\n", soc__num(a, m->energy_j));
         fprintf(out, "EDP (us*J)           %s\n", soc__num(a, m->edp));
     }
+    if (m->has_net) { /* interconnect contention (docs/semantics.md) */
+        int busiest = 0;
+        for (int i = 1; i < m->n_links; i++)
+            if (m->link_utilization[i] > m->link_utilization[busiest])
+                busiest = i;
+        fprintf(out, "transfers            %" PRId64 "\n", m->transfers);
+        fprintf(out, "transfer avg (us)    %s\n", soc__num(a, m->avg_transfer_us));
+        fprintf(out, "transfer p95 (us)    %s\n", soc__num(a, m->p95_transfer_us));
+        if (m->n_links > 0)
+            fprintf(out, "busiest link         %s=%.3f\n", m->link_names[busiest],
+                    m->link_utilization[busiest]);
+    }
     fprintf(out, "PE utilization      ");
     const soc_platform_t *p = &cfg->platform;
     for (int i = 0; i < m->n_pes; i++)

@@ -235,6 +235,8 @@ typedef struct native {
     uint64_t net_version;       /* EV_NET events of other versions are stale */
     int net_pending;            /* a current EV_NET is in the heap */
     soc_time_t net_at;          /* ... at this time */
+    int net_dirty;              /* transfers requested since the last
+                                   net_schedule (done once per event) */
 
     soc_sim_api_t api;
     soc_view_t view;
@@ -368,6 +370,7 @@ static void ready_compact(native_t *s)
  * nearest nanosecond, never before now). */
 static int net_schedule(native_t *s)
 {
+    s->net_dirty = 0;
     double t = soc__net_next(s->net);
     if (!isfinite(t))
         return SOC_OK;
@@ -390,8 +393,8 @@ static int net_request(native_t *s, job_t *j, int k)
     int src = j->t[e->src].pe, dst = j->t[e->dst].pe;
     if (e->volume <= 0 || src == dst)
         return SOC_OK;
-    int rc = soc__net_start(s->net, (double)s->now, src, dst, e->volume, j->id, k, j->measured);
-    return rc == SOC_OK ? net_schedule(s) : rc;
+    s->net_dirty = 1; /* EV_NET follows once the event or decision is done */
+    return soc__net_start(s->net, (double)s->now, src, dst, e->volume, j->id, k, j->measured);
 }
 
 /* A task was placed: request its inputs whose producers are done. */
@@ -874,6 +877,8 @@ static int power_steps(native_t *s)
 static int advance(native_t *s, int *rc)
 {
     *rc = SOC_OK;
+    if (s->net_dirty && (*rc = net_schedule(s)) != SOC_OK) /* requests of a decision */
+        return 0;
     if (s->done || s->heap.n == 0)
         return 0;
     if (s->pw != NULL && (*rc = power_steps(s)) != SOC_OK)
@@ -903,6 +908,8 @@ static int advance(native_t *s, int *rc)
                 *rc = net_event(s);
             break;
         }
+        if (s->net_dirty && *rc == SOC_OK) /* the event's requests */
+            *rc = net_schedule(s);
     }
     return *rc == SOC_OK;
 }
@@ -969,7 +976,7 @@ static int init_state(native_t *s, uint64_t seed, soc_error_t *err)
         soc__net_reset(s->net);
         soc__net_set_warmup(s->net, (double)s->warmup);
     }
-    s->net_pending = 0;
+    s->net_pending = s->net_dirty = 0;
     memset(&s->pw_err, 0, sizeof s->pw_err);
     if (s->pw != NULL) {
         int rc = soc__power_reset(s->pw, err);

@@ -53,7 +53,7 @@ typedef struct link {
     uint64_t mark;
     double rem;
     int unfixed;
-    int hpos;          /* in the share heap, -1 = not */
+    double key;        /* rem / unfixed: the fair share offered now */
 } link_t;
 
 enum { F_FREE = 0, F_PENDING, F_ACTIVE };
@@ -64,6 +64,7 @@ typedef struct flow {
     int *lk;           /* route */
     int *lpos;         /* position of this flow in each route link's list */
     double vol, rem, rate, t_upd, tf;
+    double nrate;      /* rate being computed */
     uint64_t seq;
     int hpos;          /* in the end heap, -1 = not */
     uint64_t mark;
@@ -95,6 +96,18 @@ static inline int pend_less(const pend_t *a, const pend_t *b)
 
 SOC__HEAP_DEFINE(pheap, pend_t, pend_less)
 
+typedef struct shent {
+    double key; /* the link's share when pushed */
+    int l;
+} shent_t;
+
+static inline int shent_less(const shent_t *a, const shent_t *b)
+{
+    return a->key != b->key ? a->key < b->key : a->l < b->l;
+}
+
+SOC__HEAP_DEFINE(shheap, shent_t, shent_less)
+
 struct soc__net {
     const soc_platform_t *p;
     const soc_contention_t *c;
@@ -117,6 +130,10 @@ struct soc__net {
     int cols, rows;
     int *mesh_link;        /* mesh: [cols*rows*4] link id per router and
                               direction (E, W, N, S), -1 = edge */
+    /* route cache (flow model, n_pes <= PAIR_CACHE_PES): every ordered
+     * pair's phases, built at creation; NULL = compute each time */
+    struct pair_route *pairs;  /* [n_pes * n_pes * (1 + shared)] */
+    int *pool;
 
     /* flows */
     flow_t *flows;
@@ -126,10 +143,14 @@ struct soc__net {
     int n_end, cap_end;
     pheap_t pend;          /* flows waiting out their latency */
     uint64_t epoch;
-    int *stack, *cflows, *clinks, *lheap;
-    int cap_stack, cap_cflows, cap_clinks, cap_lheap;
+    int *stack, *cflows, *clinks;
+    int cap_stack, cap_cflows, cap_clinks;
+    struct shheap sh;      /* progressive filling's heap of links */
     int *seeds;
     int n_seeds, cap_seeds;
+    int full;              /* benchmark knob: recompute every flow */
+    int err;               /* a deferred recomputation failed */
+    uint64_t n_recompute, n_touched; /* recomputations, flows they touched */
 
     /* bus model */
     int k;                 /* channels */
@@ -189,7 +210,6 @@ static int add_link(soc__net_t *n, double bw_us, const char *name)
     memset(l, 0, sizeof *l);
     l->cap_us = bw_us;
     l->cap = bw_us / n->scale;
-    l->hpos = -1;
     if ((n->names[n->n_links] = soc__strdup(name)) == NULL)
         return -1;
     return n->n_links++;
@@ -331,6 +351,77 @@ static int route_phase(const soc__net_t *n, int src, int dst, int phase, int *ou
 /* Longest route: two ports, (cols - 1) + (rows - 1) hops of a 1024 x 1024
  * mesh, the memory controller; buffers are sized for it. */
 #define ROUTE_MAX (4 + 2 * 1024)
+#define PAIR_CACHE_PES 256
+
+typedef struct pair_route {
+    int off, len;      /* links at pool[off .. off + len) */
+    double lat_us;     /* latency of the phase */
+    double min_bw_us;  /* its slowest link (INFINITY: no link) */
+} pair_route_t;
+
+static double min_bw(const soc__net_t *n, const int *route, int len)
+{
+    double bw = INFINITY;
+    for (int k = 0; k < len; k++)
+        if (n->links[route[k]].cap_us < bw)
+            bw = n->links[route[k]].cap_us;
+    return bw;
+}
+
+/* The route of one phase: from the cache, else computed into buf. */
+static int phase_route(const soc__net_t *n, int src, int dst, int phase, int *buf,
+                       const int **route, double *lat_us, double *bw_us)
+{
+    if (n->pairs != NULL) {
+        const pair_route_t *pr =
+            &n->pairs[((size_t)src * (size_t)n->n_pes + (size_t)dst) * (size_t)(1 + n->shared) +
+                      (size_t)phase];
+        *route = n->pool + pr->off;
+        *lat_us = pr->lat_us;
+        if (bw_us != NULL)
+            *bw_us = pr->min_bw_us;
+        return pr->len;
+    }
+    int len = route_phase(n, src, dst, phase, buf, lat_us);
+    *route = buf;
+    if (bw_us != NULL)
+        *bw_us = min_bw(n, buf, len);
+    return len;
+}
+
+static int build_pair_cache(soc__net_t *n)
+{
+    if (n->n_pes > PAIR_CACHE_PES)
+        return SOC_OK;
+    size_t np = (size_t)n->n_pes, nph = (size_t)(1 + n->shared), used = 0, cap = 1024;
+    n->pairs = calloc(np * np * nph, sizeof *n->pairs);
+    n->pool = malloc(sizeof *n->pool * cap);
+    if (n->pairs == NULL || n->pool == NULL)
+        return SOC_ENOMEM;
+    int buf[ROUTE_MAX];
+    for (size_t a = 0; a < np; a++)
+        for (size_t b = 0; b < np; b++) {
+            if (a == b)
+                continue;
+            for (size_t ph = 0; ph < nph; ph++) {
+                pair_route_t *pr = &n->pairs[(a * np + b) * nph + ph];
+                pr->len = route_phase(n, (int)a, (int)b, (int)ph, buf, &pr->lat_us);
+                pr->min_bw_us = min_bw(n, buf, pr->len);
+                if (used + (size_t)pr->len > cap) {
+                    while (used + (size_t)pr->len > cap)
+                        cap *= 2;
+                    int *np2 = realloc(n->pool, sizeof *np2 * cap);
+                    if (np2 == NULL)
+                        return SOC_ENOMEM;
+                    n->pool = np2;
+                }
+                memcpy(n->pool + used, buf, sizeof *buf * (size_t)pr->len);
+                pr->off = (int)used;
+                used += (size_t)pr->len;
+            }
+        }
+    return SOC_OK;
+}
 
 /* ------------------------------------------------------------ end heap */
 
@@ -406,58 +497,8 @@ static void end_update(soc__net_t *n, int f)
 
 /* ---------------------------------------------------- share heap (links) */
 
-static inline double share_of(const link_t *l) { return l->rem > 0 ? l->rem / l->unfixed : 0; }
+static inline void set_key(link_t *l) { l->key = l->rem > 0 ? l->rem / l->unfixed : 0; }
 
-static inline int sh_less(const soc__net_t *n, int a, int b)
-{
-    double x = share_of(&n->links[a]), y = share_of(&n->links[b]);
-    return x != y ? x < y : a < b;
-}
-
-static void sh_swap(soc__net_t *n, int *h, int i, int j)
-{
-    int a = h[i], b = h[j];
-    h[i] = b;
-    h[j] = a;
-    n->links[b].hpos = i;
-    n->links[a].hpos = j;
-}
-
-static void sh_up(soc__net_t *n, int *h, int i)
-{
-    while (i > 0 && sh_less(n, h[i], h[(i - 1) / 2])) {
-        sh_swap(n, h, i, (i - 1) / 2);
-        i = (i - 1) / 2;
-    }
-}
-
-static void sh_down(soc__net_t *n, int *h, int len, int i)
-{
-    for (;;) {
-        int l = 2 * i + 1, r = l + 1, m = i;
-        if (l < len && sh_less(n, h[l], h[m]))
-            m = l;
-        if (r < len && sh_less(n, h[r], h[m]))
-            m = r;
-        if (m == i)
-            return;
-        sh_swap(n, h, i, m);
-        i = m;
-    }
-}
-
-static void sh_remove(soc__net_t *n, int *h, int *len, int pos)
-{
-    int last = --*len;
-    n->links[h[pos]].hpos = -1;
-    if (pos == last)
-        return;
-    h[pos] = h[last];
-    n->links[h[pos]].hpos = pos;
-    int e = h[pos];
-    sh_up(n, h, pos);
-    sh_down(n, h, *len, n->links[e].hpos);
-}
 
 /* ----------------------------------------------------------- max-min */
 
@@ -496,6 +537,12 @@ static int recompute(soc__net_t *n, double t)
 {
     uint64_t ep = ++n->epoch;
     int ns = 0, nf = 0, nl = 0;
+    if (n->full) { /* every link that carries flows seeds the walk */
+        n->n_seeds = 0;
+        for (int l = 0; l < n->n_links; l++)
+            if (n->links[l].n > 0 && add_seed(n, l) != SOC_OK)
+                return SOC_ENOMEM;
+    }
     for (int i = 0; i < n->n_seeds; i++) {
         int l = n->seeds[i];
         if (n->links[l].mark == ep)
@@ -533,57 +580,61 @@ static int recompute(soc__net_t *n, double t)
             }
         }
     }
-    /* bring the component's flows to time t */
-    for (int i = 0; i < nf; i++) {
-        flow_t *fl = &n->flows[n->cflows[i]];
-        fl->rem -= fl->rate * (t - fl->t_upd);
-        if (fl->rem < 0)
-            fl->rem = 0;
-        fl->t_upd = t;
-        fl->fixed = 0;
-    }
-    /* progressive filling */
-    if (GROW(n->lheap, n->cap_lheap, nl) != SOC_OK)
-        return SOC_ENOMEM;
-    int *h = n->lheap, hl = 0;
+    n->n_recompute++;
+    n->n_touched += (uint64_t)nf;
+    for (int i = 0; i < nf; i++)
+        n->flows[n->cflows[i]].fixed = 0;
+    /* progressive filling.  The links wait in a min-heap of (share, link);
+     * an entry goes stale when a link's share grows as flows are fixed
+     * elsewhere (shares never shrink), and is pushed again with its current
+     * share when it comes out.  A fresh minimum is the bottleneck; equal
+     * shares go to the lower link index, as with an exact heap. */
+    n->sh.n = 0;
     for (int i = 0; i < nl; i++) {
         link_t *lk = &n->links[n->clinks[i]];
         lk->rem = lk->cap;
         lk->unfixed = lk->n;
-        h[hl] = n->clinks[i];
-        lk->hpos = hl++;
-        sh_up(n, h, hl - 1);
+        set_key(lk);
+        if (shheap_push(&n->sh, (shent_t){lk->key, n->clinks[i]}) != 0)
+            return SOC_ENOMEM;
     }
-    while (hl > 0) {
-        int l = h[0];
-        sh_remove(n, h, &hl, 0);
-        link_t *lk = &n->links[l];
+    while (n->sh.n > 0) {
+        shent_t top = shheap_pop(&n->sh);
+        link_t *lk = &n->links[top.l];
         if (lk->unfixed == 0)
             continue;
-        double share = share_of(lk);
+        set_key(lk);
+        if (lk->key > top.key) { /* stale: its share grew */
+            if (shheap_push(&n->sh, (shent_t){lk->key, top.l}) != 0)
+                return SOC_ENOMEM;
+            continue;
+        }
+        double share = lk->key;
         for (int i = 0; i < lk->n; i++) {
             flow_t *fl = &n->flows[lk->fl[i].flow];
             if (fl->fixed)
                 continue;
             fl->fixed = 1;
-            fl->rate = share;
+            fl->nrate = share;
             for (int k = 0; k < fl->n_links; k++) {
                 link_t *m = &n->links[fl->lk[k]];
                 m->rem -= share;
                 m->unfixed--;
-                if (m->hpos >= 0) {
-                    if (m->unfixed == 0)
-                        sh_remove(n, h, &hl, m->hpos); /* nothing left to fix */
-                    else
-                        sh_down(n, h, hl, m->hpos);    /* its share only grew */
-                }
             }
         }
     }
-    /* new projected ends */
+    /* flows whose rate changed: volume moved so far, new projected end
+     * (an unchanged rate keeps its projection) */
     for (int i = 0; i < nf; i++) {
         int f = n->cflows[i];
         flow_t *fl = &n->flows[f];
+        if (fl->nrate == fl->rate)
+            continue;
+        fl->rem -= fl->rate * (t - fl->t_upd);
+        if (fl->rem < 0)
+            fl->rem = 0;
+        fl->t_upd = t;
+        fl->rate = fl->nrate;
         fl->tf = fl->rate > 0 ? t + fl->rem / fl->rate : INFINITY;
         if (fl->rem <= 0)
             fl->tf = t;
@@ -642,6 +693,37 @@ static int new_flow(soc__net_t *n, int route_len)
 
 static void bus_start_service(soc__net_t *n, int ch, int x, double t);
 
+/* Flow f joins its links at time t; its rate comes with the next
+ * recomputation (flush), which covers every change of the instant. */
+static int activate(soc__net_t *n, int f, double t)
+{
+    flow_t *fl = &n->flows[f];
+    int rc;
+    fl->state = F_ACTIVE;
+    fl->t_upd = t;
+    fl->rate = 0;
+    /* nothing to move or nothing to cross: ends now */
+    fl->tf = fl->rem <= 0 || fl->n_links == 0 ? t : INFINITY;
+    if ((rc = end_push(n, f)) != SOC_OK)
+        return rc;
+    for (int k = 0; k < fl->n_links; k++)
+        if ((rc = link_add_flow(n, fl->lk[k], f, k)) != SOC_OK ||
+            (rc = add_seed(n, fl->lk[k])) != SOC_OK)
+            return rc;
+    return SOC_OK;
+}
+
+/* Recompute the rates the changes of the current instant affect. */
+static int flush(soc__net_t *n)
+{
+    if (n->n_seeds == 0 || n->model != SOC_NET_FLOW)
+        return SOC_OK;
+    int rc = recompute(n, n->clock);
+    if (rc != SOC_OK)
+        n->err = rc;
+    return rc;
+}
+
 /* Service time of one bus transaction (clock units). */
 static double bus_service(const soc__net_t *n, const xfer_t *x)
 {
@@ -678,9 +760,10 @@ static int start_phase(soc__net_t *n, int x, double t)
         n->q[(n->q_head + n->q_n++) % n->q_cap] = x;
         return SOC_OK;
     }
-    int route[ROUTE_MAX];
+    int buf[ROUTE_MAX];
+    const int *route;
     double lat_us;
-    int len = route_phase(n, xp->src, xp->dst, xp->phase, route, &lat_us);
+    int len = phase_route(n, xp->src, xp->dst, xp->phase, buf, &route, &lat_us, NULL);
     int f = new_flow(n, len);
     if (f < 0)
         return SOC_ENOMEM;
@@ -694,6 +777,8 @@ static int start_phase(soc__net_t *n, int x, double t)
     fl->seq = n->seq++;
     fl->mark = 0;
     pend_t pd = {t + lat_us * n->scale, fl->seq, f};
+    if (pd.t <= n->clock) /* no latency: on its links now */
+        return activate(n, f, n->clock);
     return pheap_push(&n->pend, pd) == 0 ? SOC_OK : SOC_ENOMEM;
 }
 
@@ -774,19 +859,8 @@ static int flow_step(soc__net_t *n, double t)
     /* latencies elapsed: the flows join their links */
     while (n->pend.n > 0 && pheap_top(&n->pend)->t <= t) {
         pend_t pd = pheap_pop(&n->pend);
-        flow_t *fl = &n->flows[pd.flow];
-        fl->state = F_ACTIVE;
-        fl->t_upd = t;
-        /* nothing to move or nothing to cross: ends now; else the
-         * recomputation below gives its rate and end */
-        fl->tf = fl->rem <= 0 || fl->n_links == 0 ? t : INFINITY;
-        if ((rc = end_push(n, pd.flow)) != SOC_OK)
+        if ((rc = activate(n, pd.flow, t)) != SOC_OK)
             return rc;
-        for (int k = 0; k < fl->n_links; k++) {
-            if ((rc = link_add_flow(n, fl->lk[k], pd.flow, k)) != SOC_OK ||
-                (rc = add_seed(n, fl->lk[k])) != SOC_OK)
-                return rc;
-        }
     }
     /* ends at t (within the tolerance), in end-heap order */
     double lim = t + END_TOL * fabs(t);
@@ -807,16 +881,16 @@ static int flow_step(soc__net_t *n, double t)
         if ((rc = phase_done(n, fl->xfer, t, fl->n_links)) != SOC_OK)
             return rc;
     }
-    if (n->n_seeds > 0)
-        return recompute(n, t);
-    return SOC_OK;
+    return SOC_OK; /* rates: at the next flush, with the caller's starts */
 }
 
 /* -------------------------------------------------------------- public */
 
-double soc__net_next(const soc__net_t *n)
+double soc__net_next(soc__net_t *n)
 {
     double t = INFINITY;
+    if (flush(n) != SOC_OK)
+        return n->clock; /* soc__net_step reports the error */
     if (n->model == SOC_NET_BUS) {
         for (int ch = 0; ch < n->k; ch++)
             if (n->busy_until[ch] >= 0 && n->busy_until[ch] < t)
@@ -839,8 +913,8 @@ int soc__net_step(soc__net_t *n, const soc__net_done_t **done, int *n_done, doub
 {
     n->n_done = 0;
     double t = soc__net_next(n);
-    int rc = SOC_OK;
-    if (isfinite(t)) {
+    int rc = n->err;
+    if (rc == SOC_OK && isfinite(t)) {
         if (t > n->clock)
             n->clock = t;
         rc = n->model == SOC_NET_BUS ? bus_step(n, n->clock) : flow_step(n, n->clock);
@@ -854,8 +928,12 @@ int soc__net_step(soc__net_t *n, const soc__net_done_t **done, int *n_done, doub
 int soc__net_start(soc__net_t *n, double t, int src, int dst, double volume, uint64_t job,
                    int edge, int measured)
 {
-    if (t > n->clock)
+    if (t > n->clock) {
+        int rc = flush(n); /* the rates up to now hold until t */
+        if (rc != SOC_OK)
+            return rc;
         n->clock = t;
+    }
     int x = new_xfer(n);
     if (x < 0)
         return SOC_ENOMEM;
@@ -869,6 +947,16 @@ int soc__net_start(soc__net_t *n, double t, int src, int dst, double volume, uin
     xp->vol = volume;
     xp->t_req = n->clock;
     return start_phase(n, x, n->clock);
+}
+
+void soc__net_bench(soc__net_t *n, int full, uint64_t *recomputes, uint64_t *touched)
+{
+    if (full >= 0)
+        n->full = full;
+    if (recomputes != NULL)
+        *recomputes = n->n_recompute;
+    if (touched != NULL)
+        *touched = n->n_touched;
 }
 
 void soc__net_set_warmup(soc__net_t *n, double warmup)
@@ -889,15 +977,12 @@ double soc__net_alone_us(const soc__net_t *n, double volume, int src, int dst)
 {
     if (n->model == SOC_NET_BUS)
         return n->lat_us + volume / n->bus_bw * (n->shared ? 2 : 1);
-    int route[ROUTE_MAX];
+    int buf[ROUTE_MAX];
+    const int *route;
     double total = 0;
     for (int ph = 0; ph <= n->shared; ph++) {
-        double lat;
-        int len = route_phase(n, src, dst, ph, route, &lat);
-        double bw = INFINITY;
-        for (int k = 0; k < len; k++)
-            if (n->links[route[k]].cap_us < bw)
-                bw = n->links[route[k]].cap_us;
+        double lat, bw;
+        int len = phase_route(n, src, dst, ph, buf, &route, &lat, &bw);
         total += lat + (len > 0 ? volume / bw : 0);
     }
     return total;
@@ -931,11 +1016,12 @@ double soc__net_now_us(soc__net_t *n, double now, double volume, int src, int ds
         double wait_us = (n->est_start - now) / n->scale;
         return wait_us + soc__net_alone_us(n, volume, src, dst);
     }
-    int route[ROUTE_MAX];
+    int buf[ROUTE_MAX];
+    const int *route;
     double total = 0;
     for (int ph = 0; ph <= n->shared; ph++) {
         double lat;
-        int len = route_phase(n, src, dst, ph, route, &lat);
+        int len = phase_route(n, src, dst, ph, buf, &route, &lat, NULL);
         double r = INFINITY;
         for (int k = 0; k < len; k++) {
             const link_t *lk = &n->links[route[k]];
@@ -970,6 +1056,7 @@ int soc__net_route_text(const soc__net_t *n, int src, int dst, int phase, char *
 void soc__net_metrics(soc__net_t *n, double now, soc_metrics_t *m)
 {
     double warmup = n->warmup;
+    flush(n);
     m->has_net = 1;
     m->transfers = n->transfers;
     m->avg_transfer_us = n->st.n ? n->st.sum_us / (double)n->st.n : 0;
@@ -1031,12 +1118,12 @@ void soc__net_reset(soc__net_t *n)
     n->n_end = 0;
     n->pend.n = 0;
     n->n_seeds = 0;
+    n->err = SOC_OK;
     n->epoch = 0;
     for (int l = 0; l < n->n_links; l++) {
         n->links[l].n = 0;
         n->links[l].carried = 0;
         n->links[l].mark = 0;
-        n->links[l].hpos = -1;
     }
     for (int ch = 0; n->busy_until != NULL && ch < n->k; ch++) {
         n->busy_until[ch] = -1;
@@ -1066,6 +1153,8 @@ void soc__net_destroy(soc__net_t *n)
     free(n->links);
     free(n->names);
     free(n->mesh_link);
+    free(n->pairs);
+    free(n->pool);
     for (int f = 0; f < n->n_flows; f++) {
         free(n->flows[f].lk);
         free(n->flows[f].lpos);
@@ -1076,7 +1165,7 @@ void soc__net_destroy(soc__net_t *n)
     free(n->stack);
     free(n->cflows);
     free(n->clinks);
-    free(n->lheap);
+    shheap_free(&n->sh);
     free(n->seeds);
     free(n->busy_until);
     free(n->busy_from);
@@ -1129,6 +1218,8 @@ int soc__net_create(soc__net_t **out, const soc_platform_t *p, double time_scale
             rc = SOC_ENOMEM;
     } else if (rc == SOC_OK) {
         rc = build_links(n);
+        if (rc == SOC_OK)
+            rc = build_pair_cache(n);
         if (rc == SOC_OK && (n->util = calloc((size_t)n->n_links + 1, sizeof *n->util)) == NULL)
             rc = SOC_ENOMEM;
     }

@@ -58,8 +58,10 @@ void soc__net_reset(soc__net_t *n);
 int soc__net_start(soc__net_t *n, double t, int src, int dst, double volume, uint64_t job,
                    int edge, int measured);
 /* Time of the network's next internal event (a bus transaction or a flow
- * ending, a flow's latency elapsing); INFINITY when idle. */
-double soc__net_next(const soc__net_t *n);
+ * ending, a flow's latency elapsing); INFINITY when idle.  Flows started or
+ * ended since the last call get their new rates here, so all the changes
+ * of one instant cost one recomputation. */
+double soc__net_next(soc__net_t *n);
 /* Process the next instant (soc__net_next()).  Transfers that completed
  * are in *done (count *n_done, borrowed until the next call), with their
  * exact completion time *at.  SOC_OK or SOC_ENOMEM. */
@@ -93,5 +95,10 @@ void soc__net_metrics(soc__net_t *n, double now, soc_metrics_t *m);
  * Returns the number of links, -1 for phase 1 in pe_to_pe mode. */
 int soc__net_route_text(const soc__net_t *n, int src, int dst, int phase, char *buf,
                         size_t size);
+
+/* Benchmarks (scripts/bench_net.c): full = 1 recomputes every active flow
+ * at each start or end instead of the component (-1 leaves it); the
+ * counters give the recomputations so far and the flows they touched. */
+void soc__net_bench(soc__net_t *n, int full, uint64_t *recomputes, uint64_t *touched);
 
 #endif

@@ -424,6 +424,33 @@ START_TEST(test_contention_slows_and_is_deterministic)
 }
 END_TEST
 
+START_TEST(test_reset_replays)
+{
+    /* a reset to another seed and back replays the first run exactly,
+     * network state included (bus and flow) */
+    const char *blocks[] = {"    contention: {model: bus, bandwidth: 20, channels: 2}\n",
+                            "    contention: {model: flow, topology: shared_bus, bandwidth: 20}\n"};
+    for (int b = 0; b < 2; b++) {
+        soc_config_t *cfg = soc_with(blocks[b]);
+        char *fresh = json_of(cfg, "eft_net");
+        soc_sim_t *sim = sim_of(cfg, "eft_net", NULL);
+        soc_error_t err = {0};
+        ck_assert_int_eq(soc_sim_reset(sim, 99, &err), SOC_OK);
+        ck_assert_int_eq(soc_sim_run(sim, &err), SOC_OK);
+        ck_assert_int_eq(soc_sim_reset(sim, cfg->seed, &err), SOC_OK);
+        ck_assert_int_eq(soc_sim_run(sim, &err), SOC_OK);
+        soc_metrics_t m;
+        soc_sim_metrics(sim, &m);
+        char *again = soc_metrics_json(&m, NULL);
+        ck_assert_str_eq(fresh, again);
+        free(fresh);
+        free(again);
+        soc_sim_destroy(sim);
+        free_cfg(cfg);
+    }
+}
+END_TEST
+
 /* comm_time_now: a scheduler placing producers' consumers across the bus
  * and asking, after each placement, what a new transfer would take. */
 static soc_time_t seen_now[8], seen_free[8];
@@ -678,6 +705,7 @@ static Suite *net_suite(void)
     tcase_add_test(tc, test_bus_without_queueing_is_contention_free);
     tcase_add_test(tc, test_contention_slows_and_is_deterministic);
     tcase_add_test(tc, test_comm_time_now);
+    tcase_add_test(tc, test_reset_replays);
     tcase_add_test(tc, test_energy);
     suite_add_tcase(s, tc);
     tc = tcase_create("queueing");
