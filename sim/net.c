@@ -9,15 +9,18 @@
  * filling: repeatedly take the link whose remaining capacity divided by its
  * unfixed flows is smallest (the bottleneck), fix those flows at that share
  * and subtract it from every link they cross.  Shares only grow as flows
- * are fixed elsewhere, so the links wait in a min-heap keyed by share.
+ * are fixed elsewhere, so the links wait in a min-heap keyed by share whose
+ * stale entries are pushed again when they come out.
  * When a flow starts (its route latency has elapsed) or ends, only the
  * flows connected to it through shared links -- its component of the
- * sharing graph -- can change rate; they are found by a breadth-first
+ * sharing graph -- can change rate; they are found by a depth-first
  * walk links -> flows -> links and only they are recomputed.  Each flow
  * keeps (remaining volume, time of that value, rate) and its projected end
  * in an indexed min-heap, so flows outside the component are not touched.
- * Cost of one start or end: O(F_c * R + L_c log L_c + F_c log F) for F_c
- * flows and L_c links in the component, R links per route, F flows in all.
+ * Rates are recomputed lazily, once per instant (soc__net_next), for all
+ * the starts and ends of that instant.  Cost: O(F_c * R + L_c log L_c +
+ * F_c log F) for F_c flows and L_c links in the component, R links per
+ * route, F flows in all.
  *
  * Ties.  Flows whose projected ends lie within a relative 1e-12 of the
  * earliest end finish together; events at one instant are processed
