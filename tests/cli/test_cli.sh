@@ -101,6 +101,8 @@ printf 'src_pe,dst_pe,volume,start_us\n0,9,100,0\n' > "$t/bad.csv"
 expect_code 2 "flows: unknown PE" -- "$S" flows "$t/net.yaml" "$t/bad.csv"
 grep -q "bad.csv:2:" /tmp/soc_cli_err.$$ || fail "flows: no file:line for a bad flow"
 expect_code 2 "flows: no contention model" -- "$S" flows examples/topcuoglu.yaml "$t/f.csv"
+"$S" validate examples/noc_mesh.yaml | grep -q "^contention  flow (max-min), 4 x 4 mesh" \
+    && pass || fail "validate does not describe the contention model"
 
 echo "cli: $ok passed, $bad failed"
 [ $bad = 0 ]
