@@ -144,6 +144,8 @@ cli_hooks_t cli_sink_hooks(cli_sink_t *sink, cli_power_sink_t *ps);
 /* Sweeps, plots, scheduler regression (cli_sweep.c, cli_plot.c,
  * cli_regress.c; docs/sweeps.md, docs/regression.md). */
 int cli_cmd_sweep(int argc, char **argv);
+/* Interconnect contention model alone (cli_flows.c, soc/net.h). */
+int cli_cmd_flows(int argc, char **argv);
 int cli_cmd_plot(int argc, char **argv);
 int cli_cmd_regress(int argc, char **argv);
 /* HTML report of sweeps, runs and a schedule (cli_report.c). */

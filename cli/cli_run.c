@@ -97,6 +97,14 @@ int cli_cmd_validate(int argc, char **argv)
                p->clusters[c].kind ? p->clusters[c].kind : "", p->clusters[c].count,
                p->clusters[c].is_memory ? "memory, " : "", sup);
     }
+    const soc_contention_t *nc = p->contention;
+    if (nc != NULL && nc->model == SOC_NET_BUS)
+        printf("contention  bus, %d channel(s)\n", nc->channels);
+    else if (nc != NULL && nc->model == SOC_NET_FLOW && nc->topology == SOC_TOPO_MESH)
+        printf("contention  flow (max-min), %d x %d mesh\n", nc->cols, nc->rows);
+    else if (nc != NULL && nc->model == SOC_NET_FLOW)
+        printf("contention  flow (max-min), %s\n",
+               nc->topology == SOC_TOPO_SHARED_BUS ? "shared bus" : "crossbar");
     printf("apps        %d\n", cfg.n_apps);
     for (int a = 0; a < cfg.n_apps; a++) {
         const soc_app_t *app = &cfg.apps[a];

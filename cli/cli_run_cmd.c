@@ -220,6 +220,18 @@ static void print_text(FILE *out, const soc_config_t *cfg, const soc_metrics_t *
         fprintf(out, "average power (W)    %s\n", cli_fmt(a, m->avg_power_w));
         fprintf(out, "EDP (J*µs)           %s\n", cli_fmt(a, m->edp));
     }
+    if (m->has_net) { /* interconnect contention (docs/semantics.md) */
+        int busiest = 0;
+        for (int i = 1; i < m->n_links; i++)
+            if (m->link_utilization[i] > m->link_utilization[busiest])
+                busiest = i;
+        fprintf(out, "transfers            %" PRId64 "\n", m->transfers);
+        fprintf(out, "transfer avg (µs)    %s\n", cli_fmt(a, m->avg_transfer_us));
+        fprintf(out, "transfer p95 (µs)    %s\n", cli_fmt(a, m->p95_transfer_us));
+        if (m->n_links > 0)
+            fprintf(out, "busiest link         %s=%.3f\n", m->link_names[busiest],
+                    m->link_utilization[busiest]);
+    }
     fprintf(out, "PE utilization      ");
     for (int i = 0; i < m->n_pes; i++) {
         char pe[300];

@@ -27,6 +27,7 @@ static const cmd_t commands[] = {
     {"gen", cli_cmd_gen, "generate a synthetic DAG (gen dag random|layered|fork-join|...)"},
     {"export", cli_cmd_export, "draw an application as Graphviz DOT (export dot), critical path"},
     {"serve", cli_cmd_serve, "serve RL environments over a Unix socket or loopback TCP (gym/PROTOCOL.md)"},
+    {"flows", cli_cmd_flows, "run transfers through a config's interconnect contention model alone"},
     {NULL, NULL, NULL},
 };
 

@@ -38,6 +38,7 @@ static const soc_sched_ops_t *const builtin[] = {
     &soc_sched_etf_lb,
     &soc_sched_cpu_only,
     &soc_sched_neural,
+    &soc_sched_eft_net,
     NULL,
 };
 
@@ -73,6 +74,7 @@ static const struct {
     {"heft_best", ""},            {"heft_worst", ""},
     {"cpop", ""},                 {"peft", ""},
     {"lookahead", ""},            {"bnb", "#"},
+    {"eft_net", ""},
 };
 
 const char *soc_sched_arg_choices(const char *name)

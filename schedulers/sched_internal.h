@@ -43,6 +43,8 @@ extern const soc_sched_ops_t soc_sched_etf_lb;
 extern const soc_sched_ops_t soc_sched_cpu_only;
 /* MLP policy of the RL environment (neural.c) */
 extern const soc_sched_ops_t soc_sched_neural;
+/* contention-aware EFT (eft_net.c) */
+extern const soc_sched_ops_t soc_sched_eft_net;
 
 /* Case-insensitive ASCII comparison of a name with a registry key. */
 int soc__name_eq(const char *a, const char *b);

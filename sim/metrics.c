@@ -67,6 +67,17 @@ static const struct {
           "measured arrivals lost at a full door (on_full: drop)"),
     F_REAL(loss_ratio, "1", SOC_METRIC_WINDOW, NULL,
            "dropped_jobs / (dropped_jobs + injected_jobs)"),
+    /* interconnect contention (communication.contention bus or flow) */
+    F_INT(transfers, "transfers", SOC_METRIC_NET, NULL,
+          "inter-PE data transfers of measured jobs delivered through the network"),
+    F_REAL(avg_transfer_us, "us", SOC_METRIC_NET, NULL,
+           "mean transfer time, request to delivery (queueing and sharing included)"),
+    F_REAL(p95_transfer_us, "us", SOC_METRIC_NET, NULL, "95th percentile of transfer time"),
+    F_REAL(data_moved, "units", SOC_METRIC_NET, NULL, "data volume of those transfers"),
+    F_REAL(max_link_utilization, "1", SOC_METRIC_NET, NULL,
+           "utilisation of the busiest link (or of the bus): carried / (capacity x time)"),
+    F_REAL(net_energy_j, "J", SOC_METRIC_NET, NULL,
+           "interconnect energy after the warm-up (energy_pj_per_unit x volume x links)"),
 };
 
 #define N_FIELDS ((int)(sizeof table / sizeof table[0]))
@@ -97,11 +108,13 @@ int soc_metric_find(const char *name)
     return -1;
 }
 
-/* Whether field i exists in m's run (flags against has_energy/has_window). */
+/* Whether field i exists in m's run (energy needs the power model, window
+ * figures native semantics, interconnect figures a contention model). */
 static int present(const soc_metrics_t *m, int i)
 {
     return !((table[i].f.flags & SOC_METRIC_ENERGY) && !m->has_energy) &&
-           !((table[i].f.flags & SOC_METRIC_WINDOW) && !m->has_window);
+           !((table[i].f.flags & SOC_METRIC_WINDOW) && !m->has_window) &&
+           !((table[i].f.flags & SOC_METRIC_NET) && !m->has_net);
 }
 
 double soc_metric_value(const soc_metrics_t *m, int i)
@@ -130,11 +143,11 @@ double soc_metric_value(const soc_metrics_t *m, int i)
 }
 
 /* Integer fields are written exactly from the member, not through double. */
-static void put_value(soc__buf_t *b, const soc_metrics_t *m, int i, const char *absent)
+static void put_value(soc__buf_t *b, const soc_metrics_t *m, int i, const char *none)
 {
     char t[32];
     if (!present(m, i)) {
-        soc__buf_puts(b, absent);
+        soc__buf_puts(b, none);
         return;
     }
     if (table[i].f.type == SOC_METRIC_INT && table[i].s.src == SRC_MEMBER) {
@@ -144,7 +157,7 @@ static void put_value(soc__buf_t *b, const soc_metrics_t *m, int i, const char *
         return;
     }
     double x = soc_metric_value(m, i);
-    soc__buf_puts(b, isnan(x) || isinf(x) ? absent : soc__num(t, x));
+    soc__buf_puts(b, isnan(x) || isinf(x) ? none : soc__num(t, x));
 }
 
 static void put_array(soc__buf_t *b, const char *key, const double *x, int n)
@@ -235,13 +248,25 @@ char *soc_metrics_json(const soc_metrics_t *m, const char *extra)
         put_array(&b, "pe_energy_j", m->pe_energy_j, m->n_pes);
     if (m->has_window)
         put_window_lists(&b, m);
+    if (m->has_net && m->link_utilization != NULL) { /* {"link name": utilisation} */
+        char t[32];
+        soc__buf_puts(&b, ",\"link_utilization\":{");
+        for (int i = 0; i < m->n_links; i++) {
+            if (i)
+                soc__buf_putc(&b, ',');
+            soc__buf_json_str(&b, m->link_names != NULL ? m->link_names[i] : "");
+            soc__buf_putc(&b, ':');
+            soc__buf_puts(&b, soc__num(t, m->link_utilization[i]));
+        }
+        soc__buf_putc(&b, '}');
+    }
     soc__buf_putc(&b, '}');
     return soc__buf_take(&b);
 }
 
 const char *soc_metrics_csv_header(void)
 {
-    static _Thread_local char header[2048];
+    static _Thread_local char header[4096];
     if (header[0] == '\0') {
         size_t n = 0;
         for (int i = 0; i < N_FIELDS; i++) {

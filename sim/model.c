@@ -119,6 +119,7 @@ void soc_config_free(soc_config_t *cfg)
     free(p->bw);
     free(p->name);
     free(p->pe_cluster);
+    soc_contention_free(p->contention);
     for (int a = 0; a < cfg->n_apps; a++) {
         soc_app_t *app = &cfg->apps[a];
         for (int t = 0; t < app->n_tasks; t++)
@@ -147,6 +148,15 @@ void soc_config_free(soc_config_t *cfg)
         free(cfg->ds3);
     }
     memset(cfg, 0, sizeof *cfg);
+}
+
+void soc_contention_free(soc_contention_t *c)
+{
+    if (c == NULL)
+        return;
+    free(c->port_bw);
+    free(c->at);
+    free(c);
 }
 
 /* ------------------------------------------------------------ deep copy */
@@ -228,6 +238,7 @@ int soc_config_copy(soc_config_t *dst, const soc_config_t *src)
     p->bw = NULL;
     p->name = NULL;
     p->pe_cluster = NULL;
+    p->contention = NULL;
     int n_types = p->n_types, n_clusters = p->n_clusters, n_apps = dst->n_apps;
     p->n_types = 0;
     p->n_clusters = 0;
@@ -274,6 +285,16 @@ int soc_config_copy(soc_config_t *dst, const soc_config_t *src)
     }
     DUP_ARRAY(p->bw, sp->bw, n_clusters * n_clusters);
     DUP_ARRAY(p->pe_cluster, sp->pe_cluster, sp->n_pes);
+    if (sp->contention != NULL) {
+        const soc_contention_t *sc = sp->contention;
+        if ((p->contention = malloc(sizeof *p->contention)) == NULL)
+            goto fail;
+        *p->contention = *sc;
+        p->contention->port_bw = NULL;
+        p->contention->at = NULL;
+        DUP_ARRAY(p->contention->port_bw, sc->port_bw, n_clusters);
+        DUP_ARRAY(p->contention->at, sc->at, 2 * sc->n_at);
+    }
 
     if (n_apps > 0) {
         dst->apps = calloc((size_t)n_apps, sizeof *dst->apps);
@@ -392,6 +413,48 @@ static int finite_nonneg(double x) { return isfinite(x) && x >= 0; }
 /* Absurd-value guard: 1e12 µs is 11.5 days of simulated time. */
 #define SOC_MAX_US SOC_MAX_DURATION_US
 
+/* communication.contention: the loaders check positions in the file; this
+ * keeps hand-made configurations honest too. */
+static int validate_contention(soc_config_t *cfg, int n_pes, soc_error_t *err)
+{
+    const soc_platform_t *p = &cfg->platform;
+    const soc_contention_t *c = p->contention;
+    CHECK(c->model >= SOC_NET_NONE && c->model <= SOC_NET_FLOW, "unknown contention model %d",
+          (int)c->model);
+    if (c->model == SOC_NET_NONE)
+        return SOC_OK;
+    CHECK(cfg->semantics == SOC_SEM_NATIVE,
+          "contention models need native semantics (DS3 semantics has no contention)");
+    CHECK(c->topology >= SOC_TOPO_CROSSBAR && c->topology <= SOC_TOPO_MESH,
+          "unknown contention topology %d", (int)c->topology);
+    CHECK(isfinite(c->bandwidth) && c->bandwidth >= 0,
+          "contention bandwidth must be a finite number >= 0 (0 = bandwidth_default)");
+    CHECK(c->model != SOC_NET_BUS || (c->channels >= 1 && c->channels <= 65536),
+          "bus channels must be 1 .. 65536");
+    CHECK(isfinite(c->memory_bw) && c->memory_bw >= 0,
+          "memory_bandwidth must be a finite number >= 0");
+    CHECK(finite_nonneg(c->energy_pj_per_unit), "energy_pj_per_unit must be a finite number >= 0");
+    if (c->port_bw != NULL)
+        for (int k = 0; k < p->n_clusters; k++)
+            CHECK(isfinite(c->port_bw[k]) && c->port_bw[k] >= 0,
+                  "port bandwidth of cluster '%s' must be a finite number >= 0", p->clusters[k].name);
+    if (c->model == SOC_NET_FLOW && c->topology == SOC_TOPO_MESH) {
+        CHECK(c->cols >= 1 && c->cols <= 1024 && c->rows >= 1 && c->rows <= 1024,
+              "mesh size %d x %d out of range (1 .. 1024 each)", c->cols, c->rows);
+        CHECK(finite_nonneg(c->hop_latency_us) && c->hop_latency_us <= SOC_MAX_US,
+              "hop_latency_us must be a non-negative number");
+        CHECK(c->at != NULL && c->n_at == n_pes,
+              "mesh: every PE needs a router ('at' covers %d of %d PEs)", c->at ? c->n_at : 0,
+              n_pes);
+        for (int i = 0; i < n_pes; i++)
+            CHECK(c->at[2 * i] >= 0 && c->at[2 * i] < c->cols && c->at[2 * i + 1] >= 0 &&
+                      c->at[2 * i + 1] < c->rows,
+                  "mesh: PE %d is placed at (%d, %d), outside the %d x %d mesh", i, c->at[2 * i],
+                  c->at[2 * i + 1], c->cols, c->rows);
+    }
+    return SOC_OK;
+}
+
 static int finalize_platform(soc_config_t *cfg, soc_error_t *err)
 {
     soc_platform_t *p = &cfg->platform;
@@ -431,6 +494,11 @@ static int finalize_platform(soc_config_t *cfg, soc_error_t *err)
     if (p->comm_mode == SOC_COMM_SHARED_MEMORY)
         CHECK(p->memory_cluster >= 0 && p->memory_cluster < p->n_clusters,
               "shared-memory communication needs a memory cluster");
+    if (p->contention != NULL) {
+        int rc = validate_contention(cfg, n_pes, err);
+        if (rc != SOC_OK)
+            return rc;
+    }
     free(p->pe_cluster);
     p->pe_cluster = malloc(sizeof(int) * (size_t)n_pes);
     if (p->pe_cluster == NULL)

@@ -28,6 +28,7 @@
 
 #include "engine.h"
 #include "native_ext.h"
+#include "net.h"
 #include "power_internal.h"
 #include "sim_internal.h"
 #include "soc/sim.h"
@@ -35,7 +36,7 @@
 
 /* ------------------------------------------------------------ events */
 
-enum { EV_ARRIVAL = 0, EV_FINISH = 1, EV_WAKE = 2 };
+enum { EV_ARRIVAL = 0, EV_FINISH = 1, EV_WAKE = 2, EV_NET = 3 /* contention: net.c */ };
 
 typedef struct event {
     soc_time_t t;
@@ -71,6 +72,8 @@ typedef struct job {
     int left;                   /* tasks not finished */
     soc_time_t arrival;
     tinst_t *t;
+    soc_time_t *xin;            /* contention: delivery of each edge's data
+                                   (SOC_TIME_NEVER = not yet); else NULL */
 } job_t;
 
 /* Open-addressing map job id -> job (linear probing, backward-shift
@@ -241,6 +244,14 @@ typedef struct native {
     int64_t door_left;          /* jobs of the current arrival not yet in */
     soc_time_t door_since;      /* when they arrived */
 
+    /* interconnect contention (net.c), NULL with contention: none */
+    soc__net_t *net;
+    uint64_t net_version;       /* EV_NET events of other versions are stale */
+    int net_pending;            /* a current EV_NET is in the heap */
+    soc_time_t net_at;          /* ... at this time */
+    int net_dirty;              /* transfers requested since the last
+                                   net_schedule (done once per event) */
+
     soc_sim_api_t api;
     soc_view_t view;
     char sched_name[64];
@@ -267,6 +278,8 @@ static soc_time_t comm_ns(const native_t *s, double vol, int src, int dst)
             return 0;
         return soc_time_from_us(vol / p->bw_self);
     }
+    if (s->net != NULL) /* contention: the transfer alone on the network */
+        return soc_time_from_us(soc__net_alone_us(s->net, vol, src, dst));
     double lat = p->latency_us;
     if (p->comm_mode == SOC_COMM_SHARED_MEMORY && p->memory_cluster >= 0) {
         int mem = p->clusters[p->memory_cluster].first_pe;
@@ -359,6 +372,114 @@ static void ready_compact(native_t *s)
     s->view.n_ready = w;
 }
 
+/* ------------------------------------------- contention hooks (net.c)
+ * With a contention model, the data of an edge between two PEs is a
+ * transfer through the network, requested as soon as the producer has
+ * finished AND the consumer's PE is known (whichever comes last); the
+ * consumer starts when every input has been delivered.  Data on the same
+ * PE and pure precedence edges follow the contention-free rules.  See
+ * docs/semantics.md "Contention". */
+
+/* Keep one EV_NET event at the network's next instant (rounded to the
+ * nearest nanosecond, never before now). */
+static int net_schedule(native_t *s)
+{
+    s->net_dirty = 0;
+    double t = soc__net_next(s->net);
+    if (!isfinite(t))
+        return SOC_OK;
+    soc_time_t at = (soc_time_t)llround(t);
+    if (at < s->now)
+        at = s->now;
+    if (s->net_pending && at == s->net_at)
+        return SOC_OK;
+    s->net_version++;
+    s->net_pending = 1;
+    s->net_at = at;
+    return push_event(s, at, EV_NET, -1, s->net_version);
+}
+
+/* Request the transfer of edge k of job j (producer done, consumer placed)
+ * when it crosses the network. */
+static int net_request(native_t *s, job_t *j, int k)
+{
+    const soc_edge_t *e = &s->cfg->apps[j->app].edges[k];
+    int src = j->t[e->src].pe, dst = j->t[e->dst].pe;
+    if (e->volume <= 0 || src == dst)
+        return SOC_OK;
+    s->net_dirty = 1; /* EV_NET follows once the event or decision is done */
+    return soc__net_start(s->net, (double)s->now, src, dst, e->volume, j->id, k, j->measured);
+}
+
+/* A task was placed: request its inputs whose producers are done. */
+static int net_on_assign(native_t *s, job_t *j, int task)
+{
+    const soc_app_t *a = &s->cfg->apps[j->app];
+    int rc = SOC_OK;
+    for (int i = a->pred_off[task]; i < a->pred_off[task + 1] && rc == SOC_OK; i++)
+        if (j->t[a->edges[a->pred_edge[i]].src].status == SOC_TASK_DONE)
+            rc = net_request(s, j, a->pred_edge[i]);
+    return rc;
+}
+
+/* A task finished: request its outputs to consumers already placed. */
+static int net_on_finish(native_t *s, job_t *j, int task)
+{
+    const soc_app_t *a = &s->cfg->apps[j->app];
+    int rc = SOC_OK;
+    for (int i = a->succ_off[task]; i < a->succ_off[task + 1] && rc == SOC_OK; i++)
+        if (j->t[a->edges[a->succ_edge[i]].dst].pe >= 0)
+            rc = net_request(s, j, a->succ_edge[i]);
+    return rc;
+}
+
+/* When every input of task is on pe (all predecessors done), else NEVER. */
+static soc_time_t net_inputs_at(const native_t *s, const job_t *j, int task, int pe)
+{
+    const soc_app_t *a = &s->cfg->apps[j->app];
+    soc_time_t r = j->arrival;
+    for (int i = a->pred_off[task]; i < a->pred_off[task + 1]; i++) {
+        int k = a->pred_edge[i];
+        const soc_edge_t *e = &a->edges[k];
+        const tinst_t *p = &j->t[e->src];
+        soc_time_t x = e->volume <= 0 || p->pe == pe ? p->finish + comm_ns(s, e->volume, p->pe, pe)
+                                                     : j->xin[k];
+        if (x == SOC_TIME_NEVER)
+            return SOC_TIME_NEVER;
+        if (x > r)
+            r = x;
+    }
+    return r;
+}
+
+static int pe_try_start(native_t *s, int pe);
+
+/* EV_NET: deliver every transfer due now and wake the consumers' PEs. */
+static int net_event(native_t *s)
+{
+    s->net_pending = 0;
+    int rc = SOC_OK;
+    for (;;) {
+        double t = soc__net_next(s->net);
+        if (!isfinite(t) || llround(t) > s->now || rc != SOC_OK)
+            break;
+        const soc__net_done_t *d;
+        int nd;
+        double at;
+        rc = soc__net_step(s->net, &d, &nd, &at);
+        for (int i = 0; i < nd && rc == SOC_OK; i++) {
+            job_t *j = jm_get(&s->jobs, d[i].job);
+            int c = s->cfg->apps[j->app].edges[d[i].edge].dst;
+            j->xin[d[i].edge] = s->now;
+            rc = soc__net_record(s->net, d[i].t_request, (double)s->now, d[i].volume,
+                                 d[i].measured);
+            if (rc == SOC_OK)
+                rc = pe_try_start(s, j->t[c].pe);
+        }
+    }
+    return rc == SOC_OK ? net_schedule(s) : rc;
+}
+
 /* ---------------------------------------------------------- dispatch */
 
 /* Start the head of pe's queue if the PE is free and the head's inputs are
@@ -374,7 +495,10 @@ static int pe_try_start(native_t *s, int pe)
     tinst_t *ti = &j->t[head->ref.task];
     if (ti->npred_left > 0)
         return SOC_OK; /* re-tried when its last predecessor finishes */
-    soc_time_t r = data_ready_ns(s, j, head->ref.task, pe, NULL);
+    soc_time_t r = s->net != NULL ? net_inputs_at(s, j, head->ref.task, pe)
+                                  : data_ready_ns(s, j, head->ref.task, pe, NULL);
+    if (r == SOC_TIME_NEVER)
+        return SOC_OK; /* contention: re-tried when its data is delivered */
     if (r > s->now) {
         pp->wake_version++;
         return push_event(s, r, EV_WAKE, pe, pp->wake_version);
@@ -469,6 +593,11 @@ static int do_assign(native_t *s, soc_task_ref_t ref, int pe, soc_time_t start)
     ti->pe = pe;
     ti->start = key;
     ti->finish = key + d;
+    if (s->net != NULL) { /* contention: the inputs start moving */
+        int rc = net_on_assign(s, j, ref.task);
+        if (rc != SOC_OK)
+            return rc;
+    }
     return pe_try_start(s, pe);
 }
 
@@ -546,6 +675,17 @@ static int inject(native_t *s, int app)
         free(j);
         return SOC_ENOMEM;
     }
+    j->xin = NULL;
+    if (s->net != NULL) { /* contention: no data delivered yet */
+        j->xin = malloc(sizeof *j->xin * (size_t)(a->n_edges > 0 ? a->n_edges : 1));
+        if (j->xin == NULL) {
+            free(j->t);
+            free(j);
+            return SOC_ENOMEM;
+        }
+        for (int k = 0; k < a->n_edges; k++)
+            j->xin[k] = SOC_TIME_NEVER;
+    }
     j->id = s->next_job_id++;
     j->app = app;
     j->arrival = s->now;
@@ -553,6 +693,7 @@ static int inject(native_t *s, int app)
     j->measured = s->now >= s->warmup;
     int rc = jm_put(&s->jobs, j);
     if (rc != SOC_OK) {
+        free(j->xin);
         free(j->t);
         free(j);
         return rc;
@@ -678,6 +819,7 @@ static int job_complete(native_t *s, job_t *j)
     s->jobs_in_system--;
     s->age_base_sum -= j->arrival;
     jm_del(&s->jobs, j->id);
+    free(j->xin);
     free(j->t);
     free(j);
     if (rc != SOC_OK)
@@ -708,6 +850,11 @@ static int handle_finish(native_t *s, int pe)
     ti->status = SOC_TASK_DONE;
     ti->finish = s->now; /* the actual finish (a drawn task's plan showed its estimate) */
     s->tasks_completed++;
+    if (s->net != NULL) { /* contention: outputs to placed consumers */
+        int rc = net_on_finish(s, j, done.ref.task);
+        if (rc != SOC_OK)
+            return rc;
+    }
     if (s->opts.on_record != NULL) {
         soc_task_record_t rec = {
             .job = j->id, .app = j->app, .task = done.ref.task,
@@ -798,6 +945,8 @@ static int power_steps(native_t *s)
 static int advance(native_t *s, int *rc)
 {
     *rc = SOC_OK;
+    if (s->net_dirty && (*rc = net_schedule(s)) != SOC_OK) /* requests of a decision */
+        return 0;
     if (s->done || s->heap.n == 0)
         return 0;
     if (s->pw != NULL && (*rc = power_steps(s)) != SOC_OK)
@@ -835,7 +984,13 @@ static int advance(native_t *s, int *rc)
             if (e.aux == s->pp[e.pe].wake_version)
                 *rc = pe_try_start(s, e.pe);
             break;
+        case EV_NET:
+            if (e.aux == s->net_version)
+                *rc = net_event(s);
+            break;
         }
+        if (s->net_dirty && *rc == SOC_OK) /* the event's requests */
+            *rc = net_schedule(s);
     }
     return *rc == SOC_OK;
 }
@@ -850,6 +1005,7 @@ static void free_state(native_t *s)
     s->sched_state = NULL;
     for (size_t i = 0; i < s->jobs.cap; i++)
         if (s->jobs.slot[i] != NULL) {
+            free(s->jobs.slot[i]->xin);
             free(s->jobs.slot[i]->t);
             free(s->jobs.slot[i]);
         }
@@ -900,6 +1056,11 @@ static int init_state(native_t *s, uint64_t seed, soc_error_t *err)
     soc__window_reset(&s->win); /* issue 13 */
     soc__arrivals_reset(&s->arr);
     s->door_left = 0;
+    if (s->net != NULL) {
+        soc__net_reset(s->net);
+        soc__net_set_warmup(s->net, (double)s->warmup);
+    }
+    s->net_pending = s->net_dirty = 0;
     memset(&s->pw_err, 0, sizeof s->pw_err);
     if (s->pw != NULL) {
         int rc = soc__power_reset(s->pw, err);
@@ -994,6 +1155,12 @@ static int native_create(void **impl, const soc_config_t *cfg, const soc_sim_opt
         native_destroy(s);
         return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
     }
+    /* issue 14: the interconnect's contention model */
+    if (p->contention != NULL && p->contention->model != SOC_NET_NONE &&
+        (rc = soc__net_create(&s->net, p, SOC_NS_PER_US, 1, err)) != SOC_OK) {
+        native_destroy(s);
+        return rc;
+    }
     if (cfg->power_model) {
         rc = soc__power_create(&s->pw, cfg, opts->on_power, opts->power_user, err);
         if (rc == SOC_OK && (s->pw_changed = calloc((size_t)p->n_clusters, 1)) == NULL)
@@ -1021,6 +1188,7 @@ static void native_destroy(void *impl)
     if (s->rng != NULL)
         gsl_rng_free(s->rng);
     soc__power_destroy(s->pw);
+    soc__net_destroy(s->net);
     free(s->pw_changed);
     free(s->exec);
     free(s->app_cdf);
@@ -1177,6 +1345,8 @@ static void native_metrics(void *impl, soc_metrics_t *m)
     if (s->pw != NULL)
         soc__power_metrics(s->pw, m);
     soc__window_metrics(&s->win, s->now, m); /* issue 13, after the energy */
+    if (s->net != NULL)
+        soc__net_metrics(s->net, (double)s->now, m);
 }
 
 /* ----------------------------------------------------- view services */
@@ -1195,6 +1365,17 @@ static soc_time_t api_comm_time(const soc_view_t *v, double volume, int src, int
     if (src < 0 || dst < 0 || src >= s->n_pes || dst >= s->n_pes)
         return 0;
     return comm_ns(s, volume, src, dst);
+}
+
+/* Under the current load (contention); comm_time otherwise. */
+static soc_time_t api_comm_time_now(const soc_view_t *v, double volume, int src, int dst)
+{
+    native_t *s = SIM(v);
+    if (src < 0 || dst < 0 || src >= s->n_pes || dst >= s->n_pes)
+        return 0;
+    if (s->net == NULL || volume <= 0 || src == dst)
+        return comm_ns(s, volume, src, dst);
+    return soc_time_from_us(soc__net_now_us(s->net, (double)s->now, volume, src, dst));
 }
 
 static soc_time_t api_data_ready(const soc_view_t *v, soc_task_ref_t t, int pe,
@@ -1278,7 +1459,7 @@ static uint64_t api_uniform_int(const soc_view_t *v, uint64_t n)
 static const soc_sim_api_t engine_api = {
     sizeof(soc_sim_api_t), api_exec_time, api_comm_time, api_data_ready,
     api_find_slot, api_assign, api_task_info, api_job_app, api_job_arrival,
-    api_uniform, api_uniform_int,
+    api_uniform, api_uniform_int, api_comm_time_now,
 };
 
 const soc__engine_ops_t soc__native_engine = {

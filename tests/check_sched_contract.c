@@ -381,6 +381,44 @@ START_TEST(test_reset_replays)
 }
 END_TEST
 
+/* Interconnect contention (communication.contention): every scheduler
+ * runs on a bus with one channel and on a flow crossbar, both at the
+ * slowest pair bandwidth (2), so that a transfer never beats the
+ * contention-free time the checker assumes; the schedule stays valid and
+ * reproducible, in PE-to-PE and shared-memory mode. */
+START_TEST(test_contention)
+{
+    const soc_sched_ops_t *ops = nth(_i);
+    if (sc_needs_argument(ops->name))
+        return;
+    for (int model = SOC_NET_BUS; model <= SOC_NET_FLOW; model++)
+        for (int shared = 0; shared < 2; shared++) {
+            soc_config_t *cfg = platform(shared);
+            soc_contention_t *c = calloc(1, sizeof *c);
+            ck_assert_ptr_nonnull(c);
+            c->model = (soc_net_model_t)model;
+            c->topology = SOC_TOPO_CROSSBAR;
+            c->bandwidth = 2;
+            c->channels = 1;
+            cfg->platform.contention = c;
+            dag_t d;
+            fork_join(&d, 4);
+            add_app(cfg, "fork", 0.5, &d);
+            random_dag(&d, 10, 14, 5);
+            add_app(cfg, "random", 0.5, &d);
+            ts_cfg_poisson(cfg, 12.0, 20);
+            cfg->seed = 7;
+            ts_cfg_finalize(cfg);
+            char what[64];
+            snprintf(what, sizeof what, "%s contention%s", model == SOC_NET_BUS ? "bus" : "flow",
+                     shared ? " (shared memory)" : "");
+            ck_assert_msg(check_run(cfg, ops, NULL, what, 20), "%s refused %s", ops->name, what);
+            check_run(cfg, ops, "static", what, 20);
+            ts_cfg_destroy(cfg);
+        }
+}
+END_TEST
+
 /* The checker itself must catch what it claims to catch. */
 START_TEST(test_checker_catches)
 {
@@ -432,6 +470,7 @@ int main(void)
     tcase_add_loop_test(tc, test_random_dags, 0, n);
     tcase_add_loop_test(tc, test_poisson_jobs, 0, n);
     tcase_add_loop_test(tc, test_reset_replays, 0, n);
+    tcase_add_loop_test(tc, test_contention, 0, n);
     suite_add_tcase(s, tc);
     return ts_run_suite(s);
 }

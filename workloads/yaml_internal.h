@@ -16,6 +16,8 @@ extern const char *const soc__yaml_arrival_names[];   /* soc_arrival_kind_t */
 extern const char *const soc__yaml_semantics_names[]; /* soc_semantics_t */
 extern const char *const soc__yaml_comm_mode_names[]; /* soc_comm_mode_t */
 extern const char *const soc__yaml_on_full_names[];   /* soc_on_full_t */
+extern const char *const soc__yaml_net_model_names[]; /* soc_net_model_t */
+extern const char *const soc__yaml_topology_names[];  /* soc_net_topology_t */
 
 /* Largest magnitudes the loader accepts ("absurd value" guards).  Times are
  * in µs: 1e12 µs is 11.5 days of simulated time. */

@@ -36,6 +36,8 @@ const char *const soc__yaml_arrival_names[] = {"poisson", "periodic", "trace", "
 const char *const soc__yaml_on_full_names[] = {"wait", "drop", NULL};
 const char *const soc__yaml_semantics_names[] = {"native", "ds3", NULL};
 const char *const soc__yaml_comm_mode_names[] = {"pe_to_pe", "shared_memory", NULL};
+const char *const soc__yaml_net_model_names[] = {"none", "bus", "flow", NULL};
+const char *const soc__yaml_topology_names[] = {"crossbar", "shared_bus", "mesh", NULL};
 
 #define LD_MAX_FILE_BYTES ((size_t)64 << 20)
 #define LD_BUDGET 20000000L /* nodes visited, aliases counted each time */
@@ -999,7 +1001,11 @@ static const char *const POWER_KEYS[] = {"governor",      "opps",       "trip_fr
                                          "dtpm_trip_freq_mhz", "power_profile", "pg_profile",
                                          "idle_w",        NULL};
 static const char *const COMM_KEYS[] = {"mode",       "memory",     "bandwidth_self",
-                                        "bandwidth_default", "latency_us", "bandwidth", NULL};
+                                        "bandwidth_default", "latency_us", "bandwidth",
+                                        "contention", NULL};
+static const char *const CONTENTION_KEYS[] = {
+    "model", "topology", "bandwidth", "channels", "port_bandwidth", "memory_bandwidth",
+    "cols",  "rows",     "hop_latency_us", "at", "energy_pj_per_unit", NULL};
 
 /* Governor specs are the power model's business (soc/dvfs.h); the loader
  * only adds the position and a spelling suggestion. */
@@ -1496,6 +1502,172 @@ static int cluster_index(ld_t *L, const yaml_node_t *n, const char *key, int *ou
     return SOC_OK;
 }
 
+/* ---------------------------------------------- communication.contention
+ * (docs/config.md "Contention").  Keys that do not apply to the chosen
+ * model are checked and kept but not used, so that one file can switch
+ * models (a sweep axis over `model`). */
+
+/* One router position [x, y] inside the cols x rows mesh. */
+static int get_router(ld_t *L, const yaml_node_t *n, const soc_contention_t *c, int *xy)
+{
+    if (n->type != YAML_SEQUENCE_NODE || seq_len(n) != 2)
+        return fail(L, n, SOC_ECONFIG, "at: a router position is [x, y]");
+    int rc;
+    if ((rc = get_int(L, seq_at(L, n, 0), "at", 0, c->cols - 1, &xy[0])) != SOC_OK ||
+        (rc = get_int(L, seq_at(L, n, 1), "at", 0, c->rows - 1, &xy[1])) != SOC_OK)
+        return rc;
+    return SOC_OK;
+}
+
+/* at: {CLUSTER: [x, y]} (every PE of the cluster on one router) or
+ * {CLUSTER: [[x, y], ...]} (one router per PE, `count` entries). */
+static int parse_placement(ld_t *L, const yaml_node_t *n, soc_contention_t *c, int model)
+{
+    const soc_platform_t *p = &L->cfg->platform;
+    char buf[64];
+    if (n->type != YAML_MAPPING_NODE)
+        return fail(L, n, SOC_ECONFIG, "at: expected a mapping cluster -> [x, y], got %s",
+                    describe(n, buf, sizeof buf));
+    int n_pes = 0, rc;
+    for (int k = 0; k < p->n_clusters; k++)
+        n_pes += p->clusters[k].count;
+    c->at = malloc(sizeof *c->at * 2 * (size_t)n_pes);
+    if (c->at == NULL)
+        return oom(L);
+    c->n_at = n_pes;
+    for (int i = 0; i < 2 * n_pes; i++)
+        c->at[i] = -1;
+    size_t np = map_len(n);
+    if ((rc = tick(L, n, np)) != SOC_OK)
+        return rc;
+    for (size_t i = 0; i < np; i++) {
+        yaml_node_t *k = map_key(L, n, i), *v = map_val(L, n, i);
+        int cl, first = 0;
+        if ((rc = cluster_index(L, k, "at", &cl)) != SOC_OK)
+            return rc;
+        for (int q = 0; q < cl; q++)
+            first += p->clusters[q].count;
+        if (c->at[2 * first] >= 0)
+            return fail(L, k, SOC_ECONFIG, "at: cluster '%s' is placed twice",
+                        p->clusters[cl].name);
+        int count = p->clusters[cl].count;
+        if (v->type == YAML_SEQUENCE_NODE && seq_len(v) > 0 &&
+            seq_at(L, v, 0)->type == YAML_SEQUENCE_NODE) {
+            if (seq_len(v) != (size_t)count)
+                return fail(L, v, SOC_ECONFIG,
+                            "at: cluster '%s' has %d PEs; give one [x, y] or %d of them",
+                            p->clusters[cl].name, count, count);
+            for (int e = 0; e < count; e++)
+                if ((rc = get_router(L, seq_at(L, v, (size_t)e), c, &c->at[2 * (first + e)])) !=
+                    SOC_OK)
+                    return rc;
+        } else {
+            int xy[2];
+            if ((rc = get_router(L, v, c, xy)) != SOC_OK)
+                return rc;
+            for (int e = 0; e < count; e++) {
+                c->at[2 * (first + e)] = xy[0];
+                c->at[2 * (first + e) + 1] = xy[1];
+            }
+        }
+    }
+    if (model == SOC_NET_FLOW && c->topology == SOC_TOPO_MESH)
+        for (int k = 0, pe = 0; k < p->n_clusters; pe += p->clusters[k++].count)
+            if (c->at[2 * pe] < 0)
+                return fail(L, n, SOC_ECONFIG, "at: cluster '%s' has no router (every cluster "
+                            "needs one on a mesh)", p->clusters[k].name);
+    return SOC_OK;
+}
+
+static int parse_contention(ld_t *L, const yaml_node_t *n)
+{
+    soc_platform_t *p = &L->cfg->platform;
+    soc_contention_t *c = calloc(1, sizeof *c);
+    if (c == NULL)
+        return oom(L);
+    soc_contention_free(p->contention);
+    p->contention = c;
+    c->channels = 1;
+    int rc, model = SOC_NET_NONE, topo = SOC_TOPO_CROSSBAR;
+    const yaml_node_t *where = n;
+    yaml_node_t *v;
+    if (n->type == YAML_SCALAR_NODE) { /* contention: none | bus | flow */
+        if ((rc = get_enum(L, n, "contention", soc__yaml_net_model_names, &model)) != SOC_OK)
+            return rc;
+    } else {
+        if ((rc = want_map(L, n, "contention", CONTENTION_KEYS)) != SOC_OK)
+            return rc;
+        if ((v = map_get(L, n, "model")) == NULL)
+            return fail(L, n, SOC_ECONFIG, "contention needs a model (none, bus or flow)");
+        where = v;
+        if ((rc = get_enum(L, v, "model", soc__yaml_net_model_names, &model)) != SOC_OK)
+            return rc;
+        if ((v = map_get(L, n, "topology")) != NULL &&
+            (rc = get_enum(L, v, "topology", soc__yaml_topology_names, &topo)) != SOC_OK)
+            return rc;
+        c->topology = (soc_net_topology_t)topo;
+        if ((v = map_get(L, n, "bandwidth")) != NULL &&
+            (rc = get_num(L, v, "bandwidth", 0, 1, SOC_YAML_MAX_BANDWIDTH, &c->bandwidth)) !=
+                SOC_OK)
+            return rc;
+        if ((v = map_get(L, n, "channels")) != NULL &&
+            (rc = get_int(L, v, "channels", 1, 65536, &c->channels)) != SOC_OK)
+            return rc;
+        if ((v = map_get(L, n, "memory_bandwidth")) != NULL &&
+            (rc = get_num(L, v, "memory_bandwidth", 0, 1, SOC_YAML_MAX_BANDWIDTH,
+                          &c->memory_bw)) != SOC_OK)
+            return rc;
+        if ((v = map_get(L, n, "energy_pj_per_unit")) != NULL &&
+            (rc = get_num(L, v, "energy_pj_per_unit", 0, 0, 1e12, &c->energy_pj_per_unit)) !=
+                SOC_OK)
+            return rc;
+        if ((v = map_get(L, n, "port_bandwidth")) != NULL) {
+            char buf[64];
+            if (v->type != YAML_MAPPING_NODE)
+                return fail(L, v, SOC_ECONFIG,
+                            "port_bandwidth: expected a mapping cluster -> bandwidth, got %s",
+                            describe(v, buf, sizeof buf));
+            c->port_bw = calloc((size_t)p->n_clusters, sizeof *c->port_bw);
+            if (c->port_bw == NULL)
+                return oom(L);
+            size_t np = map_len(v);
+            if ((rc = tick(L, v, np)) != SOC_OK)
+                return rc;
+            for (size_t i = 0; i < np; i++) {
+                int cl;
+                if ((rc = cluster_index(L, map_key(L, v, i), "port_bandwidth", &cl)) != SOC_OK ||
+                    (rc = get_num(L, map_val(L, v, i), "port_bandwidth", 0, 1,
+                                  SOC_YAML_MAX_BANDWIDTH, &c->port_bw[cl])) != SOC_OK)
+                    return rc;
+            }
+        }
+        int mesh = c->topology == SOC_TOPO_MESH;
+        yaml_node_t *vc = map_get(L, n, "cols"), *vr = map_get(L, n, "rows");
+        if (mesh && model == SOC_NET_FLOW && (vc == NULL || vr == NULL))
+            return fail(L, n, SOC_ECONFIG, "a mesh needs its size: cols and rows");
+        if (vc != NULL && (rc = get_int(L, vc, "cols", 1, 1024, &c->cols)) != SOC_OK)
+            return rc;
+        if (vr != NULL && (rc = get_int(L, vr, "rows", 1, 1024, &c->rows)) != SOC_OK)
+            return rc;
+        if ((v = map_get(L, n, "hop_latency_us")) != NULL &&
+            (rc = get_num(L, v, "hop_latency_us", 0, 0, SOC_YAML_MAX_US, &c->hop_latency_us)) !=
+                SOC_OK)
+            return rc;
+        v = map_get(L, n, "at");
+        if (v != NULL && (vc == NULL || vr == NULL))
+            return fail(L, v, SOC_ECONFIG, "at: router positions need the mesh size (cols, rows)");
+        if (v == NULL && mesh && model == SOC_NET_FLOW)
+            return fail(L, n, SOC_ECONFIG, "a mesh needs the router of every cluster: at");
+        if (v != NULL && (rc = parse_placement(L, v, c, model)) != SOC_OK)
+            return rc;
+    }
+    c->model = (soc_net_model_t)model;
+    if (model != SOC_NET_NONE && L->cfg->semantics != SOC_SEM_NATIVE)
+        return fail(L, where, SOC_ECONFIG,
+                    "contention models need native semantics (DS3 semantics has no contention)");
+    return SOC_OK;
+}
+
 static int parse_comm(ld_t *L, const yaml_node_t *n)
 {
     soc_platform_t *p = &L->cfg->platform;
@@ -1535,6 +1707,8 @@ static int parse_comm(ld_t *L, const yaml_node_t *n)
         return rc;
     if ((v = map_get(L, n, "latency_us")) != NULL &&
         (rc = get_num(L, v, "latency_us", 0, 0, SOC_YAML_MAX_US, &p->latency_us)) != SOC_OK)
+        return rc;
+    if ((v = map_get(L, n, "contention")) != NULL && (rc = parse_contention(L, v)) != SOC_OK)
         return rc;
     if ((v = map_get(L, n, "bandwidth")) != NULL) {
         size_t k, nc = (size_t)p->n_clusters;

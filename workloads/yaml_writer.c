@@ -371,6 +371,62 @@ static void w_dist(writer_t *w, const soc_dist_t *d, int has_est, double est)
     soc__buf_free(&b);
 }
 
+/* communication.contention, every field (docs/config.md "Contention"). */
+static void w_contention(writer_t *w, const soc_platform_t *p, int ind)
+{
+    const soc_contention_t *c = p->contention;
+    w_indent(w, ind);
+    w_puts(w, "contention:\n");
+    w_key_str(w, ind + 2, "model", soc__yaml_net_model_names[c->model]);
+    w_key_str(w, ind + 2, "topology", soc__yaml_topology_names[c->topology]);
+    if (c->bandwidth > 0)
+        w_key_num(w, ind + 2, "bandwidth", c->bandwidth);
+    w_key_i64(w, ind + 2, "channels", c->channels);
+    if (c->memory_bw > 0)
+        w_key_num(w, ind + 2, "memory_bandwidth", c->memory_bw);
+    w_key_num(w, ind + 2, "energy_pj_per_unit", c->energy_pj_per_unit);
+    if (c->port_bw != NULL) {
+        int any = 0;
+        for (int k = 0; k < p->n_clusters; k++) {
+            if (!(c->port_bw[k] > 0))
+                continue;
+            if (!any) {
+                w_indent(w, ind + 2);
+                w_puts(w, "port_bandwidth:\n");
+            }
+            any = 1;
+            w_indent(w, ind + 4);
+            w_str(w, p->clusters[k].name);
+            w_puts(w, ": ");
+            w_num(w, c->port_bw[k]);
+            w_puts(w, "\n");
+        }
+    }
+    if (c->cols > 0 && c->rows > 0) {
+        w_key_i64(w, ind + 2, "cols", c->cols);
+        w_key_i64(w, ind + 2, "rows", c->rows);
+    }
+    w_key_num(w, ind + 2, "hop_latency_us", c->hop_latency_us);
+    if (c->at != NULL && c->cols > 0 && c->rows > 0) {
+        w_indent(w, ind + 2);
+        w_puts(w, "at:\n");
+        for (int k = 0, pe = 0; k < p->n_clusters; pe += p->clusters[k++].count) {
+            if (pe >= c->n_at || c->at[2 * pe] < 0)
+                continue;
+            w_indent(w, ind + 4);
+            w_str(w, p->clusters[k].name);
+            w_puts(w, ": [");
+            for (int e = 0; e < p->clusters[k].count && pe + e < c->n_at; e++) {
+                char buf[48];
+                snprintf(buf, sizeof buf, "%s[%d, %d]", e ? ", " : "", c->at[2 * (pe + e)],
+                         c->at[2 * (pe + e) + 1]);
+                w_puts(w, buf);
+            }
+            w_puts(w, "]\n");
+        }
+    }
+}
+
 /* The platform mapping; its keys at indent `ind` (2 under "platform:", 0 in
  * a platform file of its own). */
 static int w_platform_body(writer_t *w, const soc_platform_t *p, int ind)
@@ -471,6 +527,8 @@ static int w_platform_body(writer_t *w, const soc_platform_t *p, int ind)
                 w_puts(w, "]\n");
             }
     }
+    if (p->contention != NULL)
+        w_contention(w, p, ind + 2);
     return w->rc;
 }
 

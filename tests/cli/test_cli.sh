@@ -18,7 +18,7 @@ expect_code() { # expect_code CODE DESCRIPTION -- command...
 t=$(mktemp -d); trap 'rm -rf "$t" /tmp/soc_cli_*.$$' EXIT
 
 expect_code 0 "--help" -- "$S" --help
-for c in run validate schedulers convert-ds3 default sweep plot regress serve; do
+for c in run validate schedulers convert-ds3 default sweep plot regress serve flows; do
     expect_code 0 "$c --help" -- "$S" "$c" --help
     grep -q "usage" /tmp/soc_cli_out.$$ || fail "$c --help prints no usage"
 done
@@ -129,5 +129,26 @@ sed 's/resource_ID 1 capacity 1 /resource_ID 1 capacity 0 /' tests/ds3/mini/conf
 expect_code 0 "DS3 capacity 0" -- timeout 20 "$S" run --ds3 "$t/cap/config_file.ini" --json
 grep -q "warning: .*SoC.mini.txt:16: resource 'X': capacity 0 is read as 1" /tmp/soc_cli_err.$$ ||
     fail "DS3 capacity 0: no warning"
+# flows: transfers through a contention model alone (two equal flows on a
+# shared bus of 4 units/µs: 2 x 100 / 4 = 50 µs each; the third alone)
+cat > "$t/net.yaml" <<'Y'
+platform:
+  clusters: [{name: P, count: 4, exec_us: {t: 1}}]
+  communication: {contention: {model: flow, topology: shared_bus, bandwidth: 4}}
+applications: [{name: a, tasks: [t]}]
+injection: {arrival: periodic, period_us: 1}
+stop: {jobs: 1}
+Y
+printf 'src_pe,dst_pe,volume,start_us\n0,1,100,0\nP.2,P.3,100,0\n3,0,10,60\n' > "$t/f.csv"
+out=$("$S" flows "$t/net.yaml" "$t/f.csv" --routes)
+[ "$out" = "$(printf 'flow,src_pe,dst_pe,volume,start_us,finish_us,route\n0,0,1,100,0,50,bus\n1,2,3,100,0,50,bus\n2,3,0,10,60,62.5,bus')" ] \
+    && pass || fail "flows output: $out"
+printf 'src_pe,dst_pe,volume,start_us\n0,9,100,0\n' > "$t/bad.csv"
+expect_code 2 "flows: unknown PE" -- "$S" flows "$t/net.yaml" "$t/bad.csv"
+grep -q "bad.csv:2:" /tmp/soc_cli_err.$$ || fail "flows: no file:line for a bad flow"
+expect_code 2 "flows: no contention model" -- "$S" flows examples/topcuoglu.yaml "$t/f.csv"
+"$S" validate examples/noc_mesh.yaml | grep -q "^contention  flow (max-min), 4 x 4 mesh" \
+    && pass || fail "validate does not describe the contention model"
+
 echo "cli: $ok passed, $bad failed"
 [ $bad = 0 ]

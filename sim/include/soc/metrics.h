@@ -7,8 +7,8 @@
  * and the plots are all generated from this table, so a new metric is added
  * in one place (sim/metrics.c) and appears everywhere.
  *
- * Arrays (per-PE utilisation, per-cluster energy) are not fields; JSON
- * writes them after the fields.
+ * Arrays (per-PE utilisation, per-cluster energy, per-link utilisation)
+ * are not fields; JSON writes them after the fields.
  */
 #ifndef SOC_METRICS_H
 #define SOC_METRICS_H
@@ -29,6 +29,7 @@ typedef enum soc_metric_type {
 /* A field is present in every run unless a flag says otherwise. */
 #define SOC_METRIC_ENERGY 1u   /* only when has_energy (power model on) */
 #define SOC_METRIC_WINDOW 2u   /* only when has_window (native semantics) */
+#define SOC_METRIC_NET 4u      /* only when has_net (a contention model) */
 
 typedef struct soc_metric_field {
     const char *name;        /* column / JSON key, e.g. "avg_latency_us" */
@@ -53,9 +54,10 @@ SOC_API double soc_metric_value(const soc_metrics_t *m, int i);
  * "seed", then `extra` verbatim when not NULL (members without braces,
  * e.g. "\"scale\":100,\"iteration\":0"), the fields (absent = null), the
  * DS3 aliases, the arrays pe_utilization, cluster_energy_j and
- * pe_energy_j (the energy arrays only with the power model), and the lists
+ * pe_energy_j (the energy arrays only with the power model), the lists
  * per_app, per_cluster and per_pe of the measured window (objects, see
- * soc_app_metrics_t etc. in soc/sim.h; when has_window).  Numbers are
+ * soc_app_metrics_t etc. in soc/sim.h; when has_window), and with a
+ * contention model the object link_utilization {"link": utilisation}.  Numbers are
  * written in their shortest exact form.  Malloc'ed; NULL when out of
  * memory. */
 SOC_API char *soc_metrics_json(const soc_metrics_t *m, const char *extra);

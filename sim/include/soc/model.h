@@ -145,6 +145,40 @@ typedef enum soc_comm_mode {
     SOC_COMM_SHARED_MEMORY = 1 /* through the memory cluster */
 } soc_comm_mode_t;
 
+/* Contention model of the interconnect (communication.contention; see
+ * docs/semantics.md "Contention").  NULL in soc_platform_t = none: every
+ * transfer takes its contention-free time, as in DS3. */
+typedef enum soc_net_model {
+    SOC_NET_NONE = 0, /* contention-free (the default) */
+    SOC_NET_BUS = 1,  /* one shared medium, FIFO, `channels` servers */
+    SOC_NET_FLOW = 2  /* flows over routes of links, max-min fair sharing */
+} soc_net_model_t;
+
+typedef enum soc_net_topology {
+    SOC_TOPO_CROSSBAR = 0,   /* one in and one out port link per PE */
+    SOC_TOPO_SHARED_BUS = 1, /* one link shared by every transfer */
+    SOC_TOPO_MESH = 2        /* cols x rows routers, XY routing */
+} soc_net_topology_t;
+
+typedef struct soc_contention {
+    soc_net_model_t model;
+    soc_net_topology_t topology; /* flow model only */
+    double bandwidth;        /* the bus, or every link; <= 0 = bw_default */
+    int channels;            /* bus: transfers served at once (>= 1) */
+    double *port_bw;         /* [n_clusters] bandwidth of the port links of
+                                each cluster's PEs (crossbar, mesh); <= 0 =
+                                `bandwidth`; may be NULL */
+    double memory_bw;        /* flow, shared_memory mode: the memory
+                                controller link crossed by every write and
+                                read; <= 0 = no such link (unbounded) */
+    int cols, rows;          /* mesh size */
+    double hop_latency_us;   /* mesh: latency of one router-to-router hop */
+    int n_at;                /* entries of `at` (= n_pes of the platform) */
+    int *at;                 /* mesh: [2 * n_at] router (x, y) of each PE */
+    double energy_pj_per_unit; /* energy of one data unit crossing one link
+                                  (flow) or the bus, pJ; 0 = none */
+} soc_contention_t;
+
 typedef struct soc_platform {
     char *name;
     int n_types;
@@ -163,6 +197,9 @@ typedef struct soc_platform {
     /* derived */
     int n_pes;
     int *pe_cluster;         /* [n_pes] */
+    /* contention model, NULL = none (owned; appended to keep the layout
+     * that schedulers and plug-ins read) */
+    soc_contention_t *contention;
 } soc_platform_t;
 
 /* --------------------------------------------------------- applications */
@@ -273,6 +310,8 @@ typedef struct soc_config {
 SOC_API void soc_config_init(soc_config_t *cfg);
 /* Free everything *cfg owns (not cfg itself).  Accepts NULL. */
 SOC_API void soc_config_free(soc_config_t *cfg);
+/* Free a contention description (NULL is fine). */
+SOC_API void soc_contention_free(soc_contention_t *c);
 /* Deep copy (dst is overwritten, caller frees with soc_config_free). */
 SOC_API int soc_config_copy(soc_config_t *dst, const soc_config_t *src);
 /* Validate and compute derived fields.  Errors name the offending

@@ -94,7 +94,9 @@ typedef struct soc_sim_api {
     soc_time_t (*exec_time)(const soc_view_t *v, int type, int pe);
     /* Transfer time of `volume` from src_pe to dst_pe (0 on the same PE
      * unless bw_self says otherwise).  In shared-memory mode: write to plus
-     * read from memory. */
+     * read from memory.  Contention-free: with a contention model
+     * (communication.contention) it is the time the transfer would take
+     * alone on the network; comm_time_now below sees the load. */
     soc_time_t (*comm_time)(const soc_view_t *v, double volume, int src_pe,
                             int dst_pe);
     /* Earliest time the inputs of `t` can be on `pe`, from the actual or
@@ -121,7 +123,18 @@ typedef struct soc_sim_api {
      * RNG (deterministic for a given seed). */
     double (*uniform)(const soc_view_t *v);
     uint64_t (*uniform_int)(const soc_view_t *v, uint64_t n);
+    /* ---- appended (check with SOC_API_HAS; older hosts lack them) ---- */
+    /* Transfer time of `volume` from src_pe to dst_pe if requested now,
+     * estimated under the network's current load (docs/semantics.md
+     * "Contention"); equals comm_time without a contention model. */
+    soc_time_t (*comm_time_now)(const soc_view_t *v, double volume, int src_pe,
+                                int dst_pe);
 } soc_sim_api_t;
+
+/* 1 when the engine's api table has the (appended) entry `member` set. */
+#define SOC_API_HAS(api, member)                                              \
+    ((api)->struct_size >= offsetof(soc_sim_api_t, member) + sizeof((api)->member) && \
+     (api)->member != NULL)
 
 /* What a scheduler sees.  Borrowed: valid only during the callback. */
 struct soc_view {

@@ -127,6 +127,19 @@ typedef struct soc_metrics {
     const soc_app_metrics_t *per_app;         /* [n_apps] or NULL */
     const soc_cluster_metrics_t *per_cluster; /* [n_clusters] or NULL */
     const soc_pe_metrics_t *per_pe;           /* [n_pes] or NULL */
+    /* interconnect contention (communication.contention bus or flow;
+     * has_net = 0 without one).  Transfers: inter-PE data of measured
+     * jobs, timed from request to delivery (docs/semantics.md). */
+    int has_net;
+    int64_t transfers;          /* transfers delivered */
+    double avg_transfer_us, p95_transfer_us;
+    double data_moved;          /* their total volume (data units) */
+    double max_link_utilization;/* busiest link (or the bus) */
+    double net_energy_j;        /* energy_pj_per_unit x volume x links
+                                   crossed, after the warm-up */
+    int n_links;
+    const char *const *link_names;  /* [n_links], valid until destroy/reset */
+    const double *link_utilization;/* [n_links] carried / (capacity x time) */
 } soc_metrics_t;
 
 /* Create a simulation.  cfg must be finalized; it is borrowed and must
