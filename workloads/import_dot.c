@@ -409,7 +409,7 @@ static int attr_lists(dp_t *P, attrs_t *a, int edge)
                 } else if (edge && (strcmp(key, "volume") == 0 || strcmp(key, "size") == 0)) {
                     rc = num_value(P, &val, key, &a->volume, 1);
                 } else if (edge && strcmp(key, "label") == 0 && isnan(a->volume)) {
-                    double x;
+                    double x = 0;
                     int r = num_value(P, &val, key, &x, 0);
                     if (r == SOC_OK)
                         a->volume = x;
