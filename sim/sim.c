@@ -1105,6 +1105,13 @@ double soc_sim_jobs_age_sum_us(const soc_sim_t *s)
     return soc_time_to_us((soc_time_t)s->jobs_in_system * s->now - s->age_base_sum);
 }
 
+double soc_sim_energy_j(const soc_sim_t *s)
+{
+    if (s == NULL || s->ds3 != NULL || s->pw == NULL)
+        return -1.0;
+    return soc__power_energy_at(s->pw, s->now);
+}
+
 int soc_sim_run(soc_sim_t *s, soc_error_t *err)
 {
     if (s == NULL)

@@ -132,6 +132,10 @@ SOC_API double soc_sim_now_us(const soc_sim_t *sim);
 SOC_API int soc_sim_done(const soc_sim_t *sim);
 /* Sum over jobs in the system of their age (µs) -- used by RL rewards. */
 SOC_API double soc_sim_jobs_age_sum_us(const soc_sim_t *sim);
+/* Energy (J) of the whole platform from time 0 to now, warm-up included
+ * (native power model); -1 without a power model (power: false) or in DS3
+ * semantics.  Used by the RL energy/EDP rewards. */
+SOC_API double soc_sim_energy_j(const soc_sim_t *sim);
 
 /* Lower bound of a DAG's makespan on the platform: the longest path using
  * each task's fastest PE and no communication (µs).  -1 on error. */
