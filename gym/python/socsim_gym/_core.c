@@ -114,8 +114,7 @@ static int parse_options(PyObject *opts, soc_env_options_t *o)
         int rc = soc_env_options_set(o, PyUnicode_AsUTF8(kv), &err);
         Py_DECREF(kv);
         if (rc != SOC_OK) {
-            char buf[600];
-            PyErr_SetString(PyExc_ValueError, soc_error_format(&err, buf, sizeof buf));
+            raise_soc(rc, &err);
             return -1;
         }
     }
@@ -134,12 +133,7 @@ static int create_env(soc_env_t **out, PyObject *text, PyObject *path, PyObject 
     int rc = soc_env_create(out, &cfg, &o, &err);
     soc_config_free(&cfg);
     if (rc != SOC_OK) {
-        if (rc == SOC_EINVAL) {
-            char buf[600];
-            PyErr_SetString(PyExc_ValueError, soc_error_format(&err, buf, sizeof buf));
-        } else {
-            raise_soc(rc, &err);
-        }
+        raise_soc(rc, &err);
         return -1;
     }
     return 0;
@@ -620,12 +614,7 @@ static int Vec_init(VecObject *self, PyObject *args, PyObject *kw)
         int rc = soc_env_create(&self->envs[i], &cfg, &o, &err);
         if (rc != SOC_OK) {
             soc_config_free(&cfg);
-            if (rc == SOC_EINVAL) {
-                char buf[600];
-                PyErr_SetString(PyExc_ValueError, soc_error_format(&err, buf, sizeof buf));
-            } else {
-                raise_soc(rc, &err);
-            }
+            raise_soc(rc, &err);
             return -1;
         }
     }

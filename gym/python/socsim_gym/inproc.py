@@ -51,6 +51,18 @@ def require() -> None:
                           "(backend='socket')")
 
 
+def create(factory: Any, *args: Any, **kw: Any) -> Any:
+    """Call a ``_core`` constructor; library errors become :class:`ServerError`
+    with the same ``code`` the socket backend reports."""
+    from .protocol import ServerError
+
+    try:
+        return factory(*args, **kw)
+    except _core.Error as e:
+        code, _, msg = str(e).partition(": ")
+        raise ServerError(code, 0, msg, "make") from None
+
+
 def config_args(config: Optional[str], config_path: Optional[str]) -> Tuple[Optional[str], Optional[str]]:
     if config is not None and config_path is not None:
         raise ValueError("give config (YAML text) or config_path, not both")

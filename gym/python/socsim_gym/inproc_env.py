@@ -50,8 +50,8 @@ class InProcessEnv(SocSimEnv):
         self.recover = recover
         self._session = None
         text, path = inproc.config_args(config, config_path)
-        self._core = inproc._core.Env(config=text, config_path=path,
-                                      options=inproc.normalise_options(options))
+        self._core = inproc.create(inproc._core.Env, config=text, config_path=path,
+                                   options=inproc.normalise_options(options))
         d = self._core.describe()
         self._describe = d
         self._make_reply = {"obs_dim": d["obs_dim"], "n_actions": d["n_actions"],

@@ -55,8 +55,8 @@ def make_core(num_envs: int, config: Optional[str], config_path: Optional[str],
               options: Optional[Dict[str, Any]]) -> Tuple[Any, Dict[str, Any], Batch]:
     inproc.require()
     text, path = inproc.config_args(config, config_path)
-    core = inproc._core.VecEnv(int(num_envs), config=text, config_path=path,
-                               options=inproc.normalise_options(options))
+    core = inproc.create(inproc._core.VecEnv, int(num_envs), config=text, config_path=path,
+                         options=inproc.normalise_options(options))
     d = core.describe()
     if int(d["options"].get("graph", 0)):
         raise ValueError("graph observations are per environment: use SocSimEnv (or "
@@ -175,26 +175,27 @@ class InProcessVectorEnv(SocSimVectorEnv):
                               f"{np.flatnonzero(self._ended).tolist()} (options reset_mask)")
         skip = self._ended.astype(np.uint8) if (mode == AutoresetMode.NEXT_STEP and
                                                 self._ended.any()) else None
-        same = mode == AutoresetMode.SAME_STEP
-        self._core.step(self._acts, skip, same)
+        self._core.step(self._acts, skip, False)
         term = self._b.terminated.copy()
         trunc = self._b.truncated.copy()
         ended_now = term | trunc
         infos = self._batch(np.ones(self.num_envs, dtype=bool))
-        if same and ended_now.any():
-            # the rows hold the step's info; obs/mask/seed the new episode's
+        if skip is not None:
+            self._ended[skip.astype(bool)] = False
+        if mode == AutoresetMode.SAME_STEP and ended_now.any():
+            # the step's last observation and info go to final_*, the rows
+            # then show the new episodes (as Gymnasium's SAME_STEP)
             final_obs = np.full(self.num_envs, None, dtype=object)
             for i in np.flatnonzero(ended_now):
-                final_obs[i] = self._b.final_obs[i].copy()
-            final_info = {k: v for k, v in infos.items()}
+                final_obs[i] = self._b.obs[i].copy()
+            final_info = infos
+            self._core.reset(None, ended_now.astype(np.uint8))
+            infos = self._batch(np.ones(self.num_envs, dtype=bool))
             infos["final_obs"] = final_obs
             infos["_final_obs"] = ended_now.copy()
             infos["final_info"] = final_info
             infos["_final_info"] = ended_now.copy()
-            self._ended[:] = False
         else:
-            if skip is not None:
-                self._ended[skip.astype(bool)] = False
             self._ended |= ended_now
         return self._b.obs.copy(), self._b.rewards.copy(), term, trunc, infos
 

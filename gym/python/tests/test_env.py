@@ -16,7 +16,8 @@ from conftest import assert_same_info, random_masked, run_episode
 
 INFO_KEYS = {"t_us", "dt_us", "step", "invalid_action", "job", "task", "pe", "n_ready",
              "jobs_in_system", "completed_jobs", "injected_jobs", "cum_latency_us",
-             "avg_latency_us", "episode_reward", "done", "seed", "action_mask"}
+             "avg_latency_us", "episode_reward", "done", "seed", "action_mask",
+             "completed_jobs_all", "injected_jobs_all", "expert", "energy_j", "completions"}
 
 
 @pytest.mark.parametrize("mode", ["pair", "pe", "task"])
