@@ -175,7 +175,8 @@ int soc_env_options_set(soc_env_options_t *o, const char *kv, soc_error_t *err)
         int k = soc_expert_kind_parse(val);
         if (k < 0)
             return soc_error_set(err, SOC_EINVAL, NULL, 0, 0,
-                                 "env option expert: '%.60s' is not none, eft, etf or heft", val);
+                                 "env option expert: '%.60s' is not none, eft, etf, heft or "
+                                 "sufferage", val);
         o->expert = (soc_expert_kind_t)k;
     } else if (strcmp(key, "graph") == 0) {
         if (parse_i64(val, &i) != 0 || i < 0 || i > 1)
@@ -326,7 +327,7 @@ int soc_env_create(soc_env_t **out, const soc_config_t *cfg,
         !isfinite(o.invalid_penalty) || (unsigned)o.reward > SOC_REWARD_EDP ||
         !isfinite(o.time_us) || (unsigned)o.reward_jobs > SOC_REWARD_JOBS_ALL ||
         !(o.energy_norm > 0) || !isfinite(o.energy_norm) ||
-        (unsigned)o.expert > SOC_EXPERT_HEFT || (unsigned)o.graph > 1)
+        (unsigned)o.expert > SOC_EXPERT_SUFFERAGE || (unsigned)o.graph > 1)
         return soc_error_set(err, SOC_EINVAL, NULL, 0, 0, "invalid environment options");
 
     soc_env_t *e = calloc(1, sizeof *e);

@@ -599,18 +599,19 @@ int soc_obs_decode(soc_obs_t *o, const soc_view_t *v, int64_t action,
 
 /* ------------------------------------------------------------- experts */
 
-static const char *const expert_names[] = {"none", "eft", "etf", "heft"};
+#define N_EXPERTS 5
+static const char *const expert_names[N_EXPERTS] = {"none", "eft", "etf", "heft", "sufferage"};
 
 const char *soc_expert_kind_name(soc_expert_kind_t k)
 {
-    return (unsigned)k < 4 ? expert_names[k] : "?";
+    return (unsigned)k < N_EXPERTS ? expert_names[k] : "?";
 }
 
 int soc_expert_kind_parse(const char *name)
 {
     if (name == NULL)
         return -1;
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < N_EXPERTS; i++)
         if (strcmp(name, expert_names[i]) == 0)
             return i;
     return -1;
@@ -634,7 +635,7 @@ int64_t soc_obs_expert(soc_obs_t *o, const soc_view_t *v, soc_expert_kind_t kind
 {
     if (o == NULL || v == NULL)
         return SOC_EINVAL;
-    if (kind == SOC_EXPERT_NONE || (unsigned)kind > SOC_EXPERT_HEFT)
+    if (kind == SOC_EXPERT_NONE || (unsigned)kind > SOC_EXPERT_SUFFERAGE)
         return -1;
     /* pe mode: the task is slot 0 whatever the expert */
     int limit = (kind == SOC_EXPERT_EFT || o->prm.mode == SOC_ACTION_PE) ? 1 : o->K;
@@ -648,6 +649,24 @@ int64_t soc_obs_expert(soc_obs_t *o, const soc_view_t *v, soc_expert_kind_t kind
             int pe = eft_all(o, v, &v->ready[o->live[k]]);
             if (pe >= 0 && (best_pe < 0 || o->eft[pe] < best_f)) {
                 best_f = o->eft[pe];
+                best_slot = k;
+                best_pe = pe;
+            }
+        }
+    } else if (kind == SOC_EXPERT_SUFFERAGE && limit > 1) {
+        soc_time_t best_x = 0;
+        for (int k = 0; k < n; k++) {
+            int pe = eft_all(o, v, &v->ready[o->live[k]]);
+            if (pe < 0)
+                continue;
+            /* second-best finish on another PE (the scheduler's row_offer) */
+            soc_time_t second = -1;
+            for (int p = 0; p < o->P; p++)
+                if (p != pe && o->eft[p] >= 0 && (second < 0 || o->eft[p] < second))
+                    second = o->eft[p];
+            soc_time_t x = second < 0 ? SOC_TIME_NEVER : second - o->eft[pe];
+            if (best_pe < 0 || x > best_x) {
+                best_x = x;
                 best_slot = k;
                 best_pe = pe;
             }

@@ -916,6 +916,7 @@ START_TEST(test_expert_parity)
 {
     follow_expert_vs("etf", "etf");
     follow_expert_vs("eft", "eft");
+    follow_expert_vs("sufferage", "sufferage");
 }
 END_TEST
 

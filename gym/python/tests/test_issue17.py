@@ -170,7 +170,7 @@ def test_socsim_run_with_power_and_yaml_text(socsim):
 
 # ---- expert, graph, energy ----------------------------------------------
 
-@pytest.mark.parametrize("expert", ["etf", "eft"])
+@pytest.mark.parametrize("expert", ["etf", "eft", "sufferage"])
 def test_following_the_expert_is_the_scheduler(socsim, small_config, backend, expert):
     env = SocSimEnv(config_path=small_config, options={"slots": 64, "expert": expert},
                     backend=backend)

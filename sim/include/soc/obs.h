@@ -126,17 +126,22 @@ SOC_API int soc_obs_fallback(soc_obs_t *o, const soc_view_t *v,
  *         exit), ties to the lower slot, on its earliest-finish PE -- the
  *         run-time ("HEFT_RT") form of HEFT; the `heft` scheduler itself
  *         plans each job at arrival with insertion, which one appended
- *         action cannot express.
+ *         action cannot express;
+ *   SUFFERAGE  the slot that loses most if denied its best PE (second-best
+ *         minus best appended finish; a task only one PE runs loses without
+ *         bound), ties to the lower slot, on its earliest-finish PE -- the
+ *         `sufferage` scheduler's rule while at most K tasks are ready.
  * In `pe` mode only slot 0 can be chosen, so every expert gives slot 0's
  * earliest-finish PE; in `task` mode the expert's slot. */
 typedef enum soc_expert_kind {
     SOC_EXPERT_NONE = 0,
     SOC_EXPERT_EFT,
     SOC_EXPERT_ETF,
-    SOC_EXPERT_HEFT
+    SOC_EXPERT_HEFT,
+    SOC_EXPERT_SUFFERAGE
 } soc_expert_kind_t;
 
-/* "none", "eft", "etf", "heft" and back (-1 if unknown). */
+/* "none", "eft", "etf", "heft", "sufferage" and back (-1 if unknown). */
 SOC_API const char *soc_expert_kind_name(soc_expert_kind_t k);
 SOC_API int soc_expert_kind_parse(const char *name);
 
