@@ -8,7 +8,7 @@ set -euo pipefail
 SOC_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD_DIR=${BUILD_DIR:-$SOC_ROOT/build}
 SOC_PACKAGES="build-essential cmake pkg-config libigraph-dev libyaml-dev libgsl-dev check \
-gnuplot-nox python3 python3-venv python3-pip"
+gnuplot-nox python3 python3-venv python3-pip python3-dev"
 
 soc_install_packages() {
     local missing=()
