@@ -150,8 +150,14 @@ class SocSimEnv(gym.Env):
     metadata = {"render_modes": ["ansi"], "render_fps": 4}
 
     def __new__(cls, *args: Any, **kw: Any):
-        if cls is SocSimEnv and resolve_backend(kw.get("backend"), kw.get("address"),
-                                                kw.get("socsim")) == "inproc":
+        # positional: config, config_path, options, address, socsim, timeout,
+        # recover, render_mode, backend
+        pos = dict(zip(("address", "socsim", "backend"),
+                       (args[3] if len(args) > 3 else None, args[4] if len(args) > 4 else None,
+                        args[8] if len(args) > 8 else None)))
+        pos.update({k: kw[k] for k in ("address", "socsim", "backend") if k in kw})
+        if cls is SocSimEnv and resolve_backend(pos["backend"], pos["address"],
+                                                pos["socsim"]) == "inproc":
             from .inproc_env import InProcessEnv
             return super().__new__(InProcessEnv)
         return super().__new__(cls)

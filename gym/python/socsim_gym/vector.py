@@ -53,8 +53,14 @@ class SocSimVectorEnv(VectorEnv):
     metadata = {"render_modes": [], "autoreset_mode": AutoresetMode.NEXT_STEP}
 
     def __new__(cls, *args: Any, **kw: Any):
-        if cls is SocSimVectorEnv and resolve_backend(kw.get("backend"), kw.get("address"),
-                                                      kw.get("socsim")) == "inproc":
+        # positional: num_envs, config, config_path, options, address, socsim,
+        # timeout, autoreset_mode, render_mode, backend
+        pos = dict(zip(("address", "socsim", "backend"),
+                       (args[4] if len(args) > 4 else None, args[5] if len(args) > 5 else None,
+                        args[9] if len(args) > 9 else None)))
+        pos.update({k: kw[k] for k in ("address", "socsim", "backend") if k in kw})
+        if cls is SocSimVectorEnv and resolve_backend(pos["backend"], pos["address"],
+                                                      pos["socsim"]) == "inproc":
             from .inproc_vector import InProcessVectorEnv
             return super().__new__(InProcessVectorEnv)
         return super().__new__(cls)
