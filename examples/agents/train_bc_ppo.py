@@ -133,7 +133,7 @@ def fit(torch, net, X, M, Y, epochs: int, lr: float, batch: int, rng):
             opt.zero_grad()
             loss.backward()
             opt.step()
-            tot += float(loss) * len(idx)
+            tot += float(loss.detach()) * len(idx)
     with torch.no_grad():
         pred = net(Xt).masked_fill(~Mt, -1e9).argmax(1)
         acc = float((pred == Yt).float().mean())
