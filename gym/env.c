@@ -10,6 +10,12 @@
  * record stream and keeps everything in integer nanoseconds: the rewards of
  * an episode then add up to -(total latency) / norm up to rounding of the
  * final division only.
+ *
+ * Measured jobs only (reward_jobs=measured, the default): jobs arrive only
+ * at decision points (their entry tasks are ready at once), so over a step
+ * [t0, t1] the measured jobs in the system are those present at t0, minus
+ * those completing at f in between:
+ *     integral = n0 (t1 - t0) - sum over those completions of (t1 - f).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -42,9 +48,21 @@ struct soc_env {
     uint64_t ring_cap;         /* power of two */
     uint64_t base;             /* oldest job that may be unfinished */
     int oom;                   /* the record sink could not grow the ring */
-    int64_t completed;
+    int64_t completed;         /* measured jobs */
     int64_t lat_sum_ns;
+    int64_t completed_all;     /* all jobs */
+    int64_t lat_sum_all_ns;
+    double lat_sum_us, lat_sum_all_us; /* as the engine sums: µs per job, in order */
     uint64_t jobs_seen;        /* 1 + highest job serial number seen */
+    uint64_t meas_first;       /* serial of the first measured job, or UINT64_MAX */
+    soc_time_t warmup_ns;
+    /* measured completions of the current step: count and sum of finishes */
+    int64_t step_meas_n, step_meas_fin_ns;
+    soc_env_completion_t *comp; /* completions of the current step */
+    int n_comp, cap_comp;
+    uint64_t *jobs_buf;        /* jobs in the system (graph) */
+    size_t cap_jobs;
+    int has_energy;
 };
 
 /* ------------------------------------------------------------ options */
@@ -60,13 +78,25 @@ void soc_env_options_default(soc_env_options_t *o)
     o->invalid_penalty = 0.0;
     o->time_us = -1;
     o->jobs = -1;
+    o->reward_jobs = SOC_REWARD_JOBS_MEASURED;
+    o->energy_norm = 1e-3;
+    o->expert = SOC_EXPERT_NONE;
+    o->graph = 0;
 }
 
-static const char *const reward_names[] = {"latency", "makespan", "compbonus"};
+#define N_REWARDS 5
+static const char *const reward_names[N_REWARDS] = {"latency", "makespan", "compbonus", "energy",
+                                                    "edp"};
+static const char *const reward_jobs_names[2] = {"measured", "all"};
 
 const char *soc_reward_kind_name(soc_reward_kind_t k)
 {
-    return (unsigned)k < 3 ? reward_names[k] : "?";
+    return (unsigned)k < N_REWARDS ? reward_names[k] : "?";
+}
+
+const char *soc_reward_jobs_name(soc_reward_jobs_t j)
+{
+    return (unsigned)j < 2 ? reward_jobs_names[j] : "?";
 }
 
 static int parse_double(const char *s, double *out)
@@ -121,14 +151,37 @@ int soc_env_options_set(soc_env_options_t *o, const char *kv, soc_error_t *err)
         o->obs.mode = (soc_action_mode_t)m;
     } else if (strcmp(key, "reward") == 0) {
         int k = -1;
-        for (int j = 0; j < 3; j++)
+        for (int j = 0; j < N_REWARDS; j++)
             if (strcmp(val, reward_names[j]) == 0)
                 k = j;
         if (k < 0)
             return soc_error_set(err, SOC_EINVAL, NULL, 0, 0,
-                                 "env option reward: '%.60s' is not latency, makespan or compbonus",
-                                 val);
+                                 "env option reward: '%.60s' is not latency, makespan, "
+                                 "compbonus, energy or edp", val);
         o->reward = (soc_reward_kind_t)k;
+    } else if (strcmp(key, "reward_jobs") == 0) {
+        if (strcmp(val, "measured") == 0)
+            o->reward_jobs = SOC_REWARD_JOBS_MEASURED;
+        else if (strcmp(val, "all") == 0)
+            o->reward_jobs = SOC_REWARD_JOBS_ALL;
+        else
+            return soc_error_set(err, SOC_EINVAL, NULL, 0, 0,
+                                 "env option reward_jobs: '%.60s' is not measured or all", val);
+    } else if (strcmp(key, "energy_norm") == 0) {
+        if (parse_double(val, &d) != 0 || !(d > 0))
+            goto bad;
+        o->energy_norm = d;
+    } else if (strcmp(key, "expert") == 0) {
+        int k = soc_expert_kind_parse(val);
+        if (k < 0)
+            return soc_error_set(err, SOC_EINVAL, NULL, 0, 0,
+                                 "env option expert: '%.60s' is not none, eft, etf, heft or "
+                                 "sufferage", val);
+        o->expert = (soc_expert_kind_t)k;
+    } else if (strcmp(key, "graph") == 0) {
+        if (parse_i64(val, &i) != 0 || i < 0 || i > 1)
+            goto bad;
+        o->graph = (int)i;
     } else if (strcmp(key, "reward_norm") == 0) {
         if (parse_double(val, &d) != 0 || !(d > 0))
             goto bad;
@@ -152,7 +205,8 @@ int soc_env_options_set(soc_env_options_t *o, const char *kv, soc_error_t *err)
     } else {
         return soc_error_set(err, SOC_EINVAL, NULL, 0, 0,
                              "unknown env option '%s' (slots, action_mode, reward, reward_norm, "
-                             "invalid_penalty, time_us, jobs, time_scale_us)", key);
+                             "invalid_penalty, time_us, jobs, time_scale_us, reward_jobs, "
+                             "energy_norm, expert, graph)", key);
     }
     return SOC_OK;
 bad:
@@ -196,8 +250,38 @@ static void on_record(void *user, const soc_task_record_t *rec)
     if (++*c < (uint32_t)e->cfg.apps[rec->app].n_tasks)
         return;
     *c = JOB_DONE;
-    e->completed++;
-    e->lat_sum_ns += soc_time_from_us(rec->finish_us) - soc_time_from_us(rec->arrival_us);
+    soc_time_t arr = soc_time_from_us(rec->arrival_us), fin = soc_time_from_us(rec->finish_us);
+    int64_t lat = fin - arr > 0 ? fin - arr : 0;
+    int measured = arr >= e->warmup_ns;
+    e->completed_all++;
+    e->lat_sum_all_ns += lat;
+    e->lat_sum_all_us += (double)lat / SOC_NS_PER_US;
+    if (measured) {
+        e->completed++;
+        e->lat_sum_ns += lat;
+        e->lat_sum_us += (double)lat / SOC_NS_PER_US;
+        e->step_meas_n++;
+        e->step_meas_fin_ns += fin;
+    }
+    if (e->n_comp == e->cap_comp) {
+        int nc = e->cap_comp ? 2 * e->cap_comp : 16;
+        soc_env_completion_t *np = realloc(e->comp, sizeof *np * (size_t)nc);
+        if (np == NULL) {
+            e->oom = 1;
+        } else {
+            e->comp = np;
+            e->cap_comp = nc;
+        }
+    }
+    if (e->n_comp < e->cap_comp) {
+        soc_env_completion_t *cp = &e->comp[e->n_comp++];
+        cp->job = rec->job;
+        cp->app = rec->app;
+        cp->measured = measured;
+        cp->arrival_us = rec->arrival_us;
+        cp->finish_us = rec->finish_us;
+        cp->latency_us = soc_time_to_us(lat);
+    }
     while (e->ring[e->base & (e->ring_cap - 1)] == JOB_DONE) {
         e->ring[e->base & (e->ring_cap - 1)] = 0;
         e->base++;
@@ -212,7 +296,13 @@ static void tracking_reset(soc_env_t *e)
     e->oom = 0;
     e->completed = 0;
     e->lat_sum_ns = 0;
+    e->completed_all = 0;
+    e->lat_sum_all_ns = 0;
+    e->lat_sum_us = e->lat_sum_all_us = 0;
     e->jobs_seen = 0;
+    e->meas_first = UINT64_MAX;
+    e->step_meas_n = e->step_meas_fin_ns = 0;
+    e->n_comp = 0;
 }
 
 /* -------------------------------------------------------------- create */
@@ -234,8 +324,10 @@ int soc_env_create(soc_env_t **out, const soc_config_t *cfg,
     else
         soc_env_options_default(&o);
     if (!(o.reward_norm > 0) || !isfinite(o.reward_norm) || !(o.invalid_penalty >= 0) ||
-        !isfinite(o.invalid_penalty) || (unsigned)o.reward > SOC_REWARD_COMPBONUS ||
-        !isfinite(o.time_us))
+        !isfinite(o.invalid_penalty) || (unsigned)o.reward > SOC_REWARD_EDP ||
+        !isfinite(o.time_us) || (unsigned)o.reward_jobs > SOC_REWARD_JOBS_ALL ||
+        !(o.energy_norm > 0) || !isfinite(o.energy_norm) ||
+        (unsigned)o.expert > SOC_EXPERT_SUFFERAGE || (unsigned)o.graph > 1)
         return soc_error_set(err, SOC_EINVAL, NULL, 0, 0, "invalid environment options");
 
     soc_env_t *e = calloc(1, sizeof *e);
@@ -266,6 +358,14 @@ int soc_env_create(soc_env_t **out, const soc_config_t *cfg,
     rc = soc_config_finalize(&e->cfg, err);
     if (rc != SOC_OK)
         goto fail;
+    if ((o.reward == SOC_REWARD_ENERGY || o.reward == SOC_REWARD_EDP) && !e->cfg.power_model) {
+        rc = soc_error_set(err, SOC_EINVAL, NULL, 0, 0,
+                           "env option reward=%s needs the power model (power: true in the "
+                           "config)", soc_reward_kind_name(o.reward));
+        goto fail;
+    }
+    e->has_energy = e->cfg.power_model != 0;
+    e->warmup_ns = in->warmup_us > 0 ? soc_time_from_us(in->warmup_us) : 0;
     o.time_us = in->sim_time_us > 0 ? in->sim_time_us : 0;
     o.jobs = in->max_jobs > 0 ? in->max_jobs : 0;
     e->limit_ns = in->sim_time_us > 0 ? soc_time_from_us(in->sim_time_us) : SOC_TIME_NEVER;
@@ -311,6 +411,8 @@ void soc_env_destroy(soc_env_t *e)
     free(e->low);
     free(e->high);
     free(e->ring);
+    free(e->comp);
+    free(e->jobs_buf);
     free(e);
 }
 
@@ -371,8 +473,24 @@ static int64_t age_sum_ns(const soc_env_t *e)
  * at the instant it arrives. */
 static void note_jobs(soc_env_t *e, const soc_view_t *v)
 {
-    if (v->n_ready > 0 && v->ready[v->n_ready - 1].ref.job + 1 > e->jobs_seen)
-        e->jobs_seen = v->ready[v->n_ready - 1].ref.job + 1;
+    if (v->n_ready == 0 || v->ready[v->n_ready - 1].ref.job + 1 <= e->jobs_seen)
+        return;
+    uint64_t top = v->ready[v->n_ready - 1].ref.job + 1;
+    if (e->meas_first == UINT64_MAX)
+        for (uint64_t j = e->jobs_seen; j < top; j++) {
+            soc_time_t a = v->api->job_arrival(v, j);
+            if (a != SOC_TIME_NEVER && a >= e->warmup_ns) {
+                e->meas_first = j;
+                break;
+            }
+        }
+    e->jobs_seen = top;
+}
+
+/* Measured jobs injected so far and still in the system. */
+static int64_t meas_injected(const soc_env_t *e)
+{
+    return e->meas_first == UINT64_MAX ? 0 : (int64_t)(e->jobs_seen - e->meas_first);
 }
 
 static void fill_info(soc_env_t *e, const soc_view_t *v, soc_env_info_t *info)
@@ -383,14 +501,27 @@ static void fill_info(soc_env_t *e, const soc_view_t *v, soc_env_info_t *info)
     /* the engine refreshes view->jobs_in_system at decision points only */
     info->jobs_in_system = e->state == ENV_RUNNING
                                ? v->jobs_in_system
-                               : (int)((int64_t)e->jobs_seen - e->completed);
-    info->completed_jobs = e->completed;
-    info->injected_jobs = (int64_t)e->jobs_seen;
-    info->cum_latency_us = soc_time_to_us(e->lat_sum_ns);
-    info->avg_latency_us = e->completed > 0 ? info->cum_latency_us / (double)e->completed : 0;
+                               : (int)((int64_t)e->jobs_seen - e->completed_all);
+    int all = e->opt.reward_jobs == SOC_REWARD_JOBS_ALL;
+    int64_t done = all ? e->completed_all : e->completed;
+    info->completed_jobs = done;
+    info->injected_jobs = all ? (int64_t)e->jobs_seen : meas_injected(e);
+    /* the engine's double sum (per-job µs added in completion order), so
+     * that the average equals socsim run's bit for bit */
+    info->cum_latency_us = all ? e->lat_sum_all_us : e->lat_sum_us;
+    info->avg_latency_us = done > 0 ? info->cum_latency_us / (double)done : 0;
     info->episode_reward = e->episode_reward;
     info->done = e->state != ENV_RUNNING;
     info->seed = e->seed;
+    info->completed_jobs_all = e->completed_all;
+    info->injected_jobs_all = (int64_t)e->jobs_seen;
+    info->expert = e->state == ENV_RUNNING ? soc_obs_expert(e->enc, v, e->opt.expert) : -1;
+    if (info->expert < 0)
+        info->expert = -1;
+    info->energy_j = e->has_energy ? soc_sim_energy_j(e->sim) : 0.0;
+    if (info->energy_j < 0)
+        info->energy_j = 0;
+    info->n_completions = e->n_comp;
 }
 
 /* Outputs of a decision point (or of the end of the episode). */
@@ -404,15 +535,25 @@ static int emit(soc_env_t *e, const soc_view_t *v, float *obs, uint8_t *mask)
     return SOC_OK;
 }
 
-/* The run ended (next_decision returned 0): terminated or truncated? */
-static int ended_by_time(soc_env_t *e, soc_time_t now)
+/* The run ended (next_decision returned 0): terminated or truncated?
+ * Terminated only when the episode reached a true end: every job of a
+ * finite episode completed, or a finite arrival trace has no arrival left
+ * and the system is empty.  Anything else ended by the time limit is a
+ * truncation -- also when the system happened to be empty at the last event
+ * before the limit (arrivals would have continued). */
+static int ended_by_time(soc_env_t *e)
 {
-    if (e->limit_ns == SOC_TIME_NEVER || now < e->limit_ns)
+    if (e->limit_ns == SOC_TIME_NEVER)
         return 0;
-    if (e->cfg.injection.max_jobs > 0) {
-        soc_metrics_t m;
-        soc_sim_metrics(e->sim, &m);
-        if (m.completed_jobs >= e->cfg.injection.max_jobs)
+    const soc_injection_t *in = &e->cfg.injection;
+    if (in->max_jobs > 0 && e->completed >= in->max_jobs)
+        return 0;
+    if (in->kind == SOC_ARRIVAL_TRACE && e->completed_all >= (int64_t)e->jobs_seen) {
+        /* all arrivals before the limit happened? */
+        int later = 0;
+        for (int k = 0; k < in->n_times && !later; k++)
+            later = soc_time_from_us(in->times_us[k]) >= e->limit_ns;
+        if (!later && (int64_t)e->jobs_seen >= in->n_times)
             return 0;
     }
     return 1;
@@ -428,6 +569,7 @@ int soc_env_reset(soc_env_t *e, uint64_t seed, float *obs, uint8_t *mask,
     e->step = 0;
     e->episode_reward = 0;
     tracking_reset(e);
+    e->n_comp = 0;
     int rc = soc_sim_reset(e->sim, seed, err);
     if (rc != SOC_OK)
         return rc;
@@ -484,7 +626,11 @@ int soc_env_step(soc_env_t *e, int64_t action, float *obs, uint8_t *mask,
                              ref.job, (int)ref.task, pe);
     }
     soc_time_t t0 = v->now;
-    int64_t age0 = age_sum_ns(e), lat0 = e->lat_sum_ns, comp0 = e->completed;
+    int64_t age0 = age_sum_ns(e), lat0 = e->lat_sum_all_ns, comp0 = e->completed;
+    int64_t n_meas0 = meas_injected(e) - e->completed;
+    double en0 = e->has_energy ? soc_sim_energy_j(e->sim) : 0;
+    e->n_comp = 0;
+    e->step_meas_n = e->step_meas_fin_ns = 0;
 
     rc = soc_sim_next_decision(e->sim, &v, err);
     if (rc < 0) {
@@ -499,7 +645,6 @@ int soc_env_step(soc_env_t *e, int64_t action, float *obs, uint8_t *mask,
         v = soc_sim_view(e->sim);
     note_jobs(e, v);
     soc_time_t dt = v->now - t0;
-    int64_t integral = age_sum_ns(e) - age0 + (e->lat_sum_ns - lat0);
     double reward;
     switch (e->opt.reward) {
     case SOC_REWARD_MAKESPAN:
@@ -508,10 +653,28 @@ int soc_env_step(soc_env_t *e, int64_t action, float *obs, uint8_t *mask,
     case SOC_REWARD_COMPBONUS:
         reward = -0.5 * soc_time_to_us(dt) + 50.0 * (double)(e->completed - comp0);
         break;
+    case SOC_REWARD_ENERGY: {
+        double en1 = soc_sim_energy_j(e->sim);
+        reward = -(en1 - en0) / e->opt.energy_norm;
+        break;
+    }
+    case SOC_REWARD_EDP: {
+        double en1 = soc_sim_energy_j(e->sim);
+        double x1 = en1 * soc_time_to_us(v->now), x0 = en0 * soc_time_to_us(t0);
+        reward = -(x1 - x0) / (e->opt.energy_norm * e->opt.reward_norm);
+        break;
+    }
     case SOC_REWARD_LATENCY:
-    default:
+    default: {
+        int64_t integral;
+        if (e->opt.reward_jobs == SOC_REWARD_JOBS_ALL)
+            integral = age_sum_ns(e) - age0 + (e->lat_sum_all_ns - lat0);
+        else
+            integral = n_meas0 * (int64_t)dt -
+                       (e->step_meas_n * (int64_t)v->now - e->step_meas_fin_ns);
         reward = -soc_time_to_us(integral) / e->opt.reward_norm;
         break;
+    }
     }
     if (valid == 0)
         reward -= e->opt.invalid_penalty;
@@ -521,7 +684,7 @@ int soc_env_step(soc_env_t *e, int64_t action, float *obs, uint8_t *mask,
     int terminated = 0, truncated = 0;
     if (rc == 0) {
         e->state = ENV_ENDED;
-        truncated = ended_by_time(e, v->now);
+        truncated = ended_by_time(e);
         terminated = !truncated;
     }
     rc = emit(e, v, obs, mask);
@@ -542,4 +705,52 @@ int soc_env_step(soc_env_t *e, int64_t action, float *obs, uint8_t *mask,
         out->info.pe = pe;
     }
     return SOC_OK;
+}
+
+/* ------------------------------------------------- completions, graph */
+
+const soc_env_completion_t *soc_env_completions(const soc_env_t *e, int *n)
+{
+    if (n != NULL)
+        *n = e != NULL ? e->n_comp : 0;
+    return e != NULL ? e->comp : NULL;
+}
+
+int soc_env_graph(soc_env_t *e, soc_obs_graph_t *out)
+{
+    if (e == NULL || out == NULL || e->state == ENV_NEW)
+        return SOC_EINVAL;
+    /* the jobs still in the system: serials base .. jobs_seen - 1 not done */
+    size_t n = 0, want = (size_t)(e->jobs_seen > e->base ? e->jobs_seen - e->base : 0);
+    if (want > e->cap_jobs) {
+        uint64_t *nb = realloc(e->jobs_buf, sizeof *nb * want);
+        if (nb == NULL)
+            return SOC_ENOMEM;
+        e->jobs_buf = nb;
+        e->cap_jobs = want;
+    }
+    for (uint64_t j = e->base; j < e->jobs_seen; j++)
+        if (j - e->base >= e->ring_cap || e->ring[j & (e->ring_cap - 1)] != JOB_DONE)
+            e->jobs_buf[n++] = j;
+    return soc_obs_graph(e->enc, soc_sim_view(e->sim), e->jobs_buf, (int)n, out);
+}
+
+int soc_env_node_feature_name(const soc_env_t *e, int i, char *buf, size_t size)
+{
+    if (e == NULL)
+        return SOC_EINVAL;
+    return soc_obs_node_feature_name(e->enc, i, buf, size);
+}
+
+static uint64_t mix64(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+uint64_t soc_env_episode_seed(uint64_t base, uint64_t index, uint64_t episode)
+{
+    uint64_t key = ((index & 0xffffffULL) << 40) | (episode & ((1ULL << 40) - 1));
+    return base ^ mix64(key);
 }

@@ -89,6 +89,7 @@ struct soc_server {
     size_t cap_obs, cap_fobs, cap_mask;
     size_t out_limit;
     char *root;           /* realpath of o.config_root, NULL = none */
+    soc__buf_t comp;      /* completions JSON of the rows of a batch */
 };
 
 /* Shape of one batched request/reply, in the server's scratch buffers. */
@@ -100,6 +101,7 @@ typedef struct batch_row {
     soc_env_step_t st;
     soc_env_info_t info;
     int reset;
+    size_t comp_off, comp_len; /* this row's step completions in s->comp */
 } batch_row_t;
 
 static double mono_now(void)
@@ -408,6 +410,7 @@ void soc_server_destroy(soc_server_t *s)
         free(s->tmpdir);
     }
     soc__json_free(&s->json);
+    soc__buf_free(&s->comp);
     free(s->obs);
     free(s->fobs);
     free(s->mask);
@@ -509,7 +512,28 @@ static void put_key_int(soc__buf_t *b, const char *key, int64_t v)
     soc__buf_i64(b, v);
 }
 
-static void put_info(soc__buf_t *b, const soc_env_info_t *i)
+/* [[job, app, measured, arrival_us, finish_us, latency_us], ...] */
+static void put_completions(soc__buf_t *b, const soc_env_completion_t *c, int n)
+{
+    soc__buf_putc(b, '[');
+    for (int k = 0; k < n; k++) {
+        soc__buf_puts(b, k ? ",[" : "[");
+        soc__buf_u64(b, c[k].job);
+        soc__buf_putc(b, ',');
+        soc__buf_i64(b, c[k].app);
+        soc__buf_puts(b, c[k].measured ? ",true," : ",false,");
+        soc__buf_us(b, c[k].arrival_us);
+        soc__buf_putc(b, ',');
+        soc__buf_us(b, c[k].finish_us);
+        soc__buf_putc(b, ',');
+        soc__buf_us(b, c[k].latency_us);
+        soc__buf_putc(b, ']');
+    }
+    soc__buf_putc(b, ']');
+}
+
+/* comp: the completions JSON array text (NULL = "[]"). */
+static void put_info(soc__buf_t *b, const soc_env_info_t *i, const char *comp, size_t comp_len)
 {
     /* hot in batched steps: no printf for the integers and the times */
     soc__buf_puts(b, "{\"t_us\":");
@@ -533,7 +557,32 @@ static void put_info(soc__buf_t *b, const soc_env_info_t *i)
     soc__buf_f64(b, i->episode_reward);
     soc__buf_puts(b, i->done ? ",\"done\":true,\"seed\":" : ",\"done\":false,\"seed\":");
     soc__buf_u64(b, i->seed);
+    put_key_int(b, ",\"completed_jobs_all\":", i->completed_jobs_all);
+    put_key_int(b, ",\"injected_jobs_all\":", i->injected_jobs_all);
+    put_key_int(b, ",\"expert\":", i->expert);
+    soc__buf_puts(b, ",\"energy_j\":");
+    soc__buf_f64(b, i->energy_j);
+    soc__buf_puts(b, ",\"completions\":");
+    if (comp != NULL && comp_len > 0)
+        soc__buf_put(b, comp, comp_len);
+    else
+        soc__buf_puts(b, "[]");
     soc__buf_puts(b, "}");
+}
+
+/* put_info with the env's own completion list (single reset/step). */
+static void put_info_env(soc__buf_t *b, const soc_env_info_t *i, const soc_env_t *env)
+{
+    soc__buf_t c = {0};
+    int n = 0;
+    const soc_env_completion_t *cp = soc_env_completions(env, &n);
+    if (n > 0) {
+        put_completions(&c, cp, n);
+        if (c.oom)
+            b->oom = 1;
+    }
+    put_info(b, i, c.d, c.n);
+    soc__buf_free(&c);
 }
 
 static void put_tail_desc(soc__buf_t *b, const char *name, size_t off, const char *dtype,
@@ -568,6 +617,50 @@ static void reply_obs_tail(req_t *r, size_t f, int n, int dim, int na, int n_fin
     soc__buf_put(b, r->s->mask, rows * (size_t)na);
     if (n_final >= 0)
         soc__buf_f32le(b, r->s->fobs, (size_t)n_final * (size_t)dim);
+    reply_end(r, f);
+}
+
+/* Tail of a single reset/step: obs and mask, plus the graph observation
+ * when the env was made with option graph=1 (nodes, edges, edge_links,
+ * pes; PROTOCOL.md §4.6). */
+static void reply_env_tail(req_t *r, size_t f, const envrec_t *e)
+{
+    soc_env_options_t o;
+    soc_env_get_options(e->env, &o);
+    soc_obs_graph_t g;
+    if (!o.graph || soc_env_graph(e->env, &g) != SOC_OK) {
+        reply_obs_tail(r, f, -1, e->obs_dim, e->n_actions, -1);
+        return;
+    }
+    soc__buf_t *b = &r->c->out;
+    size_t off = 0;
+    int dim = e->obs_dim, na = e->n_actions;
+    soc__buf_puts(b, ",\"tail\":{");
+    put_tail_desc(b, "obs", off, "<f4", -1, dim, 1);
+    off += 4 * (size_t)dim;
+    put_tail_desc(b, "mask", off, "|u1", -1, na, 0);
+    off += (size_t)na;
+    put_tail_desc(b, "nodes", off, "<f4", g.n_nodes, g.node_dim, 0);
+    off += 4 * (size_t)g.n_nodes * (size_t)g.node_dim;
+    put_tail_desc(b, "edges", off, "<f4", g.n_edges, 1, 0);
+    off += 4 * (size_t)g.n_edges;
+    put_tail_desc(b, "edge_links", off, "<i8", g.n_edges, 2, 0);
+    off += 16 * (size_t)g.n_edges;
+    put_tail_desc(b, "pes", off, "<f4", g.n_pes, SOC_OBS_PE_FEATURES, 0);
+    soc__buf_puts(b, "}");
+    reply_json_end(r, f);
+    soc__buf_f32le(b, r->s->obs, (size_t)dim);
+    soc__buf_put(b, r->s->mask, (size_t)na);
+    soc__buf_f32le(b, g.nodes, (size_t)g.n_nodes * (size_t)g.node_dim);
+    soc__buf_f32le(b, g.edges, (size_t)g.n_edges);
+    for (size_t k = 0; k < 2 * (size_t)g.n_edges; k++) {
+        uint64_t x = (uint64_t)g.edge_links[k];
+        unsigned char le[8];
+        for (int i = 0; i < 8; i++)
+            le[i] = (unsigned char)(x >> (8 * i));
+        soc__buf_put(b, le, 8);
+    }
+    soc__buf_f32le(b, g.pes, (size_t)g.n_pes * SOC_OBS_PE_FEATURES);
     reply_end(r, f);
 }
 
@@ -644,6 +737,11 @@ static int describe(req_t *r, const envrec_t *e)
     soc__buf_f64(b, o.time_us);
     soc__buf_printf(b, ",\"jobs\":%" PRId64 ",\"time_scale_us\":", o.jobs);
     soc__buf_f64(b, o.obs.time_scale_us);
+    soc__buf_printf(b, ",\"reward_jobs\":\"%s\",\"energy_norm\":",
+                    soc_reward_jobs_name(o.reward_jobs));
+    soc__buf_f64(b, o.energy_norm);
+    soc__buf_printf(b, ",\"expert\":\"%s\",\"graph\":%d", soc_expert_kind_name(o.expert),
+                    o.graph);
     soc__buf_printf(b, "},\"n_pes\":%d,\"pes\":[", sp.n_pes);
     char name[200];
     for (int p = 0; p < sp.n_pes; p++) {
@@ -660,7 +758,18 @@ static int describe(req_t *r, const envrec_t *e)
             soc__buf_puts(b, ",");
         soc__buf_json_str(b, name);
     }
-    soc__buf_puts(b, "],\"tail\":{");
+    soc__buf_puts(b, "]");
+    if (o.graph) {
+        soc__buf_puts(b, ",\"node_features\":[");
+        for (int i = 0; i < SOC_OBS_NODE_FIXED + sp.n_clusters; i++) {
+            soc_env_node_feature_name(e->env, i, name, sizeof name);
+            if (i > 0)
+                soc__buf_puts(b, ",");
+            soc__buf_json_str(b, name);
+        }
+        soc__buf_puts(b, "]");
+    }
+    soc__buf_puts(b, ",\"tail\":{");
     put_tail_desc(b, "low", 0, "<f4", -1, sp.obs_dim, 1);
     put_tail_desc(b, "high", 4 * (size_t)sp.obs_dim, "<f4", -1, sp.obs_dim, 0);
     soc__buf_puts(b, "}");
@@ -975,8 +1084,8 @@ static int cmd_reset(req_t *r)
     soc__buf_t *b = &r->c->out;
     size_t f = reply_begin(r);
     soc__buf_puts(b, ",\"info\":");
-    put_info(b, &row.info);
-    reply_obs_tail(r, f, -1, e->obs_dim, e->n_actions, -1);
+    put_info_env(b, &row.info, e->env);
+    reply_env_tail(r, f, e);
     return SOC_OK;
 }
 
@@ -1003,8 +1112,8 @@ static int cmd_step(req_t *r)
     soc__buf_f64(b, st.reward);
     soc__buf_printf(b, ",\"terminated\":%s,\"truncated\":%s,\"info\":",
                     st.terminated ? "true" : "false", st.truncated ? "true" : "false");
-    put_info(b, &st.info);
-    reply_obs_tail(r, f, -1, e->obs_dim, e->n_actions, -1);
+    put_info_env(b, &st.info, e->env);
+    reply_env_tail(r, f, e);
     return SOC_OK;
 }
 
@@ -1052,13 +1161,17 @@ static int read_batch_envs(req_t *r, batch_row_t **rowsp, int *np)
 }
 
 /* ,"infos":[...] of a batch: the step's infos (stepped) or the reset's. */
-static void put_batch_infos(soc__buf_t *b, const batch_row_t *rows, int n, int stepped)
+static void put_batch_infos(soc__buf_t *b, const batch_row_t *rows, int n, int stepped,
+                            const soc__buf_t *comp)
 {
     soc__buf_puts(b, ",\"infos\":[");
     for (int m = 0; m < n; m++) {
         if (m > 0)
             soc__buf_puts(b, ",");
-        put_info(b, stepped ? &rows[m].st.info : &rows[m].info);
+        if (stepped)
+            put_info(b, &rows[m].st.info, comp->d + rows[m].comp_off, rows[m].comp_len);
+        else
+            put_info(b, &rows[m].info, NULL, 0);
     }
     soc__buf_puts(b, "]");
 }
@@ -1103,6 +1216,7 @@ static int cmd_step_many(req_t *r)
         return reply_error(r, SOC_ENOMEM, "out of memory");
     }
     int n_reset = 0;
+    soc__buf_clear(&r->s->comp);
     for (int m = 0; m < n; m++) {
         envrec_t *e = &r->s->envs[rows[m].env];
         float *obs = r->s->obs + (size_t)m * (size_t)dim;
@@ -1117,6 +1231,18 @@ static int cmd_step_many(req_t *r)
                                "env_id %" PRIu32 ": %s (environments before it in the batch "
                                "were stepped)",
                                e->id, soc_error_format(&err, buf, sizeof buf));
+        }
+        {
+            int nc = 0;
+            const soc_env_completion_t *cp = soc_env_completions(e->env, &nc);
+            rows[m].comp_off = r->s->comp.n;
+            if (nc > 0)
+                put_completions(&r->s->comp, cp, nc);
+            rows[m].comp_len = r->s->comp.n - rows[m].comp_off;
+            if (r->s->comp.oom) {
+                free(rows);
+                return reply_error(r, SOC_ENOMEM, "out of memory");
+            }
         }
         if (autoreset && (rows[m].st.terminated || rows[m].st.truncated)) {
             memcpy(r->s->fobs + (size_t)n_reset * (size_t)dim, obs, sizeof *obs * (size_t)dim);
@@ -1149,7 +1275,7 @@ static int cmd_step_many(req_t *r)
     for (int m = 0; m < n; m++)
         soc__buf_printf(b, "%s%s", m ? "," : "", rows[m].reset ? "true" : "false");
     soc__buf_puts(b, "]");
-    put_batch_infos(b, rows, n, 1);
+    put_batch_infos(b, rows, n, 1, &r->s->comp);
     reply_obs_tail(r, f, n, dim, na, autoreset ? n_reset : -1);
     free(rows);
     return SOC_OK;
@@ -1195,7 +1321,7 @@ static int cmd_reset_many(req_t *r)
     soc__buf_t *b = &r->c->out;
     size_t f = reply_begin(r);
     soc__buf_printf(b, ",\"n\":%d", n);
-    put_batch_infos(b, rows, n, 0);
+    put_batch_infos(b, rows, n, 0, &r->s->comp);
     reply_obs_tail(r, f, n, dim, na, -1);
     free(rows);
     return SOC_OK;

@@ -10,7 +10,7 @@ BUILD_DIR=${BUILD_DIR:-$SOC_ROOT/build}
 # slurm-wlm + munge: tests/slurm starts a private single-node Slurm from
 # them (nothing is configured or started system-wide by this script)
 SOC_PACKAGES="build-essential cmake pkg-config libigraph-dev libyaml-dev libgsl-dev check \
-gnuplot-nox python3 python3-venv python3-pip slurm-wlm munge python3-simgrid"
+gnuplot-nox python3 python3-venv python3-pip python3-dev slurm-wlm munge python3-simgrid"
 
 soc_install_packages() {
     local missing=()

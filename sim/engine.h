@@ -35,6 +35,8 @@ typedef struct soc__engine_ops {
     double (*now_us)(const void *impl);
     int (*done)(const void *impl);
     double (*jobs_age_sum_us)(const void *impl);
+    /* energy so far (J), < 0 without a power model */
+    double (*energy_j)(const void *impl);
 } soc__engine_ops_t;
 
 /* The handle behind soc_sim_t. */
@@ -42,6 +44,8 @@ struct soc_sim {
     const soc__engine_ops_t *ops;
     void *impl;
     char sched_name[64];
+    int n_pes;
+    char **pe_names;  /* [n_pes] "<cluster>_<PE index>" (soc_metrics_t) */
 };
 
 extern const soc__engine_ops_t soc__native_engine;

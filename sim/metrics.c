@@ -242,6 +242,15 @@ char *soc_metrics_json(const soc_metrics_t *m, const char *extra)
             put_value(&b, m, i, "null");
         }
     put_array(&b, "pe_utilization", m->pe_utilization, m->n_pes);
+    if (m->pe_names != NULL) { /* parallel to pe_utilization and pe_energy_j */
+        soc__buf_puts(&b, ",\"pe_names\":[");
+        for (int i = 0; i < m->n_pes; i++) {
+            if (i)
+                soc__buf_putc(&b, ',');
+            soc__buf_json_str(&b, m->pe_names[i]);
+        }
+        soc__buf_putc(&b, ']');
+    }
     if (m->has_energy && m->cluster_energy_j != NULL)
         put_array(&b, "cluster_energy_j", m->cluster_energy_j, m->n_clusters);
     if (m->has_energy && m->pe_energy_j != NULL)

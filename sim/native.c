@@ -1287,6 +1287,12 @@ static double native_jobs_age_sum_us(const void *impl)
     return soc_time_to_us((soc_time_t)s->jobs_in_system * s->now - s->age_base_sum);
 }
 
+static double native_energy_j(const void *impl)
+{
+    const native_t *s = impl;
+    return s->pw != NULL ? soc__power_energy_at(s->pw, s->now) : -1.0;
+}
+
 static int native_run(void *impl, soc_error_t *err)
 {
     native_t *s = impl;
@@ -1476,4 +1482,5 @@ const soc__engine_ops_t soc__native_engine = {
     .now_us = native_now_us,
     .done = native_done,
     .jobs_age_sum_us = native_jobs_age_sum_us,
+    .energy_j = native_energy_j,
 };

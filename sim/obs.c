@@ -32,12 +32,22 @@ struct soc_obs {
     float *exec_feat;          /* [n_types * C] squashed per cluster, 1 = no */
     int *app_off;              /* [n_apps + 1] offsets into rank/succ */
     float *rank_feat;          /* [total tasks] squashed upward rank */
+    double *rank_us;           /* [total tasks] upward rank (µs) */
+    double unit_us, lat_us;    /* mean transfer cost per unit, latency */
     float *succ_feat;          /* [total tasks] */
     int n_capable;             /* PEs that run at least one type */
     unsigned char *capable;    /* [P] */
     /* scratch */
     int *live;                 /* [K] indices into view->ready */
     soc_time_t *eft;           /* [P] */
+    /* graph scratch (grown on demand) */
+    float *g_nodes, *g_edges, *g_pes;
+    uint64_t *g_job;
+    int32_t *g_task;
+    int64_t *g_links;
+    int g_cap_nodes, g_cap_edges;
+    int *g_index;              /* [max tasks of an app] node of each task */
+    int max_tasks;
 };
 
 static double sq(double x, double s)
@@ -182,18 +192,23 @@ static int build_tables(soc_obs_t *o, soc_error_t *err)
 
     o->rank_feat = malloc(sizeof *o->rank_feat * (size_t)(total > 0 ? total : 1));
     o->succ_feat = malloc(sizeof *o->succ_feat * (size_t)(total > 0 ? total : 1));
-    double *rank = malloc(sizeof *rank * (size_t)(total > 0 ? total : 1));
-    if (!o->rank_feat || !o->succ_feat || !rank) {
-        free(rank);
+    o->rank_us = malloc(sizeof *o->rank_us * (size_t)(total > 0 ? total : 1));
+    double *rank = o->rank_us;
+    o->max_tasks = 1;
+    for (int a = 0; a < o->n_apps; a++)
+        if (o->apps[a].n_tasks > o->max_tasks)
+            o->max_tasks = o->apps[a].n_tasks;
+    o->g_index = malloc(sizeof *o->g_index * (size_t)o->max_tasks);
+    if (!o->rank_feat || !o->succ_feat || !rank || !o->g_index)
         return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
-    }
     double unit = mean_unit_cost(o);
     double lat = p->latency_us;
+    o->unit_us = unit;
+    o->lat_us = lat;
     for (int a = 0; a < o->n_apps; a++) {
         const soc_app_t *ap = &o->apps[a];
         double *r = rank + o->app_off[a];
         if (ap->topo == NULL || ap->succ_off == NULL) {
-            free(rank);
             return soc_error_set(err, SOC_EINVAL, NULL, 0, 0,
                                  "observation encoder: application '%s' is not finalized",
                                  ap->name ? ap->name : "?");
@@ -217,7 +232,6 @@ static int build_tables(soc_obs_t *o, soc_error_t *err)
             o->succ_feat[o->app_off[a] + t] = (float)(ns / (ns + SQ_SUCC));
         }
     }
-    free(rank);
     return SOC_OK;
 }
 
@@ -295,6 +309,14 @@ void soc_obs_destroy(soc_obs_t *o)
     free(o->succ_feat);
     free(o->live);
     free(o->eft);
+    free(o->rank_us);
+    free(o->g_index);
+    free(o->g_nodes);
+    free(o->g_edges);
+    free(o->g_pes);
+    free(o->g_job);
+    free(o->g_task);
+    free(o->g_links);
     free(o);
 }
 
@@ -423,6 +445,31 @@ static int task_index(const soc_obs_t *o, int app, int task)
     return o->app_off[app] + task;
 }
 
+/* The PE block (P x F_PE) into f; returns the number of idle capable PEs. */
+static int encode_pes(const soc_obs_t *o, const soc_view_t *v, float *dst)
+{
+    const double s = o->s_ns;
+    int idle = 0;
+    for (int pe = 0; pe < o->P; pe++) {
+        const soc_pe_state_t *ps = &v->pes[pe];
+        float *f = dst + (size_t)pe * F_PE;
+        soc_time_t left = ps->busy ? ps->busy_until - v->now : 0;
+        soc_time_t backlog = ps->plan_end - v->now;
+        soc_time_t busy = ps->busy_total;
+        if (ps->busy && ps->n_slots > 0 && ps->slots != NULL && ps->slots[0].start <= v->now)
+            busy += v->now - ps->slots[0].start;
+        double util = v->now > 0 ? (double)busy / (double)v->now : 0.0;
+        f[0] = ps->busy ? 1.0f : 0.0f;
+        f[1] = (float)sq((double)left, s);
+        f[2] = (float)sq((double)backlog, s);
+        f[3] = (float)(ps->n_slots / (ps->n_slots + SQ_QUEUE));
+        f[4] = (float)(util < 0 ? 0 : util > 1 ? 1 : util);
+        if (o->capable[pe] && !ps->busy && ps->n_slots == 0)
+            idle++;
+    }
+    return idle;
+}
+
 int soc_obs_encode(soc_obs_t *o, const soc_view_t *v, float *obs, uint8_t *mask)
 {
     if (o == NULL || v == NULL)
@@ -482,25 +529,7 @@ int soc_obs_encode(soc_obs_t *o, const soc_view_t *v, float *obs, uint8_t *mask)
     }
 
     if (obs != NULL) {
-        int idle = 0;
-        for (int pe = 0; pe < o->P; pe++) {
-            const soc_pe_state_t *ps = &v->pes[pe];
-            float *f = obs + o->pe_base + (size_t)pe * F_PE;
-            soc_time_t left = ps->busy ? ps->busy_until - v->now : 0;
-            soc_time_t backlog = ps->plan_end - v->now;
-            soc_time_t busy = ps->busy_total;
-            if (ps->busy && ps->n_slots > 0 && ps->slots != NULL &&
-                ps->slots[0].start <= v->now)
-                busy += v->now - ps->slots[0].start;
-            double util = v->now > 0 ? (double)busy / (double)v->now : 0.0;
-            f[0] = ps->busy ? 1.0f : 0.0f;
-            f[1] = (float)sq((double)left, s);
-            f[2] = (float)sq((double)backlog, s);
-            f[3] = (float)(ps->n_slots / (ps->n_slots + SQ_QUEUE));
-            f[4] = (float)(util < 0 ? 0 : util > 1 ? 1 : util);
-            if (o->capable[pe] && !ps->busy && ps->n_slots == 0)
-                idle++;
-        }
+        int idle = encode_pes(o, v, obs + o->pe_base);
         float *g = obs + o->g_base;
         int j = v->jobs_in_system < 0 ? 0 : v->jobs_in_system;
         g[0] = (float)(j / (j + SQ_JOBS));
@@ -566,4 +595,255 @@ int soc_obs_decode(soc_obs_t *o, const soc_view_t *v, int64_t action,
     }
     int rc = soc_obs_fallback(o, v, ref, pe);
     return rc == SOC_OK ? 0 : rc;
+}
+
+/* ------------------------------------------------------------- experts */
+
+#define N_EXPERTS 5
+static const char *const expert_names[N_EXPERTS] = {"none", "eft", "etf", "heft", "sufferage"};
+
+const char *soc_expert_kind_name(soc_expert_kind_t k)
+{
+    return (unsigned)k < N_EXPERTS ? expert_names[k] : "?";
+}
+
+int soc_expert_kind_parse(const char *name)
+{
+    if (name == NULL)
+        return -1;
+    for (int i = 0; i < N_EXPERTS; i++)
+        if (strcmp(name, expert_names[i]) == 0)
+            return i;
+    return -1;
+}
+
+/* Action index of (slot, pe) in the encoder's mode. */
+static int64_t action_of(const soc_obs_t *o, int slot, int pe)
+{
+    switch (o->prm.mode) {
+    case SOC_ACTION_PAIR:
+        return (int64_t)slot * o->P + pe;
+    case SOC_ACTION_PE:
+        return pe;
+    case SOC_ACTION_TASK:
+    default:
+        return slot;
+    }
+}
+
+int64_t soc_obs_expert(soc_obs_t *o, const soc_view_t *v, soc_expert_kind_t kind)
+{
+    if (o == NULL || v == NULL)
+        return SOC_EINVAL;
+    if (kind == SOC_EXPERT_NONE || (unsigned)kind > SOC_EXPERT_SUFFERAGE)
+        return -1;
+    /* pe mode: the task is slot 0 whatever the expert */
+    int limit = (kind == SOC_EXPERT_EFT || o->prm.mode == SOC_ACTION_PE) ? 1 : o->K;
+    int n = collect(o, v, limit, NULL);
+    if (n < 1)
+        return -1;
+    int best_slot = 0, best_pe = -1;
+    if (kind == SOC_EXPERT_ETF && limit > 1) {
+        soc_time_t best_f = 0;
+        for (int k = 0; k < n; k++) {
+            int pe = eft_all(o, v, &v->ready[o->live[k]]);
+            if (pe >= 0 && (best_pe < 0 || o->eft[pe] < best_f)) {
+                best_f = o->eft[pe];
+                best_slot = k;
+                best_pe = pe;
+            }
+        }
+    } else if (kind == SOC_EXPERT_SUFFERAGE && limit > 1) {
+        soc_time_t best_x = 0;
+        for (int k = 0; k < n; k++) {
+            int pe = eft_all(o, v, &v->ready[o->live[k]]);
+            if (pe < 0)
+                continue;
+            /* second-best finish on another PE (the scheduler's row_offer) */
+            soc_time_t second = -1;
+            for (int p = 0; p < o->P; p++)
+                if (p != pe && o->eft[p] >= 0 && (second < 0 || o->eft[p] < second))
+                    second = o->eft[p];
+            soc_time_t x = second < 0 ? SOC_TIME_NEVER : second - o->eft[pe];
+            if (best_pe < 0 || x > best_x) {
+                best_x = x;
+                best_slot = k;
+                best_pe = pe;
+            }
+        }
+    } else {
+        if (kind == SOC_EXPERT_HEFT && limit > 1) {
+            double best_r = -1;
+            for (int k = 0; k < n; k++) {
+                const soc_ready_t *r = &v->ready[o->live[k]];
+                double rk = o->rank_us[task_index(o, r->app, r->ref.task)];
+                if (rk > best_r) {
+                    best_r = rk;
+                    best_slot = k;
+                }
+            }
+        }
+        best_pe = eft_all(o, v, &v->ready[o->live[best_slot]]);
+    }
+    if (best_pe < 0)
+        return -1;
+    return action_of(o, best_slot, best_pe);
+}
+
+/* --------------------------------------------------------------- graph */
+
+static const char *const node_fixed_names[SOC_OBS_NODE_FIXED] = {
+    "waiting", "ready", "assigned", "running", "slot",
+    "age", "rank", "succ", "preds", "finish"};
+
+int soc_obs_node_feature_name(const soc_obs_t *o, int i, char *buf, size_t size)
+{
+    if (buf != NULL && size > 0)
+        buf[0] = '\0';
+    if (o == NULL || buf == NULL || i < 0 || i >= SOC_OBS_NODE_FIXED + o->C)
+        return SOC_EINVAL;
+    if (i < SOC_OBS_NODE_FIXED) {
+        snprintf(buf, size, "%s", node_fixed_names[i]);
+    } else {
+        const char *cn = o->p->clusters[i - SOC_OBS_NODE_FIXED].name;
+        snprintf(buf, size, "exec.%s", cn ? cn : "?");
+    }
+    return SOC_OK;
+}
+
+/* realloc *p to n elements of elem bytes. */
+static int grow_to(void **p, int n, size_t elem)
+{
+    void *np = realloc(*p, elem * (size_t)n);
+    if (np == NULL)
+        return SOC_ENOMEM;
+    *p = np;
+    return SOC_OK;
+}
+
+static int next_cap(int cap, int need)
+{
+    int nc = cap > 0 ? cap : 64;
+    while (nc < need)
+        nc *= 2;
+    return nc;
+}
+
+static int graph_reserve_nodes(soc_obs_t *o, int need)
+{
+    if (need <= o->g_cap_nodes)
+        return SOC_OK;
+    int nc = next_cap(o->g_cap_nodes, need);
+    if (grow_to((void **)&o->g_nodes, nc,
+                sizeof *o->g_nodes * (size_t)(SOC_OBS_NODE_FIXED + o->C)) != SOC_OK ||
+        grow_to((void **)&o->g_job, nc, sizeof *o->g_job) != SOC_OK ||
+        grow_to((void **)&o->g_task, nc, sizeof *o->g_task) != SOC_OK)
+        return SOC_ENOMEM;
+    o->g_cap_nodes = nc;
+    return SOC_OK;
+}
+
+static int graph_reserve_edges(soc_obs_t *o, int need)
+{
+    if (need <= o->g_cap_edges)
+        return SOC_OK;
+    int nc = next_cap(o->g_cap_edges, need);
+    if (grow_to((void **)&o->g_edges, nc, sizeof *o->g_edges) != SOC_OK ||
+        grow_to((void **)&o->g_links, nc, 2 * sizeof *o->g_links) != SOC_OK)
+        return SOC_ENOMEM;
+    o->g_cap_edges = nc;
+    return SOC_OK;
+}
+
+int soc_obs_graph(soc_obs_t *o, const soc_view_t *v, const uint64_t *jobs, int n_jobs,
+                  soc_obs_graph_t *out)
+{
+    if (o == NULL || v == NULL || out == NULL || (n_jobs > 0 && jobs == NULL))
+        return SOC_EINVAL;
+    const double s = o->s_ns;
+    const int nd = SOC_OBS_NODE_FIXED + o->C;
+    memset(out, 0, sizeof *out);
+    if (o->g_pes == NULL) {
+        o->g_pes = malloc(sizeof *o->g_pes * (size_t)o->P * F_PE);
+        if (o->g_pes == NULL)
+            return SOC_ENOMEM;
+    }
+    (void)encode_pes(o, v, o->g_pes);
+    /* slot of each live ready task: the view order is (job, task) */
+    int n_live = collect(o, v, o->K, NULL);
+    int n = 0, m = 0, li = 0;
+    for (int jx = 0; jx < n_jobs; jx++) {
+        uint64_t job = jobs[jx];
+        int app = v->api->job_app(v, job);
+        if (app < 0 || app >= o->n_apps)
+            continue;
+        const soc_app_t *a = &o->apps[app];
+        soc_time_t arrival = v->api->job_arrival(v, job);
+        for (int t = 0; t < a->n_tasks; t++) {
+            soc_task_info_t ti;
+            o->g_index[t] = -1;
+            if (v->api->task_info(v, (soc_task_ref_t){job, t}, &ti) != SOC_OK ||
+                ti.status == SOC_TASK_DONE)
+                continue;
+            if (graph_reserve_nodes(o, n + 1) != SOC_OK)
+                return SOC_ENOMEM;
+            o->g_index[t] = n;
+            float *f = o->g_nodes + (size_t)n * (size_t)nd;
+            memset(f, 0, sizeof *f * (size_t)nd);
+            if ((unsigned)ti.status <= SOC_TASK_RUNNING)
+                f[ti.status] = 1.0f;
+            while (li < n_live && (v->ready[o->live[li]].ref.job < job ||
+                                   (v->ready[o->live[li]].ref.job == job &&
+                                    v->ready[o->live[li]].ref.task < t)))
+                li++;
+            if (li < n_live && v->ready[o->live[li]].ref.job == job &&
+                v->ready[o->live[li]].ref.task == t)
+                f[4] = (float)((double)(li + 1) / (double)o->K);
+            f[5] = (float)sq((double)(v->now - arrival), s);
+            int ti_ix = task_index(o, app, t);
+            f[6] = o->rank_feat[ti_ix];
+            f[7] = o->succ_feat[ti_ix];
+            int np = 0;
+            for (int i = a->pred_off[t]; i < a->pred_off[t + 1]; i++) {
+                soc_task_info_t pi;
+                int src = a->edges[a->pred_edge[i]].src;
+                if (v->api->task_info(v, (soc_task_ref_t){job, src}, &pi) == SOC_OK &&
+                    pi.status != SOC_TASK_DONE)
+                    np++;
+            }
+            f[8] = (float)(np / (np + SQ_SUCC));
+            if (ti.status == SOC_TASK_ASSIGNED || ti.status == SOC_TASK_RUNNING)
+                f[9] = (float)sq((double)(ti.finish - v->now), s);
+            int type = a->tasks[t].type;
+            if (type >= 0 && type < o->p->n_types)
+                memcpy(f + SOC_OBS_NODE_FIXED, o->exec_feat + (size_t)type * (size_t)o->C,
+                       sizeof *f * (size_t)o->C);
+            o->g_job[n] = job;
+            o->g_task[n] = t;
+            n++;
+        }
+        for (int e = 0; e < a->n_edges; e++) {
+            const soc_edge_t *ed = &a->edges[e];
+            if (o->g_index[ed->src] < 0 || o->g_index[ed->dst] < 0)
+                continue;
+            if (graph_reserve_edges(o, m + 1) != SOC_OK)
+                return SOC_ENOMEM;
+            double c = ed->volume > 0 ? o->lat_us + ed->volume * o->unit_us : 0;
+            o->g_edges[m] = (float)sq(c, o->prm.time_scale_us);
+            o->g_links[2 * m] = o->g_index[ed->src];
+            o->g_links[2 * m + 1] = o->g_index[ed->dst];
+            m++;
+        }
+    }
+    out->n_nodes = n;
+    out->node_dim = nd;
+    out->nodes = o->g_nodes;
+    out->node_job = o->g_job;
+    out->node_task = o->g_task;
+    out->n_edges = m;
+    out->edges = o->g_edges;
+    out->edge_links = o->g_links;
+    out->n_pes = o->P;
+    out->pes = o->g_pes;
+    return SOC_OK;
 }

@@ -818,6 +818,18 @@ void soc__power_finish(soc_power_t *p, soc_time_t now)
     p->finished = 1;
 }
 
+double soc__power_energy_at(const soc_power_t *p, soc_time_t now)
+{
+    double e = 0;
+    for (int c = 0; c < p->n_cl; c++) {
+        const pcl_t *k = &p->cl[c];
+        e += k->energy;
+        if (now > k->t_last)
+            e += k->power * ((double)(now - k->t_last) * 1e-9);
+    }
+    return e;
+}
+
 void soc__power_metrics(const soc_power_t *cp, soc_metrics_t *m)
 {
     soc_power_t *p = (soc_power_t *)cp; /* output arrays live in p */

@@ -121,6 +121,9 @@ int soc__power_step(soc_power_t *p, soc_time_t now, unsigned char *changed,
                     soc_error_t *err);
 /* Integrate up to the end of the run (idempotent for the same now). */
 void soc__power_finish(soc_power_t *p, soc_time_t now);
+/* Energy (J) of all clusters from time 0 to now (>= the last change),
+ * without changing the model: what soc_sim_energy_j reports. */
+double soc__power_energy_at(const soc_power_t *p, soc_time_t now);
 /* Energy figures (energy_j, avg_power_w, peak_temp_c, per-PE/cluster
  * arrays owned by p); edp = m->makespan_us * energy_j, so the caller fills
  * makespan_us first. */

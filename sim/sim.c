@@ -16,6 +16,14 @@ static const soc__engine_ops_t *const engines[] = {
     [SOC_SEM_DS3] = &soc__ds3_engine,
 };
 
+static void free_names(soc_sim_t *s)
+{
+    for (int i = 0; s->pe_names != NULL && i < s->n_pes; i++)
+        free(s->pe_names[i]);
+    free(s->pe_names);
+    s->pe_names = NULL;
+}
+
 static int unsupported(const soc_sim_t *s, const char *what, soc_error_t *err)
 {
     return soc_error_set(err, SOC_EUNSUPPORTED, NULL, 0, 0, "%s is not available in %s semantics",
@@ -43,8 +51,24 @@ int soc__sim_create_on(soc_sim_t **out, const soc__engine_ops_t *eng, const soc_
         return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
     s->ops = eng;
     snprintf(s->sched_name, sizeof s->sched_name, "%s", ops ? ops->name : "external");
+    const soc_platform_t *p = &cfg->platform;
+    s->n_pes = p->n_pes;
+    s->pe_names = calloc((size_t)(p->n_pes > 0 ? p->n_pes : 1), sizeof *s->pe_names);
+    for (int i = 0; s->pe_names != NULL && i < p->n_pes; i++) {
+        soc__buf_t b = {0};
+        soc__buf_printf(&b, "%s_%d", p->clusters[p->pe_cluster[i]].name, i);
+        if ((s->pe_names[i] = soc__buf_take(&b)) == NULL) {
+            free_names(s);
+            break;
+        }
+    }
+    if (s->pe_names == NULL) {
+        free(s);
+        return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
+    }
     int rc = eng->create(&s->impl, cfg, opts, ext, err);
     if (rc != SOC_OK) {
+        free_names(s);
         free(s);
         return rc;
     }
@@ -70,6 +94,7 @@ void soc_sim_destroy(soc_sim_t *s)
     if (s == NULL)
         return;
     s->ops->destroy(s->impl);
+    free_names(s);
     free(s);
 }
 
@@ -80,6 +105,13 @@ int soc_sim_reset(soc_sim_t *s, uint64_t seed, soc_error_t *err)
     if (s->ops->reset == NULL)
         return unsupported(s, "reset", err);
     return s->ops->reset(s->impl, seed, err);
+}
+
+double soc_sim_energy_j(const soc_sim_t *s)
+{
+    if (s == NULL || s->ops->energy_j == NULL)
+        return -1.0;
+    return s->ops->energy_j(s->impl);
 }
 
 int soc_sim_run(soc_sim_t *s, soc_error_t *err)
@@ -95,6 +127,7 @@ void soc_sim_metrics(const soc_sim_t *s, soc_metrics_t *m)
     s->ops->metrics(s->impl, m);
     if (m->scheduler == NULL)
         m->scheduler = s->sched_name;
+    m->pe_names = (const char *const *)s->pe_names;
 }
 
 int soc_sim_next_decision(soc_sim_t *s, soc_view_t **view, soc_error_t *err)

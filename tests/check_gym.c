@@ -730,6 +730,403 @@ START_TEST(test_neural_errors)
 }
 END_TEST
 
+
+/* ---------------------------------------------- issue 17 regressions */
+
+/* One episode with the pick() policy and no per-element checks (cheap under
+ * the sanitizers): the last info, the end flags and the reward sum. */
+typedef struct quick {
+    soc_env_info_t first, last;
+    int terminated, truncated, steps;
+    double reward_sum;
+} quick_t;
+
+static quick_t quick_play(soc_env_t *env, uint64_t seed, uint64_t policy_seed)
+{
+    quick_t q;
+    memset(&q, 0, sizeof q);
+    bufs_t b = bufs_for(env);
+    soc_error_t err = {0};
+    char buf[800];
+    int rc = soc_env_reset(env, seed, b.obs, b.mask, &q.first, &err);
+    ck_assert_msg(rc == SOC_OK, "reset: %s", soc_error_format(&err, buf, sizeof buf));
+    q.last = q.first;
+    uint64_t lcg = policy_seed;
+    int bad = 0;
+    while (soc_env_running(env)) {
+        soc_env_step_t st;
+        rc = soc_env_step(env, pick(&lcg, b.mask, b.na), b.obs, b.mask, &st, &err);
+        if (rc != SOC_OK || (st.terminated && st.truncated) ||
+            st.info.done != (st.terminated || st.truncated))
+            bad++;
+        q.reward_sum += st.reward;
+        q.last = st.info;
+        q.terminated = st.terminated;
+        q.truncated = st.truncated;
+        q.steps++;
+    }
+    ck_assert_int_eq(bad, 0);
+    bufs_free(&b);
+    return q;
+}
+
+/* Defect 1: a time limit ends an episode truncated even when the system is
+ * empty at the last event before the limit (periodic arrivals every 200 µs,
+ * each job done well before the next: most limits fall into idle gaps). */
+START_TEST(test_time_limit_always_truncated)
+{
+    soc_config_t *cfg = ts_cfg_topcuoglu();
+    ts_cfg_periodic(cfg, 200.0, 0);
+    cfg->injection.sim_time_us = 5000;
+    ts_cfg_finalize(cfg);
+    int idle_ends = 0;
+    for (int T = 150; T <= 1600; T += 50) {
+        char kv0[64];
+        snprintf(kv0, sizeof kv0, "time_us=%d", T);
+        const char *kv[] = {kv0, NULL};
+        soc_env_t *env = make_env(cfg, kv);
+        quick_t q = quick_play(env, 3, 5);
+        ck_assert_msg(q.truncated && !q.terminated, "time_us=%d ended terminated", T);
+        ck_assert(q.last.t_us <= T);
+        if (q.last.t_us < T && q.last.jobs_in_system == 0)
+            idle_ends++;
+        soc_env_destroy(env);
+    }
+    ck_assert(idle_ends > 5); /* the case of the defect did occur */
+    ts_cfg_destroy(cfg);
+
+    /* a finite trace that runs out before the limit is a true end */
+    cfg = ts_cfg_topcuoglu();
+    const double times[] = {0, 10, 20};
+    ts_cfg_trace(cfg, 3, times);
+    cfg->injection.sim_time_us = 100000;
+    ts_cfg_finalize(cfg);
+    soc_env_t *env = make_env(cfg, NULL);
+    quick_t q = quick_play(env, 1, 1);
+    ck_assert(q.terminated && !q.truncated);
+    soc_env_destroy(env);
+    ts_cfg_destroy(cfg);
+}
+END_TEST
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Defect 2: per-episode seeds of vector envs never repeat. */
+START_TEST(test_episode_seeds_distinct)
+{
+    enum { N = 32, E = 200 };
+    static uint64_t seen[N * E];
+    int n = 0;
+    for (uint64_t base = 0; base < 3; base++) {
+        n = 0;
+        for (uint64_t k = 0; k < N; k++)
+            for (uint64_t ep = 0; ep < E; ep++)
+                seen[n++] = soc_env_episode_seed(base, k, ep);
+        ck_assert_uint_eq(seen[0], base); /* env 0, episode 0: the base seed */
+        qsort(seen, (size_t)n, sizeof seen[0], cmp_u64);
+        int repeats = 0;
+        for (int i = 1; i < n; i++)
+            repeats += seen[i] == seen[i - 1];
+        ck_assert_int_eq(repeats, 0);
+    }
+    /* the old scheme (seed + 1 per episode) is what this replaces */
+    ck_assert_uint_ne(soc_env_episode_seed(0, 0, 1), soc_env_episode_seed(0, 1, 0));
+}
+END_TEST
+
+/* The default config with a warm-up: measured jobs only in the info and in
+ * the reward; completions reproduce the engine's sums bit for bit. */
+START_TEST(test_measured_jobs_only)
+{
+    soc_config_t cfg;
+    ck_assert_int_eq(soc_load_yaml_string(&cfg, soc_default_config_yaml(), "default", NULL, NULL),
+                     SOC_OK);
+    cfg.injection.max_jobs = 40;
+    cfg.injection.warmup_us = 3000;
+    cfg.seed = 4;
+    const soc_sched_ops_t *eft = soc_sched_find("eft");
+    ck_assert_ptr_nonnull(eft);
+    soc_config_t *fin = malloc(sizeof *fin);
+    ck_assert_int_eq(soc_config_copy(fin, &cfg), SOC_OK);
+    ck_assert_int_eq(soc_config_finalize(fin, NULL), SOC_OK);
+    soc_sim_options_t so = {sizeof so, eft, NULL, NULL, NULL, NULL, NULL};
+    soc_sim_t *sim = NULL;
+    ck_assert_int_eq(soc_sim_create(&sim, fin, &so, NULL), SOC_OK);
+    ck_assert_int_eq(soc_sim_run(sim, NULL), SOC_OK);
+    soc_metrics_t ms;
+    soc_sim_metrics(sim, &ms);
+
+    for (int all = 0; all < 2; all++) {
+        const char *kv[] = {"action_mode=pe", "reward_norm=7",
+                            all ? "reward_jobs=all" : "reward_jobs=measured", NULL};
+        soc_env_t *env = make_env(&cfg, kv);
+        bufs_t b = bufs_for(env);
+        soc_env_info_t info;
+        ck_assert_int_eq(soc_env_reset(env, 4, b.obs, b.mask, &info, NULL), SOC_OK);
+        double rsum = 0, cum_meas = 0, cum_all_ns = 0;
+        int64_t n_meas = 0, n_all = 0;
+        soc_env_step_t st;
+        while (soc_env_running(env)) {
+            ck_assert_int_eq(soc_env_step(env, -1, b.obs, b.mask, &st, NULL), SOC_OK);
+            rsum += st.reward;
+            int nc = 0;
+            const soc_env_completion_t *c = soc_env_completions(env, &nc);
+            ck_assert_int_eq(nc, st.info.n_completions);
+            for (int k = 0; k < nc; k++) {
+                ck_assert_double_eq_tol(c[k].latency_us, c[k].finish_us - c[k].arrival_us, 1e-9);
+                ck_assert_int_eq(c[k].measured, c[k].arrival_us >= 3000.0);
+                cum_all_ns += (double)soc_time_from_us(c[k].latency_us);
+                n_all++;
+                if (c[k].measured) {
+                    cum_meas += c[k].latency_us;
+                    n_meas++;
+                }
+            }
+        }
+        /* the native run's measured metrics, exactly */
+        ck_assert_int_eq((int)n_meas, (int)ms.completed_jobs);
+        ck_assert_double_eq(cum_meas, ms.cumulative_latency_us);
+        ck_assert_int_eq((int)st.info.completed_jobs_all, (int)n_all);
+        ck_assert(n_all > n_meas);
+        if (!all) {
+            ck_assert_int_eq((int)st.info.completed_jobs, (int)ms.completed_jobs);
+            ck_assert_int_eq((int)st.info.injected_jobs, (int)ms.injected_jobs);
+            ck_assert_double_eq(st.info.avg_latency_us, ms.avg_latency_us);
+            ck_assert_double_eq(st.info.cum_latency_us, ms.cumulative_latency_us);
+            /* rewards add up to -(measured latency) / norm */
+            ck_assert_double_eq_tol(rsum * 7.0, -ms.cumulative_latency_us,
+                                    1e-9 * ms.cumulative_latency_us);
+        } else {
+            ck_assert_int_eq((int)st.info.completed_jobs, (int)n_all);
+            ck_assert_double_eq_tol(rsum * 7.0, -cum_all_ns / 1000.0, 1e-9 * cum_all_ns / 1000);
+        }
+        bufs_free(&b);
+        soc_env_destroy(env);
+    }
+    soc_sim_destroy(sim);
+    ts_cfg_destroy(fin);
+    soc_config_free(&cfg);
+}
+END_TEST
+
+/* Without a warm-up both reward_jobs settings give the same rewards: the
+ * measured-jobs formula against the engine's age sums. */
+START_TEST(test_measured_reward_formula)
+{
+    soc_config_t *cfg = stream_cfg(40);
+    const char *k1[] = {"reward_jobs=measured", NULL}, *k2[] = {"reward_jobs=all", NULL};
+    soc_env_t *e1 = make_env(cfg, k1), *e2 = make_env(cfg, k2);
+    bufs_t b1 = bufs_for(e1), b2 = bufs_for(e2);
+    ck_assert_int_eq(soc_env_reset(e1, 21, b1.obs, b1.mask, NULL, NULL), SOC_OK);
+    ck_assert_int_eq(soc_env_reset(e2, 21, b2.obs, b2.mask, NULL, NULL), SOC_OK);
+    uint64_t lcg = 4;
+    int differ = 0, steps = 0;
+    while (soc_env_running(e1)) {
+        int64_t a = pick(&lcg, b1.mask, b1.na);
+        soc_env_step_t s1, s2;
+        ck_assert_int_eq(soc_env_step(e1, a, b1.obs, b1.mask, &s1, NULL), SOC_OK);
+        ck_assert_int_eq(soc_env_step(e2, a, b2.obs, b2.mask, &s2, NULL), SOC_OK);
+        differ += memcmp(&s1.reward, &s2.reward, sizeof s1.reward) != 0;
+        steps++;
+    }
+    ck_assert(!soc_env_running(e2));
+    ck_assert_int_eq(differ, 0);
+    ck_assert(steps > 100);
+    bufs_free(&b1);
+    bufs_free(&b2);
+    soc_env_destroy(e1);
+    soc_env_destroy(e2);
+    ts_cfg_destroy(cfg);
+}
+END_TEST
+
+/* Expert ETF with enough slots is the etf scheduler; expert EFT the eft
+ * scheduler; expert HEFT picks the highest-rank slot on its EFT PE. */
+static void follow_expert_vs(const char *expert, const char *sched)
+{
+    soc_config_t *cfg = stream_cfg(60);
+    cfg->seed = 12;
+    int rc;
+    soc_sim_t *sim = run_spec(cfg, sched, &rc);
+    ck_assert_int_eq(rc, SOC_OK);
+    soc_metrics_t ms;
+    soc_sim_metrics(sim, &ms);
+    char kv0[40];
+    snprintf(kv0, sizeof kv0, "expert=%s", expert);
+    const char *kv[] = {kv0, "slots=64", NULL};
+    soc_env_t *env = make_env(cfg, kv);
+    bufs_t b = bufs_for(env);
+    soc_env_info_t info;
+    ck_assert_int_eq(soc_env_reset(env, 12, b.obs, b.mask, &info, NULL), SOC_OK);
+    int64_t a = info.expert;
+    while (soc_env_running(env)) {
+        ck_assert(a >= 0 && a < b.na && b.mask[a]);
+        soc_env_step_t st;
+        ck_assert_int_eq(soc_env_step(env, a, b.obs, b.mask, &st, NULL), SOC_OK);
+        ck_assert(!st.info.invalid_action);
+        a = st.info.expert;
+    }
+    soc_metrics_t me;
+    soc_env_metrics(env, &me);
+    ck_assert_int_eq((int)me.completed_jobs, (int)ms.completed_jobs);
+    ck_assert_double_eq(me.avg_latency_us, ms.avg_latency_us);
+    ck_assert_double_eq(me.makespan_us, ms.makespan_us);
+    bufs_free(&b);
+    soc_env_destroy(env);
+    soc_sim_destroy(sim);
+    ts_cfg_destroy(cfg);
+}
+
+START_TEST(test_expert_parity)
+{
+    follow_expert_vs("etf", "etf");
+    follow_expert_vs("eft", "eft");
+    follow_expert_vs("sufferage", "sufferage");
+}
+END_TEST
+
+START_TEST(test_expert_heft)
+{
+    soc_config_t *cfg = stream_cfg(30);
+    const char *kv[] = {"expert=heft", "slots=6", NULL};
+    soc_env_t *env = make_env(cfg, kv);
+    bufs_t b = bufs_for(env);
+    soc_env_spaces_t sp;
+    soc_env_spaces(env, &sp);
+    int P = sp.n_pes, C = sp.n_clusters, w = 5 + C + P;
+    soc_env_info_t info;
+    ck_assert_int_eq(soc_env_reset(env, 2, b.obs, b.mask, &info, NULL), SOC_OK);
+    int64_t a = info.expert;
+    int checked = 0;
+    while (soc_env_running(env)) {
+        int slot = (int)(a / P), pe = (int)(a % P);
+        ck_assert(b.obs[slot * w] == 1.0f);
+        for (int k = 0; k < 6; k++)
+            if (b.obs[k * w] == 1.0f)
+                ck_assert(b.obs[slot * w + 3] >= b.obs[k * w + 3]); /* rank */
+        for (int p = 0; p < P; p++)
+            if (b.mask[slot * P + p])
+                ck_assert(b.obs[slot * w + 5 + C + pe] <= b.obs[slot * w + 5 + C + p]);
+        soc_env_step_t st;
+        ck_assert_int_eq(soc_env_step(env, a, b.obs, b.mask, &st, NULL), SOC_OK);
+        a = st.info.expert;
+        checked++;
+    }
+    ck_assert(checked > 100);
+    bufs_free(&b);
+    soc_env_destroy(env);
+    ts_cfg_destroy(cfg);
+}
+END_TEST
+
+/* Graph observation: nodes are the unfinished tasks of the jobs in the
+ * system; ready nodes are the slots; edges join tasks of one job. */
+START_TEST(test_graph_observation)
+{
+    soc_config_t *cfg = stream_cfg(30);
+    const char *kv[] = {"graph=1", "slots=4", NULL};
+    soc_env_t *env = make_env(cfg, kv);
+    bufs_t b = bufs_for(env);
+    soc_env_info_t info;
+    ck_assert_int_eq(soc_env_reset(env, 6, b.obs, b.mask, &info, NULL), SOC_OK);
+    uint64_t lcg = 3;
+    int checked = 0, max_nodes = 0;
+    while (soc_env_running(env)) {
+        soc_obs_graph_t g;
+        ck_assert_int_eq(soc_env_graph(env, &g), SOC_OK);
+        ck_assert_int_eq(g.node_dim, SOC_OBS_NODE_FIXED + 3);
+        int ready = 0, slots = 0, bad = 0;
+        for (int i = 0; i < g.n_nodes; i++) {
+            const float *f = g.nodes + (size_t)i * (size_t)g.node_dim;
+            bad += f[0] + f[1] + f[2] + f[3] != 1.0f;
+            for (int k = 0; k < g.node_dim; k++)
+                bad += !(f[k] >= 0.0f && f[k] <= 1.0f);
+            if (f[1] == 1.0f) {
+                ready++;
+                bad += f[8] != 0.0f; /* no unfinished predecessor */
+            }
+            if (f[4] > 0) {
+                int k = (int)lrintf(f[4] * 4.0f) - 1;
+                bad += !(k >= 0 && k < 4 && f[1] == 1.0f);
+                if (k >= 0 && k < 4)
+                    bad += b.obs[k * (5 + 3 + 3) + 0] != 1.0f; /* that slot is occupied */
+                slots++;
+            }
+        }
+        ck_assert_int_eq(bad, 0);
+        ck_assert_int_eq(ready, info.n_ready);
+        ck_assert_int_eq(slots, info.n_ready < 4 ? info.n_ready : 4);
+        for (int m = 0; m < g.n_edges; m++) {
+            int64_t s0 = g.edge_links[2 * m], d0 = g.edge_links[2 * m + 1];
+            int ok = s0 >= 0 && s0 < g.n_nodes && d0 >= 0 && d0 < g.n_nodes;
+            bad += !ok;
+            if (ok) {
+                bad += g.node_job[s0] != g.node_job[d0];
+                bad += g.nodes[(size_t)d0 * (size_t)g.node_dim + 0] != 1.0f; /* waiting */
+            }
+        }
+        ck_assert_int_eq(bad, 0);
+        ck_assert_int_eq(g.n_pes, 3);
+        if (g.n_nodes > max_nodes)
+            max_nodes = g.n_nodes;
+        soc_env_step_t st;
+        ck_assert_int_eq(soc_env_step(env, pick(&lcg, b.mask, b.na), b.obs, b.mask, &st, NULL),
+                         SOC_OK);
+        info = st.info;
+        checked++;
+    }
+    ck_assert(checked > 100 && max_nodes > 10);
+    bufs_free(&b);
+    soc_env_destroy(env);
+    ts_cfg_destroy(cfg);
+}
+END_TEST
+
+/* Energy reward: the episode's rewards add up to the engine's energy. */
+START_TEST(test_energy_reward)
+{
+    soc_config_t cfg;
+    ck_assert_int_eq(soc_load_yaml_string(&cfg, soc_default_config_yaml(), "default", NULL, NULL),
+                     SOC_OK);
+    cfg.injection.max_jobs = 30;
+    cfg.injection.warmup_us = 0;
+    {
+        const char *kv[] = {"reward=energy", NULL};
+        soc_env_options_t o;
+        soc_env_options_default(&o);
+        ck_assert_int_eq(soc_env_options_set(&o, kv[0], NULL), SOC_OK);
+        soc_env_t *env = NULL;
+        soc_error_t err = {0};
+        ck_assert_int_eq(soc_env_create(&env, &cfg, &o, &err), SOC_EINVAL); /* power: false */
+        ck_assert(strstr(err.msg, "power") != NULL);
+    }
+    cfg.power_model = 1;
+    for (int edp = 0; edp < 2; edp++) {
+        const char *kv[] = {edp ? "reward=edp" : "reward=energy", "energy_norm=0.5", NULL};
+        soc_env_t *env = make_env(&cfg, kv);
+        quick_t q = quick_play(env, 3, 3);
+        double sum = q.reward_sum;
+        soc_metrics_t m;
+        soc_env_metrics(env, &m);
+        ck_assert(m.has_energy && m.energy_j > 0);
+        const soc_env_info_t *last = &q.last;
+        ck_assert_double_eq_tol(last->energy_j, m.energy_j, 1e-12 * m.energy_j);
+        if (!edp)
+            ck_assert_double_eq_tol(sum * 0.5, -(m.energy_j - q.first.energy_j),
+                                    1e-9 * m.energy_j);
+        else
+            ck_assert_double_eq_tol(sum * 0.5 * 1000.0, -m.energy_j * last->t_us,
+                                    1e-9 * m.energy_j * last->t_us);
+        soc_env_destroy(env);
+    }
+    soc_config_free(&cfg);
+}
+END_TEST
+
 static Suite *gym_suite(void)
 {
     Suite *s = suite_create("gym");
@@ -746,6 +1143,14 @@ static Suite *gym_suite(void)
     tcase_add_test(tc, test_default_config);
     tcase_add_test(tc, test_neural_parity);
     tcase_add_test(tc, test_neural_errors);
+    tcase_add_test(tc, test_time_limit_always_truncated);
+    tcase_add_test(tc, test_episode_seeds_distinct);
+    tcase_add_test(tc, test_measured_jobs_only);
+    tcase_add_test(tc, test_measured_reward_formula);
+    tcase_add_test(tc, test_expert_parity);
+    tcase_add_test(tc, test_expert_heft);
+    tcase_add_test(tc, test_graph_observation);
+    tcase_add_test(tc, test_energy_reward);
     suite_add_tcase(s, tc);
     return s;
 }

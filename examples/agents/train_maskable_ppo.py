@@ -8,8 +8,11 @@ stable-baselines3 and torch; the CPU build of torch is enough).
         --config examples/policies/top_small.yaml --steps 200000 --out /tmp/ppo.weights
     build/socsim run examples/policies/top_small.yaml --scheduler neural:/tmp/ppo.weights
 
-MaskablePPO asks every env for ``action_masks()`` before each step, which
-SocSimEnv answers from the mask of its last reply (no extra round trip).
+With the in-process extension built, the environments are one
+``socsim_gym.sb3.SocSimVecEnv`` (all sub-environments stepped in one C call;
+MaskablePPO's ``env_method("action_masks")`` answered from one array);
+``--vec dummy`` / ``--vec subproc`` use SB3's own vector envs of single
+SocSimEnv instead (the only choice on the socket backend).
 The actor of the trained ``MlpPolicy`` (Linear/Tanh layers) is written with
 :func:`socsim_gym.from_sb3`; deterministic ``predict`` with masks (argmax of
 the masked logits) is exactly the decision rule of the C scheduler.
@@ -36,7 +39,9 @@ def main() -> int:
     ap.add_argument("--slots", type=int, default=4)
     ap.add_argument("--jobs", type=int, help="jobs per episode (overrides the config)")
     ap.add_argument("--envs", type=int, default=4, help="parallel environments")
-    ap.add_argument("--subproc", action="store_true", help="SubprocVecEnv instead of DummyVecEnv")
+    ap.add_argument("--vec", choices=["socsim", "dummy", "subproc"], default=None,
+                    help="vector env: socsim (batched, in process; default when the extension "
+                         "is built), dummy (SB3 DummyVecEnv), subproc (SubprocVecEnv)")
     ap.add_argument("--steps", type=int, default=200_000, help="total training steps")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--eval-episodes", type=int, default=10)
@@ -60,8 +65,16 @@ def main() -> int:
         # Called inside each worker: every env gets its own connection/server.
         return SocSimEnv(config_path=args.config, options=options)
 
-    vec = make_vec_env(make_env, n_envs=args.envs, seed=args.seed,
-                       vec_env_cls=SubprocVecEnv if args.subproc else DummyVecEnv)
+    import socsim_gym
+
+    kind = args.vec or ("socsim" if socsim_gym.HAVE_INPROC else "dummy")
+    if kind == "socsim":
+        from socsim_gym.sb3 import SocSimVecEnv
+
+        vec = SocSimVecEnv(args.envs, config_path=args.config, options=options, seed=args.seed)
+    else:
+        vec = make_vec_env(make_env, n_envs=args.envs, seed=args.seed,
+                           vec_env_cls=SubprocVecEnv if kind == "subproc" else DummyVecEnv)
     model = MaskablePPO("MlpPolicy", vec, n_steps=512, batch_size=256, gamma=0.99,
                         learning_rate=3e-4, ent_coef=0.01, seed=args.seed, verbose=1)
     model.learn(total_timesteps=args.steps)

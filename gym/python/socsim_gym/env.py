@@ -9,11 +9,26 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
+from . import inproc
 from .protocol import ConnectionLost, Session, SocSimError
 
 # info keys that are floats on the C side; JSON may print a whole double
 # without a fraction ("0"), so they are cast to keep the types stable.
-_FLOAT_INFO = ("t_us", "dt_us", "cum_latency_us", "avg_latency_us", "episode_reward")
+_FLOAT_INFO = ("t_us", "dt_us", "cum_latency_us", "avg_latency_us", "episode_reward", "energy_j")
+BACKENDS = ("inproc", "socket")
+
+
+def resolve_backend(backend: Optional[str], address: Any, socsim: Optional[str]) -> str:
+    """``inproc`` when the extension is built and no server was asked for, else ``socket``."""
+    if backend is None:
+        return "inproc" if inproc.AVAILABLE and address is None and socsim is None else "socket"
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
+    if backend == "inproc":
+        inproc.require()
+        if address is not None:
+            raise ValueError("backend='inproc' runs no server: do not give address=")
+    return backend
 
 SEED_MODULUS = 1 << 64
 # Seeds drawn from np_random stay below 2^63 so that they fit int64 arrays
@@ -74,6 +89,8 @@ def convert_info(raw: Dict[str, Any], mask: np.ndarray) -> Dict[str, Any]:
     for k in _FLOAT_INFO:
         if k in info:
             info[k] = float(info[k])
+    if "completions" in info:
+        info["completions"] = [tuple(c) for c in info["completions"]]
     info["action_mask"] = mask.astype(np.int8)
     return info
 
@@ -116,6 +133,14 @@ class SocSimEnv(gym.Env):
             Without it, the step raises :class:`ConnectionLost` and the next
             :meth:`reset` reconnects.
         render_mode: None or ``"ansi"`` (a one-line text summary).
+        backend: ``"inproc"`` (the simulator in this process, through the
+            ``socsim_gym._core`` extension; the default when it is built and
+            neither ``address`` nor ``socsim`` is given) or ``"socket"`` (a
+            ``socsim serve`` process).  Both give the same numbers.
+
+    With option ``graph=1`` the observation is a ``Dict`` of the flat vector
+    (``"obs"``) and a Gymnasium ``Graph`` (``"graph"``: unfinished tasks of
+    the jobs in the system as nodes, DAG edges; gym/PROTOCOL.md §4.6).
 
     Seeding: ``reset(seed=s)`` runs the simulator with seed ``s`` (so the
     episode equals ``socsim run --seed s`` under the same decisions);
@@ -124,10 +149,25 @@ class SocSimEnv(gym.Env):
 
     metadata = {"render_modes": ["ansi"], "render_fps": 4}
 
+    def __new__(cls, *args: Any, **kw: Any):
+        # positional: config, config_path, options, address, socsim, timeout,
+        # recover, render_mode, backend
+        pos = dict(zip(("address", "socsim", "backend"),
+                       (args[3] if len(args) > 3 else None, args[4] if len(args) > 4 else None,
+                        args[8] if len(args) > 8 else None)))
+        pos.update({k: kw[k] for k in ("address", "socsim", "backend") if k in kw})
+        if cls is SocSimEnv and resolve_backend(pos["backend"], pos["address"],
+                                                pos["socsim"]) == "inproc":
+            from .inproc_env import InProcessEnv
+            return super().__new__(InProcessEnv)
+        return super().__new__(cls)
+
     def __init__(self, config: Optional[str] = None, config_path: Optional[str] = None,
                  options: Optional[Dict[str, Any]] = None, address: Any = None,
                  socsim: Optional[str] = None, timeout: Optional[float] = 30.0,
-                 recover: bool = True, render_mode: Optional[str] = None):
+                 recover: bool = True, render_mode: Optional[str] = None,
+                 backend: Optional[str] = None):
+        self.backend = "socket"
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ValueError(f"render_mode must be None or one of {self.metadata['render_modes']}")
         self.render_mode = render_mode
@@ -143,6 +183,10 @@ class SocSimEnv(gym.Env):
             self._session = None
             raise
         self.observation_space, self.action_space = spaces_from_make(self._make_reply, self._bounds)
+        self._graph = bool(int((self._make_reply.get("options") or {}).get("graph", 0)))
+        if self._graph:
+            self.observation_space = graph_obs_space(self.observation_space,
+                                                     len(self._make_reply.get("node_features") or []))
         n = int(self.action_space.n)
         self._mask = np.zeros(n, dtype=bool)
         self._last_obs: Optional[np.ndarray] = None
@@ -262,11 +306,15 @@ class SocSimEnv(gym.Env):
         return obs, float(hdr["reward"]), terminated, truncated, info
 
     def _accept(self, hdr: Dict[str, Any], arrays: Dict[str, np.ndarray]
-                ) -> Tuple[np.ndarray, Dict[str, Any]]:
+                ) -> Tuple[Any, Dict[str, Any]]:
         obs = arrays["obs"]
+        if self._graph:
+            obs = {"obs": obs, "graph": spaces.GraphInstance(
+                nodes=arrays["nodes"].reshape(-1, self.observation_space["graph"].node_space.shape[0]),
+                edges=arrays["edges"].reshape(-1, 1), edge_links=arrays["edge_links"].reshape(-1, 2))}
         mask = arrays["mask"]
         self._mask = mask.astype(bool)
-        self._last_obs = obs.copy()
+        self._last_obs = arrays["obs"].copy()
         info = convert_info(hdr.get("info") or {}, mask)
         self._last_info = info
         self._over = bool(info.get("done", False))
@@ -297,6 +345,13 @@ class SocSimEnv(gym.Env):
             session.close()
         self._env_id = None
         super().close()
+
+
+def graph_obs_space(flat: spaces.Box, node_dim: int) -> spaces.Dict:
+    """``Dict(obs=flat Box, graph=Graph(nodes in [0,1]^node_dim, one edge feature))``."""
+    return spaces.Dict({"obs": flat, "graph": spaces.Graph(
+        node_space=spaces.Box(0.0, 1.0, shape=(node_dim,), dtype=np.float32),
+        edge_space=spaces.Box(0.0, 1.0, shape=(1,), dtype=np.float32))})
 
 
 def _action_to_int(action: Any) -> int:

@@ -8,7 +8,9 @@ import numpy as np
 from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space
 
-from .env import DRAWN_SEED_LIMIT, _action_to_int, convert_info, make_request, seed_to_sim, spaces_from_make
+from .env import (DRAWN_SEED_LIMIT, _action_to_int, convert_info, make_request, resolve_backend,
+                  seed_to_sim, spaces_from_make)
+from .inproc import episode_seed
 from .protocol import ConnectionLost, Session, SocSimError
 
 
@@ -26,8 +28,16 @@ class SocSimVectorEnv(VectorEnv):
             :class:`~socsim_gym.env.SocSimEnv`.
         autoreset_mode: Gymnasium's ``NEXT_STEP`` (default), ``SAME_STEP``
             (``info["final_obs"]``/``info["final_info"]`` hold the last
-            observation and info) or ``DISABLED``.  An auto-reset episode
-            uses the previous seed of that sub-environment plus one.
+            observation and info) or ``DISABLED``.
+        backend: ``"inproc"`` (default when the extension is built and no
+            ``address``/``socsim`` is given: :class:`InProcessVectorEnv`) or
+            ``"socket"``.
+
+    Seeds: episode ``e`` of sub-environment ``i`` after ``reset(seed=s)`` has
+    seed :func:`socsim_gym.episode_seed` ``(s, i, e)``, a hash that never
+    repeats within one vector env (sub-env 0's first episode: ``s``);
+    ``reset()`` draws ``s`` from ``np_random`` the first time; a list gives
+    explicit seeds for that reset, later episodes continue with derived ones.
 
     Losing the server: the step raises
     :class:`~socsim_gym.protocol.ConnectionLost`; the next full ``reset``
@@ -42,12 +52,26 @@ class SocSimVectorEnv(VectorEnv):
 
     metadata = {"render_modes": [], "autoreset_mode": AutoresetMode.NEXT_STEP}
 
+    def __new__(cls, *args: Any, **kw: Any):
+        # positional: num_envs, config, config_path, options, address, socsim,
+        # timeout, autoreset_mode, render_mode, backend
+        pos = dict(zip(("address", "socsim", "backend"),
+                       (args[4] if len(args) > 4 else None, args[5] if len(args) > 5 else None,
+                        args[9] if len(args) > 9 else None)))
+        pos.update({k: kw[k] for k in ("address", "socsim", "backend") if k in kw})
+        if cls is SocSimVectorEnv and resolve_backend(pos["backend"], pos["address"],
+                                                      pos["socsim"]) == "inproc":
+            from .inproc_vector import InProcessVectorEnv
+            return super().__new__(InProcessVectorEnv)
+        return super().__new__(cls)
+
     def __init__(self, num_envs: int = 1, config: Optional[str] = None,
                  config_path: Optional[str] = None, options: Optional[Dict[str, Any]] = None,
                  address: Any = None, socsim: Optional[str] = None,
                  timeout: Optional[float] = 30.0,
                  autoreset_mode: Any = AutoresetMode.NEXT_STEP,
-                 render_mode: Optional[str] = None):
+                 render_mode: Optional[str] = None, backend: Optional[str] = None):
+        self.backend = "socket"
         if int(num_envs) < 1:
             raise ValueError(f"num_envs must be at least 1, got {num_envs}")
         if render_mode is not None:
@@ -72,6 +96,8 @@ class SocSimVectorEnv(VectorEnv):
         self._obs = np.zeros((self.num_envs,) + self.single_observation_space.shape, dtype=np.float32)
         self._ended = np.zeros(self.num_envs, dtype=bool)  # awaiting (auto)reset
         self._started = False
+        self._base: Optional[int] = None
+        self._episode = np.zeros(self.num_envs, dtype=np.int64)  # episodes started per sub-env
 
     def _live(self) -> Session:
         if self._session is None:
@@ -97,17 +123,34 @@ class SocSimVectorEnv(VectorEnv):
     def pe_names(self) -> List[str]:
         return list(self._make_reply.get("pes") or [])
 
-    def _seeds(self, seed: Any) -> List[int]:
-        if seed is None:
+    def _derived(self, i: int) -> int:
+        """Seed of the next episode of sub-env i (and count it)."""
+        s = episode_seed(self._base, i, int(self._episode[i]))
+        self._episode[i] += 1
+        return s
+
+    def _seeds(self, seed: Any, which: np.ndarray) -> List[Optional[int]]:
+        if isinstance(seed, (int, np.integer)):
+            self._base = seed_to_sim(seed)
+            self._episode[:] = 0
             seeds: Sequence[Any] = [None] * self.num_envs
-        elif isinstance(seed, (int, np.integer)):
-            seeds = [int(seed) + i for i in range(self.num_envs)]
         else:
-            seeds = list(seed)
-            if len(seeds) != self.num_envs:
-                raise ValueError(f"{len(seeds)} seeds for {self.num_envs} environments")
-        return [seed_to_sim(s) if s is not None
-                else int(self.np_random.integers(0, DRAWN_SEED_LIMIT)) for s in seeds]
+            if self._base is None:
+                self._base = int(self.np_random.integers(0, DRAWN_SEED_LIMIT))
+            if seed is None:
+                seeds = [None] * self.num_envs
+            else:
+                seeds = list(seed)
+                if len(seeds) != self.num_envs:
+                    raise ValueError(f"{len(seeds)} seeds for {self.num_envs} environments")
+        out: List[Optional[int]] = [None] * self.num_envs
+        for i in which:
+            if seeds[i] is None:
+                out[i] = self._derived(int(i))
+            else:
+                out[i] = seed_to_sim(seeds[i])
+                self._episode[i] += 1
+        return out
 
     def reset(self, *, seed: Any = None, options: Optional[Dict[str, Any]] = None
               ) -> Tuple[np.ndarray, Dict[str, Any]]:
@@ -124,7 +167,6 @@ class SocSimVectorEnv(VectorEnv):
         reset_mask = options.pop("reset_mask", None)
         if options:
             raise ValueError("socsim environments take their options at creation, not at reset")
-        seeds = self._seeds(seed)
         if reset_mask is None:
             which = np.arange(self.num_envs)
         else:
@@ -135,6 +177,7 @@ class SocSimVectorEnv(VectorEnv):
             if not self._started and not reset_mask.all():
                 raise ValueError("the first reset must reset every sub-environment")
             which = np.flatnonzero(reset_mask)
+        seeds = self._seeds(seed, which)
         session = self._live()
         if session.conn is None or session.conn.closed:
             if reset_mask is not None and not reset_mask.all():
@@ -246,9 +289,10 @@ class SocSimVectorEnv(VectorEnv):
             per_env[int(i)] = self._take(int(i), hdr["infos"][row], arrays, row)
 
     def _reset_many_req(self, which: np.ndarray) -> Dict[str, Any]:
-        # null seed: the server continues with the previous seed + 1
+        # explicit derived seeds (the server's null seed would be previous + 1,
+        # which replays another sub-environment's episode)
         return {"cmd": "reset_many", "env_ids": [self._ids[i] for i in which],
-                "seeds": [None] * len(which)}
+                "seeds": [self._derived(int(i)) for i in which]}
 
     def action_masks(self) -> np.ndarray:
         """Valid actions per sub-environment, shape (num_envs, n), True = valid."""

@@ -37,9 +37,25 @@ def small_config(socsim) -> str:
     return str(SMALL_CONFIG)
 
 
+def _backends() -> List[str]:
+    try:
+        from socsim_gym import HAVE_INPROC
+    except ImportError:
+        HAVE_INPROC = False
+    return ["inproc", "socket"] if HAVE_INPROC else ["socket"]
+
+
+BACKENDS = _backends()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
 @pytest.fixture
-def make_env(socsim, small_config):
-    """Factory of SocSimEnv on the small workload; closes them at teardown."""
+def make_env(socsim, small_config, backend):
+    """Factory of SocSimEnv on the small workload (each backend); closes them at teardown."""
     from socsim_gym import SocSimEnv
 
     made: List[Any] = []
@@ -47,6 +63,8 @@ def make_env(socsim, small_config):
     def factory(**kw) -> SocSimEnv:
         kw.setdefault("config_path", small_config)
         kw.setdefault("options", {"slots": 4})
+        if "address" not in kw and "socsim" not in kw:
+            kw.setdefault("backend", backend)
         env = SocSimEnv(**kw)
         made.append(env)
         return env

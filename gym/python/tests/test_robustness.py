@@ -68,8 +68,14 @@ def test_private_server_killed_without_recovery_raises_then_reset_works(make_env
     assert np.array_equal(obs, fobs)
 
 
+@pytest.fixture
+def backend() -> str:
+    """Everything here is about the server: the socket backend only."""
+    return "socket"
+
+
 def test_vector_env_reconnects_on_reset(socsim, small_config):
-    v = SocSimVectorEnv(2, config_path=small_config, options={"slots": 4})
+    v = SocSimVectorEnv(2, config_path=small_config, options={"slots": 4}, backend="socket")
     try:
         obs0, _ = v.reset(seed=[3, 4])
         v.step([int(np.flatnonzero(m)[0]) for m in v.action_masks()])
@@ -110,7 +116,7 @@ def test_disconnect_mid_episode_does_not_hurt_another_client(socsim, small_confi
     server = Server(socsim, once=False)
     try:
         b = SocSimEnv(config_path=small_config, options={"slots": 4}, address=server.address)
-        ref = SocSimEnv(config_path=small_config, options={"slots": 4})  # private server
+        ref = SocSimEnv(config_path=small_config, options={"slots": 4}, backend="socket")
         b.reset(seed=77)
         ref.reset(seed=77)
         rb, rr = np.random.default_rng(9), np.random.default_rng(9)
@@ -195,7 +201,7 @@ def test_server_start_errors_are_clear(tmp_path, monkeypatch):
     monkeypatch.delenv("SOCSIM", raising=False)
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     with pytest.raises(ServerStartError) as e:
-        SocSimEnv()
+        SocSimEnv(backend="socket")
     assert "SOCSIM" in str(e.value)
 
 

@@ -17,12 +17,13 @@ OPTS = {"slots": 4, "jobs": 4}  # short episodes: several auto-resets per run
 
 
 @pytest.fixture
-def venv_factory(socsim, small_config):
+def venv_factory(socsim, small_config, backend):
     made = []
 
     def factory(**kw):
         kw.setdefault("config_path", small_config)
         kw.setdefault("options", OPTS)
+        kw.setdefault("backend", backend)
         v = SocSimVectorEnv(N, **kw)
         made.append(v)
         return v
@@ -34,7 +35,8 @@ def venv_factory(socsim, small_config):
 
 @pytest.fixture
 def singles(socsim, small_config):
-    envs = [SocSimEnv(config_path=small_config, options=OPTS) for _ in range(N)]
+    # the reference: socket-backed single environments
+    envs = [SocSimEnv(config_path=small_config, options=OPTS, backend="socket") for _ in range(N)]
     yield envs
     for e in envs:
         e.close()
@@ -42,6 +44,8 @@ def singles(socsim, small_config):
 
 def _compare_info(vinfo, i, sinfo):
     for k, v in sinfo.items():
+        if k == "completions" and k not in vinfo:
+            continue  # the in-process vector env: v.completions(i)
         assert vinfo["_" + k][i], k
         if isinstance(v, np.ndarray):
             assert np.array_equal(vinfo[k][i], v), k
@@ -64,11 +68,11 @@ def test_spaces_and_masks(venv_factory):
 
 def test_next_step_autoreset_matches_single_envs(venv_factory, singles):
     v = venv_factory()
-    seeds = [100, 200, 300]
-    vobs, vinfo = v.reset(seed=seeds)
+    episode = [0] * N
+    vobs, vinfo = v.reset(seed=100)
     sobs = []
     for i, e in enumerate(singles):
-        o, inf = e.reset(seed=seeds[i])
+        o, inf = e.reset(seed=socsim_gym.episode_seed(100, i, 0))
         sobs.append(o)
         _compare_info(vinfo, i, inf)
     assert np.array_equal(vobs, np.stack(sobs))
@@ -79,9 +83,9 @@ def test_next_step_autoreset_matches_single_envs(venv_factory, singles):
         actions = np.array([random_masked(rng, m) for m in vinfo["action_mask"]])
         vobs, vrew, vterm, vtrunc, vinfo = v.step(actions)
         for i, e in enumerate(singles):
-            if ended[i]:  # NEXT_STEP: this step resets with the previous seed + 1
-                seeds[i] += 1
-                o, inf = e.reset(seed=seeds[i])
+            if ended[i]:  # NEXT_STEP: this step resets, with the next derived seed
+                episode[i] += 1
+                o, inf = e.reset(seed=socsim_gym.episode_seed(100, i, episode[i]))
                 r, term, trunc = 0.0, False, False
                 n_resets += 1
             else:
@@ -96,7 +100,9 @@ def test_next_step_autoreset_matches_single_envs(venv_factory, singles):
 def test_same_step_autoreset(venv_factory, singles):
     v = venv_factory(autoreset_mode=AutoresetMode.SAME_STEP)
     seeds = [7, 8, 9]
-    _, vinfo = v.reset(seed=seeds)
+    episode = [0] * N
+    _, vinfo = v.reset(seed=seeds)  # explicit seeds; later episodes are derived
+    base = None
     for i, e in enumerate(singles):
         e.reset(seed=seeds[i])
     rng = np.random.default_rng(1)
@@ -112,8 +118,10 @@ def test_same_step_autoreset(venv_factory, singles):
                 assert vinfo["_final_obs"][i]
                 assert np.array_equal(vinfo["final_obs"][i], o)
                 assert vinfo["final_info"]["completed_jobs"][i] == inf["completed_jobs"]
-                seeds[i] += 1
-                o, inf = e.reset(seed=seeds[i])
+                episode[i] += 1
+                if base is None:  # drawn from np_random at the first reset
+                    base = int(vinfo["seed"][i]) ^ (socsim_gym.episode_seed(0, i, episode[i]))
+                o, inf = e.reset(seed=socsim_gym.episode_seed(base, i, episode[i]))
             assert np.array_equal(vobs[i], o)
             _compare_info(vinfo, i, inf)
             assert vinfo["action_mask"][i].any()  # always a live episode
@@ -161,8 +169,8 @@ def test_gymnasium_vectorisation_of_single_envs(socsim, small_config, mode):
                      config_path=small_config, options=OPTS)
     mine = SocSimVectorEnv(2, config_path=small_config, options=OPTS)
     try:
-        obs, info = v.reset(seed=0)
-        mobs, minfo = mine.reset(seed=0)
+        obs, info = v.reset(seed=0)          # Gymnasium: sub-env k gets seed k
+        mobs, minfo = mine.reset(seed=[0, 1])
         assert info["action_mask"].shape == (2, v.single_action_space.n)
         assert np.array_equal(obs, mobs)
         for _ in range(30):
@@ -175,3 +183,28 @@ def test_gymnasium_vectorisation_of_single_envs(socsim, small_config, mode):
     finally:
         v.close()
         mine.close()
+
+
+@pytest.mark.parametrize("n_envs,episodes", [(4, 6), (8, 3)])
+def test_autoreset_never_replays_a_stream(venv_factory, backend, n_envs, episodes, socsim, small_config):
+    """Issue 17, defect 2: N envs over E episodes see N*E distinct streams."""
+    v = SocSimVectorEnv(n_envs, config_path=small_config, options={"slots": 4, "jobs": 2},
+                        backend=backend)
+    try:
+        obs, info = v.reset(seed=0)
+        seen = {int(s) for s in info["seed"]}
+        done_eps = np.zeros(n_envs, dtype=int)
+        n_new = 0
+        rng = np.random.default_rng(0)
+        while done_eps.min() < episodes:
+            obs, _, term, trunc, info = v.step([random_masked(rng, m) for m in v.action_masks()])
+            for i in np.flatnonzero(~(term | trunc) & (info["step"] == 0)):
+                # a new episode started in row i (NEXT_STEP reset)
+                seen.add(int(info["seed"][i]))
+                n_new += 1
+            done_eps += term | trunc
+        assert n_new >= n_envs * (episodes - 1)
+        assert len(seen) == n_envs + n_new, "an episode seed repeated"
+        assert all(int(socsim_gym.episode_seed(0, i, 0)) in seen for i in range(n_envs))
+    finally:
+        v.close()

@@ -113,6 +113,80 @@ SOC_API int soc_obs_decode(soc_obs_t *o, const soc_view_t *v, int64_t action,
 SOC_API int soc_obs_fallback(soc_obs_t *o, const soc_view_t *v,
                              soc_task_ref_t *ref, int *pe);
 
+/* ---- expert actions (behaviour cloning, DAgger) ---------------------
+ * The action a list-scheduling heuristic would take at this decision point,
+ * restricted to what the action space can express (the K slots, SOC_APPEND):
+ *   EFT   slot 0 (the oldest ready task) on its earliest-finish PE -- the
+ *         fallback, and the `eft` scheduler's rule;
+ *   ETF   the (slot, PE) pair of minimal appended finish time, ties to the
+ *         lower slot, then the lower PE -- the `etf` scheduler's rule while
+ *         at most K tasks are ready;
+ *   HEFT  the slot of highest upward rank (the encoder's rank: mean
+ *         execution time over capable PEs plus the longest path to the
+ *         exit), ties to the lower slot, on its earliest-finish PE -- the
+ *         run-time ("HEFT_RT") form of HEFT; the `heft` scheduler itself
+ *         plans each job at arrival with insertion, which one appended
+ *         action cannot express;
+ *   SUFFERAGE  the slot that loses most if denied its best PE (second-best
+ *         minus best appended finish; a task only one PE runs loses without
+ *         bound), ties to the lower slot, on its earliest-finish PE -- the
+ *         `sufferage` scheduler's rule while at most K tasks are ready.
+ * In `pe` mode only slot 0 can be chosen, so every expert gives slot 0's
+ * earliest-finish PE; in `task` mode the expert's slot. */
+typedef enum soc_expert_kind {
+    SOC_EXPERT_NONE = 0,
+    SOC_EXPERT_EFT,
+    SOC_EXPERT_ETF,
+    SOC_EXPERT_HEFT,
+    SOC_EXPERT_SUFFERAGE
+} soc_expert_kind_t;
+
+/* "none", "eft", "etf", "heft", "sufferage" and back (-1 if unknown). */
+SOC_API const char *soc_expert_kind_name(soc_expert_kind_t k);
+SOC_API int soc_expert_kind_parse(const char *name);
+
+/* The expert's action index (>= 0) at view v; -1 for SOC_EXPERT_NONE or
+ * when no task is ready; SOC_EINVAL on NULL arguments. */
+SOC_API int64_t soc_obs_expert(soc_obs_t *o, const soc_view_t *v,
+                               soc_expert_kind_t kind);
+
+/* ---- graph observation (GNN policies) ---------------------------------
+ * The unfinished tasks of the given jobs (in the order given, tasks by
+ * index) as nodes, the DAG edges between them, and the PEs.  Node features
+ * (SOC_OBS_NODE_FIXED + C per node, all in [0, 1]):
+ *   waiting, ready, assigned, running   status one-hot
+ *   slot      (k + 1) / K when the node is ready slot k, else 0
+ *   age       sq(now - job arrival)
+ *   rank      sq(upward rank), as the flat observation's slot rank
+ *   succ      n_successors / (n_successors + 2)
+ *   preds     unfinished predecessors n / (n + 2)
+ *   finish    sq(planned or actual finish - now) once assigned, else 0
+ *   exec.<cluster> (C)  as the flat observation (1 = cannot run)
+ * Edge feature (1): sq(estimated transfer time: latency + volume x mean
+ * unit cost, 0 for pure precedence).  PE features: the flat observation's
+ * PE block (P x 5).  Arrays are owned by the encoder and valid until its
+ * next soc_obs_graph call. */
+#define SOC_OBS_NODE_FIXED 10
+#define SOC_OBS_PE_FEATURES 5
+typedef struct soc_obs_graph {
+    int n_nodes, node_dim;
+    const float *nodes;        /* [n_nodes * node_dim] */
+    const uint64_t *node_job;  /* [n_nodes] job serial */
+    const int32_t *node_task;  /* [n_nodes] task index */
+    int n_edges;
+    const float *edges;        /* [n_edges] (one feature per edge) */
+    const int64_t *edge_links; /* [n_edges * 2] (src node, dst node) */
+    int n_pes;
+    const float *pes;          /* [n_pes * SOC_OBS_PE_FEATURES] */
+} soc_obs_graph_t;
+
+/* Encode the graph of jobs[0..n_jobs) (jobs no longer in the system are
+ * skipped).  SOC_OK, SOC_ENOMEM, SOC_EINVAL. */
+SOC_API int soc_obs_graph(soc_obs_t *o, const soc_view_t *v, const uint64_t *jobs,
+                          int n_jobs, soc_obs_graph_t *out);
+/* Name of node feature i ("waiting", ..., "exec.A7"), as soc_obs_feature_name. */
+SOC_API int soc_obs_node_feature_name(const soc_obs_t *o, int i, char *buf, size_t size);
+
 #ifdef __cplusplus
 }
 #endif

@@ -103,6 +103,8 @@ typedef struct soc_metrics {
     int64_t deadline_misses;
     int64_t deadline_jobs;   /* measured jobs that had a deadline */
     int n_pes;
+    const char *const *pe_names;  /* [n_pes] "<cluster>_<PE index>", as in
+                                     schedules; valid until destroy */
     const double *pe_utilization; /* [n_pes], busy time / measured span;
                                      valid until destroy/reset */
     int has_energy;
@@ -184,6 +186,10 @@ SOC_API double soc_sim_now_us(const soc_sim_t *sim);
 SOC_API int soc_sim_done(const soc_sim_t *sim);
 /* Sum over jobs in the system of their age (µs) -- used by RL rewards. */
 SOC_API double soc_sim_jobs_age_sum_us(const soc_sim_t *sim);
+/* Energy (J) of the whole platform from time 0 to now, warm-up included
+ * (native power model); -1 without a power model (power: false) or in DS3
+ * semantics.  Used by the RL energy/EDP rewards. */
+SOC_API double soc_sim_energy_j(const soc_sim_t *sim);
 
 /* The engine a simulation runs on: "native" or "ds3". */
 SOC_API const char *soc_sim_engine_name(const soc_sim_t *sim);
