@@ -318,6 +318,41 @@ START_TEST(sweep_refuses_duplicate_set_keys)
 }
 END_TEST
 
+/* A product of axes over the point limit is refused before any point is
+ * made, and a large legal one expands in linear time (fuzzing found the
+ * quadratic growth). */
+START_TEST(sweep_size_limits)
+{
+    char tmpl[] = "/tmp/check_study_XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(tmpl));
+    char path[600];
+    snprintf(path, sizeof path, "%s/big.yaml", tmpl);
+    char *base = ts_path(SOC_SOURCE_DIR, "examples/topcuoglu.yaml");
+    FILE *f = fopen(path, "w");
+    fprintf(f, "base: %s\naxes:\n  seed: {from: 1, to: 5000}\n  stop.jobs: {from: 1, to: 5000}\n",
+            base);
+    fclose(f);
+    soc_sweep_t *s = NULL;
+    soc_error_t err = {0};
+    ck_assert_int_eq(soc_sweep_load(&s, path, soc_sched_catalog(), NULL, &err), SOC_ELIMIT);
+    ck_assert(strstr(err.msg, "25000000 points") != NULL);
+    ck_assert_int_eq(err.line, 3); /* the axes mapping */
+    f = fopen(path, "w");
+    fprintf(f, "base: %s\naxes:\n  seed: {from: 1, to: 1000}\n  stop.jobs: {from: 1, to: 1000}\n",
+            base);
+    fclose(f);
+    ck_assert_int_eq(soc_sweep_load(&s, path, soc_sched_catalog(), NULL, &err), SOC_OK);
+    ck_assert_int_eq(soc_sweep_n_points(s), 1000000);
+    char *c = soc_sweep_point_cells(s, 999999);
+    ck_assert_str_eq(c, "999999,1000,1000");
+    free(c);
+    soc_sweep_free(s);
+    free(base);
+    unlink(path);
+    rmdir(tmpl);
+}
+END_TEST
+
 /* ------------------------------------------------------------ seeds */
 
 static double latency_with_seed(soc_config_t *cfg, uint64_t seed, char **json)
@@ -487,6 +522,7 @@ static Suite *suite(void)
     tcase_set_timeout(t, 120);
     tcase_add_test(t, sweep_keeps_chains_whole);
     tcase_add_test(t, sweep_refuses_duplicate_set_keys);
+    tcase_add_test(t, sweep_size_limits);
     tcase_add_test(t, pool_reports_every_index);
     suite_add_tcase(s, t);
     t = tcase_create("engine");

@@ -47,6 +47,8 @@ seeds() {
         for f in "$root"/examples/*sweep*.yaml; do
             [ -f "$f" ] && sed 's/^\(base\|ds3\):.*/base: base.yaml/' "$f" > "$d/$(basename "$f")"
         done
+        # inputs fuzzing once found slow (kept as regression seeds)
+        cp "$root"/tests/fuzz/corpus/sweep/* "$d"/
         ;;
     esac
     echo "$d"

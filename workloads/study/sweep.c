@@ -44,7 +44,7 @@ struct soc_sweep {
     int n_cols;
     col_t *cols;
     int n_prod;      /* columns of the product (axes) */
-    int n_points;
+    int n_points, cap_points;
     int *pv;         /* [n_points * n_cols], value index or -1 */
     int ds3;         /* points carry DS3 (scale, iteration) */
     int64_t *scale;  /* [n_points] when ds3 */
@@ -550,10 +550,14 @@ static int add_point(soc_sweep_t *s, const int *vals)
     if (s->n_points >= SWEEP_MAX_POINTS_TOTAL)
         return sw_fail(s, SOC_ELIMIT, 0, 0, "the sweep has more than %d points",
                        SWEEP_MAX_POINTS_TOTAL);
-    int *np = realloc(s->pv, sizeof *np * (size_t)(s->n_points + 1) * (size_t)s->n_cols);
-    if (np == NULL)
-        return sw_fail(s, SOC_ENOMEM, 0, 0, "out of memory");
-    s->pv = np;
+    if (s->n_points == s->cap_points) { /* doubling: linear in the point count */
+        int nc = s->cap_points ? 2 * s->cap_points : 64;
+        int *np = realloc(s->pv, sizeof *np * (size_t)nc * (size_t)(s->n_cols ? s->n_cols : 1));
+        if (np == NULL)
+            return sw_fail(s, SOC_ENOMEM, 0, 0, "out of memory");
+        s->pv = np;
+        s->cap_points = nc;
+    }
     memcpy(s->pv + (size_t)s->n_points * (size_t)s->n_cols, vals,
            sizeof *vals * (size_t)s->n_cols);
     s->n_points++;
@@ -671,6 +675,7 @@ static int make_units(soc_sweep_t *s)
     }
     free(s->pv);
     s->pv = pv;
+    s->cap_points = pcap;
     s->scale = sc;
     s->iter = it;
     s->n_points = n;
@@ -743,6 +748,15 @@ static int load_points(soc_sweep_t *s, const soc_ynode_t *axes, const soc_ynode_
         }
     }
     s->n_prod = s->n_cols;
+    /* the product's size, before a single point is made */
+    double prod = s->n_prod > 0 ? 1 : 0;
+    for (int c = 0; c < s->n_prod; c++)
+        prod *= s->cols[c].n;
+    if (prod > SWEEP_MAX_POINTS_TOTAL)
+        return sw_fail(s, SOC_ELIMIT, axes->line, axes->col,
+                       "the axes make %.0f points; a sweep has at most %d (split it into "
+                       "several sweeps, or use fewer values)",
+                       prod, SWEEP_MAX_POINTS_TOTAL);
     int have_points = points != NULL && !soc_ytree_is_null(points);
     if (have_points) {
         if (points->kind != SOC_YNODE_SEQUENCE || points->n == 0)
