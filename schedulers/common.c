@@ -332,6 +332,111 @@ int soc__priority_order(const soc_app_t *a, const double *prio, int *order)
     return k == n ? SOC_OK : SOC_ECYCLE;
 }
 
+/* --------------------------------------------------------- identical PEs */
+
+void soc__groups_free(soc__groups_t *g)
+{
+    if (g == NULL)
+        return;
+    free(g->first);
+    free(g->count);
+    free(g->of_pe);
+    free(g->mark);
+    free(g->hosts);
+    memset(g, 0, sizeof *g);
+}
+
+/* Transfers between PEs depend only on their clusters (see soc__groups_t):
+ * every PE x against the first (other) PE of each cluster, both ways, at
+ * two volumes, equals the cluster pair's reference. */
+static int groups_transfers_by_cluster(const soc__groups_t *g, const soc_view_t *v)
+{
+    static const double vol[2] = {1.0, 4099.5};
+    for (int a = 0; a < g->n; a++)
+        for (int b = 0; b < g->n; b++) {
+            /* reference pair (xr, yr), distinct PEs */
+            int xr = g->first[a], yr = g->first[b];
+            if (xr == yr) {
+                if (g->count[b] < 2)
+                    continue;
+                yr++;
+            }
+            for (int x = g->first[a]; x < g->first[a] + g->count[a]; x++) {
+                int y = g->first[b] == x ? x + 1 : g->first[b];
+                if (y == x || y >= g->first[b] + g->count[b])
+                    continue;
+                for (int k = 0; k < 2; k++)
+                    if (v->api->comm_time(v, vol[k], x, y) != v->api->comm_time(v, vol[k], xr, yr) ||
+                        v->api->comm_time(v, vol[k], y, x) != v->api->comm_time(v, vol[k], yr, xr))
+                        return 0;
+            }
+        }
+    return 1;
+}
+
+int soc__groups_build(soc__groups_t *g, const soc_view_t *v)
+{
+    if (g->built)
+        return SOC_OK;
+    const soc_platform_t *p = v->platform;
+    int never = g->never;
+    soc__groups_free(g);
+    g->never = never;
+    int q = v->n_pes, nc = p->n_clusters;
+    g->first = malloc(sizeof *g->first * (size_t)nc);
+    g->count = malloc(sizeof *g->count * (size_t)nc);
+    g->of_pe = malloc(sizeof *g->of_pe * (size_t)q);
+    g->mark = calloc((size_t)q, sizeof *g->mark);
+    g->hosts = malloc(sizeof *g->hosts * (size_t)q);
+    if (g->first == NULL || g->count == NULL || g->of_pe == NULL || g->mark == NULL ||
+        g->hosts == NULL) {
+        soc__groups_free(g);
+        g->never = never;
+        return SOC_ENOMEM;
+    }
+    int big = 0;
+    for (int pe = 0; pe < q; pe++)
+        g->of_pe[pe] = -1;
+    for (int c = 0; c < nc; c++) {
+        const soc_cluster_t *cl = &p->clusters[c];
+        if (cl->is_memory || cl->exec_us == NULL)
+            continue;
+        g->first[g->n] = cl->first_pe;
+        g->count[g->n] = cl->count;
+        for (int k = 0; k < cl->count; k++)
+            g->of_pe[cl->first_pe + k] = g->n;
+        big |= cl->count > 1;
+        g->n++;
+    }
+    g->built = 1;
+    g->use = !never && big && groups_transfers_by_cluster(g, v);
+    return SOC_OK;
+}
+
+/* Start a new task's host set (PEs holding one of its predecessors). */
+static void hosts_begin(soc__groups_t *g, int q)
+{
+    if (++g->cur == 0) {
+        memset(g->mark, 0, sizeof *g->mark * (size_t)q);
+        g->cur = 1;
+    }
+    g->n_hosts = 0;
+}
+
+static void hosts_add(soc__groups_t *g, int pe)
+{
+    if (pe >= 0 && g->mark[pe] != g->cur) {
+        g->mark[pe] = g->cur;
+        g->hosts[g->n_hosts++] = pe;
+    }
+}
+
+/* (k1, p1) before (k2, p2): smaller key, then lower PE. */
+static inline int kp_less(soc_time_t k1, int p1, soc_time_t k2, int p2)
+{
+    return k1 < k2 || (k1 == k2 && p1 < p2);
+}
+
 /* ------------------------------------------------------------- timelines */
 
 /* The idle gap before reservation k (k >= 1) as a candidate: its length,
@@ -398,30 +503,78 @@ soc_time_t soc__tl_find(const soc__tl_t *tl, soc_time_t ready, soc_time_t dur,
     return tl->end[n - 1];
 }
 
+/* Point the arrays at element `off` of the allocations. */
+static void tl_point(soc__tl_t *tl)
+{
+    if (tl->start0 == NULL)
+        return;
+    tl->start = tl->start0 + tl->off;
+    tl->end = tl->end0 + tl->off;
+    tl->gmax = tl->gmax0 + tl->off;
+    tl->fin = tl->fin0 + tl->off;
+    tl->ref = tl->ref0 + tl->off;
+}
+
+/* Room for n reservations from offset 0 or the current offset. */
 static int tl_reserve(soc__tl_t *tl, int n)
 {
-    if (n <= tl->cap)
+    if (tl->off + n <= tl->cap)
         return SOC_OK;
+    if (tl->off > 0) {
+        /* move the live part down first (amortised by the drops) */
+        size_t k = (size_t)tl->n;
+        memmove(tl->start0, tl->start, k * sizeof *tl->start);
+        memmove(tl->end0, tl->end, k * sizeof *tl->end);
+        memmove(tl->gmax0, tl->gmax, (k + 1) * sizeof *tl->gmax);
+        memmove(tl->fin0, tl->fin, k * sizeof *tl->fin);
+        memmove(tl->ref0, tl->ref, k * sizeof *tl->ref);
+        tl->off = 0;
+        tl_point(tl);
+        if (n <= tl->cap)
+            return SOC_OK;
+    }
     int nc = tl->cap ? 2 * tl->cap : 16;
     if (nc < n)
         nc = n;
-    soc_time_t *ns = realloc(tl->start, sizeof *ns * (size_t)nc);
+    soc_time_t *ns = realloc(tl->start0, sizeof *ns * (size_t)nc);
     if (ns == NULL)
         return SOC_ENOMEM;
-    tl->start = ns;
-    soc_time_t *ne = realloc(tl->end, sizeof *ne * (size_t)nc);
+    tl->start0 = ns;
+    soc_time_t *ne = realloc(tl->end0, sizeof *ne * (size_t)nc);
     if (ne == NULL)
         return SOC_ENOMEM;
-    tl->end = ne;
-    soc_time_t *ng = realloc(tl->gmax, sizeof *ng * (size_t)(nc + 1));
+    tl->end0 = ne;
+    soc_time_t *ng = realloc(tl->gmax0, sizeof *ng * (size_t)(nc + 1));
     if (ng == NULL)
         return SOC_ENOMEM;
-    tl->gmax = ng;
+    tl->gmax0 = ng;
+    soc_time_t *nf = realloc(tl->fin0, sizeof *nf * (size_t)nc);
+    if (nf == NULL)
+        return SOC_ENOMEM;
+    tl->fin0 = nf;
+    soc_task_ref_t *nr = realloc(tl->ref0, sizeof *nr * (size_t)nc);
+    if (nr == NULL)
+        return SOC_ENOMEM;
+    tl->ref0 = nr;
     tl->cap = nc;
+    tl_point(tl);
     return SOC_OK;
 }
 
-int soc__tl_insert(soc__tl_t *tl, int pos, soc_time_t start, soc_time_t end)
+void soc__tl_free(soc__tl_t *tl)
+{
+    if (tl == NULL)
+        return;
+    free(tl->start0);
+    free(tl->end0);
+    free(tl->gmax0);
+    free(tl->fin0);
+    free(tl->ref0);
+    memset(tl, 0, sizeof *tl);
+}
+
+int soc__tl_insert_ref(soc__tl_t *tl, int pos, soc_time_t start, soc_time_t end,
+                       soc_task_ref_t ref)
 {
     int rc = tl_reserve(tl, tl->n + 1);
     if (rc != SOC_OK)
@@ -432,11 +585,21 @@ int soc__tl_insert(soc__tl_t *tl, int pos, soc_time_t start, soc_time_t end)
     memmove(&tl->start[pos + 1], &tl->start[pos], tail * sizeof *tl->start);
     memmove(&tl->end[pos + 1], &tl->end[pos], tail * sizeof *tl->end);
     memmove(&tl->gmax[pos + 1], &tl->gmax[pos], (tail + 1) * sizeof *tl->gmax);
+    memmove(&tl->fin[pos + 1], &tl->fin[pos], tail * sizeof *tl->fin);
+    memmove(&tl->ref[pos + 1], &tl->ref[pos], tail * sizeof *tl->ref);
     tl->start[pos] = start;
     tl->end[pos] = (pos > 0 && tl->end[pos - 1] > end) ? tl->end[pos - 1] : end;
+    tl->fin[pos] = end;
+    tl->ref[pos] = ref;
     tl->n++;
     tl_fix(tl, pos + 1, pos);
     return SOC_OK;
+}
+
+int soc__tl_insert(soc__tl_t *tl, int pos, soc_time_t start, soc_time_t end)
+{
+    soc_task_ref_t none = {0, -1};
+    return soc__tl_insert_ref(tl, pos, start, end, none);
 }
 
 void soc__tl_remove(soc__tl_t *tl, int pos)
@@ -445,6 +608,8 @@ void soc__tl_remove(soc__tl_t *tl, int pos)
     memmove(&tl->start[pos], &tl->start[pos + 1], tail * sizeof *tl->start);
     memmove(&tl->end[pos], &tl->end[pos + 1], tail * sizeof *tl->end);
     memmove(&tl->gmax[pos], &tl->gmax[pos + 1], (tail + 1) * sizeof *tl->gmax);
+    memmove(&tl->fin[pos], &tl->fin[pos + 1], tail * sizeof *tl->fin);
+    memmove(&tl->ref[pos], &tl->ref[pos + 1], tail * sizeof *tl->ref);
     tl->n--;
     tl_fix(tl, pos, pos);
 }
@@ -456,22 +621,22 @@ void soc__plan_free(soc__plan_t *pl)
     if (pl == NULL)
         return;
     if (pl->tl != NULL)
-        for (int p = 0; p < pl->n_pes; p++) {
-            free(pl->tl[p].start);
-            free(pl->tl[p].end);
-            free(pl->tl[p].gmax);
-        }
+        for (int p = 0; p < pl->n_pes; p++)
+            soc__tl_free(&pl->tl[p]);
     free(pl->tl);
     free(pl->pe);
     free(pl->start);
     free(pl->finish);
+    soc__groups_free(&pl->groups);
     memset(pl, 0, sizeof *pl);
 }
 
-int soc__plan_begin(soc__plan_t *pl, const soc_view_t *v, int n_tasks)
+int soc__plan_begin(soc__plan_t *pl, const soc_view_t *v, uint64_t job, int n_tasks)
 {
     if (pl->tl == NULL || pl->n_pes != v->n_pes) {
+        int never = pl->groups.never;
         soc__plan_free(pl);
+        pl->groups.never = never;
         pl->tl = calloc((size_t)v->n_pes, sizeof *pl->tl);
         if (pl->tl == NULL) {
             soc__plan_free(pl);
@@ -498,28 +663,128 @@ int soc__plan_begin(soc__plan_t *pl, const soc_view_t *v, int n_tasks)
         pl->pe[t] = -1;
         pl->start[t] = pl->finish[t] = 0;
     }
+    /* the last planning did not reach the engine whole: copy every queue */
+    if (!pl->committed)
+        for (int p = 0; p < pl->n_pes; p++)
+            pl->tl[p].valid = 0;
+    pl->committed = 0;
+    pl->oom = 0;
+    pl->epoch++;
+    pl->v = v;
+    pl->job = job;
     pl->now = v->now;
-    int rc;
-    for (int p = 0; p < v->n_pes; p++) {
-        const soc_pe_state_t *ps = &v->pes[p];
-        soc__tl_t *tl = &pl->tl[p];
-        tl->n = 0;
-        if ((rc = tl_reserve(tl, ps->n_slots)) != SOC_OK)
-            return rc;
+    return SOC_OK;
+}
+
+void soc__plan_commit(soc__plan_t *pl)
+{
+    pl->committed = !pl->oom;
+}
+
+static int ref_eq(soc_task_ref_t x, soc_task_ref_t y)
+{
+    return x.job == y.job && x.task == y.task;
+}
+
+static int slot_eq(const soc__tl_t *tl, int i, const soc_slot_t *s)
+{
+    return ref_eq(tl->ref[i], s->ref) && tl->start[i] == s->start && tl->fin[i] == s->finish;
+}
+
+/* Copy the engine's queue of ps into tl. */
+static int tl_copy(soc__tl_t *tl, const soc_pe_state_t *ps)
+{
+    tl->n = 0;
+    tl->off = 0;
+    tl_point(tl);
+    int rc = tl_reserve(tl, ps->n_slots > 0 ? ps->n_slots : 1);
+    if (rc != SOC_OK)
+        return rc;
+    soc_time_t run = INT64_MIN;
+    for (int i = 0; i < ps->n_slots; i++) {
+        const soc_slot_t *sl = &ps->slots[i];
+        if (sl->finish > run)
+            run = sl->finish;
+        tl->start[i] = sl->start;
+        tl->end[i] = run;
+        tl->fin[i] = sl->finish;
+        tl->ref[i] = sl->ref;
+    }
+    tl->n = ps->n_slots;
+    tl->gmax[tl->n] = -1;
+    tl_fix(tl, tl->n - 1, 0);
+    return SOC_OK;
+}
+
+/* Bring a valid mirror up to date: the engine dropped `drop` finished
+ * reservations from the front and may have moved its head.  Returns 0 when
+ * the queue does not look like the mirror (then it is copied). */
+static int tl_follow(soc__tl_t *tl, const soc_pe_state_t *ps)
+{
+    int m = ps->n_slots, drop = tl->n - m;
+    if (drop < 0)
+        return 0;
+    if (m > 0) {
+        const soc_slot_t *sl = ps->slots;
+        if (!ref_eq(tl->ref[drop], sl[0].ref) || !slot_eq(tl, tl->n - 1, &sl[m - 1]) ||
+            (m > 2 && !slot_eq(tl, drop + 1, &sl[1])))
+            return 0;
+    }
+    tl->off += drop;
+    tl->n = m;
+    tl_point(tl);
+    if (m == 0) {
+        tl->gmax[0] = -1;
+        return 1;
+    }
+    int hi = 0;
+    if (drop > 0 || tl->start[0] != ps->slots[0].start || tl->fin[0] != ps->slots[0].finish) {
+        tl->start[0] = ps->slots[0].start;
+        tl->fin[0] = ps->slots[0].finish;
+        /* running maxima from the (new) head until they agree again: the
+         * dropped reservations and the head's old finish are gone */
         soc_time_t run = INT64_MIN;
-        for (int i = 0; i < ps->n_slots; i++) {
-            if (ps->slots[i].finish > run)
-                run = ps->slots[i].finish;
-            tl->start[i] = ps->slots[i].start;
-            tl->end[i] = run;
-        }
-        tl->n = ps->n_slots;
-        if (tl->gmax != NULL) {
-            tl->gmax[tl->n] = -1;
-            tl_fix(tl, tl->n - 1, 0);
+        for (hi = 0; hi < m; hi++) {
+            soc_time_t e = tl->fin[hi] > run ? tl->fin[hi] : run;
+            if (hi > 0 && e == tl->end[hi])
+                break;
+            tl->end[hi] = e;
+            run = e;
         }
     }
-    return SOC_OK;
+    /* gaps 1..hi changed, and gmax[0] (the first gap is no gap) */
+    tl_fix(tl, hi, 1);
+    return 1;
+}
+
+soc__tl_t *soc__plan_tl(soc__plan_t *pl, int pe)
+{
+    soc__tl_t *tl = &pl->tl[pe];
+    if (tl->epoch == pl->epoch)
+        return tl;
+    tl->epoch = pl->epoch;
+    const soc_pe_state_t *ps = &pl->v->pes[pe];
+    if (tl->valid && tl_follow(tl, ps)) {
+        pl->updates++;
+        return tl;
+    }
+    pl->copies++;
+    if (tl_copy(tl, ps) != SOC_OK) {
+        pl->oom = 1;
+        tl->valid = 0;
+        tl->n = 0;
+        tl->epoch = 0;
+        return tl;
+    }
+    tl->valid = 1;
+    return tl;
+}
+
+int soc__plan_sync_all(soc__plan_t *pl)
+{
+    for (int p = 0; p < pl->n_pes; p++)
+        soc__plan_tl(pl, p);
+    return pl->oom ? SOC_ENOMEM : SOC_OK;
 }
 
 soc_time_t soc__plan_ready(const soc__plan_t *pl, const soc_view_t *v,
@@ -542,7 +807,10 @@ soc_time_t soc__plan_ready(const soc__plan_t *pl, const soc_view_t *v,
 int soc__plan_put(soc__plan_t *pl, int task, int pe, int pos, soc_time_t start,
                   soc_time_t finish)
 {
-    int rc = soc__tl_insert(&pl->tl[pe], pos, start, finish);
+    soc_task_ref_t ref = {pl->job, task};
+    int rc = soc__tl_insert_ref(soc__plan_tl(pl, pe), pos, start, finish, ref);
+    if (rc == SOC_OK && pl->oom)
+        rc = SOC_ENOMEM;
     if (rc != SOC_OK)
         return rc;
     pl->pe[task] = pe;
@@ -553,59 +821,124 @@ int soc__plan_put(soc__plan_t *pl, int task, int pe, int pos, soc_time_t start,
 
 void soc__plan_take(soc__plan_t *pl, int task, int pos)
 {
-    soc__tl_remove(&pl->tl[pl->pe[task]], pos);
+    soc__tl_remove(soc__plan_tl(pl, pl->pe[task]), pos);
     pl->pe[task] = -1;
 }
 
-int soc__plan_best_pe(const soc__plan_t *pl, const soc_view_t *v,
+/* Score of placing task on p starting at st (insertion search done). */
+static double plan_score(const soc_view_t *v, int task, int p, soc_time_t ft,
+                         const soc__eft_rule_t *rule)
+{
+    double score = (double)ft;
+    if (rule->bias != NULL)
+        score = soc__prio_round(score + rule->bias[(size_t)task * (size_t)v->platform->n_clusters +
+                                                   (size_t)v->platform->pe_cluster[p]]);
+    return score;
+}
+
+typedef struct plan_best {
+    int pe, pos;
+    soc_time_t st, ft;
+    double score;
+} plan_best_t;
+
+static void plan_offer(plan_best_t *b, int p, int pos, soc_time_t st, soc_time_t ft, double score)
+{
+    if (b->pe < 0 || score < b->score || (score == b->score && p < b->pe)) {
+        b->pe = p;
+        b->pos = pos;
+        b->st = st;
+        b->ft = ft;
+        b->score = score;
+    }
+}
+
+/* Cluster path of soc__plan_best_pe: PEs hosting a placed predecessor one
+ * by one; the others of a cluster share one ready time r, and the scan in
+ * index order stops at the first PE where the task can start at r (the
+ * earliest possible start there; the score is non-decreasing in the finish
+ * within a cluster, and later PEs lose ties). */
+static void plan_best_groups(soc__plan_t *pl, const soc_view_t *v, const soc_app_t *a, int task,
+                             soc_time_t floor, const soc__eft_rule_t *rule, plan_best_t *b)
+{
+    soc__groups_t *g = &pl->groups;
+    int type = a->tasks[task].type;
+    hosts_begin(g, v->n_pes);
+    for (int k = a->pred_off[task]; k < a->pred_off[task + 1]; k++)
+        hosts_add(g, pl->pe[a->edges[a->pred_edge[k]].src]);
+    for (int gi = 0; gi < g->n; gi++) {
+        int f = g->first[gi], end = f + g->count[gi];
+        soc_time_t d = v->api->exec_time(v, type, f);
+        if (d < 0)
+            continue;
+        for (int h = 0; h < g->n_hosts; h++) {
+            int p = g->hosts[h];
+            if (g->of_pe[p] != gi)
+                continue;
+            soc_time_t r = soc__plan_ready(pl, v, a, task, p, floor);
+            int pos;
+            soc_time_t st = soc__tl_find(soc__plan_tl(pl, p), r, d, rule->insert, &pos);
+            plan_offer(b, p, pos, st, st + d, plan_score(v, task, p, st + d, rule));
+        }
+        soc_time_t r = -1;
+        for (int p = f; p < end; p++) {
+            if (g->mark[p] == g->cur)
+                continue;
+            if (r < 0)
+                r = soc__plan_ready(pl, v, a, task, p, floor);
+            int pos;
+            soc_time_t st = soc__tl_find(soc__plan_tl(pl, p), r, d, rule->insert, &pos);
+            plan_offer(b, p, pos, st, st + d, plan_score(v, task, p, st + d, rule));
+            if (st == r)
+                break;
+        }
+    }
+}
+
+int soc__plan_best_pe(soc__plan_t *pl, const soc_view_t *v,
                       const soc_app_t *a, int task, soc_time_t floor,
                       const soc__eft_rule_t *rule, soc_time_t *start,
                       soc_time_t *finish, int *pos)
 {
     int type = a->tasks[task].type;
-    int best = -1, lo = 0, hi = v->n_pes;
-    soc_time_t bs = 0, bf = 0;
-    double bscore = 0;
-    int bpos = 0;
-    if (rule->pin != NULL && rule->pin[task] >= 0 &&
-        v->api->exec_time(v, type, rule->pin[task]) >= 0) {
+    int lo = 0, hi = v->n_pes;
+    plan_best_t b = {-1, 0, 0, 0, 0};
+    int pinned = rule->pin != NULL && rule->pin[task] >= 0 &&
+                 v->api->exec_time(v, type, rule->pin[task]) >= 0;
+    if (pinned) {
         lo = rule->pin[task];
         hi = lo + 1;
+    } else if (soc__groups_build(&pl->groups, v) != SOC_OK) {
+        pl->oom = 1;
+        return -1;
     }
-    for (int p = lo; p < hi; p++) {
-        soc_time_t d = v->api->exec_time(v, type, p);
-        if (d < 0)
-            continue;
-        soc_time_t r = soc__plan_ready(pl, v, a, task, p, floor);
-        int ps;
-        soc_time_t st = soc__tl_find(&pl->tl[p], r, d, rule->insert, &ps);
-        soc_time_t ft = st + d;
-        double score = (double)ft;
-        if (rule->bias != NULL)
-            score = soc__prio_round(score + rule->bias[(size_t)task * (size_t)v->platform->n_clusters +
-                                                       (size_t)v->platform->pe_cluster[p]]);
-        if (best < 0 || score < bscore) {
-            best = p;
-            bscore = score;
-            bs = st;
-            bf = ft;
-            bpos = ps;
+    if (!pinned && pl->groups.use) {
+        plan_best_groups(pl, v, a, task, floor, rule, &b);
+    } else {
+        for (int p = lo; p < hi; p++) {
+            soc_time_t d = v->api->exec_time(v, type, p);
+            if (d < 0)
+                continue;
+            soc_time_t r = soc__plan_ready(pl, v, a, task, p, floor);
+            int ps;
+            soc_time_t st = soc__tl_find(soc__plan_tl(pl, p), r, d, rule->insert, &ps);
+            plan_offer(&b, p, ps, st, st + d, plan_score(v, task, p, st + d, rule));
         }
     }
     if (start != NULL)
-        *start = bs;
+        *start = b.st;
     if (finish != NULL)
-        *finish = bf;
+        *finish = b.ft;
     if (pos != NULL)
-        *pos = bpos;
-    return best;
+        *pos = b.pos;
+    return b.pe;
 }
 
 int soc__plan_job(soc__plan_t *pl, soc_view_t *v, uint64_t job, int app,
                   const int *order, const soc__eft_rule_t *rule)
 {
     const soc_app_t *a = &v->apps[app];
-    int rc = soc__plan_begin(pl, v, a->n_tasks);
+    int rc = soc__plan_begin(pl, v, job, a->n_tasks);
     if (rc != SOC_OK)
         return rc;
     soc_time_t floor = v->api->job_arrival(v, job);
@@ -615,13 +948,14 @@ int soc__plan_job(soc__plan_t *pl, soc_view_t *v, uint64_t job, int app,
         int pos;
         int p = soc__plan_best_pe(pl, v, a, t, floor, rule, &st, &ft, &pos);
         if (p < 0)
-            return SOC_ESCHED;
+            return pl->oom ? SOC_ENOMEM : SOC_ESCHED;
         if ((rc = soc__plan_put(pl, t, p, pos, st, ft)) != SOC_OK)
             return rc;
         soc_task_ref_t ref = {job, t};
         if ((rc = v->api->assign(v, ref, p, st)) != SOC_OK)
             return rc;
     }
+    soc__plan_commit(pl);
     return SOC_OK;
 }
 
@@ -694,7 +1028,11 @@ soc__app_cache_t *soc__static_cache(soc__static_t *st, int app)
 
 int soc__static_schedule(void *state, soc_view_t *v)
 {
-    (void)state;
+    soc__static_t *self = state;
+    /* tasks no planning covered are queued behind the plan's back: the next
+     * planning copies the queues afresh */
+    if (self != NULL && v->n_ready > 0)
+        self->plan.committed = 0;
     for (int i = 0; i < v->n_ready; i++) {
         const soc_ready_t *r = &v->ready[i];
         int best = -1;
@@ -766,7 +1104,9 @@ void soc__ws_destroy(void *state)
     free(ws->ids);
     free(ws->done);
     free(ws->left);
+    free(ws->astamp);
     soc__plan_free(&ws->plan);
+    soc__groups_free(&ws->groups);
     free(ws);
 }
 
@@ -783,10 +1123,17 @@ int soc__ws_prepare(soc__ws_t *ws, const soc_view_t *v)
     return soc__ws_prepare_n(ws, v, v->n_ready);
 }
 
-int soc__ws_prepare_n(soc__ws_t *ws, const soc_view_t *v, int n)
+/* Size the arrays for v's PEs and n items (avail[] not loaded). */
+static int ws_size(soc__ws_t *ws, const soc_view_t *v, int n)
 {
     if (v->n_pes > ws->cap_pes) {
         GROW(ws->avail, v->n_pes);
+        uint64_t *na = realloc(ws->astamp, sizeof *na * (size_t)v->n_pes);
+        if (na == NULL)
+            return SOC_ENOMEM;
+        for (int p = ws->cap_pes; p < v->n_pes; p++)
+            na[p] = 0;
+        ws->astamp = na;
         ws->cap_pes = v->n_pes;
     }
     if (n > ws->cap_ready) {
@@ -799,6 +1146,14 @@ int soc__ws_prepare_n(soc__ws_t *ws, const soc_view_t *v, int n)
         GROW(ws->left, n);
         ws->cap_ready = n;
     }
+    return SOC_OK;
+}
+
+int soc__ws_prepare_n(soc__ws_t *ws, const soc_view_t *v, int n)
+{
+    int rc = ws_size(ws, v, n);
+    if (rc != SOC_OK)
+        return rc;
     for (int p = 0; p < v->n_pes; p++) {
         soc_time_t e = v->pes[p].plan_end;
         ws->avail[p] = e > v->now ? e : v->now;
@@ -846,16 +1201,16 @@ int soc__append_each(soc__ws_t *ws, soc_view_t *v, soc__pe_pick_fn pick)
     return SOC_OK;
 }
 
-/* Keep the best and second-best (key, PE) of item i; strict <, so the
- * lower PE index wins ties. */
+/* Keep the best and second-best (key, PE) of item i, by (key, PE): offered
+ * in PE order this is strict <, the lower PE index winning ties. */
 static void row_offer(soc__ws_t *ws, int i, int p, soc_time_t key)
 {
-    if (ws->best_pe[i] < 0 || key < ws->best[i]) {
+    if (ws->best_pe[i] < 0 || kp_less(key, p, ws->best[i], ws->best_pe[i])) {
         ws->second[i] = ws->best[i];
         ws->second_pe[i] = ws->best_pe[i];
         ws->best[i] = key;
         ws->best_pe[i] = p;
-    } else if (ws->second_pe[i] < 0 || key < ws->second[i]) {
+    } else if (ws->second_pe[i] < 0 || kp_less(key, p, ws->second[i], ws->second_pe[i])) {
         ws->second[i] = key;
         ws->second_pe[i] = p;
     }
@@ -867,17 +1222,110 @@ static void row_clear(soc__ws_t *ws, int i)
     ws->best_pe[i] = ws->second_pe[i] = -1;
 }
 
-/* Row of ready entry i: appended finish time per PE (MET: execution time). */
-static void dyn_row(soc__ws_t *ws, const soc_view_t *v, int i)
+/* max(now, plan end) of PE p, or its value after this decision's commits. */
+static inline soc_time_t avail_get(soc__ws_t *ws, const soc_view_t *v, int p)
+{
+    if (ws->astamp[p] != ws->dstamp) {
+        soc_time_t e = v->pes[p].plan_end;
+        ws->avail[p] = e > v->now ? e : v->now;
+        ws->astamp[p] = ws->dstamp;
+    }
+    return ws->avail[p];
+}
+
+/* Appended finish of r on pe (soc__eft_append with the lazy avail). */
+static soc_time_t ws_eft(soc__ws_t *ws, const soc_view_t *v, const soc_ready_t *r, int pe)
+{
+    soc_time_t d = v->api->exec_time(v, r->type, pe);
+    if (d < 0)
+        return -1;
+    soc_time_t st = v->api->data_ready(v, r->ref, pe, NULL);
+    soc_time_t av = avail_get(ws, v, pe);
+    return (st < av ? av : st) + d;
+}
+
+static int ws_commit(soc__ws_t *ws, soc_view_t *v, const soc_ready_t *r, int pe)
+{
+    soc_time_t ft = ws_eft(ws, v, r, pe);
+    if (ft < 0)
+        return SOC_ESCHED;
+    int rc = v->api->assign(v, r->ref, pe, SOC_APPEND);
+    if (rc == SOC_OK)
+        ws->avail[pe] = ft;
+    return rc;
+}
+
+/* Row of ready entry i: appended finish time per PE (MET: execution time),
+ * every PE. */
+static void dyn_row_all(soc__ws_t *ws, const soc_view_t *v, int i)
 {
     const soc_ready_t *r = &v->ready[i];
     row_clear(ws, i);
     for (int p = 0; p < v->n_pes; p++) {
         soc_time_t key = ws->pick == SOC__PICK_MET ? v->api->exec_time(v, r->type, p)
-                                                   : soc__eft_append(v, r, p, ws->avail);
+                                                   : ws_eft(ws, v, r, p);
         if (key >= 0)
             row_offer(ws, i, p, key);
     }
+}
+
+/* The same row by clusters (see soc__groups_t): MET needs one PE per
+ * cluster; the others evaluate the PEs holding a predecessor, then scan
+ * each cluster in index order up to the need-th PE free by the shared
+ * ready time (a finish max(ready, avail) + w cannot be smaller there, and
+ * later PEs lose ties).  need = 1 for the best only, 2 with the second. */
+static void dyn_row_groups(soc__ws_t *ws, const soc_view_t *v, int i, int need)
+{
+    const soc_ready_t *r = &v->ready[i];
+    soc__groups_t *g = &ws->groups;
+    row_clear(ws, i);
+    if (ws->pick == SOC__PICK_MET) {
+        for (int gi = 0; gi < g->n; gi++) {
+            soc_time_t w = v->api->exec_time(v, r->type, g->first[gi]);
+            if (w >= 0)
+                row_offer(ws, i, g->first[gi], w);
+        }
+        return;
+    }
+    hosts_begin(g, v->n_pes);
+    const soc_app_t *a = &v->apps[r->app];
+    for (int k = a->pred_off[r->ref.task]; k < a->pred_off[r->ref.task + 1]; k++) {
+        soc_task_ref_t pr = {r->ref.job, a->edges[a->pred_edge[k]].src};
+        soc_task_info_t ti;
+        if (v->api->task_info(v, pr, &ti) == SOC_OK)
+            hosts_add(g, ti.pe);
+    }
+    for (int gi = 0; gi < g->n; gi++) {
+        int f = g->first[gi], end = f + g->count[gi];
+        soc_time_t w = v->api->exec_time(v, r->type, f);
+        if (w < 0)
+            continue;
+        for (int h = 0; h < g->n_hosts; h++) {
+            int p = g->hosts[h];
+            if (g->of_pe[p] == gi)
+                row_offer(ws, i, p, ws_eft(ws, v, r, p));
+        }
+        soc_time_t dr = -1;
+        int free_found = 0;
+        for (int p = f; p < end; p++) {
+            if (g->mark[p] == g->cur)
+                continue;
+            if (dr < 0)
+                dr = v->api->data_ready(v, r->ref, p, NULL);
+            soc_time_t av = avail_get(ws, v, p);
+            row_offer(ws, i, p, (dr > av ? dr : av) + w);
+            if (av <= dr && ++free_found >= need)
+                break;
+        }
+    }
+}
+
+static void dyn_row(soc__ws_t *ws, const soc_view_t *v, int i, int need)
+{
+    if (ws->groups.use)
+        dyn_row_groups(ws, v, i, need);
+    else
+        dyn_row_all(ws, v, i);
 }
 
 /* Position in ids[0..m) of the next item; ties go to the earlier one. */
@@ -922,21 +1370,24 @@ static int list_order_pick(soc__pick_t k)
 int soc__list_schedule(soc__ws_t *ws, soc_view_t *v)
 {
     int n = v->n_ready;
-    int rc = soc__ws_prepare_n(ws, v, n);
+    int rc = ws_size(ws, v, n);
+    if (rc == SOC_OK)
+        rc = soc__groups_build(&ws->groups, v);
     if (rc != SOC_OK)
         return rc;
+    ws->dstamp++;
     if (list_order_pick(ws->pick)) {
         for (int i = 0; i < n; i++) {
-            dyn_row(ws, v, i);
+            dyn_row(ws, v, i, 1);
             if (ws->best_pe[i] < 0)
                 return SOC_ESCHED;
-            if ((rc = soc__commit_append(v, &v->ready[i], ws->best_pe[i], ws->avail)) != SOC_OK)
+            if ((rc = ws_commit(ws, v, &v->ready[i], ws->best_pe[i])) != SOC_OK)
                 return rc;
         }
         return SOC_OK;
     }
     for (int i = 0; i < n; i++) {
-        dyn_row(ws, v, i);
+        dyn_row(ws, v, i, 2);
         if (ws->best_pe[i] < 0)
             return SOC_ESCHED;
         ws->ids[i] = i;
@@ -944,7 +1395,7 @@ int soc__list_schedule(soc__ws_t *ws, soc_view_t *v)
     for (int m = n; m > 0; m--) {
         int k = pick_next(ws, ws->ids, m), i = ws->ids[k];
         int p = ws->best_pe[i];
-        if ((rc = soc__commit_append(v, &v->ready[i], p, ws->avail)) != SOC_OK)
+        if ((rc = ws_commit(ws, v, &v->ready[i], p)) != SOC_OK)
             return rc;
         memmove(&ws->ids[k], &ws->ids[k + 1], sizeof *ws->ids * (size_t)(m - 1 - k));
         /* only p got later: rows whose best or second best was p can
@@ -952,7 +1403,7 @@ int soc__list_schedule(soc__ws_t *ws, soc_view_t *v)
         for (int j = 0; j < m - 1; j++) {
             int x = ws->ids[j];
             if (ws->best_pe[x] == p || ws->second_pe[x] == p)
-                dyn_row(ws, v, x);
+                dyn_row(ws, v, x, 2);
         }
     }
     return SOC_OK;
@@ -960,6 +1411,11 @@ int soc__list_schedule(soc__ws_t *ws, soc_view_t *v)
 
 int soc__ws_schedule(void *state, soc_view_t *v)
 {
+    soc__ws_t *ws = state;
+    /* static mode: tasks no planning covered get queued behind the plan's
+     * back, so the next planning copies the queues afresh */
+    if (ws->is_static && v->n_ready > 0)
+        ws->plan.committed = 0;
     return soc__list_schedule(state, v);
 }
 
@@ -977,7 +1433,7 @@ static void static_row(soc__ws_t *ws, const soc_view_t *v, const soc_app_t *a,
         soc_time_t key = d;
         if (ws->pick != SOC__PICK_MET) {
             soc_time_t r = soc__plan_ready(&ws->plan, v, a, t, p, floor);
-            key = soc__tl_find(&ws->plan.tl[p], r, d, 0, NULL) + d;
+            key = soc__tl_find(soc__plan_tl(&ws->plan, p), r, d, 0, NULL) + d;
         }
         row_offer(ws, t, p, key);
     }
@@ -1004,10 +1460,10 @@ int soc__ws_arrival(void *state, soc_view_t *v, uint64_t job)
         return SOC_EINVAL;
     const soc_app_t *a = &v->apps[app];
     int n = a->n_tasks, m = 0, rc;
-    if ((rc = soc__ws_prepare_n(ws, v, n)) != SOC_OK)
+    if ((rc = ws_size(ws, v, n)) != SOC_OK)
         return rc;
     soc__plan_t *pl = &ws->plan;
-    if ((rc = soc__plan_begin(pl, v, n)) != SOC_OK)
+    if ((rc = soc__plan_begin(pl, v, job, n)) != SOC_OK)
         return rc;
     soc_time_t floor = v->api->job_arrival(v, job);
     for (int t = 0; t < n; t++) {
@@ -1027,7 +1483,7 @@ int soc__ws_arrival(void *state, soc_view_t *v, uint64_t job)
         soc_time_t d = v->api->exec_time(v, a->tasks[t].type, p);
         soc_time_t r = soc__plan_ready(pl, v, a, t, p, floor);
         int pos;
-        soc_time_t s = soc__tl_find(&pl->tl[p], r, d, 0, &pos);
+        soc_time_t s = soc__tl_find(soc__plan_tl(pl, p), r, d, 0, &pos);
         if ((rc = soc__plan_put(pl, t, p, pos, s, s + d)) != SOC_OK)
             return rc;
         soc_task_ref_t ref = {job, t};
@@ -1049,5 +1505,8 @@ int soc__ws_arrival(void *state, soc_view_t *v, uint64_t job)
             }
         }
     }
+    if (pl->oom)
+        return SOC_ENOMEM;
+    soc__plan_commit(pl);
     return SOC_OK;
 }

@@ -133,7 +133,7 @@ static int la_arrival(void *state, soc_view_t *v, uint64_t job)
         return app < 0 ? SOC_EINVAL : SOC_ENOMEM;
     const soc_app_t *a = &v->apps[app];
     soc__plan_t *pl = &st->plan;
-    int rc = soc__plan_begin(pl, v, a->n_tasks);
+    int rc = soc__plan_begin(pl, v, job, a->n_tasks);
     if (rc != SOC_OK)
         return rc;
     la_log_t *log = malloc(sizeof *log * (size_t)(a->n_edges > 0 ? a->n_edges : 1));
@@ -150,7 +150,7 @@ static int la_arrival(void *state, soc_view_t *v, uint64_t job)
                 continue;
             int pos;
             soc_time_t r = soc__plan_ready(pl, v, a, t, p, floor);
-            soc_time_t s = soc__tl_find(&pl->tl[p], r, d, 1, &pos);
+            soc_time_t s = soc__tl_find(soc__plan_tl(pl, p), r, d, 1, &pos);
             soc_time_t m;
             rc = la_metric(pl, v, a, ac, t, p, s, s + d, pos, floor, log, &m);
             if (rc == SOC_OK && (best < 0 || m < bm)) {
@@ -173,6 +173,10 @@ static int la_arrival(void *state, soc_view_t *v, uint64_t job)
         rc = v->api->assign(v, ref, best, bs);
     }
     free(log);
+    if (rc == SOC_OK && pl->oom)
+        rc = SOC_ENOMEM;
+    if (rc == SOC_OK)
+        soc__plan_commit(pl);
     return rc;
 }
 

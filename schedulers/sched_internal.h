@@ -105,17 +105,61 @@ int soc__oct_table(const soc__costs_t *c, const soc_app_t *a, double *oct,
  * O(v log v + e).  SOC_OK or SOC_ENOMEM. */
 int soc__priority_order(const soc_app_t *a, const double *prio, int *order);
 
+/* ------------------------------------------------------- identical PEs
+ * The PEs of a cluster are identical: one execution time per task type, and
+ * one transfer time to or from any PE of another cluster (or another PE of
+ * the same cluster).  So for a task, every PE of a cluster that hosts none of
+ * its predecessors sees the same data-ready time and the same duration; only
+ * their availability differs, and a finish time max(ready, avail) + w or an
+ * earliest start is minimal at the first PE (index order) that is free by
+ * the ready time.  The schedulers scan a cluster in index order and stop
+ * there, and evaluate the PEs hosting a predecessor one by one: the cost
+ * per task grows with the clusters and the busy PEs, not with the PEs.
+ * The transfer rule is checked once against the engine (api->comm_time on
+ * every PE against each cluster); a platform where it does not hold (a
+ * future per-PE topology) falls back to the scan of every PE.  Both paths
+ * give the same decisions, ties included (lexicographic (key, PE)). */
+typedef struct soc__groups {
+    int built;           /* 0 = not yet looked at the platform */
+    int use;             /* the cluster path applies */
+    int never;           /* tests: scan every PE even where it applies */
+    int n;               /* task-running clusters */
+    int *first, *count;  /* [n] first PE and PEs of each */
+    int *of_pe;          /* [n_pes] group of a PE, -1 = memory */
+    unsigned *mark;      /* [n_pes] host marks of the current task */
+    unsigned cur;
+    int *hosts;          /* [n_pes] hosts of the current task */
+    int n_hosts;
+} soc__groups_t;
+
+/* Look at the platform once (SOC_OK or SOC_ENOMEM).  The cluster path is
+ * used when the transfer rule holds and some cluster has two PEs or more. */
+int soc__groups_build(soc__groups_t *g, const soc_view_t *v);
+void soc__groups_free(soc__groups_t *g);
+
 /* ------------------------------------------------------------ timelines
  * A PE's reservations as intervals sorted by start; end[] holds the running
  * maximum of finishes, so it is non-decreasing and binary-searchable even if
  * the engine's plan overlaps.  gmax[k] is the longest idle gap between
  * reservations from index k on, so a search stops as soon as nothing later
- * can fit.  Insertion keeps the order. */
+ * can fit.  Insertion keeps the order.  fin[] and ref[] keep each
+ * reservation's own finish and task, so that a planner's timelines can
+ * follow the engine's PE queues incrementally (see soc__plan_t).  Element 0
+ * sits at offset `off` of the allocations (the *0 pointers), so dropping
+ * finished reservations from the front costs nothing. */
 
 typedef struct soc__tl {
-    int n, cap;
+    int n, cap, off;
     soc_time_t *start, *end;
     soc_time_t *gmax;    /* [n + 1], suffix maxima of the usable gaps */
+    soc_time_t *fin;     /* [n] finish of each reservation */
+    soc_task_ref_t *ref; /* [n] its task ({0, -1} when not known) */
+    /* the allocations (start == start0 + off, ...) */
+    soc_time_t *start0, *end0, *gmax0, *fin0;
+    soc_task_ref_t *ref0;
+    /* soc__plan_t bookkeeping */
+    int valid;           /* mirrors the engine's queue as of its last sync */
+    uint64_t epoch;      /* planning in which it was last synced */
 } soc__tl_t;
 
 /* Earliest start >= ready of a task of length dur: in the first idle gap
@@ -125,20 +169,54 @@ typedef struct soc__tl {
 soc_time_t soc__tl_find(const soc__tl_t *tl, soc_time_t ready, soc_time_t dur,
                         int insert, int *pos);
 int soc__tl_insert(soc__tl_t *tl, int pos, soc_time_t start, soc_time_t end);
+int soc__tl_insert_ref(soc__tl_t *tl, int pos, soc_time_t start, soc_time_t end,
+                       soc_task_ref_t ref);
 void soc__tl_remove(soc__tl_t *tl, int pos);
+void soc__tl_free(soc__tl_t *tl);
 
-/* Planning workspace of one job: the PE timelines (copied from the view)
- * plus the planned PE/start/finish of each task of the job. */
+/* Planning workspace of the whole-job planners: the PE timelines plus the
+ * planned PE/start/finish of each task of the job being planned.
+ *
+ * The timelines persist from one job to the next.  A timeline is brought
+ * up to date with the engine's PE queue the first time a planning looks at
+ * it (soc__plan_tl), which costs only what changed: between two plannings
+ * the engine only drops finished tasks from the front of a queue and moves
+ * the start/finish of its head (a task starting, a frequency change), and
+ * every other reservation on the queue is one the planner made itself and
+ * mirrored with soc__plan_put.  A planning that handed its whole plan to the
+ * engine says so with soc__plan_commit; without it (bnb's trial plans, a
+ * failed planning, soc__static_schedule assigning behind the planner's
+ * back) the next planning copies each queue afresh, as does any queue that
+ * does not look like the mirror (number of tasks, head, second and last
+ * reservation).  Copying is O(queue length); the incremental update is
+ * O(finished tasks + reservations whose running maximum changed). */
 typedef struct soc__plan {
     int n_pes, cap_tasks;
-    soc__tl_t *tl;       /* [n_pes] */
+    soc__tl_t *tl;       /* [n_pes]: use soc__plan_tl, never directly */
     soc_time_t now;
     int *pe;             /* [n_tasks] -1 = not placed */
     soc_time_t *start, *finish;
+    const soc_view_t *v; /* view of the current planning (borrowed) */
+    uint64_t job;        /* the job being planned (refs of its reservations) */
+    uint64_t epoch;      /* plannings begun */
+    int committed;       /* the last planning was handed to the engine whole */
+    int oom;             /* a timeline could not be synced: out of memory */
+    int64_t copies, updates; /* timelines copied / updated (for tests) */
+    soc__groups_t groups;    /* identical PEs (soc__plan_best_pe) */
 } soc__plan_t;
 
-/* Load view's PE timelines and clear the task arrays for n_tasks tasks. */
-int soc__plan_begin(soc__plan_t *pl, const soc_view_t *v, int n_tasks);
+/* Begin planning `job` (n_tasks tasks) with view v: clears the task arrays;
+ * timelines are synced lazily by soc__plan_tl. */
+int soc__plan_begin(soc__plan_t *pl, const soc_view_t *v, uint64_t job, int n_tasks);
+/* The timeline of pe, synced with the engine (once per planning).  On out of
+ * memory it sets pl->oom and returns an empty timeline. */
+soc__tl_t *soc__plan_tl(soc__plan_t *pl, int pe);
+/* Sync every timeline now (planners that read them all, like bnb).  SOC_OK
+ * or SOC_ENOMEM. */
+int soc__plan_sync_all(soc__plan_t *pl);
+/* Every reservation put in this planning is now on the engine's queues,
+ * at the positions soc__plan_put mirrored: the timelines may be kept. */
+void soc__plan_commit(soc__plan_t *pl);
 void soc__plan_free(soc__plan_t *pl);
 /* Earliest arrival of task's inputs on pe from the placed predecessors
  * (unplaced ones are ignored), and never before max(now, arrival). */
@@ -170,7 +248,7 @@ int soc__plan_job(soc__plan_t *pl, soc_view_t *v, uint64_t job, int app,
                   const int *order, const soc__eft_rule_t *rule);
 /* Best PE of one task under rule given the current plan: returns the PE
  * (-1 if none can run it) and its start/finish; pos = timeline index. */
-int soc__plan_best_pe(const soc__plan_t *pl, const soc_view_t *v,
+int soc__plan_best_pe(soc__plan_t *pl, const soc_view_t *v,
                       const soc_app_t *a, int task, soc_time_t floor,
                       const soc__eft_rule_t *rule, soc_time_t *start,
                       soc_time_t *finish, int *pos);
@@ -243,6 +321,11 @@ typedef struct soc__ws {
     int *left;           /* static: unplanned predecessors per task */
     uint64_t rr_next;    /* round robin cursor */
     soc__plan_t plan;    /* static mode */
+    /* soc__list_schedule: avail[p] is loaded lazily (astamp[p] == dstamp
+     * when it holds this decision's value), so a decision costs nothing per
+     * PE it does not look at */
+    uint64_t *astamp, dstamp;
+    soc__groups_t groups;
 } soc__ws_t;
 
 /* create() of a heuristic without arguments / with the static mode. */

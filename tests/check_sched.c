@@ -285,9 +285,7 @@ START_TEST(test_timeline_insertion)
     ck_assert_int_eq(soc__tl_find(&tl, 29, 0, 1, &pos), 29);
     soc__tl_remove(&tl, 0);
     ck_assert_int_eq(soc__tl_find(&tl, 0, 25, 1, &pos), 0);
-    free(tl.start);
-    free(tl.end);
-    free(tl.gmax);
+    soc__tl_free(&tl);
 }
 END_TEST
 
@@ -339,9 +337,7 @@ START_TEST(test_timeline_random)
         ck_assert_int_eq(tl.n, nr);
     }
 #undef RND
-    free(tl.start);
-    free(tl.end);
-    free(tl.gmax);
+    soc__tl_free(&tl);
 }
 END_TEST
 
