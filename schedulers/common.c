@@ -394,7 +394,6 @@ int soc__groups_build(soc__groups_t *g, const soc_view_t *v)
         g->never = never;
         return SOC_ENOMEM;
     }
-    int big = 0;
     for (int pe = 0; pe < q; pe++)
         g->of_pe[pe] = -1;
     for (int c = 0; c < nc; c++) {
@@ -405,11 +404,30 @@ int soc__groups_build(soc__groups_t *g, const soc_view_t *v)
         g->count[g->n] = cl->count;
         for (int k = 0; k < cl->count; k++)
             g->of_pe[cl->first_pe + k] = g->n;
-        big |= cl->count > 1;
         g->n++;
     }
+    if (!groups_transfers_by_cluster(g, v)) {
+        /* transfers differ inside a cluster: every PE is a group of its own */
+        int *nf = realloc(g->first, sizeof *nf * (size_t)q);
+        int *ncnt = nf != NULL ? realloc(g->count, sizeof *ncnt * (size_t)q) : NULL;
+        if (nf != NULL)
+            g->first = nf;
+        if (ncnt == NULL) {
+            soc__groups_free(g);
+            g->never = never;
+            return SOC_ENOMEM;
+        }
+        g->count = ncnt;
+        g->n = 0;
+        for (int pe = 0; pe < q; pe++)
+            if (g->of_pe[pe] >= 0) {
+                g->first[g->n] = pe;
+                g->count[g->n] = 1;
+                g->of_pe[pe] = g->n++;
+            }
+    }
     g->built = 1;
-    g->use = !never && big && groups_transfers_by_cluster(g, v);
+    g->use = !never;
     return SOC_OK;
 }
 
@@ -1060,6 +1078,9 @@ int soc__static_schedule(void *state, soc_view_t *v)
 
 /* ------------------------------------------------------ list heuristics */
 
+struct soc__big;
+static void big_free(struct soc__big *b);
+
 static int ws_new(void **state, soc__pick_t pick, int is_static)
 {
     soc__ws_t *ws = calloc(1, sizeof *ws);
@@ -1107,6 +1128,7 @@ void soc__ws_destroy(void *state)
     free(ws->astamp);
     soc__plan_free(&ws->plan);
     soc__groups_free(&ws->groups);
+    big_free(ws->big);
     free(ws);
 }
 
@@ -1302,8 +1324,9 @@ static void dyn_row_groups(soc__ws_t *ws, const soc_view_t *v, int i, int need)
             continue;
         for (int h = 0; h < g->n_hosts; h++) {
             int p = g->hosts[h];
-            if (g->of_pe[p] == gi)
-                row_offer(ws, i, p, ws_eft(ws, v, r, p));
+            if (g->of_pe[p] != gi)
+                continue;
+            row_offer(ws, i, p, ws_eft(ws, v, r, p));
         }
         soc_time_t dr = -1;
         int free_found = 0;
@@ -1362,6 +1385,573 @@ static int pick_next(const soc__ws_t *ws, const int *ids, int m)
     return pick;
 }
 
+/* ------------------------------------------- pair selection, many tasks
+ * (see soc__list_schedule in sched_internal.h).  Items 0..n-1 are the ready
+ * rows, n + t the saturated tasks of type t; best[], second[], best_pe[],
+ * second_pe[] hold every item's row. */
+
+typedef struct big_inv {
+    int item;
+    unsigned ver;
+} big_inv_t;
+
+typedef struct big_list {
+    big_inv_t *a;
+    int n, cap;
+    uint64_t stamp;      /* entries belong to decision `stamp` */
+} big_list_t;
+
+typedef struct big_cls {
+    int *h;              /* min-heap of ready positions */
+    int n, cap;
+} big_cls_t;
+
+typedef struct soc__big {
+    int cap_items, n_types, q;
+    int *heap, *hpos;    /* [items] selection heap; position, -1 = out */
+    int hn;
+    unsigned *ver;       /* [items] registrations older than ver are stale */
+    int *rep;            /* [items] the ready position standing for the item */
+    big_cls_t *cls;      /* [n_types] */
+    big_list_t *inv;     /* [q] items whose best or second is that PE */
+    int *cheap, *cpos;   /* [q] per group, a heap of its PEs by (avail, PE)
+                            in cheap[first .. first + count); cpos = index */
+    /* what a row's recomputation needs, fixed during a decision: */
+    int cap_rows, n_groups, cap_w, cap_hosts;
+    soc_time_t *w;       /* [n_types * groups] exec time, -2 = not looked up */
+    soc_time_t *dr;      /* [rows * groups] inputs' arrival on the group's PEs
+                            that hold no predecessor; -1 = all do */
+    soc_time_t *dmax;    /* [rows] latest arrival over all PEs */
+    int *hoff;           /* [rows + 1] the row's hosts in hpe/hdr */
+    int *hpe;            /* hosts: PE */
+    soc_time_t *hdr;     /* hosts: inputs' arrival there */
+    int n_hosts;
+} soc__big_t;
+
+static void big_free(soc__big_t *b)
+{
+    if (b == NULL)
+        return;
+    free(b->heap);
+    free(b->hpos);
+    free(b->ver);
+    free(b->rep);
+    for (int t = 0; b->cls != NULL && t < b->n_types; t++)
+        free(b->cls[t].h);
+    free(b->cls);
+    for (int p = 0; b->inv != NULL && p < b->q; p++)
+        free(b->inv[p].a);
+    free(b->inv);
+    free(b->cheap);
+    free(b->cpos);
+    free(b->w);
+    free(b->dr);
+    free(b->dmax);
+    free(b->hoff);
+    free(b->hpe);
+    free(b->hdr);
+    free(b);
+}
+
+static int big_size(soc__ws_t *ws, const soc_view_t *v, int items)
+{
+    soc__big_t *b = ws->big;
+    if (b == NULL) {
+        if ((b = calloc(1, sizeof *b)) == NULL)
+            return SOC_ENOMEM;
+        ws->big = b;
+        b->n_types = v->platform->n_types;
+        b->q = v->n_pes;
+        b->cls = calloc((size_t)b->n_types, sizeof *b->cls);
+        b->inv = calloc((size_t)b->q, sizeof *b->inv);
+        b->cheap = malloc(sizeof *b->cheap * (size_t)b->q);
+        b->cpos = malloc(sizeof *b->cpos * (size_t)b->q);
+        if (b->cls == NULL || b->inv == NULL || b->cheap == NULL || b->cpos == NULL)
+            return SOC_ENOMEM;
+    }
+    if (items > b->cap_items) {
+        GROW(b->heap, items);
+        GROW(b->hpos, items);
+        GROW(b->ver, items);
+        GROW(b->rep, items);
+        for (int k = b->cap_items; k < items; k++)
+            b->ver[k] = 0;
+        b->cap_items = items;
+    }
+    int ng = ws->groups.n, rows = v->n_ready;
+    if (b->n_types * ng > b->cap_w) {
+        GROW(b->w, b->n_types * ng);
+        b->cap_w = b->n_types * ng;
+    }
+    if (rows > b->cap_rows || ng != b->n_groups) {
+        GROW(b->dr, (size_t)rows * (size_t)ng);
+        GROW(b->dmax, rows);
+        GROW(b->hoff, rows + 1);
+        b->cap_rows = rows;
+        b->n_groups = ng;
+    }
+    return SOC_OK;
+}
+
+/* Append a host to the row being cached. */
+static int big_host(soc__big_t *b, int pe, soc_time_t dr)
+{
+    if (b->n_hosts == b->cap_hosts) {
+        int nc = b->cap_hosts ? 2 * b->cap_hosts : 64;
+        int *np = realloc(b->hpe, sizeof *np * (size_t)nc);
+        if (np == NULL)
+            return SOC_ENOMEM;
+        b->hpe = np;
+        soc_time_t *nd = realloc(b->hdr, sizeof *nd * (size_t)nc);
+        if (nd == NULL)
+            return SOC_ENOMEM;
+        b->hdr = nd;
+        b->cap_hosts = nc;
+    }
+    b->hpe[b->n_hosts] = pe;
+    b->hdr[b->n_hosts++] = dr;
+    return SOC_OK;
+}
+
+/* Look up once what row i's recomputations need (rows are cached in
+ * order 0, 1, ..., n - 1 at the start of the decision). */
+static int big_cache_row(soc__ws_t *ws, const soc_view_t *v, int i)
+{
+    soc__big_t *b = ws->big;
+    soc__groups_t *g = &ws->groups;
+    const soc_ready_t *r = &v->ready[i];
+    const soc_app_t *a = &v->apps[r->app];
+    soc_time_t dmax = INT64_MIN;
+    hosts_begin(g, v->n_pes);
+    for (int k = a->pred_off[r->ref.task]; k < a->pred_off[r->ref.task + 1]; k++) {
+        soc_task_ref_t pr = {r->ref.job, a->edges[a->pred_edge[k]].src};
+        soc_task_info_t ti;
+        if (v->api->task_info(v, pr, &ti) == SOC_OK)
+            hosts_add(g, ti.pe);
+    }
+    b->hoff[i] = b->n_hosts;
+    for (int gi = 0; gi < g->n; gi++) {
+        soc_time_t *w = &b->w[r->type * g->n + gi];
+        if (*w == -2)
+            *w = v->api->exec_time(v, r->type, g->first[gi]);
+        soc_time_t *dr = &b->dr[(size_t)i * (size_t)g->n + (size_t)gi];
+        *dr = -1;
+        if (*w < 0)
+            continue;
+        for (int p = g->first[gi]; p < g->first[gi] + g->count[gi]; p++)
+            if (g->mark[p] != g->cur) {
+                *dr = v->api->data_ready(v, r->ref, p, NULL);
+                dmax = *dr > dmax ? *dr : dmax;
+                break;
+            }
+    }
+    for (int h = 0; h < g->n_hosts; h++) {
+        int p = g->hosts[h];
+        if (b->w[r->type * g->n + g->of_pe[p]] < 0)
+            continue;
+        soc_time_t dr = v->api->data_ready(v, r->ref, p, NULL);
+        dmax = dr > dmax ? dr : dmax;
+        if (big_host(b, p, dr) != SOC_OK)
+            return SOC_ENOMEM;
+    }
+    b->hoff[i + 1] = b->n_hosts;
+    b->dmax[i] = dmax;
+    return SOC_OK;
+}
+
+/* Row i from its cache: dyn_row_groups without a call to the engine. */
+static void big_row(soc__ws_t *ws, const soc_view_t *v, int i, int need)
+{
+    soc__big_t *b = ws->big;
+    soc__groups_t *g = &ws->groups;
+    int type = v->ready[i].type;
+    row_clear(ws, i);
+    hosts_begin(g, v->n_pes);
+    for (int h = b->hoff[i]; h < b->hoff[i + 1]; h++) {
+        int p = b->hpe[h];
+        g->mark[p] = g->cur;
+        soc_time_t av = avail_get(ws, v, p);
+        row_offer(ws, i, p, (b->hdr[h] > av ? b->hdr[h] : av) + b->w[type * g->n + g->of_pe[p]]);
+    }
+    const soc_time_t *drs = &b->dr[(size_t)i * (size_t)g->n];
+    for (int gi = 0; gi < g->n; gi++) {
+        soc_time_t w = b->w[type * g->n + gi], dr = drs[gi];
+        if (w < 0 || dr < 0)
+            continue;
+        int free_found = 0;
+        for (int p = g->first[gi], end = p + g->count[gi]; p < end; p++) {
+            if (g->mark[p] == g->cur)
+                continue;
+            soc_time_t av = avail_get(ws, v, p);
+            row_offer(ws, i, p, (dr > av ? dr : av) + w);
+            if (av <= dr && ++free_found >= need)
+                break;
+        }
+    }
+}
+
+/* --- per-group heaps of PEs by (avail, PE) */
+
+static int cl_less(soc__ws_t *ws, const soc_view_t *v, int x, int y)
+{
+    soc_time_t ax = avail_get(ws, v, x), ay = avail_get(ws, v, y);
+    return ax < ay || (ax == ay && x < y);
+}
+
+static void cl_down(soc__ws_t *ws, const soc_view_t *v, int f, int cnt, int i)
+{
+    soc__big_t *b = ws->big;
+    int *h = b->cheap + f;
+    int x = h[i];
+    for (;;) {
+        int l = 2 * i + 1, m = l;
+        if (l >= cnt)
+            break;
+        if (l + 1 < cnt && cl_less(ws, v, h[l + 1], h[l]))
+            m = l + 1;
+        if (!cl_less(ws, v, h[m], x))
+            break;
+        h[i] = h[m];
+        b->cpos[h[i]] = i;
+        i = m;
+    }
+    h[i] = x;
+    b->cpos[x] = i;
+}
+
+static void cl_build(soc__ws_t *ws, const soc_view_t *v)
+{
+    const soc__groups_t *g = &ws->groups;
+    soc__big_t *b = ws->big;
+    for (int gi = 0; gi < g->n; gi++) {
+        int f = g->first[gi], cnt = g->count[gi];
+        for (int k = 0; k < cnt; k++) {
+            b->cheap[f + k] = f + k;
+            b->cpos[f + k] = k;
+        }
+        for (int k = cnt / 2 - 1; k >= 0; k--)
+            cl_down(ws, v, f, cnt, k);
+    }
+}
+
+/* --- the selection heap, ordered by the pick rule then the ready position */
+
+static int item_before(const soc__ws_t *ws, int x, int y)
+{
+    const soc__big_t *b = ws->big;
+    soc_time_t kx, ky;
+    switch (ws->pick) {
+    case SOC__PICK_MINMIN:
+        if (ws->best[x] != ws->best[y])
+            return ws->best[x] < ws->best[y];
+        break;
+    case SOC__PICK_MAXMIN:
+        if (ws->best[x] != ws->best[y])
+            return ws->best[x] > ws->best[y];
+        break;
+    default: /* SOC__PICK_SUFFERAGE */
+        kx = ws->second_pe[x] < 0 ? SOC_TIME_NEVER : ws->second[x] - ws->best[x];
+        ky = ws->second_pe[y] < 0 ? SOC_TIME_NEVER : ws->second[y] - ws->best[y];
+        if (kx != ky)
+            return kx > ky;
+        break;
+    }
+    return b->rep[x] < b->rep[y];
+}
+
+static void hp_set(soc__big_t *b, int i, int item)
+{
+    b->heap[i] = item;
+    b->hpos[item] = i;
+}
+
+static void hp_up(soc__ws_t *ws, int i)
+{
+    soc__big_t *b = ws->big;
+    int x = b->heap[i];
+    while (i > 0) {
+        int p = (i - 1) / 2;
+        if (!item_before(ws, x, b->heap[p]))
+            break;
+        hp_set(b, i, b->heap[p]);
+        i = p;
+    }
+    hp_set(b, i, x);
+}
+
+static void hp_down(soc__ws_t *ws, int i)
+{
+    soc__big_t *b = ws->big;
+    int x = b->heap[i];
+    for (;;) {
+        int l = 2 * i + 1, m = l;
+        if (l >= b->hn)
+            break;
+        if (l + 1 < b->hn && item_before(ws, b->heap[l + 1], b->heap[l]))
+            m = l + 1;
+        if (!item_before(ws, b->heap[m], x))
+            break;
+        hp_set(b, i, b->heap[m]);
+        i = m;
+    }
+    hp_set(b, i, x);
+}
+
+static void hp_insert(soc__ws_t *ws, int item)
+{
+    soc__big_t *b = ws->big;
+    hp_set(b, b->hn++, item);
+    hp_up(ws, b->hn - 1);
+}
+
+static void hp_fix(soc__ws_t *ws, int item)
+{
+    int i = ws->big->hpos[item];
+    hp_up(ws, i);
+    hp_down(ws, ws->big->hpos[item]);
+}
+
+static void hp_remove(soc__ws_t *ws, int item)
+{
+    soc__big_t *b = ws->big;
+    int i = b->hpos[item];
+    b->hpos[item] = -1;
+    b->ver[item]++;
+    int last = b->heap[--b->hn];
+    if (i < b->hn) {
+        hp_set(b, i, last);
+        hp_fix(ws, last);
+    }
+}
+
+/* --- invalidation lists */
+
+static int inv_add(soc__ws_t *ws, int pe, int item)
+{
+    soc__big_t *b = ws->big;
+    big_list_t *l = &b->inv[pe];
+    if (l->stamp != ws->dstamp) {
+        l->stamp = ws->dstamp;
+        l->n = 0;
+    }
+    if (l->n == l->cap) {
+        int nc = l->cap ? 2 * l->cap : 8;
+        big_inv_t *na = realloc(l->a, sizeof *na * (size_t)nc);
+        if (na == NULL)
+            return SOC_ENOMEM;
+        l->a = na;
+        l->cap = nc;
+    }
+    l->a[l->n].item = item;
+    l->a[l->n++].ver = b->ver[item];
+    return SOC_OK;
+}
+
+/* Rows needed per item: min-min and max-min pick by the best (key, PE)
+ * alone, which changes only when its own PE gets later; sufferage needs the
+ * second as well. */
+static int big_need(const soc__ws_t *ws)
+{
+    return ws->pick == SOC__PICK_SUFFERAGE ? 2 : 1;
+}
+
+/* Register an item's current row (a new version of it). */
+static int item_register(soc__ws_t *ws, int item)
+{
+    ws->big->ver[item]++;
+    int rc = inv_add(ws, ws->best_pe[item], item);
+    if (rc == SOC_OK && big_need(ws) == 2 && ws->second_pe[item] >= 0)
+        rc = inv_add(ws, ws->second_pe[item], item);
+    return rc;
+}
+
+/* --- classes of saturated tasks */
+
+/* Row of saturated tasks of type t: avail + w on every PE, whose best two
+ * per group are the two least (avail, PE) of the group's heap. */
+static void class_row(soc__ws_t *ws, const soc_view_t *v, int item, int type)
+{
+    const soc__groups_t *g = &ws->groups;
+    const soc__big_t *b = ws->big;
+    row_clear(ws, item);
+    for (int gi = 0; gi < g->n; gi++) {
+        int f = g->first[gi], cnt = g->count[gi];
+        soc_time_t w = b->w[type * g->n + gi];
+        if (w < 0)
+            continue;
+        const int *h = b->cheap + f;
+        row_offer(ws, item, h[0], avail_get(ws, v, h[0]) + w);
+        if (cnt > 1) {
+            int s = cnt > 2 && cl_less(ws, v, h[2], h[1]) ? h[2] : h[1];
+            row_offer(ws, item, s, avail_get(ws, v, s) + w);
+        }
+    }
+}
+
+/* Least availability over the PEs that run type. */
+static soc_time_t type_min_avail(soc__ws_t *ws, const soc_view_t *v, int type)
+{
+    const soc__groups_t *g = &ws->groups;
+    soc_time_t m = SOC_TIME_NEVER;
+    for (int gi = 0; gi < g->n; gi++)
+        if (ws->big->w[type * g->n + gi] >= 0) {
+            soc_time_t a = avail_get(ws, v, ws->big->cheap[g->first[gi]]);
+            m = a < m ? a : m;
+        }
+    return m;
+}
+
+static int cls_push(big_cls_t *c, int pos)
+{
+    if (c->n == c->cap) {
+        int nc = c->cap ? 2 * c->cap : 16;
+        int *nh = realloc(c->h, sizeof *nh * (size_t)nc);
+        if (nh == NULL)
+            return SOC_ENOMEM;
+        c->h = nh;
+        c->cap = nc;
+    }
+    int i = c->n++;
+    while (i > 0 && c->h[(i - 1) / 2] > pos) {
+        c->h[i] = c->h[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    c->h[i] = pos;
+    return SOC_OK;
+}
+
+static int cls_pop(big_cls_t *c)
+{
+    int top = c->h[0], x = c->h[--c->n], i = 0;
+    for (;;) {
+        int l = 2 * i + 1, m = l;
+        if (l >= c->n)
+            break;
+        if (l + 1 < c->n && c->h[l + 1] < c->h[l])
+            m = l + 1;
+        if (c->h[m] >= x)
+            break;
+        c->h[i] = c->h[m];
+        i = m;
+    }
+    if (c->n > 0)
+        c->h[i] = x;
+    return top;
+}
+
+/* Row i (computed, with its inputs' latest arrival dmax) enters the
+ * selection: into its type's class when saturated, else on its own. */
+static int big_place(soc__ws_t *ws, const soc_view_t *v, int n, int i)
+{
+    soc__big_t *b = ws->big;
+    int type = v->ready[i].type;
+    if (b->dmax[i] <= type_min_avail(ws, v, type)) {
+        int item = n + type;
+        if (b->hpos[i] >= 0)
+            hp_remove(ws, i);
+        int rc = cls_push(&b->cls[type], i);
+        if (rc != SOC_OK)
+            return rc;
+        if (b->hpos[item] < 0) {
+            b->rep[item] = i;
+            class_row(ws, v, item, type);
+            hp_insert(ws, item);
+            return item_register(ws, item);
+        }
+        if (i < b->rep[item]) {
+            b->rep[item] = i;
+            hp_up(ws, b->hpos[item]);
+        }
+        return SOC_OK;
+    }
+    b->rep[i] = i;
+    if (b->hpos[i] < 0)
+        hp_insert(ws, i);
+    else
+        hp_fix(ws, i);
+    return item_register(ws, i);
+}
+
+static int big_schedule(soc__ws_t *ws, soc_view_t *v)
+{
+    int n = v->n_ready, nt = v->platform->n_types, rc;
+    if ((rc = ws_size(ws, v, n + nt)) != SOC_OK || (rc = big_size(ws, v, n + nt)) != SOC_OK)
+        return rc;
+    soc__big_t *b = ws->big;
+    b->hn = 0;
+    for (int k = 0; k < n + nt; k++) {
+        b->hpos[k] = -1;
+        b->ver[k]++;
+    }
+    for (int t = 0; t < nt; t++)
+        b->cls[t].n = 0;
+    for (int k = 0; k < nt * ws->groups.n; k++)
+        b->w[k] = -2;
+    b->n_hosts = 0;
+    cl_build(ws, v);
+    for (int i = 0; i < n; i++) {
+        if ((rc = big_cache_row(ws, v, i)) != SOC_OK)
+            return rc;
+        big_row(ws, v, i, big_need(ws));
+        if (ws->best_pe[i] < 0)
+            return SOC_ESCHED;
+        if ((rc = big_place(ws, v, n, i)) != SOC_OK)
+            return rc;
+    }
+    while (b->hn > 0) {
+        int item = b->heap[0], x, p = ws->best_pe[item];
+        if (item < n) {
+            x = item;
+            hp_remove(ws, item);
+        } else {
+            big_cls_t *c = &b->cls[item - n];
+            x = cls_pop(c);
+            if (c->n == 0) {
+                hp_remove(ws, item);
+            } else {
+                b->rep[item] = c->h[0];
+                hp_down(ws, 0);
+            }
+        }
+        if ((rc = ws_commit(ws, v, &v->ready[x], p)) != SOC_OK)
+            return rc;
+        /* p got later: its place in its group's heap, then every item
+         * whose best or second was p */
+        int gi = ws->groups.of_pe[p];
+        cl_down(ws, v, ws->groups.first[gi], ws->groups.count[gi], b->cpos[p]);
+        big_list_t *l = &b->inv[p];
+        if (l->stamp != ws->dstamp)
+            continue;
+        big_inv_t *a = l->a;
+        int na = l->n, acap = l->cap;
+        l->a = NULL;
+        l->n = l->cap = 0;
+        for (int k = 0; k < na && rc == SOC_OK; k++) {
+            int it = a[k].item;
+            if (a[k].ver != b->ver[it] || b->hpos[it] < 0)
+                continue;
+            if (it < n) {
+                big_row(ws, v, it, big_need(ws));
+                rc = big_place(ws, v, n, it);
+            } else {
+                class_row(ws, v, it, it - n);
+                hp_fix(ws, it);
+                rc = item_register(ws, it);
+            }
+        }
+        /* keep the larger array for reuse */
+        if (l->a == NULL) {
+            l->a = a;
+            l->cap = acap;
+        } else {
+            free(a);
+        }
+        if (rc != SOC_OK)
+            return rc;
+    }
+    return SOC_OK;
+}
+
 static int list_order_pick(soc__pick_t k)
 {
     return k == SOC__PICK_MET || k == SOC__PICK_MCT || k == SOC__PICK_OTHER;
@@ -1386,6 +1976,8 @@ int soc__list_schedule(soc__ws_t *ws, soc_view_t *v)
         }
         return SOC_OK;
     }
+    if (ws->groups.use && n >= (ws->big_min > 0 ? ws->big_min : SOC__BIG_READY))
+        return big_schedule(ws, v);
     for (int i = 0; i < n; i++) {
         dyn_row(ws, v, i, 2);
         if (ws->best_pe[i] < 0)

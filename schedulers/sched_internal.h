@@ -116,15 +116,16 @@ int soc__priority_order(const soc_app_t *a, const double *prio, int *order);
  * there, and evaluate the PEs hosting a predecessor one by one: the cost
  * per task grows with the clusters and the busy PEs, not with the PEs.
  * The transfer rule is checked once against the engine (api->comm_time on
- * every PE against each cluster); a platform where it does not hold (a
- * future per-PE topology) falls back to the scan of every PE.  Both paths
- * give the same decisions, ties included (lexicographic (key, PE)). */
+ * every PE against each cluster); on a platform where it does not hold (a
+ * future per-PE topology) every PE is a group of its own.  Both give the
+ * decisions of the scan of every PE, ties included (lexicographic
+ * (key, PE)); `never` makes the schedulers use that scan (tests). */
 typedef struct soc__groups {
     int built;           /* 0 = not yet looked at the platform */
-    int use;             /* the cluster path applies */
-    int never;           /* tests: scan every PE even where it applies */
-    int n;               /* task-running clusters */
-    int *first, *count;  /* [n] first PE and PEs of each */
+    int use;             /* the group path is used (!never) */
+    int never;           /* tests: scan every PE instead */
+    int n;               /* groups: task-running clusters (or PEs) */
+    int *first, *count;  /* [n] first PE and PEs of each, in PE order */
     int *of_pe;          /* [n_pes] group of a PE, -1 = memory */
     unsigned *mark;      /* [n_pes] host marks of the current task */
     unsigned cur;
@@ -132,8 +133,7 @@ typedef struct soc__groups {
     int n_hosts;
 } soc__groups_t;
 
-/* Look at the platform once (SOC_OK or SOC_ENOMEM).  The cluster path is
- * used when the transfer rule holds and some cluster has two PEs or more. */
+/* Look at the platform once (SOC_OK or SOC_ENOMEM). */
 int soc__groups_build(soc__groups_t *g, const soc_view_t *v);
 void soc__groups_free(soc__groups_t *g);
 
@@ -326,6 +326,12 @@ typedef struct soc__ws {
      * PE it does not look at */
     uint64_t *astamp, dstamp;
     soc__groups_t groups;
+    /* min-min, max-min, sufferage over many ready tasks (n_ready >=
+     * big_min): items in a heap, invalidated per PE, saturated tasks of one
+     * type merged (see soc__list_schedule); big_min <= 0 means the default,
+     * tests set it to 1 (always) or INT_MAX (never) */
+    struct soc__big *big;
+    int big_min;
 } soc__ws_t;
 
 /* create() of a heuristic without arguments / with the static mode. */
@@ -358,7 +364,29 @@ typedef int (*soc__pe_pick_fn)(soc__ws_t *ws, const soc_view_t *v,
 int soc__append_each(soc__ws_t *ws, soc_view_t *v, soc__pe_pick_fn pick);
 
 /* One decision point of a list heuristic over view->ready (dynamic mode):
- * MET/MCT take the ready list in order, the others select pairs. */
+ * MET/MCT take the ready list in order, the others select pairs.
+ *
+ * Pair selection (min-min = ETF, max-min, sufferage) needs every ready
+ * task's best and second-best appended finish (key, PE); a commit to PE p
+ * makes p later and changes only the rows whose best or second was p.  The
+ * plain form rescans the ready list per pick and recomputes those rows:
+ * O(R^2) per decision, worse when many rows share their best PE (a wide
+ * fork-join: every pick touches them all).  From SOC__BIG_READY ready tasks
+ * on, the same decisions are taken with
+ *  - a heap of items ordered by the pick rule, ties to the earlier ready
+ *    task, instead of the rescan;
+ *  - per-PE lists of the items whose best or second is that PE, so a commit
+ *    recomputes exactly the rows the plain form recomputes;
+ *  - saturated tasks merged by type: once a task's inputs are on every PE
+ *    before that PE is free (its data-ready maximum <= the least
+ *    availability among the PEs that run its type, availabilities only
+ *    grow), its row is avail[p] + w(type, p) on every PE, the same for all
+ *    such tasks of that type; they form one item, represented by the
+ *    earliest of them, whose row comes from per-cluster heaps of PEs by
+ *    availability.
+ * So a pick costs O(log R) plus the rows it really changes, and a wide
+ * fork-join, saturated after the first picks, costs O(C log R) per task. */
+#define SOC__BIG_READY 48
 int soc__list_schedule(soc__ws_t *ws, soc_view_t *v);
 /* schedule() callback running soc__list_schedule. */
 int soc__ws_schedule(void *state, soc_view_t *v);
