@@ -69,7 +69,7 @@ static const struct {
     {"random", ""},               {"heft", "mean|best|worst"},
     {"heft_best", ""},            {"heft_worst", ""},
     {"cpop", ""},                 {"peft", ""},
-    {"lookahead", ""},            {"bnb", "#"},
+    {"lookahead", "#"},           {"bnb", "#"},
 };
 
 static int word_in(const char *arg, const char *list)

@@ -386,7 +386,7 @@ int soc__append_each(soc__ws_t *ws, soc_view_t *v, soc__pe_pick_fn pick);
  *    availability.
  * So a pick costs O(log R) plus the rows it really changes, and a wide
  * fork-join, saturated after the first picks, costs O(C log R) per task. */
-#define SOC__BIG_READY 48
+#define SOC__BIG_READY 16
 int soc__list_schedule(soc__ws_t *ws, soc_view_t *v);
 /* schedule() callback running soc__list_schedule. */
 int soc__ws_schedule(void *state, soc_view_t *v);

@@ -234,7 +234,7 @@ START_TEST(test_bad_arguments)
     soc_config_t *cfg = ts_cfg_topcuoglu();
     ts_cfg_finalize(cfg);
     static const char *const bad[][2] = {{"heft", "median"}, {"cpop", "x"}, {"peft", "x"},
-                                         {"lookahead", "2"}, {"met", "sometimes"},
+                                         {"lookahead", "two"}, {"met", "sometimes"},
                                          {"bnb", "lots"}, {"bnb", "0"}, {"rr", "x"},
                                          {"heft_best", "worst"}, {NULL, NULL}};
     for (int i = 0; bad[i][0] != NULL; i++) {

@@ -13,7 +13,8 @@
  *    one) against the scan of every PE: the same schedule, task by task, for
  *    every list heuristic and planner, on random platforms (clusters of 1 to
  *    5 PEs, per-pair bandwidths, latency, a transfer cost on one PE,
- *    shared-memory transfers), random DAGs and light to heavy load.
+ *    shared-memory transfers), random DAGs and light to heavy load;
+ *  - lookahead's work bound (refused like bnb beyond it).
  */
 #include <limits.h>
 #include <stdio.h>
@@ -332,6 +333,40 @@ START_TEST(test_clusters_same_schedules)
 }
 END_TEST
 
+/* lookahead's work bound: planning a Topcuoglu job takes W = 507 steps
+ * (sum over tasks of 3 PEs x ((1 + in-degree) + sum over the children of 3
+ * PEs x (1 + the child's in-degree)), in-degrees 0, 1 x 6, 3 x 3:
+ * n1 93, n2 78, n3 24, n4 78, n5 42, n6 42, n7 42, n8 48, n9 48, n10 12);
+ * a bound of 507 runs it (makespan 76, the published value), 506 refuses it
+ * when the simulation starts, naming the steps, the bound and the argument. */
+START_TEST(test_lookahead_bound)
+{
+    soc_config_t *cfg = ts_cfg_topcuoglu();
+    ts_cfg_finalize(cfg);
+    ts_records_t rec = {0};
+    soc_metrics_t m;
+    run_variant(cfg, "lookahead:507", V_DEFAULT, &rec, &m);
+    ck_assert_double_eq(m.makespan_us, 76);
+    ts_records_free(&rec);
+    soc_sched_handle_t *h = NULL;
+    soc_error_t err = {0};
+    ck_assert_int_eq(soc_sched_resolve("lookahead:506", &h, &err), SOC_OK);
+    soc_sim_options_t o = {sizeof o, soc_sched_handle_ops(h), soc_sched_handle_arg(h), NULL,
+                           NULL, NULL, NULL};
+    soc_sim_t *sim = NULL;
+    ck_assert_int_eq(soc_sim_create(&sim, cfg, &o, &err), SOC_ELIMIT);
+    ck_assert_ptr_null(sim);
+    ck_assert_msg(strstr(err.msg, "needs 507 planning steps") != NULL, "%s", err.msg);
+    ck_assert_msg(strstr(err.msg, "the bound is 506") != NULL, "%s", err.msg);
+    ck_assert_msg(strstr(err.msg, "lookahead:N") != NULL, "%s", err.msg);
+    soc_sched_handle_free(h);
+    /* an argument that is no number is refused by name */
+    soc_error_clear(&err);
+    ck_assert_int_eq(soc_sched_resolve("lookahead:many", &h, &err), SOC_EINVAL);
+    ts_cfg_destroy(cfg);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("sched_scale");
@@ -341,6 +376,7 @@ int main(void)
     tc = tcase_create("equivalence");
     tcase_set_timeout(tc, 120);
     tcase_add_loop_test(tc, test_clusters_same_schedules, 0, 8);
+    tcase_add_test(tc, test_lookahead_bound);
     suite_add_tcase(s, tc);
     return ts_run_suite(s);
 }
