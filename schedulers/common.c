@@ -1418,7 +1418,8 @@ typedef struct soc__big {
                             in cheap[first .. first + count); cpos = index */
     /* what a row's recomputation needs, fixed during a decision: */
     int cap_rows, n_groups, cap_w, cap_hosts;
-    soc_time_t *w;       /* [n_types * groups] exec time, -2 = not looked up */
+    soc_time_t *w;       /* [n_types * groups] exec time ... */
+    uint64_t *wst;       /* ... looked up in decision wst */
     soc_time_t *dr;      /* [rows * groups] inputs' arrival on the group's PEs
                             that hold no predecessor; -1 = all do */
     soc_time_t *dmax;    /* [rows] latest arrival over all PEs */
@@ -1445,6 +1446,7 @@ static void big_free(soc__big_t *b)
     free(b->cheap);
     free(b->cpos);
     free(b->w);
+    free(b->wst);
     free(b->dr);
     free(b->dmax);
     free(b->hoff);
@@ -1481,6 +1483,9 @@ static int big_size(soc__ws_t *ws, const soc_view_t *v, int items)
     int ng = ws->groups.n, rows = v->n_ready;
     if (b->n_types * ng > b->cap_w) {
         GROW(b->w, b->n_types * ng);
+        GROW(b->wst, b->n_types * ng);
+        for (int k = 0; k < b->n_types * ng; k++)
+            b->wst[k] = 0;
         b->cap_w = b->n_types * ng;
     }
     if (rows > b->cap_rows || ng != b->n_groups) {
@@ -1529,11 +1534,15 @@ static int big_cache_row(soc__ws_t *ws, const soc_view_t *v, int i)
         if (v->api->task_info(v, pr, &ti) == SOC_OK)
             hosts_add(g, ti.pe);
     }
+    if (i == 0)
+        b->n_hosts = 0;
     b->hoff[i] = b->n_hosts;
     for (int gi = 0; gi < g->n; gi++) {
         soc_time_t *w = &b->w[r->type * g->n + gi];
-        if (*w == -2)
+        if (b->wst[r->type * g->n + gi] != ws->dstamp) {
+            b->wst[r->type * g->n + gi] = ws->dstamp;
             *w = v->api->exec_time(v, r->type, g->first[gi]);
+        }
         soc_time_t *dr = &b->dr[(size_t)i * (size_t)g->n + (size_t)gi];
         *dr = -1;
         if (*w < 0)
@@ -1557,6 +1566,25 @@ static int big_cache_row(soc__ws_t *ws, const soc_view_t *v, int i)
     b->hoff[i + 1] = b->n_hosts;
     b->dmax[i] = dmax;
     return SOC_OK;
+}
+
+/* Commit ready row i to pe: its appended finish from the cache. */
+static int big_commit(soc__ws_t *ws, soc_view_t *v, int i, int pe)
+{
+    const soc__big_t *b = ws->big;
+    const soc__groups_t *g = &ws->groups;
+    int gi = g->of_pe[pe];
+    soc_time_t w = b->w[v->ready[i].type * g->n + gi], dr = b->dr[(size_t)i * (size_t)g->n + (size_t)gi];
+    for (int h = b->hoff[i]; h < b->hoff[i + 1]; h++)
+        if (b->hpe[h] == pe)
+            dr = b->hdr[h];
+    if (w < 0 || dr < 0)
+        return SOC_ESCHED;
+    soc_time_t av = avail_get(ws, v, pe);
+    int rc = v->api->assign(v, v->ready[i].ref, pe, SOC_APPEND);
+    if (rc == SOC_OK)
+        ws->avail[pe] = (dr > av ? dr : av) + w;
+    return rc;
 }
 
 /* Row i from its cache: dyn_row_groups without a call to the engine. */
@@ -1885,9 +1913,6 @@ static int big_schedule(soc__ws_t *ws, soc_view_t *v)
     }
     for (int t = 0; t < nt; t++)
         b->cls[t].n = 0;
-    for (int k = 0; k < nt * ws->groups.n; k++)
-        b->w[k] = -2;
-    b->n_hosts = 0;
     cl_build(ws, v);
     for (int i = 0; i < n; i++) {
         if ((rc = big_cache_row(ws, v, i)) != SOC_OK)
@@ -1913,7 +1938,7 @@ static int big_schedule(soc__ws_t *ws, soc_view_t *v)
                 hp_down(ws, 0);
             }
         }
-        if ((rc = ws_commit(ws, v, &v->ready[x], p)) != SOC_OK)
+        if ((rc = big_commit(ws, v, x, p)) != SOC_OK)
             return rc;
         /* p got later: its place in its group's heap, then every item
          * whose best or second was p */
@@ -1966,20 +1991,40 @@ int soc__list_schedule(soc__ws_t *ws, soc_view_t *v)
     if (rc != SOC_OK)
         return rc;
     ws->dstamp++;
+    /* rows from the per-decision cache of their inputs' arrival (one
+     * data_ready per cluster and predecessor PE, none per recomputation);
+     * MET needs none of it */
+    int cached = ws->groups.use && ws->pick != SOC__PICK_MET;
+    if (cached && (rc = big_size(ws, v, 0)) != SOC_OK)
+        return rc;
     if (list_order_pick(ws->pick)) {
         for (int i = 0; i < n; i++) {
-            dyn_row(ws, v, i, 1);
+            if (cached) {
+                if ((rc = big_cache_row(ws, v, i)) != SOC_OK)
+                    return rc;
+                big_row(ws, v, i, 1);
+            } else {
+                dyn_row(ws, v, i, 1);
+            }
             if (ws->best_pe[i] < 0)
                 return SOC_ESCHED;
-            if ((rc = ws_commit(ws, v, &v->ready[i], ws->best_pe[i])) != SOC_OK)
+            rc = cached ? big_commit(ws, v, i, ws->best_pe[i])
+                        : ws_commit(ws, v, &v->ready[i], ws->best_pe[i]);
+            if (rc != SOC_OK)
                 return rc;
         }
         return SOC_OK;
     }
-    if (ws->groups.use && n >= (ws->big_min > 0 ? ws->big_min : SOC__BIG_READY))
+    if (cached && n >= (ws->big_min > 0 ? ws->big_min : SOC__BIG_READY))
         return big_schedule(ws, v);
     for (int i = 0; i < n; i++) {
-        dyn_row(ws, v, i, 2);
+        if (cached) {
+            if ((rc = big_cache_row(ws, v, i)) != SOC_OK)
+                return rc;
+            big_row(ws, v, i, 2);
+        } else {
+            dyn_row(ws, v, i, 2);
+        }
         if (ws->best_pe[i] < 0)
             return SOC_ESCHED;
         ws->ids[i] = i;
@@ -1987,15 +2032,20 @@ int soc__list_schedule(soc__ws_t *ws, soc_view_t *v)
     for (int m = n; m > 0; m--) {
         int k = pick_next(ws, ws->ids, m), i = ws->ids[k];
         int p = ws->best_pe[i];
-        if ((rc = ws_commit(ws, v, &v->ready[i], p)) != SOC_OK)
+        rc = cached ? big_commit(ws, v, i, p) : ws_commit(ws, v, &v->ready[i], p);
+        if (rc != SOC_OK)
             return rc;
         memmove(&ws->ids[k], &ws->ids[k + 1], sizeof *ws->ids * (size_t)(m - 1 - k));
         /* only p got later: rows whose best or second best was p can
          * change, the others keep both */
         for (int j = 0; j < m - 1; j++) {
             int x = ws->ids[j];
-            if (ws->best_pe[x] == p || ws->second_pe[x] == p)
-                dyn_row(ws, v, x, 2);
+            if (ws->best_pe[x] == p || ws->second_pe[x] == p) {
+                if (cached)
+                    big_row(ws, v, x, 2);
+                else
+                    dyn_row(ws, v, x, 2);
+            }
         }
     }
     return SOC_OK;
