@@ -344,6 +344,7 @@ static int run_once(const soc_config_t *cfg, const char *spec, int timed, runres
     if (rc == SOC_OK)
         rc = soc_sim_run(sim, &err);
     soc_metrics_t m;
+    memset(&m, 0, sizeof m);
     if (rc == SOC_OK)
         soc_sim_metrics(sim, &m);
     soc_sim_destroy(sim);
@@ -364,7 +365,7 @@ static int run_once(const soc_config_t *cfg, const char *spec, int timed, runres
 
 static int run_best(const soc_config_t *cfg, const char *spec, int timed, int reps, runres_t *out)
 {
-    runres_t r;
+    runres_t r = {0};
     for (int i = 0; i < reps; i++) {
         if (run_once(cfg, spec, timed, &r) != SOC_OK)
             return -1;
@@ -419,7 +420,7 @@ static void curve_synth(const opts_t *o, const char *curve, int shape)
             if (skipping)
                 continue;
             soc_config_t *cfg = synth_cfg(shape, n, 2.0);
-            runres_t r;
+            runres_t r = {0};
             int reps = n > 10000 ? 1 : o->reps;
             if (run_best(cfg, o->sched[k], 1, reps, &r) != 0) {
                 cfg_delete(cfg);
@@ -453,7 +454,7 @@ static void curve_pes(const opts_t *o)
             for (int c = 0; c < cfg->platform.n_clusters; c++)
                 if (cfg->platform.clusters[c].is_memory)
                     q -= cfg->platform.clusters[c].count;
-            runres_t r;
+            runres_t r = {0};
             if (run_best(cfg, o->sched[k], 0, o->reps, &r) != 0) {
                 cfg_delete(cfg);
                 break;
@@ -484,7 +485,7 @@ static long maxrss_kb(void)
 static void one_jobs(const opts_t *o)
 {
     soc_config_t *cfg = ds3_mix(o->root, 1, o->jobs > 0 ? o->jobs : 1000);
-    runres_t r;
+    runres_t r = {0};
     if (run_best(cfg, o->n_sched ? o->sched[0] : "met", 0, 1, &r) != 0)
         exit(1);
     printf("%-6s %-10s %9lld %10lld %12.1f %10.0f %10.1f\n", "jobs",
@@ -512,8 +513,8 @@ static void curve_bare(const opts_t *o)
             fprintf(stderr, "bench_scale bare: met, etf or heft\n");
             exit(2);
         }
-        runres_t r;
-        bare_result_t br;
+        runres_t r = {0};
+        bare_result_t br = {0};
         double best_bare = -1;
         if (run_best(cfg, spec, 0, o->reps, &r) != 0)
             exit(1);
