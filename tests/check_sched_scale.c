@@ -13,7 +13,9 @@
  *    one) against the scan of every PE: the same schedule, task by task, for
  *    every list heuristic and planner, on random platforms (clusters of 1 to
  *    5 PEs, per-pair bandwidths, latency, a transfer cost on one PE,
- *    shared-memory transfers), random DAGs and light to heavy load;
+ *    shared-memory transfers), random DAGs and light to heavy load; the
+ *    groups fall back to one PE each where transfers differ inside a
+ *    cluster;
  *  - lookahead's work bound (refused like bnb beyond it).
  */
 #include <limits.h>
@@ -367,11 +369,70 @@ START_TEST(test_lookahead_bound)
 }
 END_TEST
 
+/* The cluster rule is checked against the engine: with transfers that
+ * depend on the cluster pair only, the groups are the clusters; when one PE
+ * of a cluster differs, every PE becomes a group of its own (the fallback
+ * for a per-PE topology), and the memory cluster is no group. */
+static int fake_odd; /* the PE whose transfers differ, -1 = none */
+
+static soc_time_t fake_comm(const soc_view_t *v, double vol, int src, int dst)
+{
+    if (src == dst)
+        return 0;
+    soc_time_t t = (soc_time_t)(vol * 10) + 100 * v->platform->pe_cluster[src] +
+                   7 * v->platform->pe_cluster[dst];
+    return src == fake_odd || dst == fake_odd ? t + 1 : t;
+}
+
+START_TEST(test_groups_follow_transfers)
+{
+    soc_config_t *cfg = ts_cfg_new(1);
+    const double ex[1] = {10};
+    ts_cfg_cluster(cfg, "a", 3, ex);
+    ts_cfg_cluster(cfg, "b", 2, ex);
+    int m = ts_cfg_cluster(cfg, "mem", 1, ex);
+    cfg->platform.clusters[m].is_memory = 1;
+    const int types[1] = {0};
+    ts_cfg_app(cfg, "one", 1, 1, types, 0, NULL);
+    ts_cfg_poisson(cfg, 10, 1);
+    ts_cfg_finalize(cfg);
+    soc_sim_api_t api;
+    memset(&api, 0, sizeof api);
+    api.struct_size = sizeof api;
+    api.comm_time = fake_comm;
+    soc_view_t v;
+    memset(&v, 0, sizeof v);
+    v.platform = &cfg->platform;
+    v.n_pes = cfg->platform.n_pes;
+    v.api = &api;
+    for (int odd = -1; odd < 5; odd++) {
+        fake_odd = odd;
+        soc__groups_t g;
+        memset(&g, 0, sizeof g);
+        ck_assert_int_eq(soc__groups_build(&g, &v), SOC_OK);
+        ck_assert(g.use);
+        if (odd < 0) {
+            ck_assert_int_eq(g.n, 2);
+            ck_assert_int_eq(g.first[1], 3);
+            ck_assert_int_eq(g.count[1], 2);
+        } else {
+            ck_assert_int_eq(g.n, 5);
+            for (int k = 0; k < 5; k++)
+                ck_assert(g.first[k] == k && g.count[k] == 1 && g.of_pe[k] == k);
+        }
+        ck_assert_int_eq(g.of_pe[5], -1); /* memory */
+        soc__groups_free(&g);
+    }
+    ts_cfg_destroy(cfg);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("sched_scale");
     TCase *tc = tcase_create("structures");
     tcase_add_test(tc, test_plan_follows_engine);
+    tcase_add_test(tc, test_groups_follow_transfers);
     suite_add_tcase(s, tc);
     tc = tcase_create("equivalence");
     tcase_set_timeout(tc, 120);
