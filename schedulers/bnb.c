@@ -328,7 +328,8 @@ static int bnb_arrival(void *state, soc_view_t *v, uint64_t job)
 
     /* incumbent: the HEFT plan (planned only, nothing assigned yet) */
     soc__plan_t *pl = &st->plan;
-    if ((rc = soc__plan_begin(pl, v, n)) != SOC_OK)
+    if ((rc = soc__plan_begin(pl, v, job, n)) != SOC_OK ||
+        (rc = soc__plan_sync_all(pl)) != SOC_OK)
         return rc;
     b->v = v;
     b->a = a;
@@ -401,7 +402,8 @@ static int bnb_arrival(void *state, soc_view_t *v, uint64_t job)
         memcpy(b->best_pe, pl->pe, sizeof(int) * (size_t)n);
         memcpy(b->best_start, pl->start, sizeof(soc_time_t) * (size_t)n);
         /* back to the earlier reservations only */
-        if ((rc = soc__plan_begin(pl, v, n)) != SOC_OK)
+        if ((rc = soc__plan_begin(pl, v, job, n)) != SOC_OK ||
+            (rc = soc__plan_sync_all(pl)) != SOC_OK)
             goto out;
     }
     b->nodes = 0;

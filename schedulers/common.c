@@ -332,6 +332,129 @@ int soc__priority_order(const soc_app_t *a, const double *prio, int *order)
     return k == n ? SOC_OK : SOC_ECYCLE;
 }
 
+/* --------------------------------------------------------- identical PEs */
+
+void soc__groups_free(soc__groups_t *g)
+{
+    if (g == NULL)
+        return;
+    free(g->first);
+    free(g->count);
+    free(g->of_pe);
+    free(g->mark);
+    free(g->hosts);
+    memset(g, 0, sizeof *g);
+}
+
+/* Transfers between PEs depend only on their clusters (see soc__groups_t):
+ * every PE x against the first (other) PE of each cluster, both ways, at
+ * two volumes, equals the cluster pair's reference. */
+static int groups_transfers_by_cluster(const soc__groups_t *g, const soc_view_t *v)
+{
+    static const double vol[2] = {1.0, 4099.5};
+    for (int a = 0; a < g->n; a++)
+        for (int b = 0; b < g->n; b++) {
+            /* reference pair (xr, yr), distinct PEs */
+            int xr = g->first[a], yr = g->first[b];
+            if (xr == yr) {
+                if (g->count[b] < 2)
+                    continue;
+                yr++;
+            }
+            for (int x = g->first[a]; x < g->first[a] + g->count[a]; x++) {
+                int y = g->first[b] == x ? x + 1 : g->first[b];
+                if (y == x || y >= g->first[b] + g->count[b])
+                    continue;
+                for (int k = 0; k < 2; k++)
+                    if (v->api->comm_time(v, vol[k], x, y) != v->api->comm_time(v, vol[k], xr, yr) ||
+                        v->api->comm_time(v, vol[k], y, x) != v->api->comm_time(v, vol[k], yr, xr))
+                        return 0;
+            }
+        }
+    return 1;
+}
+
+int soc__groups_build(soc__groups_t *g, const soc_view_t *v)
+{
+    if (g->built)
+        return SOC_OK;
+    const soc_platform_t *p = v->platform;
+    int never = g->never;
+    soc__groups_free(g);
+    g->never = never;
+    int q = v->n_pes, nc = p->n_clusters;
+    g->first = malloc(sizeof *g->first * (size_t)nc);
+    g->count = malloc(sizeof *g->count * (size_t)nc);
+    g->of_pe = malloc(sizeof *g->of_pe * (size_t)q);
+    g->mark = calloc((size_t)q, sizeof *g->mark);
+    g->hosts = malloc(sizeof *g->hosts * (size_t)q);
+    if (g->first == NULL || g->count == NULL || g->of_pe == NULL || g->mark == NULL ||
+        g->hosts == NULL) {
+        soc__groups_free(g);
+        g->never = never;
+        return SOC_ENOMEM;
+    }
+    for (int pe = 0; pe < q; pe++)
+        g->of_pe[pe] = -1;
+    for (int c = 0; c < nc; c++) {
+        const soc_cluster_t *cl = &p->clusters[c];
+        if (cl->is_memory || cl->exec_us == NULL)
+            continue;
+        g->first[g->n] = cl->first_pe;
+        g->count[g->n] = cl->count;
+        for (int k = 0; k < cl->count; k++)
+            g->of_pe[cl->first_pe + k] = g->n;
+        g->n++;
+    }
+    if (!groups_transfers_by_cluster(g, v)) {
+        /* transfers differ inside a cluster: every PE is a group of its own */
+        int *nf = realloc(g->first, sizeof *nf * (size_t)q);
+        int *ncnt = nf != NULL ? realloc(g->count, sizeof *ncnt * (size_t)q) : NULL;
+        if (nf != NULL)
+            g->first = nf;
+        if (ncnt == NULL) {
+            soc__groups_free(g);
+            g->never = never;
+            return SOC_ENOMEM;
+        }
+        g->count = ncnt;
+        g->n = 0;
+        for (int pe = 0; pe < q; pe++)
+            if (g->of_pe[pe] >= 0) {
+                g->first[g->n] = pe;
+                g->count[g->n] = 1;
+                g->of_pe[pe] = g->n++;
+            }
+    }
+    g->built = 1;
+    g->use = !never;
+    return SOC_OK;
+}
+
+/* Start a new task's host set (PEs holding one of its predecessors). */
+static void hosts_begin(soc__groups_t *g, int q)
+{
+    if (++g->cur == 0) {
+        memset(g->mark, 0, sizeof *g->mark * (size_t)q);
+        g->cur = 1;
+    }
+    g->n_hosts = 0;
+}
+
+static void hosts_add(soc__groups_t *g, int pe)
+{
+    if (pe >= 0 && g->mark[pe] != g->cur) {
+        g->mark[pe] = g->cur;
+        g->hosts[g->n_hosts++] = pe;
+    }
+}
+
+/* (k1, p1) before (k2, p2): smaller key, then lower PE. */
+static inline int kp_less(soc_time_t k1, int p1, soc_time_t k2, int p2)
+{
+    return k1 < k2 || (k1 == k2 && p1 < p2);
+}
+
 /* ------------------------------------------------------------- timelines */
 
 /* The idle gap before reservation k (k >= 1) as a candidate: its length,
@@ -398,30 +521,78 @@ soc_time_t soc__tl_find(const soc__tl_t *tl, soc_time_t ready, soc_time_t dur,
     return tl->end[n - 1];
 }
 
+/* Point the arrays at element `off` of the allocations. */
+static void tl_point(soc__tl_t *tl)
+{
+    if (tl->start0 == NULL)
+        return;
+    tl->start = tl->start0 + tl->off;
+    tl->end = tl->end0 + tl->off;
+    tl->gmax = tl->gmax0 + tl->off;
+    tl->fin = tl->fin0 + tl->off;
+    tl->ref = tl->ref0 + tl->off;
+}
+
+/* Room for n reservations from offset 0 or the current offset. */
 static int tl_reserve(soc__tl_t *tl, int n)
 {
-    if (n <= tl->cap)
+    if (tl->off + n <= tl->cap)
         return SOC_OK;
+    if (tl->off > 0) {
+        /* move the live part down first (amortised by the drops) */
+        size_t k = (size_t)tl->n;
+        memmove(tl->start0, tl->start, k * sizeof *tl->start);
+        memmove(tl->end0, tl->end, k * sizeof *tl->end);
+        memmove(tl->gmax0, tl->gmax, (k + 1) * sizeof *tl->gmax);
+        memmove(tl->fin0, tl->fin, k * sizeof *tl->fin);
+        memmove(tl->ref0, tl->ref, k * sizeof *tl->ref);
+        tl->off = 0;
+        tl_point(tl);
+        if (n <= tl->cap)
+            return SOC_OK;
+    }
     int nc = tl->cap ? 2 * tl->cap : 16;
     if (nc < n)
         nc = n;
-    soc_time_t *ns = realloc(tl->start, sizeof *ns * (size_t)nc);
+    soc_time_t *ns = realloc(tl->start0, sizeof *ns * (size_t)nc);
     if (ns == NULL)
         return SOC_ENOMEM;
-    tl->start = ns;
-    soc_time_t *ne = realloc(tl->end, sizeof *ne * (size_t)nc);
+    tl->start0 = ns;
+    soc_time_t *ne = realloc(tl->end0, sizeof *ne * (size_t)nc);
     if (ne == NULL)
         return SOC_ENOMEM;
-    tl->end = ne;
-    soc_time_t *ng = realloc(tl->gmax, sizeof *ng * (size_t)(nc + 1));
+    tl->end0 = ne;
+    soc_time_t *ng = realloc(tl->gmax0, sizeof *ng * (size_t)(nc + 1));
     if (ng == NULL)
         return SOC_ENOMEM;
-    tl->gmax = ng;
+    tl->gmax0 = ng;
+    soc_time_t *nf = realloc(tl->fin0, sizeof *nf * (size_t)nc);
+    if (nf == NULL)
+        return SOC_ENOMEM;
+    tl->fin0 = nf;
+    soc_task_ref_t *nr = realloc(tl->ref0, sizeof *nr * (size_t)nc);
+    if (nr == NULL)
+        return SOC_ENOMEM;
+    tl->ref0 = nr;
     tl->cap = nc;
+    tl_point(tl);
     return SOC_OK;
 }
 
-int soc__tl_insert(soc__tl_t *tl, int pos, soc_time_t start, soc_time_t end)
+void soc__tl_free(soc__tl_t *tl)
+{
+    if (tl == NULL)
+        return;
+    free(tl->start0);
+    free(tl->end0);
+    free(tl->gmax0);
+    free(tl->fin0);
+    free(tl->ref0);
+    memset(tl, 0, sizeof *tl);
+}
+
+int soc__tl_insert_ref(soc__tl_t *tl, int pos, soc_time_t start, soc_time_t end,
+                       soc_task_ref_t ref)
 {
     int rc = tl_reserve(tl, tl->n + 1);
     if (rc != SOC_OK)
@@ -432,11 +603,21 @@ int soc__tl_insert(soc__tl_t *tl, int pos, soc_time_t start, soc_time_t end)
     memmove(&tl->start[pos + 1], &tl->start[pos], tail * sizeof *tl->start);
     memmove(&tl->end[pos + 1], &tl->end[pos], tail * sizeof *tl->end);
     memmove(&tl->gmax[pos + 1], &tl->gmax[pos], (tail + 1) * sizeof *tl->gmax);
+    memmove(&tl->fin[pos + 1], &tl->fin[pos], tail * sizeof *tl->fin);
+    memmove(&tl->ref[pos + 1], &tl->ref[pos], tail * sizeof *tl->ref);
     tl->start[pos] = start;
     tl->end[pos] = (pos > 0 && tl->end[pos - 1] > end) ? tl->end[pos - 1] : end;
+    tl->fin[pos] = end;
+    tl->ref[pos] = ref;
     tl->n++;
     tl_fix(tl, pos + 1, pos);
     return SOC_OK;
+}
+
+int soc__tl_insert(soc__tl_t *tl, int pos, soc_time_t start, soc_time_t end)
+{
+    soc_task_ref_t none = {0, -1};
+    return soc__tl_insert_ref(tl, pos, start, end, none);
 }
 
 void soc__tl_remove(soc__tl_t *tl, int pos)
@@ -445,6 +626,8 @@ void soc__tl_remove(soc__tl_t *tl, int pos)
     memmove(&tl->start[pos], &tl->start[pos + 1], tail * sizeof *tl->start);
     memmove(&tl->end[pos], &tl->end[pos + 1], tail * sizeof *tl->end);
     memmove(&tl->gmax[pos], &tl->gmax[pos + 1], (tail + 1) * sizeof *tl->gmax);
+    memmove(&tl->fin[pos], &tl->fin[pos + 1], tail * sizeof *tl->fin);
+    memmove(&tl->ref[pos], &tl->ref[pos + 1], tail * sizeof *tl->ref);
     tl->n--;
     tl_fix(tl, pos, pos);
 }
@@ -456,22 +639,22 @@ void soc__plan_free(soc__plan_t *pl)
     if (pl == NULL)
         return;
     if (pl->tl != NULL)
-        for (int p = 0; p < pl->n_pes; p++) {
-            free(pl->tl[p].start);
-            free(pl->tl[p].end);
-            free(pl->tl[p].gmax);
-        }
+        for (int p = 0; p < pl->n_pes; p++)
+            soc__tl_free(&pl->tl[p]);
     free(pl->tl);
     free(pl->pe);
     free(pl->start);
     free(pl->finish);
+    soc__groups_free(&pl->groups);
     memset(pl, 0, sizeof *pl);
 }
 
-int soc__plan_begin(soc__plan_t *pl, const soc_view_t *v, int n_tasks)
+int soc__plan_begin(soc__plan_t *pl, const soc_view_t *v, uint64_t job, int n_tasks)
 {
     if (pl->tl == NULL || pl->n_pes != v->n_pes) {
+        int never = pl->groups.never;
         soc__plan_free(pl);
+        pl->groups.never = never;
         pl->tl = calloc((size_t)v->n_pes, sizeof *pl->tl);
         if (pl->tl == NULL) {
             soc__plan_free(pl);
@@ -498,28 +681,128 @@ int soc__plan_begin(soc__plan_t *pl, const soc_view_t *v, int n_tasks)
         pl->pe[t] = -1;
         pl->start[t] = pl->finish[t] = 0;
     }
+    /* the last planning did not reach the engine whole: copy every queue */
+    if (!pl->committed)
+        for (int p = 0; p < pl->n_pes; p++)
+            pl->tl[p].valid = 0;
+    pl->committed = 0;
+    pl->oom = 0;
+    pl->epoch++;
+    pl->v = v;
+    pl->job = job;
     pl->now = v->now;
-    int rc;
-    for (int p = 0; p < v->n_pes; p++) {
-        const soc_pe_state_t *ps = &v->pes[p];
-        soc__tl_t *tl = &pl->tl[p];
-        tl->n = 0;
-        if ((rc = tl_reserve(tl, ps->n_slots)) != SOC_OK)
-            return rc;
+    return SOC_OK;
+}
+
+void soc__plan_commit(soc__plan_t *pl)
+{
+    pl->committed = !pl->oom;
+}
+
+static int ref_eq(soc_task_ref_t x, soc_task_ref_t y)
+{
+    return x.job == y.job && x.task == y.task;
+}
+
+static int slot_eq(const soc__tl_t *tl, int i, const soc_slot_t *s)
+{
+    return ref_eq(tl->ref[i], s->ref) && tl->start[i] == s->start && tl->fin[i] == s->finish;
+}
+
+/* Copy the engine's queue of ps into tl. */
+static int tl_copy(soc__tl_t *tl, const soc_pe_state_t *ps)
+{
+    tl->n = 0;
+    tl->off = 0;
+    tl_point(tl);
+    int rc = tl_reserve(tl, ps->n_slots > 0 ? ps->n_slots : 1);
+    if (rc != SOC_OK)
+        return rc;
+    soc_time_t run = INT64_MIN;
+    for (int i = 0; i < ps->n_slots; i++) {
+        const soc_slot_t *sl = &ps->slots[i];
+        if (sl->finish > run)
+            run = sl->finish;
+        tl->start[i] = sl->start;
+        tl->end[i] = run;
+        tl->fin[i] = sl->finish;
+        tl->ref[i] = sl->ref;
+    }
+    tl->n = ps->n_slots;
+    tl->gmax[tl->n] = -1;
+    tl_fix(tl, tl->n - 1, 0);
+    return SOC_OK;
+}
+
+/* Bring a valid mirror up to date: the engine dropped `drop` finished
+ * reservations from the front and may have moved its head.  Returns 0 when
+ * the queue does not look like the mirror (then it is copied). */
+static int tl_follow(soc__tl_t *tl, const soc_pe_state_t *ps)
+{
+    int m = ps->n_slots, drop = tl->n - m;
+    if (drop < 0)
+        return 0;
+    if (m > 0) {
+        const soc_slot_t *sl = ps->slots;
+        if (!ref_eq(tl->ref[drop], sl[0].ref) || !slot_eq(tl, tl->n - 1, &sl[m - 1]) ||
+            (m > 2 && !slot_eq(tl, drop + 1, &sl[1])))
+            return 0;
+    }
+    tl->off += drop;
+    tl->n = m;
+    tl_point(tl);
+    if (m == 0) {
+        tl->gmax[0] = -1;
+        return 1;
+    }
+    int hi = 0;
+    if (drop > 0 || tl->start[0] != ps->slots[0].start || tl->fin[0] != ps->slots[0].finish) {
+        tl->start[0] = ps->slots[0].start;
+        tl->fin[0] = ps->slots[0].finish;
+        /* running maxima from the (new) head until they agree again: the
+         * dropped reservations and the head's old finish are gone */
         soc_time_t run = INT64_MIN;
-        for (int i = 0; i < ps->n_slots; i++) {
-            if (ps->slots[i].finish > run)
-                run = ps->slots[i].finish;
-            tl->start[i] = ps->slots[i].start;
-            tl->end[i] = run;
-        }
-        tl->n = ps->n_slots;
-        if (tl->gmax != NULL) {
-            tl->gmax[tl->n] = -1;
-            tl_fix(tl, tl->n - 1, 0);
+        for (hi = 0; hi < m; hi++) {
+            soc_time_t e = tl->fin[hi] > run ? tl->fin[hi] : run;
+            if (hi > 0 && e == tl->end[hi])
+                break;
+            tl->end[hi] = e;
+            run = e;
         }
     }
-    return SOC_OK;
+    /* gaps 1..hi changed, and gmax[0] (the first gap is no gap) */
+    tl_fix(tl, hi, 1);
+    return 1;
+}
+
+soc__tl_t *soc__plan_tl(soc__plan_t *pl, int pe)
+{
+    soc__tl_t *tl = &pl->tl[pe];
+    if (tl->epoch == pl->epoch)
+        return tl;
+    tl->epoch = pl->epoch;
+    const soc_pe_state_t *ps = &pl->v->pes[pe];
+    if (tl->valid && tl_follow(tl, ps)) {
+        pl->updates++;
+        return tl;
+    }
+    pl->copies++;
+    if (tl_copy(tl, ps) != SOC_OK) {
+        pl->oom = 1;
+        tl->valid = 0;
+        tl->n = 0;
+        tl->epoch = 0;
+        return tl;
+    }
+    tl->valid = 1;
+    return tl;
+}
+
+int soc__plan_sync_all(soc__plan_t *pl)
+{
+    for (int p = 0; p < pl->n_pes; p++)
+        soc__plan_tl(pl, p);
+    return pl->oom ? SOC_ENOMEM : SOC_OK;
 }
 
 soc_time_t soc__plan_ready(const soc__plan_t *pl, const soc_view_t *v,
@@ -542,7 +825,10 @@ soc_time_t soc__plan_ready(const soc__plan_t *pl, const soc_view_t *v,
 int soc__plan_put(soc__plan_t *pl, int task, int pe, int pos, soc_time_t start,
                   soc_time_t finish)
 {
-    int rc = soc__tl_insert(&pl->tl[pe], pos, start, finish);
+    soc_task_ref_t ref = {pl->job, task};
+    int rc = soc__tl_insert_ref(soc__plan_tl(pl, pe), pos, start, finish, ref);
+    if (rc == SOC_OK && pl->oom)
+        rc = SOC_ENOMEM;
     if (rc != SOC_OK)
         return rc;
     pl->pe[task] = pe;
@@ -553,59 +839,124 @@ int soc__plan_put(soc__plan_t *pl, int task, int pe, int pos, soc_time_t start,
 
 void soc__plan_take(soc__plan_t *pl, int task, int pos)
 {
-    soc__tl_remove(&pl->tl[pl->pe[task]], pos);
+    soc__tl_remove(soc__plan_tl(pl, pl->pe[task]), pos);
     pl->pe[task] = -1;
 }
 
-int soc__plan_best_pe(const soc__plan_t *pl, const soc_view_t *v,
+/* Score of placing task on p starting at st (insertion search done). */
+static double plan_score(const soc_view_t *v, int task, int p, soc_time_t ft,
+                         const soc__eft_rule_t *rule)
+{
+    double score = (double)ft;
+    if (rule->bias != NULL)
+        score = soc__prio_round(score + rule->bias[(size_t)task * (size_t)v->platform->n_clusters +
+                                                   (size_t)v->platform->pe_cluster[p]]);
+    return score;
+}
+
+typedef struct plan_best {
+    int pe, pos;
+    soc_time_t st, ft;
+    double score;
+} plan_best_t;
+
+static void plan_offer(plan_best_t *b, int p, int pos, soc_time_t st, soc_time_t ft, double score)
+{
+    if (b->pe < 0 || score < b->score || (score == b->score && p < b->pe)) {
+        b->pe = p;
+        b->pos = pos;
+        b->st = st;
+        b->ft = ft;
+        b->score = score;
+    }
+}
+
+/* Cluster path of soc__plan_best_pe: PEs hosting a placed predecessor one
+ * by one; the others of a cluster share one ready time r, and the scan in
+ * index order stops at the first PE where the task can start at r (the
+ * earliest possible start there; the score is non-decreasing in the finish
+ * within a cluster, and later PEs lose ties). */
+static void plan_best_groups(soc__plan_t *pl, const soc_view_t *v, const soc_app_t *a, int task,
+                             soc_time_t floor, const soc__eft_rule_t *rule, plan_best_t *b)
+{
+    soc__groups_t *g = &pl->groups;
+    int type = a->tasks[task].type;
+    hosts_begin(g, v->n_pes);
+    for (int k = a->pred_off[task]; k < a->pred_off[task + 1]; k++)
+        hosts_add(g, pl->pe[a->edges[a->pred_edge[k]].src]);
+    for (int gi = 0; gi < g->n; gi++) {
+        int f = g->first[gi], end = f + g->count[gi];
+        soc_time_t d = v->api->exec_time(v, type, f);
+        if (d < 0)
+            continue;
+        for (int h = 0; h < g->n_hosts; h++) {
+            int p = g->hosts[h];
+            if (g->of_pe[p] != gi)
+                continue;
+            soc_time_t r = soc__plan_ready(pl, v, a, task, p, floor);
+            int pos;
+            soc_time_t st = soc__tl_find(soc__plan_tl(pl, p), r, d, rule->insert, &pos);
+            plan_offer(b, p, pos, st, st + d, plan_score(v, task, p, st + d, rule));
+        }
+        soc_time_t r = -1;
+        for (int p = f; p < end; p++) {
+            if (g->mark[p] == g->cur)
+                continue;
+            if (r < 0)
+                r = soc__plan_ready(pl, v, a, task, p, floor);
+            int pos;
+            soc_time_t st = soc__tl_find(soc__plan_tl(pl, p), r, d, rule->insert, &pos);
+            plan_offer(b, p, pos, st, st + d, plan_score(v, task, p, st + d, rule));
+            if (st == r)
+                break;
+        }
+    }
+}
+
+int soc__plan_best_pe(soc__plan_t *pl, const soc_view_t *v,
                       const soc_app_t *a, int task, soc_time_t floor,
                       const soc__eft_rule_t *rule, soc_time_t *start,
                       soc_time_t *finish, int *pos)
 {
     int type = a->tasks[task].type;
-    int best = -1, lo = 0, hi = v->n_pes;
-    soc_time_t bs = 0, bf = 0;
-    double bscore = 0;
-    int bpos = 0;
-    if (rule->pin != NULL && rule->pin[task] >= 0 &&
-        v->api->exec_time(v, type, rule->pin[task]) >= 0) {
+    int lo = 0, hi = v->n_pes;
+    plan_best_t b = {-1, 0, 0, 0, 0};
+    int pinned = rule->pin != NULL && rule->pin[task] >= 0 &&
+                 v->api->exec_time(v, type, rule->pin[task]) >= 0;
+    if (pinned) {
         lo = rule->pin[task];
         hi = lo + 1;
+    } else if (soc__groups_build(&pl->groups, v) != SOC_OK) {
+        pl->oom = 1;
+        return -1;
     }
-    for (int p = lo; p < hi; p++) {
-        soc_time_t d = v->api->exec_time(v, type, p);
-        if (d < 0)
-            continue;
-        soc_time_t r = soc__plan_ready(pl, v, a, task, p, floor);
-        int ps;
-        soc_time_t st = soc__tl_find(&pl->tl[p], r, d, rule->insert, &ps);
-        soc_time_t ft = st + d;
-        double score = (double)ft;
-        if (rule->bias != NULL)
-            score = soc__prio_round(score + rule->bias[(size_t)task * (size_t)v->platform->n_clusters +
-                                                       (size_t)v->platform->pe_cluster[p]]);
-        if (best < 0 || score < bscore) {
-            best = p;
-            bscore = score;
-            bs = st;
-            bf = ft;
-            bpos = ps;
+    if (!pinned && pl->groups.use) {
+        plan_best_groups(pl, v, a, task, floor, rule, &b);
+    } else {
+        for (int p = lo; p < hi; p++) {
+            soc_time_t d = v->api->exec_time(v, type, p);
+            if (d < 0)
+                continue;
+            soc_time_t r = soc__plan_ready(pl, v, a, task, p, floor);
+            int ps;
+            soc_time_t st = soc__tl_find(soc__plan_tl(pl, p), r, d, rule->insert, &ps);
+            plan_offer(&b, p, ps, st, st + d, plan_score(v, task, p, st + d, rule));
         }
     }
     if (start != NULL)
-        *start = bs;
+        *start = b.st;
     if (finish != NULL)
-        *finish = bf;
+        *finish = b.ft;
     if (pos != NULL)
-        *pos = bpos;
-    return best;
+        *pos = b.pos;
+    return b.pe;
 }
 
 int soc__plan_job(soc__plan_t *pl, soc_view_t *v, uint64_t job, int app,
                   const int *order, const soc__eft_rule_t *rule)
 {
     const soc_app_t *a = &v->apps[app];
-    int rc = soc__plan_begin(pl, v, a->n_tasks);
+    int rc = soc__plan_begin(pl, v, job, a->n_tasks);
     if (rc != SOC_OK)
         return rc;
     soc_time_t floor = v->api->job_arrival(v, job);
@@ -615,13 +966,14 @@ int soc__plan_job(soc__plan_t *pl, soc_view_t *v, uint64_t job, int app,
         int pos;
         int p = soc__plan_best_pe(pl, v, a, t, floor, rule, &st, &ft, &pos);
         if (p < 0)
-            return SOC_ESCHED;
+            return pl->oom ? SOC_ENOMEM : SOC_ESCHED;
         if ((rc = soc__plan_put(pl, t, p, pos, st, ft)) != SOC_OK)
             return rc;
         soc_task_ref_t ref = {job, t};
         if ((rc = v->api->assign(v, ref, p, st)) != SOC_OK)
             return rc;
     }
+    soc__plan_commit(pl);
     return SOC_OK;
 }
 
@@ -694,7 +1046,11 @@ soc__app_cache_t *soc__static_cache(soc__static_t *st, int app)
 
 int soc__static_schedule(void *state, soc_view_t *v)
 {
-    (void)state;
+    soc__static_t *self = state;
+    /* tasks no planning covered are queued behind the plan's back: the next
+     * planning copies the queues afresh */
+    if (self != NULL && v->n_ready > 0)
+        self->plan.committed = 0;
     for (int i = 0; i < v->n_ready; i++) {
         const soc_ready_t *r = &v->ready[i];
         int best = -1;
@@ -721,6 +1077,9 @@ int soc__static_schedule(void *state, soc_view_t *v)
 }
 
 /* ------------------------------------------------------ list heuristics */
+
+struct soc__big;
+static void big_free(struct soc__big *b);
 
 /* mode: 0 dynamic, 1 static, 2 late */
 static int ws_new(void **state, soc__pick_t pick, int mode)
@@ -770,8 +1129,11 @@ void soc__ws_destroy(void *state)
     free(ws->ids);
     free(ws->done);
     free(ws->left);
+    free(ws->astamp);
     free(ws->idle);
     soc__plan_free(&ws->plan);
+    soc__groups_free(&ws->groups);
+    big_free(ws->big);
     free(ws);
 }
 
@@ -788,10 +1150,17 @@ int soc__ws_prepare(soc__ws_t *ws, const soc_view_t *v)
     return soc__ws_prepare_n(ws, v, v->n_ready);
 }
 
-int soc__ws_prepare_n(soc__ws_t *ws, const soc_view_t *v, int n)
+/* Size the arrays for v's PEs and n items (avail[] not loaded). */
+static int ws_size(soc__ws_t *ws, const soc_view_t *v, int n)
 {
     if (v->n_pes > ws->cap_pes) {
         GROW(ws->avail, v->n_pes);
+        uint64_t *na = realloc(ws->astamp, sizeof *na * (size_t)v->n_pes);
+        if (na == NULL)
+            return SOC_ENOMEM;
+        for (int p = ws->cap_pes; p < v->n_pes; p++)
+            na[p] = 0;
+        ws->astamp = na;
         GROW(ws->idle, v->n_pes);
         ws->cap_pes = v->n_pes;
     }
@@ -805,12 +1174,17 @@ int soc__ws_prepare_n(soc__ws_t *ws, const soc_view_t *v, int n)
         GROW(ws->left, n);
         ws->cap_ready = n;
     }
-    ws->n_idle = 0;
+    return SOC_OK;
+}
+
+int soc__ws_prepare_n(soc__ws_t *ws, const soc_view_t *v, int n)
+{
+    int rc = ws_size(ws, v, n);
+    if (rc != SOC_OK)
+        return rc;
     for (int p = 0; p < v->n_pes; p++) {
         soc_time_t e = v->pes[p].plan_end;
         ws->avail[p] = e > v->now ? e : v->now;
-        ws->idle[p] = !v->pes[p].busy && v->pes[p].n_slots == 0;
-        ws->n_idle += ws->idle[p];
     }
     return SOC_OK;
 }
@@ -855,19 +1229,16 @@ int soc__append_each(soc__ws_t *ws, soc_view_t *v, soc__pe_pick_fn pick)
     return SOC_OK;
 }
 
-/* Keep the best and second-best (key, PE) of item i; strict <, so the
- * lower PE index wins ties. */
+/* Keep the best and second-best (key, PE) of item i, by (key, PE): offered
+ * in PE order this is strict <, the lower PE index winning ties. */
 static void row_offer(soc__ws_t *ws, int i, int p, soc_time_t key)
 {
-    /* late mode: on equal keys an idle PE beats a busy one */
-    int idle_wins = ws->late && ws->best_pe[i] >= 0 && key == ws->best[i] && ws->idle[p] &&
-                    !ws->idle[ws->best_pe[i]];
-    if (ws->best_pe[i] < 0 || key < ws->best[i] || idle_wins) {
+    if (ws->best_pe[i] < 0 || kp_less(key, p, ws->best[i], ws->best_pe[i])) {
         ws->second[i] = ws->best[i];
         ws->second_pe[i] = ws->best_pe[i];
         ws->best[i] = key;
         ws->best_pe[i] = p;
-    } else if (ws->second_pe[i] < 0 || key < ws->second[i]) {
+    } else if (ws->second_pe[i] < 0 || kp_less(key, p, ws->second[i], ws->second_pe[i])) {
         ws->second[i] = key;
         ws->second_pe[i] = p;
     }
@@ -879,17 +1250,111 @@ static void row_clear(soc__ws_t *ws, int i)
     ws->best_pe[i] = ws->second_pe[i] = -1;
 }
 
-/* Row of ready entry i: appended finish time per PE (MET: execution time). */
-static void dyn_row(soc__ws_t *ws, const soc_view_t *v, int i)
+/* max(now, plan end) of PE p, or its value after this decision's commits. */
+static inline soc_time_t avail_get(soc__ws_t *ws, const soc_view_t *v, int p)
+{
+    if (ws->astamp[p] != ws->dstamp) {
+        soc_time_t e = v->pes[p].plan_end;
+        ws->avail[p] = e > v->now ? e : v->now;
+        ws->astamp[p] = ws->dstamp;
+    }
+    return ws->avail[p];
+}
+
+/* Appended finish of r on pe (soc__eft_append with the lazy avail). */
+static soc_time_t ws_eft(soc__ws_t *ws, const soc_view_t *v, const soc_ready_t *r, int pe)
+{
+    soc_time_t d = v->api->exec_time(v, r->type, pe);
+    if (d < 0)
+        return -1;
+    soc_time_t st = v->api->data_ready(v, r->ref, pe, NULL);
+    soc_time_t av = avail_get(ws, v, pe);
+    return (st < av ? av : st) + d;
+}
+
+static int ws_commit(soc__ws_t *ws, soc_view_t *v, const soc_ready_t *r, int pe)
+{
+    soc_time_t ft = ws_eft(ws, v, r, pe);
+    if (ft < 0)
+        return SOC_ESCHED;
+    int rc = v->api->assign(v, r->ref, pe, SOC_APPEND);
+    if (rc == SOC_OK)
+        ws->avail[pe] = ft;
+    return rc;
+}
+
+/* Row of ready entry i: appended finish time per PE (MET: execution time),
+ * every PE. */
+static void dyn_row_all(soc__ws_t *ws, const soc_view_t *v, int i)
 {
     const soc_ready_t *r = &v->ready[i];
     row_clear(ws, i);
     for (int p = 0; p < v->n_pes; p++) {
         soc_time_t key = ws->pick == SOC__PICK_MET ? v->api->exec_time(v, r->type, p)
-                                                   : soc__eft_append(v, r, p, ws->avail);
+                                                   : ws_eft(ws, v, r, p);
         if (key >= 0)
             row_offer(ws, i, p, key);
     }
+}
+
+/* The same row by clusters (see soc__groups_t): MET needs one PE per
+ * cluster; the others evaluate the PEs holding a predecessor, then scan
+ * each cluster in index order up to the need-th PE free by the shared
+ * ready time (a finish max(ready, avail) + w cannot be smaller there, and
+ * later PEs lose ties).  need = 1 for the best only, 2 with the second. */
+static void dyn_row_groups(soc__ws_t *ws, const soc_view_t *v, int i, int need)
+{
+    const soc_ready_t *r = &v->ready[i];
+    soc__groups_t *g = &ws->groups;
+    row_clear(ws, i);
+    if (ws->pick == SOC__PICK_MET) {
+        for (int gi = 0; gi < g->n; gi++) {
+            soc_time_t w = v->api->exec_time(v, r->type, g->first[gi]);
+            if (w >= 0)
+                row_offer(ws, i, g->first[gi], w);
+        }
+        return;
+    }
+    hosts_begin(g, v->n_pes);
+    const soc_app_t *a = &v->apps[r->app];
+    for (int k = a->pred_off[r->ref.task]; k < a->pred_off[r->ref.task + 1]; k++) {
+        soc_task_ref_t pr = {r->ref.job, a->edges[a->pred_edge[k]].src};
+        soc_task_info_t ti;
+        if (v->api->task_info(v, pr, &ti) == SOC_OK)
+            hosts_add(g, ti.pe);
+    }
+    for (int gi = 0; gi < g->n; gi++) {
+        int f = g->first[gi], end = f + g->count[gi];
+        soc_time_t w = v->api->exec_time(v, r->type, f);
+        if (w < 0)
+            continue;
+        for (int h = 0; h < g->n_hosts; h++) {
+            int p = g->hosts[h];
+            if (g->of_pe[p] != gi)
+                continue;
+            row_offer(ws, i, p, ws_eft(ws, v, r, p));
+        }
+        soc_time_t dr = -1;
+        int free_found = 0;
+        for (int p = f; p < end; p++) {
+            if (g->mark[p] == g->cur)
+                continue;
+            if (dr < 0)
+                dr = v->api->data_ready(v, r->ref, p, NULL);
+            soc_time_t av = avail_get(ws, v, p);
+            row_offer(ws, i, p, (dr > av ? dr : av) + w);
+            if (av <= dr && ++free_found >= need)
+                break;
+        }
+    }
+}
+
+static void dyn_row(soc__ws_t *ws, const soc_view_t *v, int i, int need)
+{
+    if (ws->groups.use)
+        dyn_row_groups(ws, v, i, need);
+    else
+        dyn_row_all(ws, v, i);
 }
 
 /* Position in ids[0..m) of the next item; ties go to the earlier one. */
@@ -926,17 +1391,641 @@ static int pick_next(const soc__ws_t *ws, const int *ids, int m)
     return pick;
 }
 
+/* ------------------------------------------- pair selection, many tasks
+ * (see soc__list_schedule in sched_internal.h).  Items 0..n-1 are the ready
+ * rows, n + t the saturated tasks of type t; best[], second[], best_pe[],
+ * second_pe[] hold every item's row. */
+
+typedef struct big_inv {
+    int item;
+    unsigned ver;
+} big_inv_t;
+
+typedef struct big_list {
+    big_inv_t *a;
+    int n, cap;
+    uint64_t stamp;      /* entries belong to decision `stamp` */
+} big_list_t;
+
+typedef struct big_cls {
+    int *h;              /* min-heap of ready positions */
+    int n, cap;
+} big_cls_t;
+
+typedef struct soc__big {
+    int cap_items, n_types, q;
+    int *heap, *hpos;    /* [items] selection heap; position, -1 = out */
+    int hn;
+    unsigned *ver;       /* [items] registrations older than ver are stale */
+    int *rep;            /* [items] the ready position standing for the item */
+    big_cls_t *cls;      /* [n_types] */
+    big_list_t *inv;     /* [q] items whose best or second is that PE */
+    int *cheap, *cpos;   /* [q] per group, a heap of its PEs by (avail, PE)
+                            in cheap[first .. first + count); cpos = index */
+    /* what a row's recomputation needs, fixed during a decision: */
+    int cap_rows, n_groups, cap_w, cap_hosts;
+    soc_time_t *w;       /* [n_types * groups] exec time ... */
+    uint64_t *wst;       /* ... looked up in decision wst */
+    soc_time_t *dr;      /* [rows * groups] inputs' arrival on the group's PEs
+                            that hold no predecessor; -1 = all do */
+    soc_time_t *dmax;    /* [rows] latest arrival over all PEs */
+    int *hoff;           /* [rows + 1] the row's hosts in hpe/hdr */
+    int *hpe;            /* hosts: PE */
+    soc_time_t *hdr;     /* hosts: inputs' arrival there */
+    int n_hosts;
+} soc__big_t;
+
+static void big_free(soc__big_t *b)
+{
+    if (b == NULL)
+        return;
+    free(b->heap);
+    free(b->hpos);
+    free(b->ver);
+    free(b->rep);
+    for (int t = 0; b->cls != NULL && t < b->n_types; t++)
+        free(b->cls[t].h);
+    free(b->cls);
+    for (int p = 0; b->inv != NULL && p < b->q; p++)
+        free(b->inv[p].a);
+    free(b->inv);
+    free(b->cheap);
+    free(b->cpos);
+    free(b->w);
+    free(b->wst);
+    free(b->dr);
+    free(b->dmax);
+    free(b->hoff);
+    free(b->hpe);
+    free(b->hdr);
+    free(b);
+}
+
+static int big_size(soc__ws_t *ws, const soc_view_t *v, int items)
+{
+    soc__big_t *b = ws->big;
+    if (b == NULL) {
+        if ((b = calloc(1, sizeof *b)) == NULL)
+            return SOC_ENOMEM;
+        ws->big = b;
+        b->n_types = v->platform->n_types;
+        b->q = v->n_pes;
+        b->cls = calloc((size_t)b->n_types, sizeof *b->cls);
+        b->inv = calloc((size_t)b->q, sizeof *b->inv);
+        b->cheap = malloc(sizeof *b->cheap * (size_t)b->q);
+        b->cpos = malloc(sizeof *b->cpos * (size_t)b->q);
+        if (b->cls == NULL || b->inv == NULL || b->cheap == NULL || b->cpos == NULL)
+            return SOC_ENOMEM;
+    }
+    if (items > b->cap_items) {
+        GROW(b->heap, items);
+        GROW(b->hpos, items);
+        GROW(b->ver, items);
+        GROW(b->rep, items);
+        for (int k = b->cap_items; k < items; k++)
+            b->ver[k] = 0;
+        b->cap_items = items;
+    }
+    int ng = ws->groups.n, rows = v->n_ready;
+    if (b->n_types * ng > b->cap_w) {
+        GROW(b->w, b->n_types * ng);
+        GROW(b->wst, b->n_types * ng);
+        for (int k = 0; k < b->n_types * ng; k++)
+            b->wst[k] = 0;
+        b->cap_w = b->n_types * ng;
+    }
+    if (rows > b->cap_rows || ng != b->n_groups) {
+        GROW(b->dr, (size_t)rows * (size_t)ng);
+        GROW(b->dmax, rows);
+        GROW(b->hoff, rows + 1);
+        b->cap_rows = rows;
+        b->n_groups = ng;
+    }
+    return SOC_OK;
+}
+
+/* Append a host to the row being cached. */
+static int big_host(soc__big_t *b, int pe, soc_time_t dr)
+{
+    if (b->n_hosts == b->cap_hosts) {
+        int nc = b->cap_hosts ? 2 * b->cap_hosts : 64;
+        int *np = realloc(b->hpe, sizeof *np * (size_t)nc);
+        if (np == NULL)
+            return SOC_ENOMEM;
+        b->hpe = np;
+        soc_time_t *nd = realloc(b->hdr, sizeof *nd * (size_t)nc);
+        if (nd == NULL)
+            return SOC_ENOMEM;
+        b->hdr = nd;
+        b->cap_hosts = nc;
+    }
+    b->hpe[b->n_hosts] = pe;
+    b->hdr[b->n_hosts++] = dr;
+    return SOC_OK;
+}
+
+/* Look up once what row i's recomputations need (rows are cached in
+ * order 0, 1, ..., n - 1 at the start of the decision). */
+static int big_cache_row(soc__ws_t *ws, const soc_view_t *v, int i)
+{
+    soc__big_t *b = ws->big;
+    soc__groups_t *g = &ws->groups;
+    const soc_ready_t *r = &v->ready[i];
+    const soc_app_t *a = &v->apps[r->app];
+    soc_time_t dmax = INT64_MIN;
+    hosts_begin(g, v->n_pes);
+    for (int k = a->pred_off[r->ref.task]; k < a->pred_off[r->ref.task + 1]; k++) {
+        soc_task_ref_t pr = {r->ref.job, a->edges[a->pred_edge[k]].src};
+        soc_task_info_t ti;
+        if (v->api->task_info(v, pr, &ti) == SOC_OK)
+            hosts_add(g, ti.pe);
+    }
+    if (i == 0)
+        b->n_hosts = 0;
+    b->hoff[i] = b->n_hosts;
+    for (int gi = 0; gi < g->n; gi++) {
+        soc_time_t *w = &b->w[r->type * g->n + gi];
+        if (b->wst[r->type * g->n + gi] != ws->dstamp) {
+            b->wst[r->type * g->n + gi] = ws->dstamp;
+            *w = v->api->exec_time(v, r->type, g->first[gi]);
+        }
+        soc_time_t *dr = &b->dr[(size_t)i * (size_t)g->n + (size_t)gi];
+        *dr = -1;
+        if (*w < 0)
+            continue;
+        for (int p = g->first[gi]; p < g->first[gi] + g->count[gi]; p++)
+            if (g->mark[p] != g->cur) {
+                *dr = v->api->data_ready(v, r->ref, p, NULL);
+                dmax = *dr > dmax ? *dr : dmax;
+                break;
+            }
+    }
+    for (int h = 0; h < g->n_hosts; h++) {
+        int p = g->hosts[h];
+        if (b->w[r->type * g->n + g->of_pe[p]] < 0)
+            continue;
+        soc_time_t dr = v->api->data_ready(v, r->ref, p, NULL);
+        dmax = dr > dmax ? dr : dmax;
+        if (big_host(b, p, dr) != SOC_OK)
+            return SOC_ENOMEM;
+    }
+    b->hoff[i + 1] = b->n_hosts;
+    b->dmax[i] = dmax;
+    return SOC_OK;
+}
+
+/* Commit ready row i to pe: its appended finish from the cache. */
+static int big_commit(soc__ws_t *ws, soc_view_t *v, int i, int pe)
+{
+    const soc__big_t *b = ws->big;
+    const soc__groups_t *g = &ws->groups;
+    int gi = g->of_pe[pe];
+    soc_time_t w = b->w[v->ready[i].type * g->n + gi], dr = b->dr[(size_t)i * (size_t)g->n + (size_t)gi];
+    for (int h = b->hoff[i]; h < b->hoff[i + 1]; h++)
+        if (b->hpe[h] == pe)
+            dr = b->hdr[h];
+    if (w < 0 || dr < 0)
+        return SOC_ESCHED;
+    soc_time_t av = avail_get(ws, v, pe);
+    int rc = v->api->assign(v, v->ready[i].ref, pe, SOC_APPEND);
+    if (rc == SOC_OK)
+        ws->avail[pe] = (dr > av ? dr : av) + w;
+    return rc;
+}
+
+/* Row i from its cache: dyn_row_groups without a call to the engine. */
+static void big_row(soc__ws_t *ws, const soc_view_t *v, int i, int need)
+{
+    soc__big_t *b = ws->big;
+    soc__groups_t *g = &ws->groups;
+    int type = v->ready[i].type;
+    row_clear(ws, i);
+    hosts_begin(g, v->n_pes);
+    for (int h = b->hoff[i]; h < b->hoff[i + 1]; h++) {
+        int p = b->hpe[h];
+        g->mark[p] = g->cur;
+        soc_time_t av = avail_get(ws, v, p);
+        row_offer(ws, i, p, (b->hdr[h] > av ? b->hdr[h] : av) + b->w[type * g->n + g->of_pe[p]]);
+    }
+    const soc_time_t *drs = &b->dr[(size_t)i * (size_t)g->n];
+    for (int gi = 0; gi < g->n; gi++) {
+        soc_time_t w = b->w[type * g->n + gi], dr = drs[gi];
+        if (w < 0 || dr < 0)
+            continue;
+        int free_found = 0;
+        for (int p = g->first[gi], end = p + g->count[gi]; p < end; p++) {
+            if (g->mark[p] == g->cur)
+                continue;
+            soc_time_t av = avail_get(ws, v, p);
+            row_offer(ws, i, p, (dr > av ? dr : av) + w);
+            if (av <= dr && ++free_found >= need)
+                break;
+        }
+    }
+}
+
+/* --- per-group heaps of PEs by (avail, PE) */
+
+static int cl_less(soc__ws_t *ws, const soc_view_t *v, int x, int y)
+{
+    soc_time_t ax = avail_get(ws, v, x), ay = avail_get(ws, v, y);
+    return ax < ay || (ax == ay && x < y);
+}
+
+static void cl_down(soc__ws_t *ws, const soc_view_t *v, int f, int cnt, int i)
+{
+    soc__big_t *b = ws->big;
+    int *h = b->cheap + f;
+    int x = h[i];
+    for (;;) {
+        int l = 2 * i + 1, m = l;
+        if (l >= cnt)
+            break;
+        if (l + 1 < cnt && cl_less(ws, v, h[l + 1], h[l]))
+            m = l + 1;
+        if (!cl_less(ws, v, h[m], x))
+            break;
+        h[i] = h[m];
+        b->cpos[h[i]] = i;
+        i = m;
+    }
+    h[i] = x;
+    b->cpos[x] = i;
+}
+
+static void cl_build(soc__ws_t *ws, const soc_view_t *v)
+{
+    const soc__groups_t *g = &ws->groups;
+    soc__big_t *b = ws->big;
+    for (int gi = 0; gi < g->n; gi++) {
+        int f = g->first[gi], cnt = g->count[gi];
+        for (int k = 0; k < cnt; k++) {
+            b->cheap[f + k] = f + k;
+            b->cpos[f + k] = k;
+        }
+        for (int k = cnt / 2 - 1; k >= 0; k--)
+            cl_down(ws, v, f, cnt, k);
+    }
+}
+
+/* --- the selection heap, ordered by the pick rule then the ready position */
+
+static int item_before(const soc__ws_t *ws, int x, int y)
+{
+    const soc__big_t *b = ws->big;
+    soc_time_t kx, ky;
+    switch (ws->pick) {
+    case SOC__PICK_MINMIN:
+        if (ws->best[x] != ws->best[y])
+            return ws->best[x] < ws->best[y];
+        break;
+    case SOC__PICK_MAXMIN:
+        if (ws->best[x] != ws->best[y])
+            return ws->best[x] > ws->best[y];
+        break;
+    default: /* SOC__PICK_SUFFERAGE */
+        kx = ws->second_pe[x] < 0 ? SOC_TIME_NEVER : ws->second[x] - ws->best[x];
+        ky = ws->second_pe[y] < 0 ? SOC_TIME_NEVER : ws->second[y] - ws->best[y];
+        if (kx != ky)
+            return kx > ky;
+        break;
+    }
+    return b->rep[x] < b->rep[y];
+}
+
+static void hp_set(soc__big_t *b, int i, int item)
+{
+    b->heap[i] = item;
+    b->hpos[item] = i;
+}
+
+static void hp_up(soc__ws_t *ws, int i)
+{
+    soc__big_t *b = ws->big;
+    int x = b->heap[i];
+    while (i > 0) {
+        int p = (i - 1) / 2;
+        if (!item_before(ws, x, b->heap[p]))
+            break;
+        hp_set(b, i, b->heap[p]);
+        i = p;
+    }
+    hp_set(b, i, x);
+}
+
+static void hp_down(soc__ws_t *ws, int i)
+{
+    soc__big_t *b = ws->big;
+    int x = b->heap[i];
+    for (;;) {
+        int l = 2 * i + 1, m = l;
+        if (l >= b->hn)
+            break;
+        if (l + 1 < b->hn && item_before(ws, b->heap[l + 1], b->heap[l]))
+            m = l + 1;
+        if (!item_before(ws, b->heap[m], x))
+            break;
+        hp_set(b, i, b->heap[m]);
+        i = m;
+    }
+    hp_set(b, i, x);
+}
+
+static void hp_insert(soc__ws_t *ws, int item)
+{
+    soc__big_t *b = ws->big;
+    hp_set(b, b->hn++, item);
+    hp_up(ws, b->hn - 1);
+}
+
+static void hp_fix(soc__ws_t *ws, int item)
+{
+    int i = ws->big->hpos[item];
+    hp_up(ws, i);
+    hp_down(ws, ws->big->hpos[item]);
+}
+
+static void hp_remove(soc__ws_t *ws, int item)
+{
+    soc__big_t *b = ws->big;
+    int i = b->hpos[item];
+    b->hpos[item] = -1;
+    b->ver[item]++;
+    int last = b->heap[--b->hn];
+    if (i < b->hn) {
+        hp_set(b, i, last);
+        hp_fix(ws, last);
+    }
+}
+
+/* --- invalidation lists */
+
+static int inv_add(soc__ws_t *ws, int pe, int item)
+{
+    soc__big_t *b = ws->big;
+    big_list_t *l = &b->inv[pe];
+    if (l->stamp != ws->dstamp) {
+        l->stamp = ws->dstamp;
+        l->n = 0;
+    }
+    if (l->n == l->cap) {
+        int nc = l->cap ? 2 * l->cap : 8;
+        big_inv_t *na = realloc(l->a, sizeof *na * (size_t)nc);
+        if (na == NULL)
+            return SOC_ENOMEM;
+        l->a = na;
+        l->cap = nc;
+    }
+    l->a[l->n].item = item;
+    l->a[l->n++].ver = b->ver[item];
+    return SOC_OK;
+}
+
+/* Rows needed per item: min-min and max-min pick by the best (key, PE)
+ * alone, which changes only when its own PE gets later; sufferage needs the
+ * second as well. */
+static int big_need(const soc__ws_t *ws)
+{
+    return ws->pick == SOC__PICK_SUFFERAGE ? 2 : 1;
+}
+
+/* Register an item's current row (a new version of it). */
+static int item_register(soc__ws_t *ws, int item)
+{
+    ws->big->ver[item]++;
+    int rc = inv_add(ws, ws->best_pe[item], item);
+    if (rc == SOC_OK && big_need(ws) == 2 && ws->second_pe[item] >= 0)
+        rc = inv_add(ws, ws->second_pe[item], item);
+    return rc;
+}
+
+/* --- classes of saturated tasks */
+
+/* Row of saturated tasks of type t: avail + w on every PE, whose best two
+ * per group are the two least (avail, PE) of the group's heap. */
+static void class_row(soc__ws_t *ws, const soc_view_t *v, int item, int type)
+{
+    const soc__groups_t *g = &ws->groups;
+    const soc__big_t *b = ws->big;
+    row_clear(ws, item);
+    for (int gi = 0; gi < g->n; gi++) {
+        int f = g->first[gi], cnt = g->count[gi];
+        soc_time_t w = b->w[type * g->n + gi];
+        if (w < 0)
+            continue;
+        const int *h = b->cheap + f;
+        row_offer(ws, item, h[0], avail_get(ws, v, h[0]) + w);
+        if (cnt > 1) {
+            int s = cnt > 2 && cl_less(ws, v, h[2], h[1]) ? h[2] : h[1];
+            row_offer(ws, item, s, avail_get(ws, v, s) + w);
+        }
+    }
+}
+
+/* Least availability over the PEs that run type. */
+static soc_time_t type_min_avail(soc__ws_t *ws, const soc_view_t *v, int type)
+{
+    const soc__groups_t *g = &ws->groups;
+    soc_time_t m = SOC_TIME_NEVER;
+    for (int gi = 0; gi < g->n; gi++)
+        if (ws->big->w[type * g->n + gi] >= 0) {
+            soc_time_t a = avail_get(ws, v, ws->big->cheap[g->first[gi]]);
+            m = a < m ? a : m;
+        }
+    return m;
+}
+
+static int cls_push(big_cls_t *c, int pos)
+{
+    if (c->n == c->cap) {
+        int nc = c->cap ? 2 * c->cap : 16;
+        int *nh = realloc(c->h, sizeof *nh * (size_t)nc);
+        if (nh == NULL)
+            return SOC_ENOMEM;
+        c->h = nh;
+        c->cap = nc;
+    }
+    int i = c->n++;
+    while (i > 0 && c->h[(i - 1) / 2] > pos) {
+        c->h[i] = c->h[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    c->h[i] = pos;
+    return SOC_OK;
+}
+
+static int cls_pop(big_cls_t *c)
+{
+    int top = c->h[0], x = c->h[--c->n], i = 0;
+    for (;;) {
+        int l = 2 * i + 1, m = l;
+        if (l >= c->n)
+            break;
+        if (l + 1 < c->n && c->h[l + 1] < c->h[l])
+            m = l + 1;
+        if (c->h[m] >= x)
+            break;
+        c->h[i] = c->h[m];
+        i = m;
+    }
+    if (c->n > 0)
+        c->h[i] = x;
+    return top;
+}
+
+/* Row i (computed, with its inputs' latest arrival dmax) enters the
+ * selection: into its type's class when saturated, else on its own. */
+static int big_place(soc__ws_t *ws, const soc_view_t *v, int n, int i)
+{
+    soc__big_t *b = ws->big;
+    int type = v->ready[i].type;
+    if (b->dmax[i] <= type_min_avail(ws, v, type)) {
+        int item = n + type;
+        if (b->hpos[i] >= 0)
+            hp_remove(ws, i);
+        int rc = cls_push(&b->cls[type], i);
+        if (rc != SOC_OK)
+            return rc;
+        if (b->hpos[item] < 0) {
+            b->rep[item] = i;
+            class_row(ws, v, item, type);
+            hp_insert(ws, item);
+            return item_register(ws, item);
+        }
+        if (i < b->rep[item]) {
+            b->rep[item] = i;
+            hp_up(ws, b->hpos[item]);
+        }
+        return SOC_OK;
+    }
+    b->rep[i] = i;
+    if (b->hpos[i] < 0)
+        hp_insert(ws, i);
+    else
+        hp_fix(ws, i);
+    return item_register(ws, i);
+}
+
+static int big_schedule(soc__ws_t *ws, soc_view_t *v)
+{
+    int n = v->n_ready, nt = v->platform->n_types, rc;
+    if ((rc = ws_size(ws, v, n + nt)) != SOC_OK || (rc = big_size(ws, v, n + nt)) != SOC_OK)
+        return rc;
+    soc__big_t *b = ws->big;
+    b->hn = 0;
+    for (int k = 0; k < n + nt; k++) {
+        b->hpos[k] = -1;
+        b->ver[k]++;
+    }
+    for (int t = 0; t < nt; t++)
+        b->cls[t].n = 0;
+    cl_build(ws, v);
+    for (int i = 0; i < n; i++) {
+        if ((rc = big_cache_row(ws, v, i)) != SOC_OK)
+            return rc;
+        big_row(ws, v, i, big_need(ws));
+        if (ws->best_pe[i] < 0)
+            return SOC_ESCHED;
+        if ((rc = big_place(ws, v, n, i)) != SOC_OK)
+            return rc;
+    }
+    while (b->hn > 0) {
+        int item = b->heap[0], x, p = ws->best_pe[item];
+        if (item < n) {
+            x = item;
+            hp_remove(ws, item);
+        } else {
+            big_cls_t *c = &b->cls[item - n];
+            x = cls_pop(c);
+            if (c->n == 0) {
+                hp_remove(ws, item);
+            } else {
+                b->rep[item] = c->h[0];
+                hp_down(ws, 0);
+            }
+        }
+        if ((rc = big_commit(ws, v, x, p)) != SOC_OK)
+            return rc;
+        /* p got later: its place in its group's heap, then every item
+         * whose best or second was p */
+        int gi = ws->groups.of_pe[p];
+        cl_down(ws, v, ws->groups.first[gi], ws->groups.count[gi], b->cpos[p]);
+        big_list_t *l = &b->inv[p];
+        if (l->stamp != ws->dstamp)
+            continue;
+        big_inv_t *a = l->a;
+        int na = l->n, acap = l->cap;
+        l->a = NULL;
+        l->n = l->cap = 0;
+        for (int k = 0; k < na && rc == SOC_OK; k++) {
+            int it = a[k].item;
+            if (a[k].ver != b->ver[it] || b->hpos[it] < 0)
+                continue;
+            if (it < n) {
+                big_row(ws, v, it, big_need(ws));
+                rc = big_place(ws, v, n, it);
+            } else {
+                class_row(ws, v, it, it - n);
+                hp_fix(ws, it);
+                rc = item_register(ws, it);
+            }
+        }
+        /* keep the larger array for reuse */
+        if (l->a == NULL) {
+            l->a = a;
+            l->cap = acap;
+        } else {
+            free(a);
+        }
+        if (rc != SOC_OK)
+            return rc;
+    }
+    return SOC_OK;
+}
+
 static int list_order_pick(soc__pick_t k)
 {
     return k == SOC__PICK_MET || k == SOC__PICK_MCT || k == SOC__PICK_OTHER;
 }
 
-/* Commit ready entry i to p; in late mode only when p is idle (else p's
- * availability advances as if, and the task waits). */
-static int commit(soc__ws_t *ws, soc_view_t *v, int i, int p)
+/* ----------------------------------------------------------- late mode
+ * The plain scan of every PE with eager availabilities (soc__ws_prepare_n),
+ * ties between equal keys going to an idle PE, and commits that assign only
+ * to idle PEs (see soc__list_schedule in sched_internal.h). */
+
+static void late_offer(soc__ws_t *ws, int i, int p, soc_time_t key)
 {
-    if (!ws->late)
-        return soc__commit_append(v, &v->ready[i], p, ws->avail);
+    /* on equal keys an idle PE beats a busy one; else strict <, offered in
+     * PE order, so the lower index wins ties */
+    int idle_wins = ws->best_pe[i] >= 0 && key == ws->best[i] && ws->idle[p] &&
+                    !ws->idle[ws->best_pe[i]];
+    if (ws->best_pe[i] < 0 || key < ws->best[i] || idle_wins) {
+        ws->second[i] = ws->best[i];
+        ws->second_pe[i] = ws->best_pe[i];
+        ws->best[i] = key;
+        ws->best_pe[i] = p;
+    } else if (ws->second_pe[i] < 0 || key < ws->second[i]) {
+        ws->second[i] = key;
+        ws->second_pe[i] = p;
+    }
+}
+
+static void late_row(soc__ws_t *ws, const soc_view_t *v, int i)
+{
+    const soc_ready_t *r = &v->ready[i];
+    row_clear(ws, i);
+    for (int p = 0; p < v->n_pes; p++) {
+        soc_time_t key = ws->pick == SOC__PICK_MET ? v->api->exec_time(v, r->type, p)
+                                                   : soc__eft_append(v, r, p, ws->avail);
+        if (key >= 0)
+            late_offer(ws, i, p, key);
+    }
+}
+
+/* Commit ready entry i to p: assigned only when p is idle; either way p's
+ * availability advances for the rest of this decision point. */
+static int late_commit(soc__ws_t *ws, soc_view_t *v, int i, int p)
+{
     soc_time_t ft = soc__eft_append(v, &v->ready[i], p, ws->avail);
     if (ft < 0)
         return SOC_ESCHED;
@@ -951,34 +2040,39 @@ static int commit(soc__ws_t *ws, soc_view_t *v, int i, int p)
     return SOC_OK;
 }
 
-int soc__list_schedule(soc__ws_t *ws, soc_view_t *v)
+static int list_schedule_late(soc__ws_t *ws, soc_view_t *v)
 {
     int n = v->n_ready;
     int rc = soc__ws_prepare_n(ws, v, n);
     if (rc != SOC_OK)
         return rc;
-    if (ws->late && ws->n_idle == 0)
+    ws->n_idle = 0;
+    for (int p = 0; p < v->n_pes; p++) {
+        ws->idle[p] = !v->pes[p].busy && v->pes[p].n_slots == 0;
+        ws->n_idle += ws->idle[p];
+    }
+    if (ws->n_idle == 0)
         return SOC_OK; /* nothing can be assigned before a PE is idle */
     if (list_order_pick(ws->pick)) {
-        for (int i = 0; i < n && !(ws->late && ws->n_idle == 0); i++) {
-            dyn_row(ws, v, i);
+        for (int i = 0; i < n && ws->n_idle > 0; i++) {
+            late_row(ws, v, i);
             if (ws->best_pe[i] < 0)
                 return SOC_ESCHED;
-            if ((rc = commit(ws, v, i, ws->best_pe[i])) != SOC_OK)
+            if ((rc = late_commit(ws, v, i, ws->best_pe[i])) != SOC_OK)
                 return rc;
         }
         return SOC_OK;
     }
     for (int i = 0; i < n; i++) {
-        dyn_row(ws, v, i);
+        late_row(ws, v, i);
         if (ws->best_pe[i] < 0)
             return SOC_ESCHED;
         ws->ids[i] = i;
     }
-    for (int m = n; m > 0 && !(ws->late && ws->n_idle == 0); m--) {
+    for (int m = n; m > 0 && ws->n_idle > 0; m--) {
         int k = pick_next(ws, ws->ids, m), i = ws->ids[k];
         int p = ws->best_pe[i];
-        if ((rc = commit(ws, v, i, p)) != SOC_OK)
+        if ((rc = late_commit(ws, v, i, p)) != SOC_OK)
             return rc;
         memmove(&ws->ids[k], &ws->ids[k + 1], sizeof *ws->ids * (size_t)(m - 1 - k));
         /* only p got later: rows whose best or second best was p can
@@ -986,7 +2080,78 @@ int soc__list_schedule(soc__ws_t *ws, soc_view_t *v)
         for (int j = 0; j < m - 1; j++) {
             int x = ws->ids[j];
             if (ws->best_pe[x] == p || ws->second_pe[x] == p)
-                dyn_row(ws, v, x);
+                late_row(ws, v, x);
+        }
+    }
+    return SOC_OK;
+}
+
+int soc__list_schedule(soc__ws_t *ws, soc_view_t *v)
+{
+    if (ws->late)
+        return list_schedule_late(ws, v);
+    int n = v->n_ready;
+    int rc = ws_size(ws, v, n);
+    if (rc == SOC_OK)
+        rc = soc__groups_build(&ws->groups, v);
+    if (rc != SOC_OK)
+        return rc;
+    ws->dstamp++;
+    /* rows from the per-decision cache of their inputs' arrival (one
+     * data_ready per cluster and predecessor PE, none per recomputation);
+     * MET needs none of it */
+    int cached = ws->groups.use && ws->pick != SOC__PICK_MET;
+    if (cached && (rc = big_size(ws, v, 0)) != SOC_OK)
+        return rc;
+    if (list_order_pick(ws->pick)) {
+        for (int i = 0; i < n; i++) {
+            if (cached) {
+                if ((rc = big_cache_row(ws, v, i)) != SOC_OK)
+                    return rc;
+                big_row(ws, v, i, 1);
+            } else {
+                dyn_row(ws, v, i, 1);
+            }
+            if (ws->best_pe[i] < 0)
+                return SOC_ESCHED;
+            rc = cached ? big_commit(ws, v, i, ws->best_pe[i])
+                        : ws_commit(ws, v, &v->ready[i], ws->best_pe[i]);
+            if (rc != SOC_OK)
+                return rc;
+        }
+        return SOC_OK;
+    }
+    if (cached && n >= (ws->big_min > 0 ? ws->big_min : SOC__BIG_READY))
+        return big_schedule(ws, v);
+    for (int i = 0; i < n; i++) {
+        if (cached) {
+            if ((rc = big_cache_row(ws, v, i)) != SOC_OK)
+                return rc;
+            big_row(ws, v, i, 2);
+        } else {
+            dyn_row(ws, v, i, 2);
+        }
+        if (ws->best_pe[i] < 0)
+            return SOC_ESCHED;
+        ws->ids[i] = i;
+    }
+    for (int m = n; m > 0; m--) {
+        int k = pick_next(ws, ws->ids, m), i = ws->ids[k];
+        int p = ws->best_pe[i];
+        rc = cached ? big_commit(ws, v, i, p) : ws_commit(ws, v, &v->ready[i], p);
+        if (rc != SOC_OK)
+            return rc;
+        memmove(&ws->ids[k], &ws->ids[k + 1], sizeof *ws->ids * (size_t)(m - 1 - k));
+        /* only p got later: rows whose best or second best was p can
+         * change, the others keep both */
+        for (int j = 0; j < m - 1; j++) {
+            int x = ws->ids[j];
+            if (ws->best_pe[x] == p || ws->second_pe[x] == p) {
+                if (cached)
+                    big_row(ws, v, x, 2);
+                else
+                    dyn_row(ws, v, x, 2);
+            }
         }
     }
     return SOC_OK;
@@ -994,6 +2159,11 @@ int soc__list_schedule(soc__ws_t *ws, soc_view_t *v)
 
 int soc__ws_schedule(void *state, soc_view_t *v)
 {
+    soc__ws_t *ws = state;
+    /* static mode: tasks no planning covered get queued behind the plan's
+     * back, so the next planning copies the queues afresh */
+    if (ws->is_static && v->n_ready > 0)
+        ws->plan.committed = 0;
     return soc__list_schedule(state, v);
 }
 
@@ -1011,7 +2181,7 @@ static void static_row(soc__ws_t *ws, const soc_view_t *v, const soc_app_t *a,
         soc_time_t key = d;
         if (ws->pick != SOC__PICK_MET) {
             soc_time_t r = soc__plan_ready(&ws->plan, v, a, t, p, floor);
-            key = soc__tl_find(&ws->plan.tl[p], r, d, 0, NULL) + d;
+            key = soc__tl_find(soc__plan_tl(&ws->plan, p), r, d, 0, NULL) + d;
         }
         row_offer(ws, t, p, key);
     }
@@ -1038,10 +2208,10 @@ int soc__ws_arrival(void *state, soc_view_t *v, uint64_t job)
         return SOC_EINVAL;
     const soc_app_t *a = &v->apps[app];
     int n = a->n_tasks, m = 0, rc;
-    if ((rc = soc__ws_prepare_n(ws, v, n)) != SOC_OK)
+    if ((rc = ws_size(ws, v, n)) != SOC_OK)
         return rc;
     soc__plan_t *pl = &ws->plan;
-    if ((rc = soc__plan_begin(pl, v, n)) != SOC_OK)
+    if ((rc = soc__plan_begin(pl, v, job, n)) != SOC_OK)
         return rc;
     soc_time_t floor = v->api->job_arrival(v, job);
     for (int t = 0; t < n; t++) {
@@ -1061,7 +2231,7 @@ int soc__ws_arrival(void *state, soc_view_t *v, uint64_t job)
         soc_time_t d = v->api->exec_time(v, a->tasks[t].type, p);
         soc_time_t r = soc__plan_ready(pl, v, a, t, p, floor);
         int pos;
-        soc_time_t s = soc__tl_find(&pl->tl[p], r, d, 0, &pos);
+        soc_time_t s = soc__tl_find(soc__plan_tl(pl, p), r, d, 0, &pos);
         if ((rc = soc__plan_put(pl, t, p, pos, s, s + d)) != SOC_OK)
             return rc;
         soc_task_ref_t ref = {job, t};
@@ -1083,5 +2253,8 @@ int soc__ws_arrival(void *state, soc_view_t *v, uint64_t job)
             }
         }
     }
+    if (pl->oom)
+        return SOC_ENOMEM;
+    soc__plan_commit(pl);
     return SOC_OK;
 }

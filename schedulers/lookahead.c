@@ -14,10 +14,23 @@
  *
  * Arriving jobs: planned whole at arrival against the existing reservations
  * (insertion), like heft.
+ *
+ * Work bound: planning one job takes at most W = sum over tasks t of
+ * P(t) * ((1 + in(t)) + sum over the children c of t of P(c) * (1 + in(c)))
+ * steps, P(x) = the PEs that can run x's type and in(x) its in-degree:
+ * t on each candidate PE, then each child on each of its PEs, every
+ * placement one insertion search plus a visit of the task's predecessors
+ * for its ready time.  An application whose W exceeds the bound -- 5*10^7
+ * steps by default, several seconds of planning per job, or `lookahead:N`
+ * -- is refused when the simulation starts (SOC_ELIMIT, with W and the
+ * bound in the message), as bnb refuses instances beyond its limits,
+ * instead of running for hours.
  */
 #include <stdlib.h>
 
 #include "sched_internal.h"
+
+#define SOC_LOOKAHEAD_WORK 50000000ULL
 
 typedef struct la_log {
     int task, pos;
@@ -70,10 +83,58 @@ static int la_fill(soc__static_t *st, const soc_app_t *a, soc__app_cache_t *ac)
     return soc__priority_order(a, ac->prio, ac->order);
 }
 
+/* Steps of planning one job of a (see the file comment). */
+static double la_work(const soc_platform_t *p, const soc_app_t *a)
+{
+    double w = 0;
+    for (int t = 0; t < a->n_tasks; t++) {
+        double pt = 0, kids = 0;
+        for (int c = 0; c < p->n_clusters; c++) {
+            const soc_cluster_t *cl = &p->clusters[c];
+            if (cl->is_memory || cl->exec_us == NULL)
+                continue;
+            if (cl->exec_us[a->tasks[t].type] >= 0)
+                pt += cl->count;
+            for (int s = a->succ_off[t]; s < a->succ_off[t + 1]; s++) {
+                int k = a->edges[a->succ_edge[s]].dst;
+                if (cl->exec_us[a->tasks[k].type] >= 0)
+                    kids += (double)cl->count * (1 + a->pred_off[k + 1] - a->pred_off[k]);
+            }
+        }
+        w += pt * ((1 + a->pred_off[t + 1] - a->pred_off[t]) + kids);
+    }
+    return w;
+}
+
 static int la_create(void **state, const soc_sched_init_t *init)
 {
-    if (init != NULL && init->arg != NULL && init->arg[0] != '\0')
+    if (init == NULL || init->platform == NULL)
         return SOC_EINVAL;
+    unsigned long long bound = SOC_LOOKAHEAD_WORK;
+    if (init->arg != NULL && init->arg[0] != '\0') {
+        char *end;
+        unsigned long long x = strtoull(init->arg, &end, 10);
+        if (*end != '\0' || x == 0 || init->arg[0] == '-') {
+            if (SOC_SCHED_INIT_HAS_ERR(init))
+                soc_error_set(init->err, SOC_EINVAL, NULL, 0, 0,
+                              "lookahead: work bound '%s' is not a positive integer "
+                              "(planning steps per job)", init->arg);
+            return SOC_EINVAL;
+        }
+        bound = x;
+    }
+    for (int i = 0; i < init->n_apps; i++) {
+        double w = la_work(init->platform, &init->apps[i]);
+        if (w > (double)bound) {
+            if (SOC_SCHED_INIT_HAS_ERR(init))
+                soc_error_set(init->err, SOC_ELIMIT, NULL, 0, 0,
+                              "lookahead: application '%s' needs %.4g planning steps per job "
+                              "(each task on each PE, then its children on theirs, each with "
+                              "its predecessors); the bound is %llu (lookahead:N sets it)",
+                              init->apps[i].name, w, bound);
+            return SOC_ELIMIT;
+        }
+    }
     soc__static_t *st;
     int rc = soc__static_create(&st, init, SOC__COST_MEAN, la_fill);
     if (rc == SOC_OK)
@@ -133,7 +194,7 @@ static int la_arrival(void *state, soc_view_t *v, uint64_t job)
         return app < 0 ? SOC_EINVAL : SOC_ENOMEM;
     const soc_app_t *a = &v->apps[app];
     soc__plan_t *pl = &st->plan;
-    int rc = soc__plan_begin(pl, v, a->n_tasks);
+    int rc = soc__plan_begin(pl, v, job, a->n_tasks);
     if (rc != SOC_OK)
         return rc;
     la_log_t *log = malloc(sizeof *log * (size_t)(a->n_edges > 0 ? a->n_edges : 1));
@@ -150,7 +211,7 @@ static int la_arrival(void *state, soc_view_t *v, uint64_t job)
                 continue;
             int pos;
             soc_time_t r = soc__plan_ready(pl, v, a, t, p, floor);
-            soc_time_t s = soc__tl_find(&pl->tl[p], r, d, 1, &pos);
+            soc_time_t s = soc__tl_find(soc__plan_tl(pl, p), r, d, 1, &pos);
             soc_time_t m;
             rc = la_metric(pl, v, a, ac, t, p, s, s + d, pos, floor, log, &m);
             if (rc == SOC_OK && (best < 0 || m < bm)) {
@@ -173,6 +234,10 @@ static int la_arrival(void *state, soc_view_t *v, uint64_t job)
         rc = v->api->assign(v, ref, best, bs);
     }
     free(log);
+    if (rc == SOC_OK && pl->oom)
+        rc = SOC_ENOMEM;
+    if (rc == SOC_OK)
+        soc__plan_commit(pl);
     return rc;
 }
 

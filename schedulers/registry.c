@@ -73,7 +73,7 @@ static const struct {
     {"random", ""},               {"heft", "mean|best|worst"},
     {"heft_best", ""},            {"heft_worst", ""},
     {"cpop", ""},                 {"peft", ""},
-    {"lookahead", ""},            {"bnb", "#"},
+    {"lookahead", "#"},           {"bnb", "#"},
     {"eft_net", ""},
 };
 

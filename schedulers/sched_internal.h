@@ -108,17 +108,61 @@ int soc__oct_table(const soc__costs_t *c, const soc_app_t *a, double *oct,
  * O(v log v + e).  SOC_OK or SOC_ENOMEM. */
 int soc__priority_order(const soc_app_t *a, const double *prio, int *order);
 
+/* ------------------------------------------------------- identical PEs
+ * The PEs of a cluster are identical: one execution time per task type, and
+ * one transfer time to or from any PE of another cluster (or another PE of
+ * the same cluster).  So for a task, every PE of a cluster that hosts none of
+ * its predecessors sees the same data-ready time and the same duration; only
+ * their availability differs, and a finish time max(ready, avail) + w or an
+ * earliest start is minimal at the first PE (index order) that is free by
+ * the ready time.  The schedulers scan a cluster in index order and stop
+ * there, and evaluate the PEs hosting a predecessor one by one: the cost
+ * per task grows with the clusters and the busy PEs, not with the PEs.
+ * The transfer rule is checked once against the engine (api->comm_time on
+ * every PE against each cluster); on a platform where it does not hold (a
+ * future per-PE topology) every PE is a group of its own.  Both give the
+ * decisions of the scan of every PE, ties included (lexicographic
+ * (key, PE)); `never` makes the schedulers use that scan (tests). */
+typedef struct soc__groups {
+    int built;           /* 0 = not yet looked at the platform */
+    int use;             /* the group path is used (!never) */
+    int never;           /* tests: scan every PE instead */
+    int n;               /* groups: task-running clusters (or PEs) */
+    int *first, *count;  /* [n] first PE and PEs of each, in PE order */
+    int *of_pe;          /* [n_pes] group of a PE, -1 = memory */
+    unsigned *mark;      /* [n_pes] host marks of the current task */
+    unsigned cur;
+    int *hosts;          /* [n_pes] hosts of the current task */
+    int n_hosts;
+} soc__groups_t;
+
+/* Look at the platform once (SOC_OK or SOC_ENOMEM). */
+int soc__groups_build(soc__groups_t *g, const soc_view_t *v);
+void soc__groups_free(soc__groups_t *g);
+
 /* ------------------------------------------------------------ timelines
  * A PE's reservations as intervals sorted by start; end[] holds the running
  * maximum of finishes, so it is non-decreasing and binary-searchable even if
  * the engine's plan overlaps.  gmax[k] is the longest idle gap between
  * reservations from index k on, so a search stops as soon as nothing later
- * can fit.  Insertion keeps the order. */
+ * can fit.  Insertion keeps the order.  fin[] and ref[] keep each
+ * reservation's own finish and task, so that a planner's timelines can
+ * follow the engine's PE queues incrementally (see soc__plan_t).  Element 0
+ * sits at offset `off` of the allocations (the *0 pointers), so dropping
+ * finished reservations from the front costs nothing. */
 
 typedef struct soc__tl {
-    int n, cap;
+    int n, cap, off;
     soc_time_t *start, *end;
     soc_time_t *gmax;    /* [n + 1], suffix maxima of the usable gaps */
+    soc_time_t *fin;     /* [n] finish of each reservation */
+    soc_task_ref_t *ref; /* [n] its task ({0, -1} when not known) */
+    /* the allocations (start == start0 + off, ...) */
+    soc_time_t *start0, *end0, *gmax0, *fin0;
+    soc_task_ref_t *ref0;
+    /* soc__plan_t bookkeeping */
+    int valid;           /* mirrors the engine's queue as of its last sync */
+    uint64_t epoch;      /* planning in which it was last synced */
 } soc__tl_t;
 
 /* Earliest start >= ready of a task of length dur: in the first idle gap
@@ -128,20 +172,54 @@ typedef struct soc__tl {
 soc_time_t soc__tl_find(const soc__tl_t *tl, soc_time_t ready, soc_time_t dur,
                         int insert, int *pos);
 int soc__tl_insert(soc__tl_t *tl, int pos, soc_time_t start, soc_time_t end);
+int soc__tl_insert_ref(soc__tl_t *tl, int pos, soc_time_t start, soc_time_t end,
+                       soc_task_ref_t ref);
 void soc__tl_remove(soc__tl_t *tl, int pos);
+void soc__tl_free(soc__tl_t *tl);
 
-/* Planning workspace of one job: the PE timelines (copied from the view)
- * plus the planned PE/start/finish of each task of the job. */
+/* Planning workspace of the whole-job planners: the PE timelines plus the
+ * planned PE/start/finish of each task of the job being planned.
+ *
+ * The timelines persist from one job to the next.  A timeline is brought
+ * up to date with the engine's PE queue the first time a planning looks at
+ * it (soc__plan_tl), which costs only what changed: between two plannings
+ * the engine only drops finished tasks from the front of a queue and moves
+ * the start/finish of its head (a task starting, a frequency change), and
+ * every other reservation on the queue is one the planner made itself and
+ * mirrored with soc__plan_put.  A planning that handed its whole plan to the
+ * engine says so with soc__plan_commit; without it (bnb's trial plans, a
+ * failed planning, soc__static_schedule assigning behind the planner's
+ * back) the next planning copies each queue afresh, as does any queue that
+ * does not look like the mirror (number of tasks, head, second and last
+ * reservation).  Copying is O(queue length); the incremental update is
+ * O(finished tasks + reservations whose running maximum changed). */
 typedef struct soc__plan {
     int n_pes, cap_tasks;
-    soc__tl_t *tl;       /* [n_pes] */
+    soc__tl_t *tl;       /* [n_pes]: use soc__plan_tl, never directly */
     soc_time_t now;
     int *pe;             /* [n_tasks] -1 = not placed */
     soc_time_t *start, *finish;
+    const soc_view_t *v; /* view of the current planning (borrowed) */
+    uint64_t job;        /* the job being planned (refs of its reservations) */
+    uint64_t epoch;      /* plannings begun */
+    int committed;       /* the last planning was handed to the engine whole */
+    int oom;             /* a timeline could not be synced: out of memory */
+    int64_t copies, updates; /* timelines copied / updated (for tests) */
+    soc__groups_t groups;    /* identical PEs (soc__plan_best_pe) */
 } soc__plan_t;
 
-/* Load view's PE timelines and clear the task arrays for n_tasks tasks. */
-int soc__plan_begin(soc__plan_t *pl, const soc_view_t *v, int n_tasks);
+/* Begin planning `job` (n_tasks tasks) with view v: clears the task arrays;
+ * timelines are synced lazily by soc__plan_tl. */
+int soc__plan_begin(soc__plan_t *pl, const soc_view_t *v, uint64_t job, int n_tasks);
+/* The timeline of pe, synced with the engine (once per planning).  On out of
+ * memory it sets pl->oom and returns an empty timeline. */
+soc__tl_t *soc__plan_tl(soc__plan_t *pl, int pe);
+/* Sync every timeline now (planners that read them all, like bnb).  SOC_OK
+ * or SOC_ENOMEM. */
+int soc__plan_sync_all(soc__plan_t *pl);
+/* Every reservation put in this planning is now on the engine's queues,
+ * at the positions soc__plan_put mirrored: the timelines may be kept. */
+void soc__plan_commit(soc__plan_t *pl);
 void soc__plan_free(soc__plan_t *pl);
 /* Earliest arrival of task's inputs on pe from the placed predecessors
  * (unplaced ones are ignored), and never before max(now, arrival). */
@@ -173,7 +251,7 @@ int soc__plan_job(soc__plan_t *pl, soc_view_t *v, uint64_t job, int app,
                   const int *order, const soc__eft_rule_t *rule);
 /* Best PE of one task under rule given the current plan: returns the PE
  * (-1 if none can run it) and its start/finish; pos = timeline index. */
-int soc__plan_best_pe(const soc__plan_t *pl, const soc_view_t *v,
+int soc__plan_best_pe(soc__plan_t *pl, const soc_view_t *v,
                       const soc_app_t *a, int task, soc_time_t floor,
                       const soc__eft_rule_t *rule, soc_time_t *start,
                       soc_time_t *finish, int *pos);
@@ -232,9 +310,8 @@ typedef enum soc__pick {
 } soc__pick_t;
 
 /* State of the list heuristics: growable scratch arrays, the round-robin
- * cursor, the static mode ("name:static": whole jobs planned at arrival
- * with the "ready = predecessors planned" meta-task semantics) and the late
- * mode ("name:late": late binding, see soc__list_schedule). */
+ * cursor, and the static mode ("name:static": whole jobs planned at
+ * arrival with the "ready = predecessors planned" meta-task semantics). */
 typedef struct soc__ws {
     soc__pick_t pick;
     int is_static;
@@ -247,12 +324,24 @@ typedef struct soc__ws {
     int *left;           /* static: unplanned predecessors per task */
     uint64_t rr_next;    /* round robin cursor */
     soc__plan_t plan;    /* static mode */
+    /* soc__list_schedule: avail[p] is loaded lazily (astamp[p] == dstamp
+     * when it holds this decision's value), so a decision costs nothing per
+     * PE it does not look at */
+    uint64_t *astamp, dstamp;
     /* late mode ("name:late"): only idle PEs (nothing running or queued)
      * get tasks; a task whose best PE is busy waits for a later decision
-     * point (it still takes that PE's time in this one) */
+     * point (it still takes that PE's time in this one).  It runs the plain
+     * scan of every PE (list_schedule_late in common.c). */
     int late;
     unsigned char *idle; /* [cap_pes] */
     int n_idle;
+    soc__groups_t groups;
+    /* min-min, max-min, sufferage over many ready tasks (n_ready >=
+     * big_min): items in a heap, invalidated per PE, saturated tasks of one
+     * type merged (see soc__list_schedule); big_min <= 0 means the default,
+     * tests set it to 1 (always) or INT_MAX (never) */
+    struct soc__big *big;
+    int big_min;
 } soc__ws_t;
 
 /* create() of a heuristic without arguments / with the static mode. */
@@ -289,7 +378,29 @@ int soc__append_each(soc__ws_t *ws, soc_view_t *v, soc__pe_pick_fn pick);
  * mode: the same choices (ties prefer idle PEs), but only a choice of an
  * idle PE is assigned; a choice of a busy PE only advances that PE's
  * availability for the rest of this decision point, and the task is
- * offered again at the next one (e.g. when a PE becomes idle). */
+ * offered again at the next one (e.g. when a PE becomes idle).
+ *
+ * Pair selection (min-min = ETF, max-min, sufferage) needs every ready
+ * task's best and second-best appended finish (key, PE); a commit to PE p
+ * makes p later and changes only the rows whose best or second was p.  The
+ * plain form rescans the ready list per pick and recomputes those rows:
+ * O(R^2) per decision, worse when many rows share their best PE (a wide
+ * fork-join: every pick touches them all).  From SOC__BIG_READY ready tasks
+ * on, the same decisions are taken with
+ *  - a heap of items ordered by the pick rule, ties to the earlier ready
+ *    task, instead of the rescan;
+ *  - per-PE lists of the items whose best or second is that PE, so a commit
+ *    recomputes exactly the rows the plain form recomputes;
+ *  - saturated tasks merged by type: once a task's inputs are on every PE
+ *    before that PE is free (its data-ready maximum <= the least
+ *    availability among the PEs that run its type, availabilities only
+ *    grow), its row is avail[p] + w(type, p) on every PE, the same for all
+ *    such tasks of that type; they form one item, represented by the
+ *    earliest of them, whose row comes from per-cluster heaps of PEs by
+ *    availability.
+ * So a pick costs O(log R) plus the rows it really changes, and a wide
+ * fork-join, saturated after the first picks, costs O(C log R) per task. */
+#define SOC__BIG_READY 16
 int soc__list_schedule(soc__ws_t *ws, soc_view_t *v);
 /* schedule() callback running soc__list_schedule. */
 int soc__ws_schedule(void *state, soc_view_t *v);

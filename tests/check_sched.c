@@ -234,7 +234,7 @@ START_TEST(test_bad_arguments)
     soc_config_t *cfg = ts_cfg_topcuoglu();
     ts_cfg_finalize(cfg);
     static const char *const bad[][2] = {{"heft", "median"}, {"cpop", "x"}, {"peft", "x"},
-                                         {"lookahead", "2"}, {"met", "sometimes"},
+                                         {"lookahead", "two"}, {"met", "sometimes"},
                                          {"bnb", "lots"}, {"bnb", "0"}, {"rr", "x"},
                                          {"heft_best", "worst"}, {NULL, NULL}};
     for (int i = 0; bad[i][0] != NULL; i++) {
@@ -285,9 +285,7 @@ START_TEST(test_timeline_insertion)
     ck_assert_int_eq(soc__tl_find(&tl, 29, 0, 1, &pos), 29);
     soc__tl_remove(&tl, 0);
     ck_assert_int_eq(soc__tl_find(&tl, 0, 25, 1, &pos), 0);
-    free(tl.start);
-    free(tl.end);
-    free(tl.gmax);
+    soc__tl_free(&tl);
 }
 END_TEST
 
@@ -339,9 +337,7 @@ START_TEST(test_timeline_random)
         ck_assert_int_eq(tl.n, nr);
     }
 #undef RND
-    free(tl.start);
-    free(tl.end);
-    free(tl.gmax);
+    soc__tl_free(&tl);
 }
 END_TEST
 

@@ -17,6 +17,7 @@
 
 #include "soc/ds3.h"
 #include "soc/workload.h"
+#include "soc/yaml_tree.h"
 #include "test_support.h"
 
 #define DATA SOC_TEST_DATA "/yaml"
@@ -1022,7 +1023,7 @@ static const struct bad_case {
     {"absurd.yaml", SOC_ECONFIG, 17, 25, "absurdly large", NULL},
     {"absurd_count.yaml", SOC_ECONFIG, 7, 14, "absurdly large", NULL},
     {"zero_period.yaml", SOC_ECONFIG, 17, 25, "must be positive", NULL},
-    {"profile_len.yaml", SOC_ECONFIG, 12, 20, "has 3 values, but cluster 'cpu' has 2 PEs", NULL},
+    {"profile_len.yaml", SOC_ECONFIG, 14, 20, "has 3 values, but cluster 'cpu' has 2 PEs", NULL},
     {"empty_apps.yaml", SOC_ECONFIG, 9, 15, "the list is empty", NULL},
     {"no_tasks.yaml", SOC_ECONFIG, 11, 12, "has no tasks", NULL},
     {"cycle.yaml", SOC_ECYCLE, 13, 9, "cycle: a -> b -> c -> a", NULL},
@@ -1224,6 +1225,41 @@ START_TEST(test_duration_limits)
 }
 END_TEST
 
+/* Scaling a cluster's count (a PE-count sweep) needs no edit of its power
+ * block while power is off: the block, written for 4 PEs, is dropped for
+ * that cluster only.  With power on, the error says what to change. */
+START_TEST(test_count_without_power)
+{
+    char *path = path_of(SOC_SOURCE_DIR, "examples/poisson_soc.yaml");
+    const char *const off[] = {"platform.clusters.A7.count=1024", "power=false", NULL};
+    soc_config_t cfg;
+    soc_error_t err = {0};
+    int rc = soc_load_yaml_with_overrides(&cfg, path, off, &err);
+    ck_assert_msg(rc == SOC_OK, "%s", err.msg);
+    ck_assert_int_eq(cfg.platform.clusters[0].count, 1024);
+    ck_assert_int_eq(cfg.platform.n_pes, 1024 + 4 + 2 + 4 + 2 + 1);
+    ck_assert_ptr_null(cfg.platform.clusters[0].power);
+    ck_assert_ptr_nonnull(cfg.platform.clusters[1].power); /* A15 keeps its block */
+    ck_assert_int_eq(cfg.platform.clusters[1].power->profiles[0].freq_mhz > 0, 1);
+    soc_config_free(&cfg);
+
+    const char *const on[] = {"platform.clusters.A7.count=1024", "power=true", NULL};
+    soc_error_clear(&err);
+    ck_assert_int_eq(soc_load_yaml_with_overrides(&cfg, path, on, &err), SOC_ECONFIG);
+    ck_assert_msg(strstr(err.msg, "has 1024 PEs") != NULL, "%s", err.msg);
+    ck_assert_msg(strstr(err.msg, "give every row 1024 values") != NULL, "%s", err.msg);
+    ck_assert_msg(strstr(err.msg, "power: false") != NULL, "%s", err.msg);
+    /* the same count with power on and rows of the right length loads */
+    const char *const same[] = {"platform.clusters.A7.count=4", "power=true", NULL};
+    soc_error_clear(&err);
+    rc = soc_load_yaml_with_overrides(&cfg, path, same, &err);
+    ck_assert_msg(rc == SOC_OK, "%s", err.msg);
+    ck_assert_ptr_nonnull(cfg.platform.clusters[0].power);
+    soc_config_free(&cfg);
+    free(path);
+}
+END_TEST
+
 static Suite *yaml_suite(void)
 {
     Suite *s = suite_create("yaml");
@@ -1237,6 +1273,7 @@ static Suite *yaml_suite(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("shipped");
     tcase_add_test(tc, test_shipped_multiple_bal);
+    tcase_add_test(tc, test_count_without_power);
     tcase_add_test(tc, test_shipped_bal_only_and_top);
     tcase_add_test(tc, test_example_topcuoglu);
     tcase_add_test(tc, test_examples_load);

@@ -1057,9 +1057,13 @@ static int get_trip_list(ld_t *L, const yaml_node_t *n, const char *key, double 
     return SOC_OK;
 }
 
-/* power_profile / pg_profile: [[MHz, [W for 1..count busy PEs]], ...] */
+/* power_profile / pg_profile: [[MHz, [W for 1..count busy PEs]], ...].
+ * A row whose length does not fit the cluster's count is an error when the
+ * power model is used; when it is not (native semantics, power: false) the
+ * row is left without values and *misfit set, and the caller drops the
+ * cluster's power block, so that scaling `count` needs no power edits. */
 static int get_profile(ld_t *L, const yaml_node_t *n, const char *key, int count,
-                       const char *cluster, soc_power_row_t **out, int *nrows)
+                       const char *cluster, soc_power_row_t **out, int *nrows, int *misfit)
 {
     size_t k;
     int rc = want_seq(L, n, key, 0, 1024, &k);
@@ -1088,11 +1092,20 @@ static int get_profile(ld_t *L, const yaml_node_t *n, const char *key, int count
         w = seq_at(L, row, 1);
         if ((rc = want_seq(L, w, key, 0, (size_t)SOC_YAML_MAX_PES_PER_CLUSTER, &nw)) != SOC_OK)
             return rc;
-        if ((int)nw != count)
+        if ((int)nw != count) {
+            if (L->cfg->semantics == SOC_SEM_NATIVE && !L->cfg->power_model) {
+                *misfit = 1;
+                continue;
+            }
             return fail(L, w, SOC_ECONFIG,
                         "%s: the row has %zu values, but cluster '%s' has %d PEs (one value "
-                        "per number of busy PEs)",
-                        key, nw, cluster, count);
+                        "per number of busy PEs): give every row %d values, or %s",
+                        key, nw, cluster, count, count,
+                        L->cfg->semantics == SOC_SEM_NATIVE
+                            ? "set `power: false` (power blocks that do not fit their "
+                              "cluster are then ignored)"
+                            : "change the count (DS3 semantics always computes energy)");
+        }
         rows[i].watts = malloc(sizeof(double) * (size_t)count);
         if (rows[i].watts == NULL)
             return oom(L);
@@ -1102,6 +1115,21 @@ static int get_profile(ld_t *L, const yaml_node_t *n, const char *key, int count
                 return rc;
     }
     return SOC_OK;
+}
+
+static void free_power(soc_cluster_power_t *pw)
+{
+    free(pw->governor);
+    free(pw->opps);
+    free(pw->trip_freq_mhz);
+    free(pw->dtpm_trip_freq_mhz);
+    for (int i = 0; pw->profiles != NULL && i < pw->n_profiles; i++)
+        free(pw->profiles[i].watts);
+    for (int i = 0; pw->pg_profiles != NULL && i < pw->n_pg_profiles; i++)
+        free(pw->pg_profiles[i].watts);
+    free(pw->profiles);
+    free(pw->pg_profiles);
+    free(pw);
 }
 
 static int parse_power(ld_t *L, const yaml_node_t *n, soc_cluster_t *cl)
@@ -1114,6 +1142,7 @@ static int parse_power(ld_t *L, const yaml_node_t *n, soc_cluster_t *cl)
         return oom(L);
     cl->power = pw;
     yaml_node_t *v;
+    int misfit = 0;
     if ((v = map_get(L, n, "governor")) != NULL) {
         if ((rc = get_str(L, v, "governor", &pw->governor)) != SOC_OK)
             return rc;
@@ -1156,15 +1185,20 @@ static int parse_power(ld_t *L, const yaml_node_t *n, soc_cluster_t *cl)
         return rc;
     if ((v = map_get(L, n, "power_profile")) != NULL &&
         (rc = get_profile(L, v, "power_profile", cl->count, cl->name, &pw->profiles,
-                          &pw->n_profiles)) != SOC_OK)
+                          &pw->n_profiles, &misfit)) != SOC_OK)
         return rc;
     if ((v = map_get(L, n, "pg_profile")) != NULL &&
         (rc = get_profile(L, v, "pg_profile", cl->count, cl->name, &pw->pg_profiles,
-                          &pw->n_pg_profiles)) != SOC_OK)
+                          &pw->n_pg_profiles, &misfit)) != SOC_OK)
         return rc;
     if ((v = map_get(L, n, "idle_w")) != NULL &&
         (rc = get_num(L, v, "idle_w", 0, 0, SOC_YAML_MAX_WATTS, &pw->idle_w)) != SOC_OK)
         return rc;
+    if (misfit) {
+        /* power off, and the profiles were written for another count */
+        free_power(pw);
+        cl->power = NULL;
+    }
     return SOC_OK;
 }
 
@@ -3035,6 +3069,17 @@ static int load_root(ld_t *L, const yaml_node_t *root)
         (rc = get_enum(L, v, "semantics", soc__yaml_semantics_names, &sem)) != SOC_OK)
         return rc;
     cfg->semantics = (soc_semantics_t)sem;
+    /* before the platform: whether power blocks must fit their clusters */
+    if ((v = map_get(L, root, "power")) != NULL &&
+        (rc = get_bool(L, v, "power", &cfg->power_model)) != SOC_OK)
+        return rc;
+    if (cfg->semantics == SOC_SEM_DS3) {
+        /* DS3 semantics always models power, as DS3 does */
+        if (v != NULL && !cfg->power_model)
+            warn_at(L, v, "power: false is ignored in DS3 semantics, which always computes "
+                          "DS3's energy and power");
+        cfg->power_model = 1;
+    }
 
     if ((v = map_get(L, root, "platform")) == NULL)
         return fail(L, root, SOC_ECONFIG, "missing required key 'platform'");
@@ -3060,16 +3105,6 @@ static int load_root(ld_t *L, const yaml_node_t *root)
     if ((v = map_get(L, root, "scheduler")) != NULL &&
         (rc = get_str(L, v, "scheduler", &cfg->scheduler)) != SOC_OK)
         return rc;
-    if ((v = map_get(L, root, "power")) != NULL &&
-        (rc = get_bool(L, v, "power", &cfg->power_model)) != SOC_OK)
-        return rc;
-    if (cfg->semantics == SOC_SEM_DS3) {
-        /* DS3 semantics always models power, as DS3 does */
-        if (v != NULL && !cfg->power_model)
-            warn_at(L, v, "power: false is ignored in DS3 semantics, which always computes "
-                          "DS3's energy and power");
-        cfg->power_model = 1;
-    }
     if ((v = map_get(L, root, "name")) != NULL &&
         (rc = get_str(L, v, "name", &cfg->name)) != SOC_OK)
         return rc;
