@@ -13,7 +13,10 @@
 #          MAX_S=60        skip a size whose extrapolated CPU time exceeds this
 #          MAX_JOBS=1000000  largest run of the jobs curve (10000000 for 10^7)
 #          BARE_JOBS=100000  jobs of the bare-engine comparison
-#          REPS=3          best of REPS runs (1 above 10^4 tasks)
+#          REPS=3          runs per point
+#          STAT=median     report the median of REPS runs at every size, or
+#                          STAT=best: the fastest (1 run above 10^4 tasks)
+#          JOBS_REPS=1     processes per point of the jobs curve (median shown)
 # Columns: ns/task = CPU ns per completed task (whole simulation: create,
 # run, destroy); sched_ns = the part spent in the scheduler's callbacks
 # (including the engine's bookkeeping of each assignment); x_first = ns/task
@@ -31,28 +34,35 @@ MAX_S=${MAX_S:-60}
 MAX_JOBS=${MAX_JOBS:-1000000}
 BARE_JOBS=${BARE_JOBS:-100000}
 REPS=${REPS:-3}
+STAT=${STAT:-median}
+JOBS_REPS=${JOBS_REPS:-1}
+case $STAT in
+median) MED=--median ;;
+best) MED= ;;
+*) echo "bench_scale: STAT is median or best" >&2; exit 2 ;;
+esac
 BT=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$BUILD/CMakeCache.txt" 2>/dev/null || true)
 CPU=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -n 1)
-echo "# socsim bench_scale: $(uname -sm), ${CPU:-unknown CPU}, $(nproc) CPU(s), build ${BT:-?}"
+echo "# socsim bench_scale: $(uname -sm), ${CPU:-unknown CPU}, $(nproc) CPU(s), build ${BT:-?}, $STAT of $REPS"
 [ -r /proc/loadavg ] && echo "# load average before: $(cut -d' ' -f1-3 /proc/loadavg) (CPU times; a busy machine still inflates them)"
 for c in $CURVES; do
     echo
     case $c in
     width)
         echo "## DAG width: one fork-join job (source -> N-2 parallel -> sink), 16 PEs"
-        "$BIN" width --max-s "$MAX_S" --reps "$REPS" etf minmin maxmin sufferage mct heft peft met
+        "$BIN" width --max-s "$MAX_S" --reps "$REPS" $MED etf minmin maxmin sufferage mct heft peft met
         ;;
     chain)
         echo "## DAG depth: one chain of N tasks, 16 PEs"
-        "$BIN" chain --max-s "$MAX_S" --reps "$REPS" met mct etf heft peft
+        "$BIN" chain --max-s "$MAX_S" --reps "$REPS" $MED met mct etf heft peft
         ;;
     queue)
         echo "## queue length: N/10 jobs of a 10-task DAG every 2 us (about 5x saturation), 16 PEs"
-        "$BIN" queue --max-s "$MAX_S" --reps "$REPS" met etf heft peft minmin:static
+        "$BIN" queue --max-s "$MAX_S" --reps "$REPS" $MED met etf heft peft minmin:static
         ;;
     pes)
         echo "## PE count: DS3 mix at light load (200 us between jobs), MULTIPLE_BAL x1..x256"
-        "$BIN" pes --root "$ROOT" --max-s "$MAX_S" --reps "$REPS" met etf heft
+        "$BIN" pes --root "$ROOT" --max-s "$MAX_S" --reps "$REPS" $MED met etf heft
         ;;
     jobs)
         echo "## run length: DS3 mix on 16 PEs (one process per run: peak RSS of that run)"
@@ -60,7 +70,10 @@ for c in $CURVES; do
         for s in met etf heft; do
             n=1000
             while [ "$n" -le "$MAX_JOBS" ]; do
-                "$BIN" jobs --root "$ROOT" --jobs "$n" "$s"
+                # JOBS_REPS processes; the line of median CPU time (column 5)
+                for _ in $(seq "$JOBS_REPS"); do
+                    "$BIN" jobs --root "$ROOT" --jobs "$n" "$s"
+                done | sort -g -k5,5 | sed -n "$(((JOBS_REPS + 1) / 2))p"
                 n=$((n * 10))
             done
         done
@@ -69,7 +82,7 @@ for c in $CURVES; do
         echo "## against the bare engine (scripts/bare_engine.c): DS3 mix, 16 PEs, $BARE_JOBS jobs,"
         echo "## the same trace of arrivals; ratio = socsim CPU time / bare CPU time for the same events"
         echo "## (targets: met <= 3, etf and heft <= 4); same = identical schedules"
-        "$BIN" bare --root "$ROOT" --jobs "$BARE_JOBS" --reps "$REPS"
+        "$BIN" bare --root "$ROOT" --jobs "$BARE_JOBS" --reps "$REPS" $MED
         ;;
     yaml)
         echo "## YAML loading: a layered DAG of N named tasks (edges by name), soc_load_yaml"
