@@ -74,13 +74,60 @@ typedef struct job {
     tinst_t *t;
     soc_time_t *xin;            /* contention: delivery of each edge's data
                                    (SOC_TIME_NEVER = not yet); else NULL */
+    struct job *next_free;      /* in its application's pool */
 } job_t;
+
+/* A job is one allocation (the job, its task instances, its deliveries);
+ * a completed job goes to its application's pool and the next job of that
+ * application reuses it, so a steady run allocates nothing per job.  The
+ * pools hold at most the jobs that were once in flight together. */
+typedef struct jobpool {
+    job_t **free;               /* [n_apps] lists of completed jobs */
+    int n_apps;
+} jobpool_t;
+
+static job_t *job_alloc(jobpool_t *jp, const soc_app_t *a, int app, int net)
+{
+    job_t *j = jp->free[app];
+    if (j != NULL) {
+        jp->free[app] = j->next_free;
+    } else {
+        size_t nt = (size_t)a->n_tasks, ne = net ? (size_t)a->n_edges : 0;
+        j = malloc(sizeof *j + sizeof *j->t * nt + sizeof *j->xin * ne);
+        if (j == NULL)
+            return NULL;
+        j->t = (tinst_t *)(j + 1);
+        j->xin = net ? (soc_time_t *)(j->t + nt) : NULL;
+    }
+    memset(j->t, 0, sizeof *j->t * (size_t)a->n_tasks);
+    j->next_free = NULL;
+    return j;
+}
+
+static void job_release(jobpool_t *jp, job_t *j)
+{
+    j->next_free = jp->free[j->app];
+    jp->free[j->app] = j;
+}
+
+static void jobpool_free(jobpool_t *jp)
+{
+    for (int a = 0; jp->free != NULL && a < jp->n_apps; a++)
+        while (jp->free[a] != NULL) {
+            job_t *j = jp->free[a];
+            jp->free[a] = j->next_free;
+            free(j);
+        }
+    free(jp->free);
+    jp->free = NULL;
+}
 
 /* Open-addressing map job id -> job (linear probing, backward-shift
  * deletion); capacity a power of two, load <= 1/2. */
 typedef struct jobmap {
     job_t **slot;
     size_t cap, n;
+    job_t *last;                /* the last job found (a one-entry cache) */
 } jobmap_t;
 
 static size_t jm_hash(uint64_t id, size_t cap)
@@ -91,16 +138,22 @@ static size_t jm_hash(uint64_t id, size_t cap)
     return (size_t)id & (cap - 1);
 }
 
+/* The map is const for its readers; the cache is the one thing a lookup
+ * writes (every jobmap_t lives in a mutable native_t). */
 static job_t *jm_get(const jobmap_t *m, uint64_t id)
 {
+    if (m->last != NULL && m->last->id == id)
+        return m->last;
     if (m->cap == 0)
         return NULL;
     for (size_t i = jm_hash(id, m->cap);; i = (i + 1) & (m->cap - 1)) {
         job_t *j = m->slot[i];
         if (j == NULL)
             return NULL;
-        if (j->id == id)
+        if (j->id == id) {
+            ((jobmap_t *)m)->last = j;
             return j;
+        }
     }
 }
 
@@ -147,6 +200,8 @@ static void jm_del(jobmap_t *m, uint64_t id)
         i = (i + 1) & mask;
     if (m->slot[i] == NULL)
         return;
+    if (m->last == m->slot[i])
+        m->last = NULL;
     m->slot[i] = NULL;
     m->n--;
     /* backward shift: re-place the rest of the cluster */
@@ -162,8 +217,18 @@ static void jm_del(jobmap_t *m, uint64_t id)
 
 /* -------------------------------------------------------------- PEs */
 
+/* A PE's queue is the contiguous array slots[0 .. n_slots) that schedulers
+ * read through soc_pe_state_t.slots: it lives at buf[off ..] of an
+ * allocation of cap slots, so that the finished head leaves by advancing
+ * off (O(1)) and an insertion moves the shorter side (the slots before it
+ * one place down when there is room in front, else the ones after it one
+ * place up).  Room is made at the back by moving the queue to the front of
+ * buf when it fills at most half of it, else by doubling buf: O(1)
+ * amortised per operation. */
 typedef struct pe_priv {
-    int cap;               /* capacity of pes[i].slots */
+    int cap;               /* capacity of buf */
+    int off;               /* slots == buf + off */
+    soc_slot_t *buf;
     soc_slot_t *slots;     /* running task (if busy) first, then queue */
     uint64_t wake_version; /* WAKE events with another version are stale */
     uint64_t fin_version;  /* FINISH events too (a frequency change moves
@@ -173,7 +238,48 @@ typedef struct pe_priv {
      * event is at act_finish while the plan shows the estimate */
     int drawn;
     soc_time_t act_finish;
+    uint64_t version;      /* api->pe_version: bumped by every change of
+                              the queue or of plan_end */
 } pe_priv_t;
+
+/* Min-tree over the PEs' plan_end (api->pe_first_end_by, pe_least_end):
+ * leaves at v[size + pe], padding INT64_MAX; built at the first query and
+ * kept up to date from then on (pe_changed), so runs whose scheduler never
+ * asks pay nothing. */
+typedef struct soc__ptree {
+    int size;              /* leaves: a power of two >= n_pes; 0 = off */
+    soc_time_t *v;         /* [2 * size] */
+} soc__ptree_t;
+
+/* --------------------------------------------------- transfer times
+ * The contention-free time of a transfer (docs/semantics.md): on the same
+ * PE vol / bw_self, else latency + vol / bw(cluster pair) (shared memory:
+ * + the write to and the read from the memory PE), rounded to the ns.
+ * Bandwidths depend on the clusters only, so they are looked up once per
+ * cluster pair; and data_ready, which evaluates the transfers of every
+ * predecessor edge per call, reads the rounded times from a table per
+ * application edge and ordered cluster pair (plus the same-PE value),
+ * filled lazily: the values are the formula's own, bit for bit.  The
+ * tables take at most SOC__XTAB_BUDGET entries in all; applications
+ * beyond it (huge DAGs on many clusters) evaluate the formula. */
+
+#ifndef SOC__XTAB_BUDGET
+#define SOC__XTAB_BUDGET ((size_t)1 << 20)  /* int32 entries: 4 MiB */
+#endif
+/* An entry holds the time + 1; 0: not computed yet (calloc: pages never
+ * read are never touched), SOC__XT_BIG: beyond int32, evaluated. */
+#define SOC__XT_BIG (-1)
+
+typedef struct soc__xfer {
+    int nc, np;                 /* clusters; cluster pairs (nc * nc) */
+    int shm;                    /* shared-memory mode with a memory PE */
+    int mem_pe;                 /* that PE (the formula's special case), or -1 */
+    int mem_cl;                 /* its cluster */
+    double *cbw;                /* [nc * nc] bandwidth between distinct PEs */
+    int32_t **tab;              /* [n_apps] per edge: np + 1 times, or NULL */
+    unsigned char *tried;       /* [n_apps] tab[a] was sized (or refused) */
+    size_t used;                /* entries allocated */
+} soc__xfer_t;
 
 /* ------------------------------------------------------------ the sim */
 
@@ -189,6 +295,7 @@ typedef struct native {
     uint64_t seq;
     evheap_t heap;
     jobmap_t jobs;
+    jobpool_t pool;
     int done;
     int passed;
     int in_callback;
@@ -205,6 +312,7 @@ typedef struct native {
     soc_time_t warmup, end_time;
     int64_t max_jobs;
     soc_time_t *exec;           /* [n_pes * n_types] in ns, -1 unsupported */
+    soc__xfer_t xf;             /* contention-free transfer times */
     double *app_cdf;            /* [n_apps] cumulative mix */
 
     /* ready list: entries ordered by (job, task); assigned ones are
@@ -216,6 +324,7 @@ typedef struct native {
     int n_pes;
     soc_pe_state_t *pes;
     pe_priv_t *pp;
+    soc__ptree_t pt;
 
     /* metrics */
     soc_lat_stats_t lat;
@@ -268,6 +377,19 @@ static soc_time_t exec_ns(const native_t *s, int type, int pe)
     return s->exec[(size_t)pe * (size_t)s->cfg->platform.n_types + (size_t)type];
 }
 
+/* The contention-free rule with soc_platform_bandwidth's values (the
+ * reference; the memory PE's own transfers in shared-memory mode). */
+static soc_time_t comm_ns_ref(const soc_platform_t *p, double vol, int src, int dst)
+{
+    double lat = p->latency_us;
+    if (p->comm_mode == SOC_COMM_SHARED_MEMORY && p->memory_cluster >= 0) {
+        int mem = p->clusters[p->memory_cluster].first_pe;
+        return soc_time_from_us(lat + vol / soc_platform_bandwidth(p, src, mem) +
+                                vol / soc_platform_bandwidth(p, mem, dst));
+    }
+    return soc_time_from_us(lat + vol / soc_platform_bandwidth(p, src, dst));
+}
+
 static soc_time_t comm_ns(const native_t *s, double vol, int src, int dst)
 {
     const soc_platform_t *p = &s->cfg->platform;
@@ -280,19 +402,120 @@ static soc_time_t comm_ns(const native_t *s, double vol, int src, int dst)
     }
     if (s->net != NULL) /* contention: the transfer alone on the network */
         return soc_time_from_us(soc__net_alone_us(s->net, vol, src, dst));
-    double lat = p->latency_us;
-    if (p->comm_mode == SOC_COMM_SHARED_MEMORY && p->memory_cluster >= 0) {
-        int mem = p->clusters[p->memory_cluster].first_pe;
-        return soc_time_from_us(lat + vol / soc_platform_bandwidth(p, src, mem) +
-                                vol / soc_platform_bandwidth(p, mem, dst));
+    const soc__xfer_t *x = &s->xf;
+    int a = p->pe_cluster[src], b = p->pe_cluster[dst];
+    if (x->shm) {
+        if (src == x->mem_pe || dst == x->mem_pe)
+            return comm_ns_ref(p, vol, src, dst);
+        return soc_time_from_us(p->latency_us + vol / x->cbw[a * x->nc + x->mem_cl] +
+                                vol / x->cbw[x->mem_cl * x->nc + b]);
     }
-    return soc_time_from_us(lat + vol / soc_platform_bandwidth(p, src, dst));
+    return soc_time_from_us(p->latency_us + vol / x->cbw[a * x->nc + b]);
+}
+
+static int xfer_init(soc__xfer_t *x, const soc_config_t *cfg)
+{
+    const soc_platform_t *p = &cfg->platform;
+    memset(x, 0, sizeof *x);
+    x->nc = p->n_clusters;
+    x->np = x->nc * x->nc;
+    x->mem_pe = -1;
+    if (p->comm_mode == SOC_COMM_SHARED_MEMORY && p->memory_cluster >= 0) {
+        x->shm = 1;
+        x->mem_cl = p->memory_cluster;
+        x->mem_pe = p->clusters[p->memory_cluster].first_pe;
+    }
+    x->cbw = malloc(sizeof *x->cbw * (size_t)(x->np > 0 ? x->np : 1));
+    x->tab = calloc((size_t)(cfg->n_apps > 0 ? cfg->n_apps : 1), sizeof *x->tab);
+    x->tried = calloc((size_t)(cfg->n_apps > 0 ? cfg->n_apps : 1), 1);
+    if (x->cbw == NULL || x->tab == NULL || x->tried == NULL)
+        return SOC_ENOMEM;
+    /* soc_platform_bandwidth between distinct PEs of clusters a and b */
+    for (int a = 0; a < x->nc; a++)
+        for (int b = 0; b < x->nc; b++) {
+            double v = p->bw != NULL ? p->bw[a * x->nc + b] : 0;
+            x->cbw[a * x->nc + b] = v > 0 ? v : p->bw_default;
+        }
+    return SOC_OK;
+}
+
+static void xfer_free(soc__xfer_t *x, int n_apps)
+{
+    if (x->tab != NULL)
+        for (int a = 0; a < n_apps; a++)
+            free(x->tab[a]);
+    free(x->tab);
+    free(x->tried);
+    free(x->cbw);
+    memset(x, 0, sizeof *x);
+}
+
+/* The table of application `app`, sized at its first use; NULL with a
+ * contention model, beyond the budget, or out of memory (then the formula
+ * is evaluated: same values). */
+static int32_t *xfer_tab(native_t *s, int app)
+{
+    soc__xfer_t *x = &s->xf;
+    if (x->tried[app] || s->net != NULL)
+        return x->tab[app];
+    x->tried[app] = 1;
+    size_t n = (size_t)s->cfg->apps[app].n_edges * (size_t)(x->np + 1);
+    if (n == 0 || n > SOC__XTAB_BUDGET - x->used)
+        return NULL;
+    int32_t *t = calloc(n, sizeof *t);
+    if (t == NULL)
+        return NULL;
+    x->tab[app] = t;
+    x->used += n;
+    return t;
+}
+
+/* Transfer time of edge k of application a from src to dst through its
+ * table row (a PE pair of the general rule: not the memory PE). */
+static inline soc_time_t xfer_edge(const native_t *s, int32_t *tab, const soc_app_t *a, int k,
+                                   int src, int dst)
+{
+    const soc__xfer_t *x = &s->xf;
+    const int *cl = s->cfg->platform.pe_cluster;
+    int32_t *e = &tab[(size_t)k * (size_t)(x->np + 1) +
+                      (size_t)(src == dst ? x->np : cl[src] * x->nc + cl[dst])];
+    if (*e > 0)
+        return *e - 1;
+    soc_time_t v = comm_ns(s, a->edges[k].volume, src, dst);
+    if (*e == 0)
+        *e = v < INT32_MAX ? (int32_t)(v + 1) : SOC__XT_BIG;
+    return v;
 }
 
 static int push_event(native_t *s, soc_time_t t, int kind, int pe, uint64_t aux)
 {
     event_t e = {t, s->seq++, kind, pe, aux};
     return evheap_push(&s->heap, e) == 0 ? SOC_OK : SOC_ENOMEM;
+}
+
+/* pe's queue or plan_end changed: new version, and its leaf of the tree. */
+static void pe_changed(native_t *s, int pe)
+{
+    s->pp[pe].version++;
+    soc__ptree_t *pt = &s->pt;
+    if (pt->size == 0)
+        return;
+    size_t i = (size_t)pt->size + (size_t)pe;
+    if (pt->v[i] == s->pes[pe].plan_end)
+        return;
+    pt->v[i] = s->pes[pe].plan_end;
+    for (i >>= 1; i > 0; i >>= 1) {
+        soc_time_t m = pt->v[2 * i] < pt->v[2 * i + 1] ? pt->v[2 * i] : pt->v[2 * i + 1];
+        if (pt->v[i] == m)
+            break;
+        pt->v[i] = m;
+    }
+}
+
+static void pe_set_end(native_t *s, int pe, soc_time_t e)
+{
+    s->pes[pe].plan_end = e;
+    pe_changed(s, pe);
 }
 
 /* Earliest arrival of t's inputs on pe (see soc_sim_api_t.data_ready). */
@@ -302,14 +525,20 @@ static soc_time_t data_ready_ns(const native_t *s, const job_t *j, int task,
     const soc_app_t *a = &s->cfg->apps[j->app];
     soc_time_t r = j->arrival;
     int miss = 0;
+    int32_t *tab = s->xf.tab[j->app];
+    if (pe == s->xf.mem_pe)
+        tab = NULL;
     for (int k = a->pred_off[task]; k < a->pred_off[task + 1]; k++) {
-        const soc_edge_t *e = &a->edges[a->pred_edge[k]];
+        int ek = a->pred_edge[k];
+        const soc_edge_t *e = &a->edges[ek];
         const tinst_t *p = &j->t[e->src];
         if (p->pe < 0) {
             miss++;
             continue;
         }
-        soc_time_t x = p->finish + comm_ns(s, e->volume, p->pe, pe);
+        soc_time_t x = p->finish + (tab != NULL && p->pe != s->xf.mem_pe
+                                        ? xfer_edge(s, tab, a, ek, p->pe, pe)
+                                        : comm_ns(s, e->volume, p->pe, pe));
         if (x > r)
             r = x;
     }
@@ -325,7 +554,7 @@ static void pe_recompute_end(native_t *s, int pe)
     for (int i = 0; i < ps->n_slots; i++)
         if (s->pp[pe].slots[i].finish > e)
             e = s->pp[pe].slots[i].finish;
-    ps->plan_end = e;
+    pe_set_end(s, pe, e);
 }
 
 static int ready_add(native_t *s, const job_t *j, int task)
@@ -361,6 +590,10 @@ static int ready_add(native_t *s, const job_t *j, int task)
 /* Drop ready entries that were assigned since the last compaction. */
 static void ready_compact(native_t *s)
 {
+    if (s->n_ready_live == s->n_ready) { /* none was assigned */
+        s->view.n_ready = s->n_ready;
+        return;
+    }
     int w = 0;
     for (int i = 0; i < s->n_ready; i++) {
         job_t *j = jm_get(&s->jobs, s->ready[i].ref.job);
@@ -527,12 +760,60 @@ static int pe_try_start(native_t *s, int pe)
     /* plan_end is the latest planned finish: only a head that finishes
      * earlier than it was planned can lower it, then rescan */
     if (ti->finish > ps->plan_end)
-        ps->plan_end = ti->finish;
+        pe_set_end(s, pe, ti->finish);
     else if (ti->finish < planned_finish && planned_finish == ps->plan_end)
         pe_recompute_end(s, pe);
+    else
+        pe_changed(s, pe); /* the head's slot changed */
     pp->act_finish = s->now + act;
     soc__window_busy(&s->win, pe, s->now, 1); /* issue 13 */
     return push_event(s, pp->act_finish, EV_FINISH, pe, pp->fin_version);
+}
+
+/* Open a free slot at index lo of pe's queue (0 <= lo <= n_slots): the
+ * shorter side moves (see pe_priv_t).  The slots keep their order; slots
+ * and pes[pe].slots may move. */
+static int pe_slot_open(pe_priv_t *pp, soc_pe_state_t *ps, int lo)
+{
+    int n = ps->n_slots;
+    if (pp->off > 0 && lo < n - lo) {
+        /* the part before lo moves one place down */
+        memmove(pp->slots - 1, pp->slots, (size_t)lo * sizeof *pp->slots);
+        pp->off--;
+    } else {
+        if (pp->off + n == pp->cap) {
+            if (pp->off > 0 && 2 * n <= pp->cap) {
+                memmove(pp->buf, pp->slots, (size_t)n * sizeof *pp->slots);
+                pp->off = 0;
+            } else {
+                int nc = pp->cap ? 2 * pp->cap : 8;
+                soc_slot_t *nb = realloc(pp->buf, (size_t)nc * sizeof *nb);
+                if (nb == NULL)
+                    return SOC_ENOMEM;
+                pp->buf = nb;
+                pp->cap = nc;
+            }
+            pp->slots = pp->buf + pp->off;
+        }
+        memmove(&pp->slots[lo + 1], &pp->slots[lo], (size_t)(n - lo) * sizeof *pp->slots);
+    }
+    pp->slots = pp->buf + pp->off;
+    ps->slots = pp->slots;
+    ps->n_slots = n + 1;
+    return SOC_OK;
+}
+
+/* The head of pe's queue leaves (O(1): the front offset advances). */
+static soc_slot_t pe_slot_pop(pe_priv_t *pp, soc_pe_state_t *ps)
+{
+    soc_slot_t done = pp->slots[0];
+    if (--ps->n_slots == 0)
+        pp->off = 0;
+    else
+        pp->off++;
+    pp->slots = pp->buf + pp->off;
+    ps->slots = pp->slots;
+    return done;
 }
 
 static int do_assign(native_t *s, soc_task_ref_t ref, int pe, soc_time_t start)
@@ -561,15 +842,6 @@ static int do_assign(native_t *s, soc_task_ref_t ref, int pe, soc_time_t start)
     } else {
         key = start < s->now ? s->now : start;
     }
-    if (ps->n_slots == pp->cap) {
-        int nc = pp->cap ? 2 * pp->cap : 8;
-        soc_slot_t *ns = realloc(pp->slots, (size_t)nc * sizeof *ns);
-        if (ns == NULL)
-            return SOC_ENOMEM;
-        pp->slots = ns;
-        pp->cap = nc;
-        ps->slots = ns;
-    }
     /* upper bound on key: equal keys keep assignment order; never before
      * the running task */
     int lo = ps->busy ? 1 : 0, hi = ps->n_slots;
@@ -580,13 +852,15 @@ static int do_assign(native_t *s, soc_task_ref_t ref, int pe, soc_time_t start)
         else
             hi = mid;
     }
-    memmove(&pp->slots[lo + 1], &pp->slots[lo], (size_t)(ps->n_slots - lo) * sizeof *pp->slots);
+    if (pe_slot_open(pp, ps, lo) != SOC_OK)
+        return SOC_ENOMEM;
     pp->slots[lo].start = key;
     pp->slots[lo].finish = key + d;
     pp->slots[lo].ref = ref;
-    ps->n_slots++;
     if (key + d > ps->plan_end)
-        ps->plan_end = key + d;
+        pe_set_end(s, pe, key + d);
+    else
+        pe_changed(s, pe);
     if (ti->status == SOC_TASK_READY)
         s->n_ready_live--;
     ti->status = SOC_TASK_ASSIGNED;
@@ -667,25 +941,13 @@ static void release_task(native_t *s, job_t *j, int task, int *rc);
 static int inject(native_t *s, int app)
 {
     const soc_app_t *a = &s->cfg->apps[app];
-    job_t *j = malloc(sizeof *j);
+    xfer_tab(s, app); /* its transfer table, at the first job of app */
+    job_t *j = job_alloc(&s->pool, a, app, s->net != NULL);
     if (j == NULL)
         return SOC_ENOMEM;
-    j->t = calloc((size_t)a->n_tasks, sizeof *j->t);
-    if (j->t == NULL) {
-        free(j);
-        return SOC_ENOMEM;
-    }
-    j->xin = NULL;
-    if (s->net != NULL) { /* contention: no data delivered yet */
-        j->xin = malloc(sizeof *j->xin * (size_t)(a->n_edges > 0 ? a->n_edges : 1));
-        if (j->xin == NULL) {
-            free(j->t);
-            free(j);
-            return SOC_ENOMEM;
-        }
+    if (s->net != NULL) /* contention: no data delivered yet */
         for (int k = 0; k < a->n_edges; k++)
             j->xin[k] = SOC_TIME_NEVER;
-    }
     j->id = s->next_job_id++;
     j->app = app;
     j->arrival = s->now;
@@ -693,9 +955,7 @@ static int inject(native_t *s, int app)
     j->measured = s->now >= s->warmup;
     int rc = jm_put(&s->jobs, j);
     if (rc != SOC_OK) {
-        free(j->xin);
-        free(j->t);
-        free(j);
+        job_release(&s->pool, j);
         return rc;
     }
     s->injected_total++;
@@ -819,9 +1079,7 @@ static int job_complete(native_t *s, job_t *j)
     s->jobs_in_system--;
     s->age_base_sum -= j->arrival;
     jm_del(&s->jobs, j->id);
-    free(j->xin);
-    free(j->t);
-    free(j);
+    job_release(&s->pool, j);
     if (rc != SOC_OK)
         return rc;
     if (s->max_jobs > 0 && s->completed_measured >= s->max_jobs)
@@ -837,9 +1095,7 @@ static int handle_finish(native_t *s, int pe)
     pe_priv_t *pp = &s->pp[pe];
     if (s->pw != NULL)
         soc__power_task_end(s->pw, s->now, pe);
-    soc_slot_t done = pp->slots[0];
-    memmove(&pp->slots[0], &pp->slots[1], (size_t)(ps->n_slots - 1) * sizeof *pp->slots);
-    ps->n_slots--;
+    soc_slot_t done = pe_slot_pop(pp, ps);
     ps->busy = 0;
     ps->busy_until = s->now;
     ps->busy_total += s->now - pp->busy_since;
@@ -875,7 +1131,9 @@ static int handle_finish(native_t *s, int pe)
         return rc;
     /* the finished head ended now, so no later planned finish changed */
     if (ps->plan_end < s->now)
-        ps->plan_end = s->now;
+        pe_set_end(s, pe, s->now);
+    else
+        pe_changed(s, pe); /* the head left */
     if (pp->drawn) { /* issue 13: plan_end may still be its estimated finish */
         pp->drawn = 0;
         pe_recompute_end(s, pe);
@@ -1004,19 +1262,19 @@ static void free_state(native_t *s)
     s->sched_live = 0;
     s->sched_state = NULL;
     for (size_t i = 0; i < s->jobs.cap; i++)
-        if (s->jobs.slot[i] != NULL) {
-            free(s->jobs.slot[i]->xin);
-            free(s->jobs.slot[i]->t);
+        if (s->jobs.slot[i] != NULL)
             free(s->jobs.slot[i]);
-        }
     free(s->jobs.slot);
     memset(&s->jobs, 0, sizeof s->jobs);
+    jobpool_free(&s->pool);
     evheap_free(&s->heap);
     if (s->pp != NULL)
         for (int i = 0; i < s->n_pes; i++)
-            free(s->pp[i].slots);
+            free(s->pp[i].buf);
     free(s->pp);
     free(s->pes);
+    free(s->pt.v);
+    memset(&s->pt, 0, sizeof s->pt);
     s->pp = NULL;
     s->pes = NULL;
     free(s->ready);
@@ -1067,11 +1325,13 @@ static int init_state(native_t *s, uint64_t seed, soc_error_t *err)
         if (rc != SOC_OK)
             return rc;
     }
+    s->pool.n_apps = cfg->n_apps;
+    s->pool.free = calloc((size_t)(cfg->n_apps > 0 ? cfg->n_apps : 1), sizeof *s->pool.free);
     s->n_pes = cfg->platform.n_pes;
     s->pes = calloc((size_t)s->n_pes, sizeof *s->pes);
     s->pp = calloc((size_t)s->n_pes, sizeof *s->pp);
     s->util = calloc((size_t)s->n_pes, sizeof *s->util);
-    if (s->pes == NULL || s->pp == NULL || s->util == NULL)
+    if (s->pes == NULL || s->pp == NULL || s->util == NULL || s->pool.free == NULL)
         return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
     for (int i = 0; i < s->n_pes; i++)
         s->pes[i].cluster = cfg->platform.pe_cluster[i];
@@ -1149,7 +1409,8 @@ static int native_create(void **impl, const soc_config_t *cfg, const soc_sim_opt
     }
     int rc;
     /* issue 13: drawn times, arrival processes, measured-window metrics */
-    if (soc__exec_draws_init(&s->xd, p) != SOC_OK ||
+    if (xfer_init(&s->xf, cfg) != SOC_OK ||
+        soc__exec_draws_init(&s->xd, p) != SOC_OK ||
         soc__arrivals_init(&s->arr, &cfg->injection) != SOC_OK ||
         soc__window_init(&s->win, cfg) != SOC_OK) {
         native_destroy(s);
@@ -1191,6 +1452,7 @@ static void native_destroy(void *impl)
     soc__net_destroy(s->net);
     free(s->pw_changed);
     free(s->exec);
+    xfer_free(&s->xf, s->cfg->n_apps);
     free(s->app_cdf);
     soc__exec_draws_free(&s->xd); /* issue 13 */
     soc__arrivals_free(&s->arr);
@@ -1462,10 +1724,105 @@ static uint64_t api_uniform_int(const soc_view_t *v, uint64_t n)
     return (uint64_t)(gsl_rng_uniform(SIM(v)->rng) * (double)n);
 }
 
+/* Build the tree over plan_end (at the first query). */
+static int pt_build(native_t *s)
+{
+    soc__ptree_t *pt = &s->pt;
+    int size = 1;
+    while (size < s->n_pes)
+        size *= 2;
+    pt->v = malloc(sizeof *pt->v * 2 * (size_t)size);
+    if (pt->v == NULL)
+        return SOC_ENOMEM;
+    for (int i = 0; i < size; i++)
+        pt->v[size + i] = i < s->n_pes ? s->pes[i].plan_end : INT64_MAX;
+    for (int i = size - 1; i > 0; i--)
+        pt->v[i] = pt->v[2 * i] < pt->v[2 * i + 1] ? pt->v[2 * i] : pt->v[2 * i + 1];
+    pt->size = size;
+    return SOC_OK;
+}
+
+/* The first leaf in [lo, hi) of node (covering [nl, nr)) with value <= t. */
+static int pt_first(const soc__ptree_t *pt, size_t node, int nl, int nr, int lo, int hi,
+                    soc_time_t t)
+{
+    if (nr <= lo || hi <= nl || pt->v[node] > t)
+        return -1;
+    if (nr - nl == 1)
+        return nl;
+    int mid = nl + (nr - nl) / 2;
+    int r = pt_first(pt, 2 * node, nl, mid, lo, hi, t);
+    return r >= 0 ? r : pt_first(pt, 2 * node + 1, mid, nr, lo, hi, t);
+}
+
+/* The tree, built if needed, with [lo, hi) clipped; NULL when the range is
+ * empty or memory is short (then the callers scan). */
+static const soc__ptree_t *pt_get(native_t *s, int *lo, int *hi)
+{
+    if (*lo < 0)
+        *lo = 0;
+    if (*hi > s->n_pes)
+        *hi = s->n_pes;
+    if (*lo >= *hi || (s->pt.size == 0 && pt_build(s) != SOC_OK))
+        return NULL;
+    return &s->pt;
+}
+
+static int pe_first_end_scan(const native_t *s, int lo, int hi, soc_time_t t)
+{
+    for (int p = lo; p < hi; p++)
+        if (s->pes[p].plan_end <= t)
+            return p;
+    return -1;
+}
+
+static int api_pe_first_end_by(const soc_view_t *v, int lo, int hi, soc_time_t t)
+{
+    native_t *s = SIM(v);
+    const soc__ptree_t *pt = pt_get(s, &lo, &hi);
+    if (pt == NULL)
+        return lo < hi ? pe_first_end_scan(s, lo, hi, t) : -1;
+    return pt_first(pt, 1, 0, pt->size, lo, hi, t);
+}
+
+static int api_pe_least_end(const soc_view_t *v, int lo, int hi)
+{
+    native_t *s = SIM(v);
+    const soc__ptree_t *pt = pt_get(s, &lo, &hi);
+    if (pt == NULL) {
+        int best = -1;
+        for (int p = lo; p < hi; p++)
+            if (best < 0 || s->pes[p].plan_end < s->pes[best].plan_end)
+                best = p;
+        return best;
+    }
+    /* the least value over the range, then its first leaf */
+    soc_time_t m = INT64_MAX;
+    for (size_t a = (size_t)pt->size + (size_t)lo, b = (size_t)pt->size + (size_t)hi; a < b;
+         a >>= 1, b >>= 1) {
+        if (a & 1) {
+            m = pt->v[a] < m ? pt->v[a] : m;
+            a++;
+        }
+        if (b & 1) {
+            b--;
+            m = pt->v[b] < m ? pt->v[b] : m;
+        }
+    }
+    return pt_first(pt, 1, 0, pt->size, lo, hi, m);
+}
+
+static uint64_t api_pe_version(const soc_view_t *v, int pe)
+{
+    const native_t *s = SIM(v);
+    return pe >= 0 && pe < s->n_pes ? s->pp[pe].version : 0;
+}
+
 static const soc_sim_api_t engine_api = {
     sizeof(soc_sim_api_t), api_exec_time, api_comm_time, api_data_ready,
     api_find_slot, api_assign, api_task_info, api_job_app, api_job_arrival,
-    api_uniform, api_uniform_int, api_comm_time_now,
+    api_uniform, api_uniform_int, api_comm_time_now, api_pe_first_end_by,
+    api_pe_least_end, api_pe_version,
 };
 
 const soc__engine_ops_t soc__native_engine = {
