@@ -72,7 +72,10 @@ typedef struct soc__window {
     unsigned char *busy;
     soc_time_t *since, *total;
     soc_time_t *b_start, *b_end; /* B at the window's start and end */
-    int start_taken, end_dirty;
+    uint64_t *end_ep, ep;        /* b_end[i] holds B(t_end) when end_ep[i]
+                                    == ep (ep: one per t_end); else the PE
+                                    has not changed since t_end */
+    int start_taken;
     /* measured jobs in the system and the integral of their number */
     int64_t in_sys;
     soc_time_t area_t;

@@ -6,11 +6,14 @@
  * window, and the admission figures of max_in_flight.
  *
  * Busy time inside the window is B(end) - B(start), B(t) the PE's busy time
- * up to t.  Both are taken lazily: the hooks arrive in time order, and the
- * first hook later than the window's start (the warm-up end) or than the
- * latest measured completion evaluates B there from the state in force,
- * before that hook changes anything.  So a measured completion costs
- * O(PEs) at most once, and nothing scans the PEs at every event.
+ * up to t.  Both are taken lazily: the hooks arrive in time order.  The
+ * first hook later than the window's start (the warm-up end) evaluates B
+ * there for every PE from the state in force, before that hook changes
+ * anything (once per run).  B(end) at the latest measured completion is
+ * taken per PE: the first change of a PE's state after that completion
+ * keeps its B(end) first; a PE that has not changed since gives it from its
+ * current state.  So a measured completion costs O(1), and nothing scans
+ * the PEs at every event.
  */
 #include <math.h>
 #include <stdio.h>
@@ -33,11 +36,12 @@ static void sync(soc__window_t *w, soc_time_t t)
             w->b_start[i] = busy_at(w, i, w->warmup);
         w->start_taken = 1;
     }
-    if (w->end_dirty && t > w->t_end) {
-        for (int i = 0; i < w->n_pes; i++)
-            w->b_end[i] = busy_at(w, i, w->t_end);
-        w->end_dirty = 0;
-    }
+}
+
+/* B(t_end) of PE i. */
+static soc_time_t busy_end(const soc__window_t *w, int i)
+{
+    return w->end_ep[i] == w->ep ? w->b_end[i] : busy_at(w, i, w->t_end);
 }
 
 static void area_to(soc__window_t *w, soc_time_t t)
@@ -63,6 +67,7 @@ int soc__window_init(soc__window_t *w, const soc_config_t *cfg)
     w->total = calloc(np, sizeof *w->total);
     w->b_start = calloc(np, sizeof *w->b_start);
     w->b_end = calloc(np, sizeof *w->b_end);
+    w->end_ep = calloc(np, sizeof *w->end_ep);
     w->lat = calloc(na, sizeof *w->lat);
     w->dl_jobs = calloc(na, sizeof *w->dl_jobs);
     w->dl_miss = calloc(na, sizeof *w->dl_miss);
@@ -71,7 +76,7 @@ int soc__window_init(soc__window_t *w, const soc_config_t *cfg)
     w->pe_out = calloc(np, sizeof *w->pe_out);
     w->pe_names = calloc(np, sizeof *w->pe_names);
     if (w->busy == NULL || w->since == NULL || w->total == NULL || w->b_start == NULL ||
-        w->b_end == NULL || w->lat == NULL || w->dl_jobs == NULL || w->dl_miss == NULL ||
+        w->b_end == NULL || w->end_ep == NULL || w->lat == NULL || w->dl_jobs == NULL || w->dl_miss == NULL ||
         w->app_out == NULL || w->cl_out == NULL || w->pe_out == NULL || w->pe_names == NULL) {
         soc__window_free(w);
         return SOC_ENOMEM;
@@ -102,6 +107,7 @@ void soc__window_free(soc__window_t *w)
     free(w->total);
     free(w->b_start);
     free(w->b_end);
+    free(w->end_ep);
     free(w->lat);
     free(w->dl_jobs);
     free(w->dl_miss);
@@ -121,7 +127,9 @@ void soc__window_reset(soc__window_t *w)
     memset(w->total, 0, np * sizeof *w->total);
     memset(w->b_start, 0, np * sizeof *w->b_start);
     memset(w->b_end, 0, np * sizeof *w->b_end);
-    w->start_taken = w->end_dirty = 0;
+    memset(w->end_ep, 0, np * sizeof *w->end_ep);
+    w->ep = 1;
+    w->start_taken = 0;
     w->in_sys = 0;
     w->area_t = 0;
     w->area = w->area_end = 0;
@@ -139,6 +147,10 @@ void soc__window_reset(soc__window_t *w)
 void soc__window_busy(soc__window_t *w, int pe, soc_time_t now, int busy)
 {
     sync(w, now);
+    if (w->have_end && now > w->t_end && w->end_ep[pe] != w->ep) {
+        w->b_end[pe] = busy_at(w, pe, w->t_end); /* before the change */
+        w->end_ep[pe] = w->ep;
+    }
     if (busy && !w->busy[pe]) {
         w->since[pe] = now;
     } else if (!busy && w->busy[pe]) {
@@ -177,7 +189,7 @@ int soc__window_job_out(soc__window_t *w, soc_time_t now, int app, int measured,
     w->area_end = w->area;
     w->t_end = now;
     w->have_end = 1;
-    w->end_dirty = 1;
+    w->ep++; /* every PE's B(end) is taken afresh */
     if (deadline) {
         w->dl_jobs[app]++;
         w->dl_miss[app] += deadline == 2;
@@ -228,8 +240,7 @@ void soc__window_metrics(soc__window_t *w, soc_time_t now, soc_metrics_t *m)
              * window is empty */
             soc_time_t b = 0;
             if (span > 0) {
-                soc_time_t be = w->end_dirty ? busy_at(w, i, w->t_end) : w->b_end[i];
-                b = be - w->b_start[i];
+                b = busy_end(w, i) - w->b_start[i];
                 if (b < 0)
                     b = 0;
             }
