@@ -16,13 +16,11 @@
 
 soc_time_t soc_time_from_us(double us)
 {
-    double ns = us * SOC_NS_PER_US;
     /* soc_config_finalize keeps every duration far inside int64 (at most
      * SOC_MAX_DURATION_US); saturate instead of the undefined llround of an
-     * out-of-range value should a library user pass something else */
-    if (!(ns > -9.2e18 && ns < 9.2e18))
-        return isnan(ns) ? 0 : ns > 0 ? SOC_TIME_NEVER : -SOC_TIME_NEVER;
-    return (soc_time_t)llround(ns);
+     * out-of-range value should a library user pass something else.  The
+     * rounding is llround's (sim_internal.h). */
+    return soc__time_from_us(us);
 }
 
 void soc_ds3_options_default(soc_ds3_options_t *o)

@@ -384,10 +384,10 @@ static soc_time_t comm_ns_ref(const soc_platform_t *p, double vol, int src, int 
     double lat = p->latency_us;
     if (p->comm_mode == SOC_COMM_SHARED_MEMORY && p->memory_cluster >= 0) {
         int mem = p->clusters[p->memory_cluster].first_pe;
-        return soc_time_from_us(lat + vol / soc_platform_bandwidth(p, src, mem) +
+        return soc__time_from_us(lat + vol / soc_platform_bandwidth(p, src, mem) +
                                 vol / soc_platform_bandwidth(p, mem, dst));
     }
-    return soc_time_from_us(lat + vol / soc_platform_bandwidth(p, src, dst));
+    return soc__time_from_us(lat + vol / soc_platform_bandwidth(p, src, dst));
 }
 
 static soc_time_t comm_ns(const native_t *s, double vol, int src, int dst)
@@ -398,19 +398,19 @@ static soc_time_t comm_ns(const native_t *s, double vol, int src, int dst)
     if (src == dst) {
         if (p->bw_self <= 0)
             return 0;
-        return soc_time_from_us(vol / p->bw_self);
+        return soc__time_from_us(vol / p->bw_self);
     }
     if (s->net != NULL) /* contention: the transfer alone on the network */
-        return soc_time_from_us(soc__net_alone_us(s->net, vol, src, dst));
+        return soc__time_from_us(soc__net_alone_us(s->net, vol, src, dst));
     const soc__xfer_t *x = &s->xf;
     int a = p->pe_cluster[src], b = p->pe_cluster[dst];
     if (x->shm) {
         if (src == x->mem_pe || dst == x->mem_pe)
             return comm_ns_ref(p, vol, src, dst);
-        return soc_time_from_us(p->latency_us + vol / x->cbw[a * x->nc + x->mem_cl] +
+        return soc__time_from_us(p->latency_us + vol / x->cbw[a * x->nc + x->mem_cl] +
                                 vol / x->cbw[x->mem_cl * x->nc + b]);
     }
-    return soc_time_from_us(p->latency_us + vol / x->cbw[a * x->nc + b]);
+    return soc__time_from_us(p->latency_us + vol / x->cbw[a * x->nc + b]);
 }
 
 static int xfer_init(soc__xfer_t *x, const soc_config_t *cfg)
@@ -895,17 +895,17 @@ static soc_time_t next_arrival_time(native_t *s, soc_time_t t)
     const soc_injection_t *in = &s->cfg->injection;
     switch (in->kind) {
     case SOC_ARRIVAL_POISSON:
-        return t + soc_time_from_us(gsl_ran_exponential(s->rng, in->mean_us));
+        return t + soc__time_from_us(gsl_ran_exponential(s->rng, in->mean_us));
     case SOC_ARRIVAL_PERIODIC:
-        return t + soc_time_from_us(in->mean_us);
+        return t + soc__time_from_us(in->mean_us);
     case SOC_ARRIVAL_RENEWAL: /* issue 13 (arrivals.c) */
     case SOC_ARRIVAL_MMPP:
-        return t + soc_time_from_us(soc__arrivals_gap_us(&s->arr, s->rng));
+        return t + soc__time_from_us(soc__arrivals_gap_us(&s->arr, s->rng));
     case SOC_ARRIVAL_TRACE:
     default:
         if (s->trace_pos >= in->n_times)
             return SOC_TIME_NEVER;
-        return soc_time_from_us(in->times_us[s->trace_pos]);
+        return soc__time_from_us(in->times_us[s->trace_pos]);
     }
 }
 
@@ -1068,13 +1068,13 @@ static int job_complete(native_t *s, job_t *j)
         rc = soc__lat_add(&s->lat, lat);
         if (a->deadline_us > 0) {
             s->deadline_jobs++;
-            if (lat > soc_time_from_us(a->deadline_us))
+            if (lat > soc__time_from_us(a->deadline_us))
                 s->deadline_misses++;
         }
     }
     if (rc == SOC_OK) /* issue 13: per-application figures, Little's L */
         rc = soc__window_job_out(&s->win, s->now, j->app, j->measured, lat,
-                                 a->deadline_us > 0 ? 1 + (lat > soc_time_from_us(a->deadline_us))
+                                 a->deadline_us > 0 ? 1 + (lat > soc__time_from_us(a->deadline_us))
                                                     : 0);
     s->jobs_in_system--;
     s->age_base_sum -= j->arrival;
@@ -1307,8 +1307,8 @@ static int init_state(native_t *s, uint64_t seed, soc_error_t *err)
     s->first_measured_arrival = s->last_measured_completion = 0;
     s->have_first = 0;
     s->age_base_sum = 0;
-    s->warmup = soc_time_from_us(in->warmup_us);
-    s->end_time = in->sim_time_us > 0 ? soc_time_from_us(in->sim_time_us) : SOC_TIME_NEVER;
+    s->warmup = soc__time_from_us(in->warmup_us);
+    s->end_time = in->sim_time_us > 0 ? soc__time_from_us(in->sim_time_us) : SOC_TIME_NEVER;
     s->max_jobs = in->max_jobs;
     soc__lat_init(&s->lat);
     soc__window_reset(&s->win); /* issue 13 */
@@ -1362,7 +1362,7 @@ static int init_state(native_t *s, uint64_t seed, soc_error_t *err)
     if (in->kind == SOC_ARRIVAL_TRACE)
         t0 = next_arrival_time(s, 0);
     else
-        t0 = soc_time_from_us(in->start_us);
+        t0 = soc__time_from_us(in->start_us);
     if (t0 != SOC_TIME_NEVER && t0 < s->end_time) {
         s->arrival_pending = 1;
         s->next_arrival = t0;
@@ -1400,7 +1400,7 @@ static int native_create(void **impl, const soc_config_t *cfg, const soc_sim_opt
     for (int pe = 0; pe < p->n_pes; pe++)
         for (int t = 0; t < p->n_types; t++) {
             double us = soc_platform_exec_us(p, t, pe);
-            s->exec[(size_t)pe * (size_t)p->n_types + (size_t)t] = us < 0 ? -1 : soc_time_from_us(us);
+            s->exec[(size_t)pe * (size_t)p->n_types + (size_t)t] = us < 0 ? -1 : soc__time_from_us(us);
         }
     double acc = 0;
     for (int a = 0; a < cfg->n_apps; a++) {
@@ -1643,7 +1643,7 @@ static soc_time_t api_comm_time_now(const soc_view_t *v, double volume, int src,
         return 0;
     if (s->net == NULL || volume <= 0 || src == dst)
         return comm_ns(s, volume, src, dst);
-    return soc_time_from_us(soc__net_now_us(s->net, (double)s->now, volume, src, dst));
+    return soc__time_from_us(soc__net_now_us(s->net, (double)s->now, volume, src, dst));
 }
 
 static soc_time_t api_data_ready(const soc_view_t *v, soc_task_ref_t t, int pe,

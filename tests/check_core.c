@@ -102,6 +102,35 @@ START_TEST(test_time_conversion)
     ck_assert_int_eq(soc_time_from_us(0.0004), 0);
     ck_assert_int_eq(soc_time_from_us(0.0005), 1);
     ck_assert_int_eq(soc_time_from_us(123456.789), 123456789);
+    ck_assert_int_eq(soc_time_from_us(-0.0005), -1);
+    ck_assert_int_eq(soc_time_from_us(-0.0015), -2);
+    ck_assert_int_eq(soc_time_from_us(NAN), 0);
+    ck_assert_int_eq(soc_time_from_us(1e300), SOC_TIME_NEVER);
+    /* the conversion rounds as llround (halves away from zero) without
+     * calling it: against llround on halves, their neighbours, integers
+     * and random values of every magnitude up to 2^62 ns, both signs */
+    uint64_t x = 88172645463325252ULL;
+    for (int i = 0; i < 400000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        double ns;
+        int kind = i % 4, e = (int)(x % 63);
+        double m = (double)(x >> 11) * 0x1.0p-53; /* [0, 1) */
+        if (kind == 0)
+            ns = ldexp(m, e);                            /* any value */
+        else if (kind == 1)
+            ns = floor(ldexp(m, e)) + 0.5;               /* a half */
+        else if (kind == 2)
+            ns = nextafter(floor(ldexp(m, e)) + 0.5, (x & 1) ? INFINITY : -INFINITY);
+        else
+            ns = floor(ldexp(m, e));                     /* an integer */
+        if (x & 2)
+            ns = -ns;
+        double us = ns / 1000.0;
+        double back = us * 1000.0; /* what the conversion rounds */
+        ck_assert_msg(soc_time_from_us(us) == (soc_time_t)llround(back), "%.17g", us);
+    }
 }
 END_TEST
 
