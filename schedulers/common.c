@@ -610,6 +610,7 @@ int soc__tl_insert_ref(soc__tl_t *tl, int pos, soc_time_t start, soc_time_t end,
     tl->fin[pos] = end;
     tl->ref[pos] = ref;
     tl->n++;
+    tl->ver_ok = 0;
     tl_fix(tl, pos + 1, pos);
     return SOC_OK;
 }
@@ -629,6 +630,7 @@ void soc__tl_remove(soc__tl_t *tl, int pos)
     memmove(&tl->fin[pos], &tl->fin[pos + 1], tail * sizeof *tl->fin);
     memmove(&tl->ref[pos], &tl->ref[pos + 1], tail * sizeof *tl->ref);
     tl->n--;
+    tl->ver_ok = 0;
     tl_fix(tl, pos, pos);
 }
 
@@ -781,9 +783,20 @@ soc__tl_t *soc__plan_tl(soc__plan_t *pl, int pe)
     if (tl->epoch == pl->epoch)
         return tl;
     tl->epoch = pl->epoch;
-    const soc_pe_state_t *ps = &pl->v->pes[pe];
+    const soc_view_t *v = pl->v;
+    const soc_pe_state_t *ps = &v->pes[pe];
+    /* the engine's queue version: unchanged since the last sync (and the
+     * mirror not edited since) means nothing to do */
+    int has_ver = v->api != NULL && SOC_API_HAS(v->api, pe_version);
+    uint64_t ver = has_ver ? v->api->pe_version(v, pe) : 0;
+    if (tl->valid && has_ver && tl->ver_ok && tl->ver == ver) {
+        pl->same++;
+        return tl;
+    }
+    tl->ver = ver;
     if (tl->valid && tl_follow(tl, ps)) {
         pl->updates++;
+        tl->ver_ok = has_ver;
         return tl;
     }
     pl->copies++;
@@ -795,6 +808,7 @@ soc__tl_t *soc__plan_tl(soc__plan_t *pl, int pe)
         return tl;
     }
     tl->valid = 1;
+    tl->ver_ok = has_ver;
     return tl;
 }
 
@@ -1272,14 +1286,134 @@ static soc_time_t ws_eft(soc__ws_t *ws, const soc_view_t *v, const soc_ready_t *
     return (st < av ? av : st) + d;
 }
 
+/* ------------------------------------- earliest availability (engine)
+ * For clusters of many PEs the rows below find what the scan in index
+ * order finds through the engine's searches over plan_end (see tree_min in
+ * soc__ws_t): avail = max(now, plan_end), so "avail <= t" is "plan_end <= t
+ * and now <= t", and the least (avail, PE) is the first PE whose plan_end
+ * is <= now, else the least (plan_end, PE). */
+
+static void cl_build(soc__ws_t *ws, const soc_view_t *v);
+
+/* The decision may use the engine's searches (set per decision). */
+static void tree_begin(soc__ws_t *ws, const soc_view_t *v)
+{
+    ws->tree = ws->groups.use && SOC_API_HAS(v->api, pe_first_end_by) &&
+               SOC_API_HAS(v->api, pe_least_end);
+}
+
+/* Group gi is searched rather than scanned (with `hosts` hosts in all). */
+static int tree_group(const soc__ws_t *ws, int gi, int hosts)
+{
+    int cnt = ws->groups.count[gi];
+    return ws->tree && cnt >= (ws->tree_min > 0 ? ws->tree_min : SOC__TREE_MIN) &&
+           (ws->tree_min == 1 || hosts <= cnt / 4);
+}
+
+/* After a commit to pe: the engine's view must still be avail[]; if not
+ * (power model), scan for the rest of the decision. */
+static void tree_check(soc__ws_t *ws, const soc_view_t *v, int pe)
+{
+    if (!ws->tree)
+        return;
+    soc_time_t e = v->pes[pe].plan_end;
+    if ((e > v->now ? e : v->now) != ws->avail[pe]) {
+        ws->tree = 0;
+        ws->tree_lost++;
+        if (ws->in_big)
+            cl_build(ws, v); /* the heaps of the groups that had none */
+    }
+}
+
+/* Excluded from a search: a host of the current task (marks) or `skip`. */
+static int tr_out(const soc__groups_t *g, int p, int hosts, int skip)
+{
+    return p == skip || (hosts && g->mark[p] == g->cur);
+}
+
+/* The first PE of [lo, hi), in index order, with avail <= t. */
+static int tr_first_free(soc__ws_t *ws, const soc_view_t *v, int lo, int hi, soc_time_t t,
+                         int hosts)
+{
+    if (t < v->now)
+        return -1;
+    while (lo < hi) {
+        int p = v->api->pe_first_end_by(v, lo, hi, t);
+        if (p < 0 || !tr_out(&ws->groups, p, hosts, -1))
+            return p;
+        lo = p + 1;
+    }
+    return -1;
+}
+
+/* The PE of least (avail, PE) in [lo, hi), none excluded. */
+static int tr_least_all(const soc_view_t *v, int lo, int hi)
+{
+    if (lo >= hi)
+        return -1;
+    int p = v->api->pe_first_end_by(v, lo, hi, v->now);
+    return p >= 0 ? p : v->api->pe_least_end(v, lo, hi);
+}
+
+/* The PE of least (avail, PE) in [lo, hi) but the excluded ones: split at
+ * an excluded answer (calls: at most twice the excluded PEs in the range,
+ * plus one). */
+static int tr_least(soc__ws_t *ws, const soc_view_t *v, int lo, int hi, int hosts, int skip)
+{
+    int p = tr_least_all(v, lo, hi);
+    if (p < 0 || !tr_out(&ws->groups, p, hosts, skip))
+        return p;
+    int a = tr_least(ws, v, lo, p, hosts, skip), b = tr_least(ws, v, p + 1, hi, hosts, skip);
+    if (a < 0 || b < 0)
+        return a < 0 ? b : a;
+    soc_time_t va = avail_get(ws, v, a), vb = avail_get(ws, v, b);
+    return kp_less(vb, b, va, a) ? b : a;
+}
+
+/* What the scan of group gi in index order offers to row i -- every PE
+ * that is no host (hosts != 0: the marked ones are evaluated apart), up
+ * to the need-th one free by the shared ready time dr, key max(dr, avail)
+ * + w -- reduced to its best two by (key, PE): the free PEs come first
+ * (key dr + w, in index order), then the busy ones by (avail, PE). */
+static void tree_row(soc__ws_t *ws, const soc_view_t *v, int i, int gi, soc_time_t dr,
+                     soc_time_t w, int need, int hosts)
+{
+    int f = ws->groups.first[gi], end = f + ws->groups.count[gi];
+    int p1 = tr_first_free(ws, v, f, end, dr, hosts);
+    if (p1 < 0) { /* all busy: the scan offered every one */
+        int c1 = tr_least(ws, v, f, end, hosts, -1);
+        if (c1 < 0)
+            return;
+        row_offer(ws, i, c1, avail_get(ws, v, c1) + w);
+        int c2 = tr_least(ws, v, f, end, hosts, c1);
+        if (c2 >= 0)
+            row_offer(ws, i, c2, avail_get(ws, v, c2) + w);
+        return;
+    }
+    row_offer(ws, i, p1, dr + w);
+    if (need >= 2) {
+        int p2 = tr_first_free(ws, v, p1 + 1, end, dr, hosts);
+        if (p2 >= 0) {
+            row_offer(ws, i, p2, dr + w);
+            return;
+        }
+    }
+    /* the busy ones offered: before p1 (need 1), else all but p1 */
+    int c = need >= 2 ? tr_least(ws, v, f, end, hosts, p1) : tr_least(ws, v, f, p1, hosts, -1);
+    if (c >= 0)
+        row_offer(ws, i, c, avail_get(ws, v, c) + w);
+}
+
 static int ws_commit(soc__ws_t *ws, soc_view_t *v, const soc_ready_t *r, int pe)
 {
     soc_time_t ft = ws_eft(ws, v, r, pe);
     if (ft < 0)
         return SOC_ESCHED;
     int rc = v->api->assign(v, r->ref, pe, SOC_APPEND);
-    if (rc == SOC_OK)
+    if (rc == SOC_OK) {
         ws->avail[pe] = ft;
+        tree_check(ws, v, pe);
+    }
     return rc;
 }
 
@@ -1333,6 +1467,14 @@ static void dyn_row_groups(soc__ws_t *ws, const soc_view_t *v, int i, int need)
             if (g->of_pe[p] != gi)
                 continue;
             row_offer(ws, i, p, ws_eft(ws, v, r, p));
+        }
+        if (tree_group(ws, gi, g->n_hosts)) {
+            int p = f;
+            while (p < end && g->mark[p] == g->cur)
+                p++;
+            if (p < end)
+                tree_row(ws, v, i, gi, v->api->data_ready(v, r->ref, p, NULL), w, need, 1);
+            continue;
         }
         soc_time_t dr = -1;
         int free_found = 0;
@@ -1588,8 +1730,10 @@ static int big_commit(soc__ws_t *ws, soc_view_t *v, int i, int pe)
         return SOC_ESCHED;
     soc_time_t av = avail_get(ws, v, pe);
     int rc = v->api->assign(v, v->ready[i].ref, pe, SOC_APPEND);
-    if (rc == SOC_OK)
+    if (rc == SOC_OK) {
         ws->avail[pe] = (dr > av ? dr : av) + w;
+        tree_check(ws, v, pe);
+    }
     return rc;
 }
 
@@ -1608,10 +1752,15 @@ static void big_row(soc__ws_t *ws, const soc_view_t *v, int i, int need)
         row_offer(ws, i, p, (b->hdr[h] > av ? b->hdr[h] : av) + b->w[type * g->n + g->of_pe[p]]);
     }
     const soc_time_t *drs = &b->dr[(size_t)i * (size_t)g->n];
+    int nh = b->hoff[i + 1] - b->hoff[i];
     for (int gi = 0; gi < g->n; gi++) {
         soc_time_t w = b->w[type * g->n + gi], dr = drs[gi];
         if (w < 0 || dr < 0)
             continue;
+        if (tree_group(ws, gi, nh)) {
+            tree_row(ws, v, i, gi, dr, w, need, nh > 0);
+            continue;
+        }
         int free_found = 0;
         for (int p = g->first[gi], end = p + g->count[gi]; p < end; p++) {
             if (g->mark[p] == g->cur)
@@ -1659,6 +1808,8 @@ static void cl_build(soc__ws_t *ws, const soc_view_t *v)
     soc__big_t *b = ws->big;
     for (int gi = 0; gi < g->n; gi++) {
         int f = g->first[gi], cnt = g->count[gi];
+        if (tree_group(ws, gi, 0))
+            continue; /* searched in the engine instead */
         for (int k = 0; k < cnt; k++) {
             b->cheap[f + k] = f + k;
             b->cpos[f + k] = k;
@@ -1813,6 +1964,14 @@ static void class_row(soc__ws_t *ws, const soc_view_t *v, int item, int type)
         soc_time_t w = b->w[type * g->n + gi];
         if (w < 0)
             continue;
+        if (tree_group(ws, gi, 0)) {
+            int c1 = tr_least_all(v, f, f + cnt);
+            row_offer(ws, item, c1, avail_get(ws, v, c1) + w);
+            int c2 = tr_least(ws, v, f, f + cnt, 0, c1);
+            if (c2 >= 0)
+                row_offer(ws, item, c2, avail_get(ws, v, c2) + w);
+            continue;
+        }
         const int *h = b->cheap + f;
         row_offer(ws, item, h[0], avail_get(ws, v, h[0]) + w);
         if (cnt > 1) {
@@ -1829,7 +1988,9 @@ static soc_time_t type_min_avail(soc__ws_t *ws, const soc_view_t *v, int type)
     soc_time_t m = SOC_TIME_NEVER;
     for (int gi = 0; gi < g->n; gi++)
         if (ws->big->w[type * g->n + gi] >= 0) {
-            soc_time_t a = avail_get(ws, v, ws->big->cheap[g->first[gi]]);
+            int p = tree_group(ws, gi, 0) ? tr_least_all(v, g->first[gi], g->first[gi] + g->count[gi])
+                                          : ws->big->cheap[g->first[gi]];
+            soc_time_t a = avail_get(ws, v, p);
             m = a < m ? a : m;
         }
     return m;
@@ -1906,7 +2067,17 @@ static int big_place(soc__ws_t *ws, const soc_view_t *v, int n, int i)
     return item_register(ws, i);
 }
 
+static int big_schedule_run(soc__ws_t *ws, soc_view_t *v);
+
 static int big_schedule(soc__ws_t *ws, soc_view_t *v)
+{
+    ws->in_big = 1;
+    int rc = big_schedule_run(ws, v);
+    ws->in_big = 0;
+    return rc;
+}
+
+static int big_schedule_run(soc__ws_t *ws, soc_view_t *v)
 {
     int n = v->n_ready, nt = v->platform->n_types, rc;
     if ((rc = ws_size(ws, v, n + nt)) != SOC_OK || (rc = big_size(ws, v, n + nt)) != SOC_OK)
@@ -1949,7 +2120,8 @@ static int big_schedule(soc__ws_t *ws, soc_view_t *v)
         /* p got later: its place in its group's heap, then every item
          * whose best or second was p */
         int gi = ws->groups.of_pe[p];
-        cl_down(ws, v, ws->groups.first[gi], ws->groups.count[gi], b->cpos[p]);
+        if (!tree_group(ws, gi, 0))
+            cl_down(ws, v, ws->groups.first[gi], ws->groups.count[gi], b->cpos[p]);
         big_list_t *l = &b->inv[p];
         if (l->stamp != ws->dstamp)
             continue;
@@ -2097,6 +2269,7 @@ int soc__list_schedule(soc__ws_t *ws, soc_view_t *v)
     if (rc != SOC_OK)
         return rc;
     ws->dstamp++;
+    tree_begin(ws, v);
     /* rows from the per-decision cache of their inputs' arrival (one
      * data_ready per cluster and predecessor PE, none per recomputation);
      * MET needs none of it */

@@ -163,6 +163,9 @@ typedef struct soc__tl {
     /* soc__plan_t bookkeeping */
     int valid;           /* mirrors the engine's queue as of its last sync */
     uint64_t epoch;      /* planning in which it was last synced */
+    int ver_ok;          /* unchanged since the sync at engine version ver */
+    uint64_t ver;        /* (api->pe_version): while the engine's version is
+                            still ver, the mirror is exact without a look */
 } soc__tl_t;
 
 /* Earliest start >= ready of a task of length dur: in the first idle gap
@@ -205,6 +208,7 @@ typedef struct soc__plan {
     int committed;       /* the last planning was handed to the engine whole */
     int oom;             /* a timeline could not be synced: out of memory */
     int64_t copies, updates; /* timelines copied / updated (for tests) */
+    int64_t same;            /* ... found unchanged by their version */
     soc__groups_t groups;    /* identical PEs (soc__plan_best_pe) */
 } soc__plan_t;
 
@@ -342,7 +346,22 @@ typedef struct soc__ws {
      * tests set it to 1 (always) or INT_MAX (never) */
     struct soc__big *big;
     int big_min;
+    /* Clusters of at least tree_min PEs (<= 0: SOC__TREE_MIN) are searched
+     * through the engine's earliest-availability entries
+     * (api->pe_first_end_by, pe_least_end: O(log q) per search) instead of
+     * scanned, while the engine's max(now, plan_end) is the decision's
+     * avail[] (`tree`; a commit whose engine plan end differs from the
+     * appended finish -- the power model rescales a task that starts at
+     * once -- ends it for the rest of the decision).  Same rows as the
+     * scan, ties included; tests set tree_min to 1 (always) or INT_MAX
+     * (never). */
+    int tree_min;
+    int tree;            /* this decision may use the engine's searches */
+    uint64_t tree_lost;  /* decisions that dropped them (tests) */
+    int in_big;          /* big_schedule runs (its cluster heaps) */
 } soc__ws_t;
+
+#define SOC__TREE_MIN 24
 
 /* create() of a heuristic without arguments / with the static mode. */
 int soc__ws_create(void **state, const soc_sched_init_t *init);

@@ -16,6 +16,14 @@
  *    shared-memory transfers), random DAGs and light to heavy load; the
  *    groups fall back to one PE each where transfers differ inside a
  *    cluster;
+ *  - the engine's earliest-availability searches (api->pe_first_end_by,
+ *    pe_least_end) against a scan of the PEs' plan_end at every decision
+ *    and after every assignment, and its queue versions (api->pe_version)
+ *    change whenever a queue or a plan end does; the list heuristics'
+ *    rows through those searches (tree_min) against the scan, also with
+ *    the power model, whose rescaled starts make the engine's plan end
+ *    differ from the appended finish (the searches are then dropped for
+ *    the rest of the decision);
  *  - lookahead's work bound (refused like bnb beyond it).
  */
 #include <limits.h>
@@ -25,6 +33,7 @@
 
 #include "soc/schedulers.h"
 #include "soc/sim.h"
+#include "soc/workload.h"
 #include "test_support.h"
 
 #include "../schedulers/sched_internal.h"
@@ -41,10 +50,20 @@ static int rnd(int m)
 typedef struct fake_pe {
     soc_slot_t *s;
     int n, cap;
+    uint64_t ver; /* the engine's queue version */
 } fake_pe_t;
+
+static fake_pe_t *fake_pes;
+
+static uint64_t fake_version(const soc_view_t *v, int pe)
+{
+    (void)v;
+    return fake_pes[pe].ver;
+}
 
 static void fake_insert(fake_pe_t *f, int at, soc_slot_t x)
 {
+    f->ver++;
     if (f->n == f->cap) {
         f->cap = f->cap ? 2 * f->cap : 8;
         f->s = realloc(f->s, sizeof *f->s * (size_t)f->cap);
@@ -92,6 +111,14 @@ START_TEST(test_plan_follows_engine)
     memset(&v, 0, sizeof v);
     v.n_pes = Q;
     v.pes = pes;
+    /* _i == 1: an engine with queue versions (unchanged queues are not
+     * looked at); _i == 0: without (every queue compared) */
+    soc_sim_api_t api;
+    memset(&api, 0, sizeof api);
+    api.struct_size = sizeof api;
+    api.pe_version = _i == 1 ? fake_version : NULL;
+    v.api = &api;
+    fake_pes = f;
     soc__plan_t pl;
     memset(&pl, 0, sizeof pl);
     soc_time_t now = 0;
@@ -104,6 +131,11 @@ START_TEST(test_plan_follows_engine)
         v.now = now;
         ck_assert_int_eq(soc__plan_begin(&pl, &v, (uint64_t)round, 8), SOC_OK);
         int foreign = rnd(15) == 0, skip_commit = rnd(12) == 0;
+        /* PEs the planning looks at without placing anything there */
+        for (int k = 0; k < 2; k++) {
+            int p = rnd(Q);
+            check_mirror(soc__plan_tl(&pl, p), &pes[p], round, p);
+        }
         int n_put = 1 + rnd(8);
         for (int k = 0; k < n_put; k++) {
             int p = rnd(Q);
@@ -134,12 +166,16 @@ START_TEST(test_plan_follows_engine)
         /* the engine moves on: finishes, starts, retimes */
         now += rnd(120);
         for (int p = 0; p < Q; p++) {
+            if (rnd(2) == 0)
+                continue; /* nothing happened on p */
             int drop = f[p].n > 0 ? rnd(f[p].n + 1) : 0;
             if (rnd(3) == 0)
                 drop = 0;
             memmove(f[p].s, f[p].s + drop, sizeof *f[p].s * (size_t)(f[p].n - drop));
             f[p].n -= drop;
+            f[p].ver += drop > 0;
             if (f[p].n > 0 && rnd(2) == 0) {
+                f[p].ver++;
                 /* the head starts (or is retimed): now, with its own length */
                 busy[p] = 1;
                 f[p].s[0].start = now - rnd(5);
@@ -168,6 +204,10 @@ START_TEST(test_plan_follows_engine)
      * copies */
     ck_assert_int_gt(pl.updates, pl.copies);
     ck_assert_int_ge(pl.copies, copies_expected_min);
+    if (_i == 1)
+        ck_assert_int_gt(pl.same, ROUNDS / 10);
+    else
+        ck_assert_int_eq(pl.same, 0);
     soc__plan_free(&pl);
     for (int p = 0; p < Q; p++)
         free(f[p].s);
@@ -246,9 +286,10 @@ static soc_config_t *rand_cfg(int heavy, int wide)
 
 /* The scheduler wrapped so that its state can be told which path to take
  * (test program: file-scope state is fine here). */
-enum { V_DEFAULT = 0, V_PLAIN, V_BIG, V_SMALL };
+enum { V_DEFAULT = 0, V_PLAIN, V_BIG, V_SMALL, V_TREE_BIG, V_TREE_SMALL };
 static const soc_sched_ops_t *w_inner;
 static int w_variant;
+static soc__ws_t *w_ws; /* the last list heuristic's state */
 
 static int w_create(void **state, const soc_sched_init_t *init)
 {
@@ -262,7 +303,11 @@ static int w_create(void **state, const soc_sched_init_t *init)
         soc__ws_t *ws = *state;
         ws->groups.never = w_variant == V_PLAIN;
         ws->plan.groups.never = w_variant == V_PLAIN;
-        ws->big_min = w_variant == V_BIG ? 1 : w_variant == V_SMALL ? INT_MAX : 0;
+        ws->big_min = w_variant == V_BIG || w_variant == V_TREE_BIG ? 1
+                      : w_variant == V_SMALL || w_variant == V_TREE_SMALL ? INT_MAX
+                                                                          : 0;
+        ws->tree_min = w_variant == V_TREE_BIG || w_variant == V_TREE_SMALL ? 1 : INT_MAX;
+        w_ws = ws;
     }
     return SOC_OK;
 }
@@ -327,11 +372,180 @@ START_TEST(test_clusters_same_schedules)
         for (size_t k = 0; k < sizeof SPECS / sizeof SPECS[0]; k++) {
             same_schedules(cfg, SPECS[k], round, V_DEFAULT);
             if (strchr(SPECS[k], ':') == NULL && strstr("etf minmin maxmin sufferage", SPECS[k]))
-                for (int var = V_BIG; var <= V_SMALL; var++)
+                for (int var = V_BIG; var <= V_TREE_SMALL; var++)
                     same_schedules(cfg, SPECS[k], round, var);
+            else if (strcmp(SPECS[k], "mct") == 0 || strcmp(SPECS[k], "eft") == 0)
+                same_schedules(cfg, SPECS[k], round, V_TREE_SMALL);
         }
         ts_cfg_destroy(cfg);
     }
+}
+END_TEST
+
+/* The engine's searches against a scan, at every decision and after every
+ * assignment (a wrapped api), and its queue versions: a queue or plan end
+ * seen to change between two looks always comes with a new version. */
+typedef struct pe_seen {
+    uint64_t ver, sum;
+    int n;
+    soc_time_t end;
+} pe_seen_t;
+
+static const soc_sim_api_t *probe_real;
+static pe_seen_t *probe_seen;
+static int probe_q;
+static long probe_checks, probe_versions;
+
+static uint64_t slots_sum(const soc_pe_state_t *ps)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (int i = 0; i < ps->n_slots; i++) {
+        const soc_slot_t *x = &ps->slots[i];
+        uint64_t w[4] = {(uint64_t)x->start, (uint64_t)x->finish, x->ref.job,
+                         (uint64_t)x->ref.task};
+        for (int k = 0; k < 4; k++)
+            h = (h ^ w[k]) * 1099511628211ULL;
+    }
+    return h;
+}
+
+static void probe(const soc_view_t *v)
+{
+    ck_assert_int_eq(v->n_pes, probe_q);
+    for (int p = 0; p < v->n_pes; p++) {
+        pe_seen_t *o = &probe_seen[p];
+        uint64_t ver = probe_real->pe_version(v, p), sum = slots_sum(&v->pes[p]);
+        if (ver == o->ver)
+            ck_assert_msg(sum == o->sum && v->pes[p].n_slots == o->n &&
+                              v->pes[p].plan_end == o->end,
+                          "PE %d changed at version %llu", p, (unsigned long long)ver);
+        else
+            probe_versions++;
+        o->ver = ver;
+        o->sum = sum;
+        o->n = v->pes[p].n_slots;
+        o->end = v->pes[p].plan_end;
+    }
+    for (int k = 0; k < 6; k++) {
+        int lo = rnd(v->n_pes + 1) - (k == 0), hi = lo + rnd(v->n_pes + 2);
+        soc_time_t t = v->now + (rnd(3) - 1) * (soc_time_t)rnd(50000);
+        int a = lo < 0 ? 0 : lo, b = hi > v->n_pes ? v->n_pes : hi;
+        int first = -1, least = -1;
+        for (int p = a; p < b; p++) {
+            if (first < 0 && v->pes[p].plan_end <= t)
+                first = p;
+            if (least < 0 || v->pes[p].plan_end < v->pes[least].plan_end)
+                least = p;
+        }
+        ck_assert_int_eq(probe_real->pe_first_end_by(v, lo, hi, t), first);
+        ck_assert_int_eq(probe_real->pe_least_end(v, lo, hi), least);
+        probe_checks++;
+    }
+}
+
+static int probe_assign(soc_view_t *v, soc_task_ref_t t, int pe, soc_time_t start)
+{
+    int rc = probe_real->assign(v, t, pe, start);
+    probe(v);
+    return rc;
+}
+
+/* Call the scheduler with a view whose api checks after every assign. */
+static int probe_call(soc_view_t *v, void *state, uint64_t job, int arrival)
+{
+    probe_real = v->api;
+    ck_assert(SOC_API_HAS(v->api, pe_first_end_by) && SOC_API_HAS(v->api, pe_least_end) &&
+              SOC_API_HAS(v->api, pe_version));
+    probe(v);
+    soc_sim_api_t api = *v->api;
+    api.assign = probe_assign;
+    soc_view_t w = *v;
+    w.api = &api;
+    return arrival ? w_inner->on_job_arrival(state, &w, job) : w_inner->schedule(state, &w);
+}
+
+static int probe_schedule(void *state, soc_view_t *v)
+{
+    return probe_call(v, state, 0, 0);
+}
+
+static int probe_arrival(void *state, soc_view_t *v, uint64_t job)
+{
+    return w_inner->on_job_arrival != NULL ? probe_call(v, state, job, 1) : SOC_OK;
+}
+
+START_TEST(test_engine_searches)
+{
+    rnd_state = 4242u + (unsigned)_i;
+    static const char *const specs[] = {"etf", "heft", "sufferage", "met"};
+    for (int round = 0; round < 4; round++) {
+        soc_config_t *cfg = rand_cfg(round % 2, round == 3);
+        soc_sched_handle_t *h = NULL;
+        soc_error_t err = {0};
+        ck_assert_int_eq(soc_sched_resolve(specs[round], &h, &err), SOC_OK);
+        w_inner = soc_sched_handle_ops(h);
+        soc_sched_ops_t ops = *w_inner;
+        ops.schedule = w_inner->schedule != NULL ? probe_schedule : NULL;
+        ops.on_job_arrival = probe_arrival;
+        probe_q = cfg->platform.n_pes;
+        probe_seen = calloc((size_t)probe_q, sizeof *probe_seen);
+        ck_assert_ptr_nonnull(probe_seen);
+        for (int p = 0; p < probe_q; p++)
+            probe_seen[p].ver = UINT64_MAX;
+        soc_sim_options_t o = {sizeof o, &ops, soc_sched_handle_arg(h), NULL, NULL, NULL, NULL};
+        soc_sim_t *sim = NULL;
+        int rc = soc_sim_create(&sim, cfg, &o, &err);
+        if (rc == SOC_OK)
+            rc = soc_sim_run(sim, &err);
+        ck_assert_msg(rc == SOC_OK, "%s", err.msg);
+        soc_sim_destroy(sim);
+        soc_sched_handle_free(h);
+        free(probe_seen);
+        ts_cfg_destroy(cfg);
+    }
+    ck_assert_int_gt(probe_checks, 100);
+    ck_assert_int_gt(probe_versions, 100);
+}
+END_TEST
+
+/* The searches on DS3's mix with the power model (ondemand and powersave
+ * governors): a task
+ * that starts at once runs rescaled, its PE's plan end is not the appended
+ * finish, and the heuristics drop the searches for the rest of the
+ * decision -- the same schedules as the scan either way. */
+START_TEST(test_tree_power)
+{
+    char *path = ts_path(SOC_SOURCE_DIR, "examples/poisson_soc.yaml");
+    soc_config_t cfg;
+    soc_error_t err = {0};
+    ck_assert_msg(soc_load_yaml(&cfg, path, &err) == SOC_OK, "%s", err.msg);
+    free(path);
+    cfg.power_model = 1;
+    for (int c = 0; c < cfg.platform.n_clusters; c++) {
+        soc_cluster_power_t *pw = cfg.platform.clusters[c].power;
+        if (pw == NULL)
+            continue;
+        const char *gov = c % 2 ? "powersave" : "ondemand";
+        free(pw->governor);
+        pw->governor = malloc(strlen(gov) + 1);
+        ck_assert_ptr_nonnull(pw->governor);
+        memcpy(pw->governor, gov, strlen(gov) + 1);
+    }
+    cfg.injection.max_jobs = 150;
+    cfg.injection.warmup_us = 0;
+    cfg.injection.mean_us = 60;
+    ck_assert_msg(soc_config_finalize(&cfg, &err) == SOC_OK, "%s", err.msg);
+    static const char *const specs[] = {"etf", "minmin", "sufferage", "mct"};
+    for (size_t k = 0; k < 4; k++)
+        for (int var = V_TREE_BIG; var <= V_TREE_SMALL; var++) {
+            if (var == V_TREE_BIG && strcmp(specs[k], "mct") == 0)
+                continue;
+            same_schedules(&cfg, specs[k], (int)k, var);
+            /* the rescaled starts did end the searches (and often) */
+            ck_assert_msg(w_ws->tree_lost > 10, "%s: %llu", specs[k],
+                          (unsigned long long)w_ws->tree_lost);
+        }
+    soc_config_free(&cfg);
 }
 END_TEST
 
@@ -431,12 +645,14 @@ int main(void)
 {
     Suite *s = suite_create("sched_scale");
     TCase *tc = tcase_create("structures");
-    tcase_add_test(tc, test_plan_follows_engine);
+    tcase_add_loop_test(tc, test_plan_follows_engine, 0, 2);
     tcase_add_test(tc, test_groups_follow_transfers);
     suite_add_tcase(s, tc);
     tc = tcase_create("equivalence");
     tcase_set_timeout(tc, 120);
     tcase_add_loop_test(tc, test_clusters_same_schedules, 0, 8);
+    tcase_add_loop_test(tc, test_engine_searches, 0, 2);
+    tcase_add_test(tc, test_tree_power);
     tcase_add_test(tc, test_lookahead_bound);
     suite_add_tcase(s, tc);
     return ts_run_suite(s);
