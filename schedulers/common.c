@@ -1145,6 +1145,8 @@ void soc__ws_destroy(void *state)
     free(ws->left);
     free(ws->astamp);
     free(ws->idle);
+    free(ws->top);
+    free(ws->top_st);
     soc__plan_free(&ws->plan);
     soc__groups_free(&ws->groups);
     big_free(ws->big);
@@ -1288,18 +1290,34 @@ static soc_time_t ws_eft(soc__ws_t *ws, const soc_view_t *v, const soc_ready_t *
 
 /* ------------------------------------- earliest availability (engine)
  * For clusters of many PEs the rows below find what the scan in index
- * order finds through the engine's searches over plan_end (see tree_min in
- * soc__ws_t): avail = max(now, plan_end), so "avail <= t" is "plan_end <= t
- * and now <= t", and the least (avail, PE) is the first PE whose plan_end
- * is <= now, else the least (plan_end, PE). */
+ * order finds through the engine's searches over the PEs' availability
+ * max(now, plan_end), which is avail[] while `tree` holds (see tree_min in
+ * soc__ws_t): api->pe_first_free (the first PE available by t) and
+ * api->pe_earliest (least (availability, PE)). */
 
 static void cl_build(soc__ws_t *ws, const soc_view_t *v);
 
 /* The decision may use the engine's searches (set per decision). */
-static void tree_begin(soc__ws_t *ws, const soc_view_t *v)
+static int tree_begin(soc__ws_t *ws, const soc_view_t *v)
 {
-    ws->tree = ws->groups.use && SOC_API_HAS(v->api, pe_first_end_by) &&
-               SOC_API_HAS(v->api, pe_least_end);
+    ws->tree = ws->groups.use && SOC_API_HAS(v->api, pe_first_free) &&
+               SOC_API_HAS(v->api, pe_earliest);
+    if (ws->tree && ws->groups.n > ws->cap_top) {
+        int *nt = realloc(ws->top, sizeof *nt * 2 * (size_t)ws->groups.n);
+        if (nt == NULL)
+            return SOC_ENOMEM;
+        ws->top = nt;
+        uint64_t *ns = realloc(ws->top_st, sizeof *ns * (size_t)ws->groups.n);
+        if (ns == NULL)
+            return SOC_ENOMEM;
+        ws->top_st = ns;
+        for (int k = ws->cap_top; k < ws->groups.n; k++) {
+            ns[k] = 0;
+            nt[2 * k] = nt[2 * k + 1] = -1;
+        }
+        ws->cap_top = ws->groups.n;
+    }
+    return SOC_OK;
 }
 
 /* Group gi is searched rather than scanned (with `hosts` hosts in all). */
@@ -1311,11 +1329,16 @@ static int tree_group(const soc__ws_t *ws, int gi, int hosts)
 }
 
 /* After a commit to pe: the engine's view must still be avail[]; if not
- * (power model), scan for the rest of the decision. */
+ * (power model), scan for the rest of the decision.  pe's group may have
+ * new earliest PEs. */
 static void tree_check(soc__ws_t *ws, const soc_view_t *v, int pe)
 {
     if (!ws->tree)
         return;
+    int gi = ws->groups.of_pe[pe];
+    if (gi >= 0 && ws->top_st[gi] == ws->dstamp &&
+        (ws->top[2 * gi] == pe || ws->top[2 * gi + 1] == pe))
+        ws->top_st[gi] = 0; /* another PE got later: the two stay */
     soc_time_t e = v->pes[pe].plan_end;
     if ((e > v->now ? e : v->now) != ws->avail[pe]) {
         ws->tree = 0;
@@ -1338,7 +1361,7 @@ static int tr_first_free(soc__ws_t *ws, const soc_view_t *v, int lo, int hi, soc
     if (t < v->now)
         return -1;
     while (lo < hi) {
-        int p = v->api->pe_first_end_by(v, lo, hi, t);
+        int p = v->api->pe_first_free(v, lo, hi, t);
         if (p < 0 || !tr_out(&ws->groups, p, hosts, -1))
             return p;
         lo = p + 1;
@@ -1349,10 +1372,7 @@ static int tr_first_free(soc__ws_t *ws, const soc_view_t *v, int lo, int hi, soc
 /* The PE of least (avail, PE) in [lo, hi), none excluded. */
 static int tr_least_all(const soc_view_t *v, int lo, int hi)
 {
-    if (lo >= hi)
-        return -1;
-    int p = v->api->pe_first_end_by(v, lo, hi, v->now);
-    return p >= 0 ? p : v->api->pe_least_end(v, lo, hi);
+    return lo < hi ? v->api->pe_earliest(v, lo, hi) : -1;
 }
 
 /* The PE of least (avail, PE) in [lo, hi) but the excluded ones: split at
@@ -1370,6 +1390,20 @@ static int tr_least(soc__ws_t *ws, const soc_view_t *v, int lo, int hi, int host
     return kp_less(vb, b, va, a) ? b : a;
 }
 
+/* The two PEs of group gi of least (avail, PE), the second -1 for a group
+ * of one: kept per decision until a commit changes the group. */
+static const int *tree_top(soc__ws_t *ws, const soc_view_t *v, int gi)
+{
+    int *t = &ws->top[2 * gi];
+    if (ws->top_st[gi] != ws->dstamp) {
+        int f = ws->groups.first[gi], end = f + ws->groups.count[gi];
+        t[0] = tr_least_all(v, f, end);
+        t[1] = tr_least(ws, v, f, end, 0, t[0]);
+        ws->top_st[gi] = ws->dstamp;
+    }
+    return t;
+}
+
 /* What the scan of group gi in index order offers to row i -- every PE
  * that is no host (hosts != 0: the marked ones are evaluated apart), up
  * to the need-th one free by the shared ready time dr, key max(dr, avail)
@@ -1378,7 +1412,19 @@ static int tr_least(soc__ws_t *ws, const soc_view_t *v, int lo, int hi, int host
 static void tree_row(soc__ws_t *ws, const soc_view_t *v, int i, int gi, soc_time_t dr,
                      soc_time_t w, int need, int hosts)
 {
-    int f = ws->groups.first[gi], end = f + ws->groups.count[gi];
+    const soc__groups_t *g = &ws->groups;
+    int f = g->first[gi], end = f + g->count[gi];
+    /* the group's two earliest PEs answer most rows without a search: when
+     * the earliest is busy, all are; they are the least busy ones unless
+     * one is a host */
+    const int *top = tree_top(ws, v, gi);
+    int tops_in = !tr_out(g, top[0], hosts, -1) && (top[1] < 0 || !tr_out(g, top[1], hosts, -1));
+    if (avail_get(ws, v, top[0]) > dr && tops_in) {
+        row_offer(ws, i, top[0], avail_get(ws, v, top[0]) + w);
+        if (top[1] >= 0)
+            row_offer(ws, i, top[1], avail_get(ws, v, top[1]) + w);
+        return;
+    }
     int p1 = tr_first_free(ws, v, f, end, dr, hosts);
     if (p1 < 0) { /* all busy: the scan offered every one */
         int c1 = tr_least(ws, v, f, end, hosts, -1);
@@ -1398,8 +1444,14 @@ static void tree_row(soc__ws_t *ws, const soc_view_t *v, int i, int gi, soc_time
             return;
         }
     }
-    /* the busy ones offered: before p1 (need 1), else all but p1 */
-    int c = need >= 2 ? tr_least(ws, v, f, end, hosts, p1) : tr_least(ws, v, f, p1, hosts, -1);
+    /* the busy ones offered: before p1 (need 1), else all but p1; the
+     * group's earliest if it is one of them (a non-host before p1 is
+     * busy) */
+    int c;
+    if (need < 2 && top[0] < p1 && !tr_out(g, top[0], hosts, -1))
+        c = top[0];
+    else
+        c = need >= 2 ? tr_least(ws, v, f, end, hosts, p1) : tr_least(ws, v, f, p1, hosts, -1);
     if (c >= 0)
         row_offer(ws, i, c, avail_get(ws, v, c) + w);
 }
@@ -1965,11 +2017,10 @@ static void class_row(soc__ws_t *ws, const soc_view_t *v, int item, int type)
         if (w < 0)
             continue;
         if (tree_group(ws, gi, 0)) {
-            int c1 = tr_least_all(v, f, f + cnt);
-            row_offer(ws, item, c1, avail_get(ws, v, c1) + w);
-            int c2 = tr_least(ws, v, f, f + cnt, 0, c1);
-            if (c2 >= 0)
-                row_offer(ws, item, c2, avail_get(ws, v, c2) + w);
+            const int *top = tree_top(ws, v, gi);
+            row_offer(ws, item, top[0], avail_get(ws, v, top[0]) + w);
+            if (top[1] >= 0)
+                row_offer(ws, item, top[1], avail_get(ws, v, top[1]) + w);
             continue;
         }
         const int *h = b->cheap + f;
@@ -1988,8 +2039,7 @@ static soc_time_t type_min_avail(soc__ws_t *ws, const soc_view_t *v, int type)
     soc_time_t m = SOC_TIME_NEVER;
     for (int gi = 0; gi < g->n; gi++)
         if (ws->big->w[type * g->n + gi] >= 0) {
-            int p = tree_group(ws, gi, 0) ? tr_least_all(v, g->first[gi], g->first[gi] + g->count[gi])
-                                          : ws->big->cheap[g->first[gi]];
+            int p = tree_group(ws, gi, 0) ? tree_top(ws, v, gi)[0] : ws->big->cheap[g->first[gi]];
             soc_time_t a = avail_get(ws, v, p);
             m = a < m ? a : m;
         }
@@ -2269,7 +2319,8 @@ int soc__list_schedule(soc__ws_t *ws, soc_view_t *v)
     if (rc != SOC_OK)
         return rc;
     ws->dstamp++;
-    tree_begin(ws, v);
+    if ((rc = tree_begin(ws, v)) != SOC_OK)
+        return rc;
     /* rows from the per-decision cache of their inputs' arrival (one
      * data_ready per cluster and predecessor PE, none per recomputation);
      * MET needs none of it */

@@ -348,7 +348,7 @@ typedef struct soc__ws {
     int big_min;
     /* Clusters of at least tree_min PEs (<= 0: SOC__TREE_MIN) are searched
      * through the engine's earliest-availability entries
-     * (api->pe_first_end_by, pe_least_end: O(log q) per search) instead of
+     * (api->pe_first_free, pe_earliest: O(log q) per search) instead of
      * scanned, while the engine's max(now, plan_end) is the decision's
      * avail[] (`tree`; a commit whose engine plan end differs from the
      * appended finish -- the power model rescales a task that starts at
@@ -358,10 +358,13 @@ typedef struct soc__ws {
     int tree_min;
     int tree;            /* this decision may use the engine's searches */
     uint64_t tree_lost;  /* decisions that dropped them (tests) */
+    int *top;            /* [2 * groups] each group's two earliest PEs ... */
+    uint64_t *top_st;    /* ... found in decision top_st (0: changed since) */
+    int cap_top;
     int in_big;          /* big_schedule runs (its cluster heaps) */
 } soc__ws_t;
 
-#define SOC__TREE_MIN 24
+#define SOC__TREE_MIN 16
 
 /* create() of a heuristic without arguments / with the static mode. */
 int soc__ws_create(void **state, const soc_sched_init_t *init);

@@ -5,7 +5,7 @@
  * of bare_engine.c on the same workload.  Prints figures; it is not a test.
  *
  *   bench_scale width|chain|queue [--sizes N,N,...] [--max-s S] [SCHED...]
- *   bench_scale pes  [--root DIR] [--jobs N] [--max-s S] [SCHED...]
+ *   bench_scale pes|pesload [--root DIR] [--jobs N] [--max-s S] [SCHED...]
  *   bench_scale jobs --jobs N [--root DIR] SCHED        (one run, one line)
  *   bench_scale bare [--root DIR] [--jobs N] [SCHED...]  (met, etf, heft)
  *   bench_scale yaml [--sizes N,N,...]
@@ -22,7 +22,8 @@
  *  - pes: DS3's six-application mix on MULTIPLE_BAL (ROOT/examples/
  *    poisson_soc.yaml, light load: one job per 200 us) with every cluster's
  *    count multiplied by 1, 4, 16, 64, 256 (16 ... 4096 PEs in 5 clusters),
- *    power off;
+ *    power off; pesload: the same platforms at heavy load (one job per
+ *    30 us / scale: the CPU clusters about 90% busy), 500 x scale jobs;
  *  - jobs: the same mix on the 16 PEs, N jobs, Poisson arrivals;
  *  - bare: the same mix, N jobs as a fixed trace (times and applications
  *    drawn here) run by socsim and by the bare engine in this process;
@@ -463,14 +464,24 @@ static void curve_synth(const opts_t *o, const char *curve, int shape)
     }
 }
 
-static void curve_pes(const opts_t *o)
+/* heavy = 0: light load, 2000 jobs (or --jobs) at every size; heavy = 1:
+ * one job per 30 us / scale (the CPU clusters about 90% busy at every
+ * size), 500 x scale jobs (or --jobs x scale). */
+static void curve_pes(const opts_t *o, int heavy)
 {
     static const int scales[] = {1, 4, 16, 64, 256};
-    int64_t jobs = o->jobs > 0 ? o->jobs : 2000;
+    int64_t jobs = o->jobs > 0 ? o->jobs : heavy ? 500 : 2000;
+    const char *name = heavy ? "pesld" : "pes";
     for (int k = 0; k < o->n_sched; k++) {
         double first = -1;
         for (int i = 0; i < 5; i++) {
-            soc_config_t *cfg = ds3_mix(o->root, scales[i], jobs);
+            soc_config_t *cfg = ds3_mix(o->root, scales[i], heavy ? jobs * scales[i] : jobs);
+            if (heavy) {
+                cfg->injection.mean_us = 30.0 / scales[i];
+                soc_error_t err = {0};
+                if (soc_config_finalize(cfg, &err) != SOC_OK)
+                    die_err("heavy DS3 mix", &err);
+            }
             int q = cfg->platform.n_pes;
             for (int c = 0; c < cfg->platform.n_clusters; c++)
                 if (cfg->platform.clusters[c].is_memory)
@@ -483,12 +494,12 @@ static void curve_pes(const opts_t *o)
             double per = r.cpu * 1e9 / (double)r.tasks;
             if (first < 0)
                 first = per;
-            printf("%-6s %-10s %9d %10lld %12.3f %10.0f %10s %8.2f\n", "pes", o->sched[k], q,
+            printf("%-6s %-10s %9d %10lld %12.3f %10.0f %10s %8.2f\n", name, o->sched[k], q,
                    (long long)r.tasks, r.cpu * 1e3, per, "-", per / first);
             fflush(stdout);
             cfg_delete(cfg);
-            if (r.cpu * 4 > o->max_s && i + 1 < 5) {
-                printf("%-6s %-10s %9s  skipped: the next size would take over %.0f s\n", "pes",
+            if (r.cpu * (heavy ? 16 : 4) * o->reps > o->max_s && i + 1 < 5) {
+                printf("%-6s %-10s %9s  skipped: the next size would take over %.0f s\n", name,
                        o->sched[k], ">", o->max_s);
                 break;
             }
@@ -642,7 +653,7 @@ static void curve_yaml(const opts_t *o)
 static void usage(void)
 {
     fprintf(stderr,
-            "usage: bench_scale width|chain|queue|pes|jobs|bare|yaml [--sizes N,N,..] "
+            "usage: bench_scale width|chain|queue|pes|pesload|jobs|bare|yaml [--sizes N,N,..] "
             "[--max-s S] [--reps R] [--median] [--jobs N] [--root DIR] [SCHED...]\n");
     exit(2);
 }
@@ -710,7 +721,9 @@ int main(int argc, char **argv)
     else if (strcmp(curve, "queue") == 0)
         curve_synth(&o, "queue", SHAPE_TEN);
     else if (strcmp(curve, "pes") == 0)
-        curve_pes(&o);
+        curve_pes(&o, 0);
+    else if (strcmp(curve, "pesload") == 0)
+        curve_pes(&o, 1);
     else
         usage();
     return 0;

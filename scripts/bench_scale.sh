@@ -2,14 +2,14 @@
 # Performance at scale (issue 12): CPU time per task as DAGs get wider
 # (fork-join 10^2..10^5 tasks) and deeper (chains to 10^5), as PE queues get
 # longer (saturated load, 10^2..10^5 queued tasks), as the platform grows
-# (16..4096 PEs in 5 clusters) and as runs get longer (10^3..10^7 jobs, with
+# (16..4096 PEs in 5 clusters, at light and at heavy load) and as runs get longer (10^3..10^7 jobs, with
 # peak RSS); socsim's time per event against the minimal engine of
 # scripts/bare_engine.c on the same workload in the same process; YAML
 # loading of 10^3..10^5-task applications.  Prints figures; it is not a test.
 # The workloads are described in scripts/bench_scale.c.
 #
 #   usage: scripts/bench_scale.sh [BUILD_DIR]
-#   env:   CURVES="width chain queue pes jobs bare yaml"  (the curves to run)
+#   env:   CURVES="width chain queue pes pesload jobs bare yaml"  (the curves to run)
 #          MAX_S=60        skip a size whose extrapolated CPU time exceeds this
 #          MAX_JOBS=1000000  largest run of the jobs curve (10000000 for 10^7)
 #          BARE_JOBS=100000  jobs of the bare-engine comparison
@@ -29,7 +29,7 @@ if [ ! -x "$BIN" ]; then
     echo "bench_scale: $BIN not found; build first: cmake --build $BUILD --target bench_scale" >&2
     exit 2
 fi
-CURVES=${CURVES:-width chain queue pes jobs bare yaml}
+CURVES=${CURVES:-width chain queue pes pesload jobs bare yaml}
 MAX_S=${MAX_S:-60}
 MAX_JOBS=${MAX_JOBS:-1000000}
 BARE_JOBS=${BARE_JOBS:-100000}
@@ -63,6 +63,11 @@ for c in $CURVES; do
     pes)
         echo "## PE count: DS3 mix at light load (200 us between jobs), MULTIPLE_BAL x1..x256"
         "$BIN" pes --root "$ROOT" --max-s "$MAX_S" --reps "$REPS" $MED met etf heft
+        ;;
+    pesload)
+        echo "## PE count at heavy load: DS3 mix, one job per 30 us / scale (CPUs about 90% busy),"
+        echo "## 500 x scale jobs, MULTIPLE_BAL x1..x256"
+        "$BIN" pesload --root "$ROOT" --max-s "$MAX_S" --reps "$REPS" $MED met etf heft
         ;;
     jobs)
         echo "## run length: DS3 mix on 16 PEs (one process per run: peak RSS of that run)"

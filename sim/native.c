@@ -242,7 +242,7 @@ typedef struct pe_priv {
                               the queue or of plan_end */
 } pe_priv_t;
 
-/* Min-tree over the PEs' plan_end (api->pe_first_end_by, pe_least_end):
+/* Min-tree over the PEs' plan_end (api->pe_first_free, pe_earliest):
  * leaves at v[size + pe], padding INT64_MAX; built at the first query and
  * kept up to date from then on (pe_changed), so runs whose scheduler never
  * asks pay nothing. */
@@ -1742,17 +1742,39 @@ static int pt_build(native_t *s)
     return SOC_OK;
 }
 
-/* The first leaf in [lo, hi) of node (covering [nl, nr)) with value <= t. */
-static int pt_first(const soc__ptree_t *pt, size_t node, int nl, int nr, int lo, int hi,
-                    soc_time_t t)
+/* The nodes that cover leaves [lo, hi) exactly, left to right, into
+ * c[] (at most 2 per level): those of the left edge as the walk goes up,
+ * then those of the right edge in reverse.  Returns their number. */
+static int pt_cover(const soc__ptree_t *pt, int lo, int hi, size_t *c)
 {
-    if (nr <= lo || hi <= nl || pt->v[node] > t)
+    size_t right[64];
+    int n = 0, nr = 0;
+    for (size_t a = (size_t)pt->size + (size_t)lo, b = (size_t)pt->size + (size_t)hi; a < b;
+         a >>= 1, b >>= 1) {
+        if (a & 1)
+            c[n++] = a++;
+        if (b & 1)
+            right[nr++] = --b;
+    }
+    while (nr > 0)
+        c[n++] = right[--nr];
+    return n;
+}
+
+/* The first leaf under the cover c[0..n) whose value is <= t, or -1: the
+ * first covering node whose minimum is <= t, then down to its leaf. */
+static int pt_first_in(const soc__ptree_t *pt, const size_t *c, int n, soc_time_t t)
+{
+    const soc_time_t *v = pt->v;
+    int k = 0;
+    while (k < n && v[c[k]] > t)
+        k++;
+    if (k == n)
         return -1;
-    if (nr - nl == 1)
-        return nl;
-    int mid = nl + (nr - nl) / 2;
-    int r = pt_first(pt, 2 * node, nl, mid, lo, hi, t);
-    return r >= 0 ? r : pt_first(pt, 2 * node + 1, mid, nr, lo, hi, t);
+    size_t node = c[k];
+    while (node < (size_t)pt->size)
+        node = v[2 * node] <= t ? 2 * node : 2 * node + 1;
+    return (int)(node - (size_t)pt->size);
 }
 
 /* The tree, built if needed, with [lo, hi) clipped; NULL when the range is
@@ -1768,7 +1790,8 @@ static const soc__ptree_t *pt_get(native_t *s, int *lo, int *hi)
     return &s->pt;
 }
 
-static int pe_first_end_scan(const native_t *s, int lo, int hi, soc_time_t t)
+/* The first PE of [lo, hi) with plan_end <= t (a scan without the tree). */
+static int pe_first_scan(const native_t *s, int lo, int hi, soc_time_t t)
 {
     for (int p = lo; p < hi; p++)
         if (s->pes[p].plan_end <= t)
@@ -1776,40 +1799,39 @@ static int pe_first_end_scan(const native_t *s, int lo, int hi, soc_time_t t)
     return -1;
 }
 
-static int api_pe_first_end_by(const soc_view_t *v, int lo, int hi, soc_time_t t)
+/* max(now, plan_end) <= t is plan_end <= t for t >= now, never below. */
+static int api_pe_first_free(const soc_view_t *v, int lo, int hi, soc_time_t t)
 {
     native_t *s = SIM(v);
+    if (t < s->now)
+        return -1;
     const soc__ptree_t *pt = pt_get(s, &lo, &hi);
     if (pt == NULL)
-        return lo < hi ? pe_first_end_scan(s, lo, hi, t) : -1;
-    return pt_first(pt, 1, 0, pt->size, lo, hi, t);
+        return lo < hi ? pe_first_scan(s, lo, hi, t) : -1;
+    size_t c[128];
+    return pt_first_in(pt, c, pt_cover(pt, lo, hi, c), t);
 }
 
-static int api_pe_least_end(const soc_view_t *v, int lo, int hi)
+/* The least max(now, plan_end) over the range is max(now, least plan_end);
+ * its first PE is the first whose plan_end is <= that. */
+static int api_pe_earliest(const soc_view_t *v, int lo, int hi)
 {
     native_t *s = SIM(v);
     const soc__ptree_t *pt = pt_get(s, &lo, &hi);
     if (pt == NULL) {
-        int best = -1;
+        if (lo >= hi)
+            return -1;
+        soc_time_t m = INT64_MAX;
         for (int p = lo; p < hi; p++)
-            if (best < 0 || s->pes[p].plan_end < s->pes[best].plan_end)
-                best = p;
-        return best;
+            m = s->pes[p].plan_end < m ? s->pes[p].plan_end : m;
+        return pe_first_scan(s, lo, hi, m > s->now ? m : s->now);
     }
-    /* the least value over the range, then its first leaf */
+    size_t c[128];
+    int n = pt_cover(pt, lo, hi, c);
     soc_time_t m = INT64_MAX;
-    for (size_t a = (size_t)pt->size + (size_t)lo, b = (size_t)pt->size + (size_t)hi; a < b;
-         a >>= 1, b >>= 1) {
-        if (a & 1) {
-            m = pt->v[a] < m ? pt->v[a] : m;
-            a++;
-        }
-        if (b & 1) {
-            b--;
-            m = pt->v[b] < m ? pt->v[b] : m;
-        }
-    }
-    return pt_first(pt, 1, 0, pt->size, lo, hi, m);
+    for (int k = 0; k < n; k++)
+        m = pt->v[c[k]] < m ? pt->v[c[k]] : m;
+    return pt_first_in(pt, c, n, m > s->now ? m : s->now);
 }
 
 static uint64_t api_pe_version(const soc_view_t *v, int pe)
@@ -1821,8 +1843,8 @@ static uint64_t api_pe_version(const soc_view_t *v, int pe)
 static const soc_sim_api_t engine_api = {
     sizeof(soc_sim_api_t), api_exec_time, api_comm_time, api_data_ready,
     api_find_slot, api_assign, api_task_info, api_job_app, api_job_arrival,
-    api_uniform, api_uniform_int, api_comm_time_now, api_pe_first_end_by,
-    api_pe_least_end, api_pe_version,
+    api_uniform, api_uniform_int, api_comm_time_now, api_pe_first_free,
+    api_pe_earliest, api_pe_version,
 };
 
 const soc__engine_ops_t soc__native_engine = {

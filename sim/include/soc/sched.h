@@ -130,17 +130,20 @@ typedef struct soc_sim_api {
     soc_time_t (*comm_time_now)(const soc_view_t *v, double volume, int src_pe,
                                 int dst_pe);
     /* ---- appended (check with SOC_API_HAS): earliest availability ----
-     * Searches over the PEs' plan_end in O(log n_pes) instead of a scan, for
-     * schedulers on many PEs (a cluster's PEs are the index range
-     * [first_pe, first_pe + count)).  The engine keeps a min-tree over
-     * plan_end from the first such call on.  PE ranges are clipped to
-     * [0, n_pes). */
-    /* The first PE p with lo <= p < hi, in index order, whose plan_end <= t;
-     * -1 if there is none. */
-    int (*pe_first_end_by)(const soc_view_t *v, int lo, int hi, soc_time_t t);
-    /* The PE p of least (plan_end, p) with lo <= p < hi; -1 for an empty
+     * A PE's availability is max(now, plan_end), now the simulation's
+     * current time (view->now in schedule callbacks): when a task appended
+     * now could start there at the earliest.  These search it in O(log n_pes)
+     * instead of a scan, for schedulers on many PEs (a cluster's PEs are
+     * the index range [first_pe, first_pe + count)); the engine keeps a
+     * min-tree over plan_end from the first such call on.  PE ranges are
+     * clipped to [0, n_pes). */
+    /* The first PE p with lo <= p < hi, in index order, that is available
+     * by t (max(now, plan_end) <= t); -1 if there is none. */
+    int (*pe_first_free)(const soc_view_t *v, int lo, int hi, soc_time_t t);
+    /* The PE p with lo <= p < hi of least (max(now, plan_end), p): the one
+     * available first, the lowest index among equals; -1 for an empty
      * range. */
-    int (*pe_least_end)(const soc_view_t *v, int lo, int hi);
+    int (*pe_earliest)(const soc_view_t *v, int lo, int hi);
     /* A number that changes whenever pe's queue (slots, n_slots) or its
      * plan_end changes: a copy of the queue taken at version x is exact as
      * long as the version is still x.  0 for an invalid pe. */
