@@ -319,6 +319,9 @@ typedef struct native {
      * compacted away at the next decision point */
     soc_ready_t *ready;
     int n_ready, cap_ready, n_ready_live;
+    job_t **ready_job;          /* [cap_ready] the job of each entry (pooled
+                                   jobs stay allocated: an entry whose job
+                                   completed sees another id) */
 
     /* PEs */
     int n_pes;
@@ -565,6 +568,10 @@ static int ready_add(native_t *s, const job_t *j, int task)
         if (nr == NULL)
             return SOC_ENOMEM;
         s->ready = nr;
+        job_t **nj = realloc(s->ready_job, (size_t)nc * sizeof *nj);
+        if (nj == NULL)
+            return SOC_ENOMEM;
+        s->ready_job = nj;
         s->cap_ready = nc;
         s->view.ready = nr;
     }
@@ -575,6 +582,9 @@ static int ready_add(native_t *s, const job_t *j, int task)
                       s->ready[i - 1].ref.task > task)))
         i--;
     memmove(&s->ready[i + 1], &s->ready[i], (size_t)(s->n_ready - i) * sizeof *s->ready);
+    memmove(&s->ready_job[i + 1], &s->ready_job[i],
+            (size_t)(s->n_ready - i) * sizeof *s->ready_job);
+    s->ready_job[i] = (job_t *)j;
     soc_ready_t *r = &s->ready[i];
     r->ref.job = j->id;
     r->ref.task = task;
@@ -596,9 +606,11 @@ static void ready_compact(native_t *s)
     }
     int w = 0;
     for (int i = 0; i < s->n_ready; i++) {
-        job_t *j = jm_get(&s->jobs, s->ready[i].ref.job);
-        if (j != NULL && j->t[s->ready[i].ref.task].status == SOC_TASK_READY)
+        const job_t *j = s->ready_job[i];
+        if (j->id == s->ready[i].ref.job && j->t[s->ready[i].ref.task].status == SOC_TASK_READY) {
+            s->ready_job[w] = s->ready_job[i];
             s->ready[w++] = s->ready[i];
+        }
     }
     s->n_ready = w;
     s->n_ready_live = w;
@@ -716,8 +728,9 @@ static int net_event(native_t *s)
 /* ---------------------------------------------------------- dispatch */
 
 /* Start the head of pe's queue if the PE is free and the head's inputs are
- * there; if they arrive later, schedule a wake-up at that time. */
-static int pe_try_start(native_t *s, int pe)
+ * there; if they arrive later, schedule a wake-up at that time.  known_r:
+ * the head's data-ready time on pe when the caller has it, else -1. */
+static int pe_try_start_r(native_t *s, int pe, soc_time_t known_r)
 {
     soc_pe_state_t *ps = &s->pes[pe];
     pe_priv_t *pp = &s->pp[pe];
@@ -729,6 +742,7 @@ static int pe_try_start(native_t *s, int pe)
     if (ti->npred_left > 0)
         return SOC_OK; /* re-tried when its last predecessor finishes */
     soc_time_t r = s->net != NULL ? net_inputs_at(s, j, head->ref.task, pe)
+                   : known_r >= 0 ? known_r
                                   : data_ready_ns(s, j, head->ref.task, pe, NULL);
     if (r == SOC_TIME_NEVER)
         return SOC_OK; /* contention: re-tried when its data is delivered */
@@ -768,6 +782,11 @@ static int pe_try_start(native_t *s, int pe)
     pp->act_finish = s->now + act;
     soc__window_busy(&s->win, pe, s->now, 1); /* issue 13 */
     return push_event(s, pp->act_finish, EV_FINISH, pe, pp->fin_version);
+}
+
+static int pe_try_start(native_t *s, int pe)
+{
+    return pe_try_start_r(s, pe, -1);
 }
 
 /* Open a free slot at index lo of pe's queue (0 <= lo <= n_slots): the
@@ -832,9 +851,9 @@ static int do_assign(native_t *s, soc_task_ref_t ref, int pe, soc_time_t start)
         return SOC_ESCHED;
     soc_pe_state_t *ps = &s->pes[pe];
     pe_priv_t *pp = &s->pp[pe];
-    soc_time_t key;
+    soc_time_t key, dr = -1;
     if (start == SOC_APPEND || start < 0) {
-        key = data_ready_ns(s, j, ref.task, pe, NULL);
+        key = dr = data_ready_ns(s, j, ref.task, pe, NULL);
         if (key < ps->plan_end)
             key = ps->plan_end;
         if (key < s->now)
@@ -872,7 +891,8 @@ static int do_assign(native_t *s, soc_task_ref_t ref, int pe, soc_time_t start)
         if (rc != SOC_OK)
             return rc;
     }
-    return pe_try_start(s, pe);
+    /* the new head's data-ready time is known (appended to an idle PE) */
+    return pe_try_start_r(s, pe, lo == 0 ? dr : -1);
 }
 
 /* ---------------------------------------------------------- injection */
@@ -1278,7 +1298,9 @@ static void free_state(native_t *s)
     s->pp = NULL;
     s->pes = NULL;
     free(s->ready);
+    free(s->ready_job);
     s->ready = NULL;
+    s->ready_job = NULL;
     s->n_ready = s->cap_ready = s->n_ready_live = 0;
     soc__lat_free(&s->lat);
     free(s->util);
