@@ -34,13 +34,7 @@ static int default_opt(void *user, int key, const char *arg)
         return cli_parse_u64("--seed", arg, &r->seed);
     case OPT_JOBS:
         r->have_jobs = 1;
-        if (cli_parse_u64("--jobs", arg, &r->jobs) != 0)
-            return -1;
-        if (r->jobs == 0 || r->jobs > ((uint64_t)1 << 40)) {
-            fprintf(stderr, "socsim: --jobs must be between 1 and 2^40\n");
-            return -1;
-        }
-        return 0;
+        return cli_parse_jobs(arg, &r->jobs);
     case OPT_JSON:
         r->json = 1;
         return 0;

@@ -82,14 +82,7 @@ static int run_opt(void *user, int key, const char *arg)
         return cli_parse_u64("--seed", arg, &r->seed);
     case OPT_JOBS:
         r->have_jobs = 1;
-        if (cli_parse_u64("--jobs", arg, &r->jobs) != 0)
-            return -1;
-        if (r->jobs == 0 || r->jobs > ((uint64_t)1 << 40)) {
-            fprintf(stderr, "socsim: --jobs must be between 1 and 2^40 (measured jobs; worker "
-                            "processes are -j/--workers of sweep and regress)\n");
-            return -1;
-        }
-        return 0;
+        return cli_parse_jobs(arg, &r->jobs);
     case OPT_RUN:
         if (cli_parse_u64("--run", arg, &r->run) != 0 || r->run == 0) {
             fprintf(stderr, "socsim: --run expects a run number from 1\n");

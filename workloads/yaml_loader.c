@@ -78,93 +78,8 @@ static size_t list_len(const char *const *list)
     return n;
 }
 
-/* ------------------------------------------------ string -> int hash map */
-
-/* Open addressing, keys borrowed (they must outlive the map). */
-typedef struct strmap {
-    const char **keys;
-    int *vals;
-    size_t cap; /* power of two, 0 = empty */
-    size_t n;
-} strmap_t;
-
-static size_t str_hash(const char *s)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 1099511628211ull;
-    }
-    return (size_t)h;
-}
-
-static int strmap_grow(strmap_t *m)
-{
-    size_t ncap = m->cap ? m->cap * 2 : 16;
-    const char **nk = calloc(ncap, sizeof *nk);
-    int *nv = malloc(ncap * sizeof *nv);
-    if (nk == NULL || nv == NULL) {
-        free(nk);
-        free(nv);
-        return -1;
-    }
-    for (size_t i = 0; i < m->cap; i++) {
-        if (m->keys[i] == NULL)
-            continue;
-        size_t j = str_hash(m->keys[i]) & (ncap - 1);
-        while (nk[j] != NULL)
-            j = (j + 1) & (ncap - 1);
-        nk[j] = m->keys[i];
-        nv[j] = m->vals[i];
-    }
-    free(m->keys);
-    free(m->vals);
-    m->keys = nk;
-    m->vals = nv;
-    m->cap = ncap;
-    return 0;
-}
-
-/* The value slot of k, inserted (value -1, *created = 1) when absent.
- * NULL when out of memory. */
-static int *strmap_slot(strmap_t *m, const char *k, int *created)
-{
-    *created = 0;
-    if ((m->n + 1) * 2 > m->cap && strmap_grow(m) != 0)
-        return NULL;
-    size_t i = str_hash(k) & (m->cap - 1);
-    while (m->keys[i] != NULL) {
-        if (strcmp(m->keys[i], k) == 0)
-            return &m->vals[i];
-        i = (i + 1) & (m->cap - 1);
-    }
-    m->keys[i] = k;
-    m->vals[i] = -1;
-    m->n++;
-    *created = 1;
-    return &m->vals[i];
-}
-
-/* Value of k, -1 when absent. */
-static int strmap_get(const strmap_t *m, const char *k)
-{
-    if (m->cap == 0)
-        return -1;
-    size_t i = str_hash(k) & (m->cap - 1);
-    while (m->keys[i] != NULL) {
-        if (strcmp(m->keys[i], k) == 0)
-            return m->vals[i];
-        i = (i + 1) & (m->cap - 1);
-    }
-    return -1;
-}
-
-static void strmap_free(strmap_t *m)
-{
-    free(m->keys);
-    free(m->vals);
-    memset(m, 0, sizeof *m);
-}
+/* String -> int maps are soc__smap_t (soc_util.h) with borrowed keys: the
+ * YAML document's scalars outlive every map of the loader. */
 
 /* --------------------------------------------------------- loader state */
 
@@ -211,13 +126,13 @@ typedef struct ld {
     ld_doc_t **docs;
     int n_docs, cap_docs;
     long budget;
-    strmap_t types; /* type name -> index */
+    soc__smap_t types; /* type name -> index */
     ld_type_t *tinfo;
     int cap_types;
     ld_cluster_t *clusters;
-    strmap_t cluster_names;
+    soc__smap_t cluster_names;
     ld_app_t *apps;
-    strmap_t app_names;
+    soc__smap_t app_names;
     const soc_warn_sink_t *warn; /* may be NULL */
 } ld_t;
 
@@ -945,7 +860,7 @@ out:
 static int add_type(ld_t *L, const yaml_node_t *at, const char *name, int *out)
 {
     soc_platform_t *p = &L->cfg->platform;
-    int idx = strmap_get(&L->types, name);
+    int idx = soc__smap_get(&L->types, name);
     if (idx >= 0) {
         *out = idx;
         return SOC_OK;
@@ -970,7 +885,7 @@ static int add_type(ld_t *L, const yaml_node_t *at, const char *name, int *out)
     p->type_names[p->n_types] = d;
     memset(&L->tinfo[p->n_types], 0, sizeof L->tinfo[0]);
     int created;
-    int *slot = strmap_slot(&L->types, d, &created);
+    int *slot = soc__smap_slot(&L->types, d, &created);
     if (slot == NULL) {
         free(d);
         return oom(L);
@@ -1420,13 +1335,13 @@ static int parse_exec(ld_t *L, const yaml_node_t *n, int c)
     lc->exec = malloc(sizeof *lc->exec * (np ? np : 1));
     if (lc->exec == NULL)
         return oom(L);
-    strmap_t seen = {0};
+    soc__smap_t seen = {.borrow = 1};
     for (size_t i = 0; i < np && rc == SOC_OK; i++) {
         yaml_node_t *k = map_key(L, n, i), *v = map_val(L, n, i);
         int type, created;
         if ((rc = check_key(L, k, "exec_us")) != SOC_OK)
             break;
-        int *slot = strmap_slot(&seen, sval(k), &created);
+        int *slot = soc__smap_slot(&seen, sval(k), &created);
         if (slot == NULL) {
             rc = oom(L);
             break;
@@ -1457,7 +1372,7 @@ static int parse_exec(ld_t *L, const yaml_node_t *n, int c)
         lc->exec[lc->n_exec].dist = d;
         lc->n_exec++;
     }
-    strmap_free(&seen);
+    soc__smap_free(&seen);
     return rc;
 }
 
@@ -1474,7 +1389,7 @@ static int parse_cluster(ld_t *L, const yaml_node_t *n, int c)
     if ((rc = get_str(L, v, "name", &cl->name)) != SOC_OK)
         return rc;
     int created;
-    int *slot = strmap_slot(&L->cluster_names, cl->name, &created);
+    int *slot = soc__smap_slot(&L->cluster_names, cl->name, &created);
     if (slot == NULL)
         return oom(L);
     if (!created)
@@ -1512,7 +1427,7 @@ static int cluster_index(ld_t *L, const yaml_node_t *n, const char *key, int *ou
     int rc = get_str(L, n, key, &name);
     if (rc != SOC_OK)
         return rc;
-    int c = strmap_get(&L->cluster_names, name);
+    int c = soc__smap_get(&L->cluster_names, name);
     if (c < 0) {
         const soc_platform_t *p = &L->cfg->platform;
         const char **names = malloc(sizeof *names * (size_t)(p->n_clusters ? p->n_clusters : 1));
@@ -1850,13 +1765,13 @@ static const char *task_label(const soc_app_t *a, int t, char *buf, size_t size)
 }
 
 /* name -> index over an application's tasks; repeated names map to -2. */
-static int task_map(ld_t *L, const soc_app_t *a, strmap_t *m)
+static int task_map(ld_t *L, const soc_app_t *a, soc__smap_t *m)
 {
     for (int t = 0; t < a->n_tasks; t++) {
         if (a->tasks[t].name == NULL)
             continue;
         int created;
-        int *slot = strmap_slot(m, a->tasks[t].name, &created);
+        int *slot = soc__smap_slot(m, a->tasks[t].name, &created);
         if (slot == NULL)
             return oom(L);
         *slot = created ? t : -2;
@@ -1865,7 +1780,7 @@ static int task_map(ld_t *L, const soc_app_t *a, strmap_t *m)
 }
 
 /* A task reference: an index (plain integer) or a task name. */
-static int resolve_task(ld_t *L, const yaml_node_t *n, const soc_app_t *a, const strmap_t *m,
+static int resolve_task(ld_t *L, const yaml_node_t *n, const soc_app_t *a, const soc__smap_t *m,
                         const char *key, int *out)
 {
     char buf[64];
@@ -1881,7 +1796,7 @@ static int resolve_task(ld_t *L, const yaml_node_t *n, const soc_app_t *a, const
         *out = (int)idx;
         return SOC_OK;
     }
-    int t = strmap_get(m, sval(n));
+    int t = soc__smap_get(m, sval(n));
     if (t == -2)
         return fail(L, n, SOC_ECONFIG,
                     "%s: task name '%.60s' is not unique in application '%s'; use its index",
@@ -2171,7 +2086,7 @@ static int check_graph(ld_t *L, const yaml_node_t *tasks, const yaml_node_t *edg
     return rc;
 }
 
-static int parse_edges(ld_t *L, const yaml_node_t *n, int a, const strmap_t *tm)
+static int parse_edges(ld_t *L, const yaml_node_t *n, int a, const soc__smap_t *tm)
 {
     soc_app_t *app = &L->cfg->apps[a];
     size_t k;
@@ -2224,13 +2139,13 @@ static int app_scalars(ld_t *L, const yaml_node_t *n, int a)
     yaml_node_t *h = map_get(L, n, "head"), *t = map_get(L, n, "tail");
     if (h == NULL && t == NULL)
         return SOC_OK;
-    strmap_t tm = {0};
+    soc__smap_t tm = {.borrow = 1};
     rc = task_map(L, app, &tm);
     if (rc == SOC_OK && h != NULL)
         rc = resolve_task(L, h, app, &tm, "head", &app->head);
     if (rc == SOC_OK && t != NULL)
         rc = resolve_task(L, t, app, &tm, "tail", &app->tail);
-    strmap_free(&tm);
+    soc__smap_free(&tm);
     return rc;
 }
 
@@ -2264,11 +2179,11 @@ static int app_map(ld_t *L, const yaml_node_t *n, int a, int from_file)
     for (size_t t = 0; t < nt; t++)
         if ((rc = parse_task(L, seq_at(L, tasks, t), a, (int)t)) != SOC_OK)
             return rc;
-    strmap_t tm = {0};
+    soc__smap_t tm = {.borrow = 1};
     rc = task_map(L, app, &tm);
     if (rc == SOC_OK && edges != NULL && !is_null(edges))
         rc = parse_edges(L, edges, a, &tm);
-    strmap_free(&tm);
+    soc__smap_free(&tm);
     if (rc == SOC_OK)
         rc = check_graph(L, tasks, edges, a);
     if (rc == SOC_OK)
@@ -2321,7 +2236,7 @@ static int parse_app_item(ld_t *L, const yaml_node_t *n, int a)
     if (rc != SOC_OK)
         return rc;
     int created;
-    int *slot = strmap_slot(&L->app_names, app->name, &created);
+    int *slot = soc__smap_slot(&L->app_names, app->name, &created);
     if (slot == NULL)
         return oom(L);
     if (!created)
@@ -2363,7 +2278,7 @@ static int app_index(ld_t *L, const yaml_node_t *n, const char *key, int *out)
     int rc = get_str(L, n, key, &name);
     if (rc != SOC_OK)
         return rc;
-    int a = strmap_get(&L->app_names, name);
+    int a = soc__smap_get(&L->app_names, name);
     if (a < 0) {
         const soc_config_t *cfg = L->cfg;
         const char **names = malloc(sizeof *names * (size_t)cfg->n_apps);
@@ -3130,7 +3045,7 @@ static void place_finalize_error(ld_t *L, soc_error_t *e)
         char name[256];
         memcpy(name, p, (size_t)(q - p));
         name[q - p] = '\0';
-        int idx = strmap_get(w == 0 ? &L->app_names : &L->cluster_names, name);
+        int idx = soc__smap_get(w == 0 ? &L->app_names : &L->cluster_names, name);
         if (idx < 0)
             continue;
         const ld_mark_t *m = w == 0 ? &L->apps[idx].mark : &L->clusters[idx].mark;
@@ -3151,9 +3066,9 @@ static void ld_cleanup(ld_t *L)
         free(L->docs[i]);
     }
     free(L->docs);
-    strmap_free(&L->types);
-    strmap_free(&L->cluster_names);
-    strmap_free(&L->app_names);
+    soc__smap_free(&L->types);
+    soc__smap_free(&L->cluster_names);
+    soc__smap_free(&L->app_names);
     free(L->tinfo);
     if (L->clusters != NULL)
         for (int c = 0; c < L->cfg->platform.n_clusters; c++) {
@@ -3174,6 +3089,7 @@ static int load_text(soc_config_t *cfg, const char *text, size_t len, const char
     ld_t L;
     memset(&L, 0, sizeof L);
     L.cfg = cfg;
+    L.types.borrow = 1; /* the platform's type names */
     L.err = &e;
     L.budget = LD_BUDGET;
     L.warn = warn;
