@@ -33,7 +33,7 @@ import pytest
 
 import socsim_gym
 
-from conftest import SRC, SMALL_CONFIG
+from conftest import AGENTS_DIR, SMALL_CONFIG, SRC
 from test_sweep_api import BASE, cli_sweep, ds3_sweep, native_sweep, same_files
 
 try:
@@ -199,3 +199,38 @@ def test_env_runner_actors(socsim, ray_session):
         local_runner.close()
     for r in runners:
         ray.kill(r)
+
+
+def test_ray_pg_example_trains_the_same_on_any_number_of_actors(socsim, ray_session, tmp_path):
+    """examples/agents/ray_pg.py: 3 iterations on 2 actors x 2 envs and on
+    1 actor x 3 envs give the same network, bit for bit; the script's
+    weights run in the C simulator."""
+    sys.path.insert(0, str(AGENTS_DIR))
+    try:
+        import ray_pg
+    finally:
+        sys.path.remove(str(AGENTS_DIR))
+    kw = dict(config_path=str(SMALL_CONFIG), options={"slots": 4})
+    probe = socsim_gym.SocSimVectorEnv(1, **kw)
+    nets = []
+    try:
+        start = MLPPolicy.for_env(probe, hidden=(16,), rng=np.random.default_rng(1)).layers[0][0]
+        for n_runners, per in ((2, 2), (1, 3)):
+            pol = MLPPolicy.for_env(probe, hidden=(16,), rng=np.random.default_rng(1))
+            runners = make_runners(n_runners, per, **kw)
+            nets.append(ray_pg.train(runners, pol, iterations=3, episodes=4, seed=2, log=None))
+            for r in runners:
+                ray.kill(r)
+    finally:
+        probe.close()
+    for (wa, ba, _), (wb, bb, _) in zip(nets[0].layers, nets[1].layers):
+        np.testing.assert_array_equal(wa, wb)
+        np.testing.assert_array_equal(ba, bb)
+    assert not np.array_equal(nets[0].layers[0][0], start)  # it did learn something
+    out = tmp_path / "p.weights"
+    assert ray_pg.main(["--config", str(SMALL_CONFIG), "--option", "slots=4", "--runners", "2",
+                        "--envs-per-runner", "2", "--episodes", "4", "--iterations", "2",
+                        "--hidden", "16", "--eval-seeds", "4", "--out", str(out)]) == 0
+    r = subprocess.run([socsim, "run", str(SMALL_CONFIG), "--scheduler", f"neural:{out}"],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
