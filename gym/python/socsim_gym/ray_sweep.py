@@ -218,8 +218,11 @@ def _drive(sweep: Any, results: Any, units_per_task: int, max_in_flight: Optiona
                 for unit, cells, error in answers:
                     first, n = sweep.unit(unit)
                     if error is None:
-                        results.add(unit, cells)
-                        continue
+                        try:
+                            results.add(unit, cells)
+                            continue
+                        except (ValueError, TypeError) as e:  # never from run_units
+                            error = f"malformed answer from a worker: {e}"
                     failed += n
                     msg = error.strip().splitlines()[-1] if error.strip() else "failed"
                     if on_error is not None:
@@ -301,11 +304,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                     print(f"{PROG}: Ray is not installed (pip install ray)", file=sys.stderr)
                     return 2
                 if not ray.is_initialized():
-                    kw: Dict[str, Any] = {"include_dashboard": False, "log_to_driver": False}
+                    kw: Dict[str, Any] = {"log_to_driver": False}
                     if a.address is not None:
                         kw["address"] = a.address
-                    elif a.num_cpus is not None:
-                        kw["num_cpus"] = a.num_cpus
+                    else:  # a local instance: no dashboard
+                        kw["include_dashboard"] = False
+                        if a.num_cpus is not None:
+                            kw["num_cpus"] = a.num_cpus
                     ray.init(**kw)
                     started_ray = True
             try:

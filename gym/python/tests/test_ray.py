@@ -142,6 +142,19 @@ def test_ray_sweep_equals_socsim_sweep(socsim, tmp_path, ray_session, kind):
     same_files(tmp_path / "cli", tmp_path / "ray")
 
 
+def test_driver_joins_a_running_cluster(socsim, tmp_path, ray_session):
+    """--address: the driver joins the cluster this test process started."""
+    sweep = ds3_sweep(tmp_path)
+    assert cli_sweep(socsim, sweep, tmp_path / "cli").returncode == 0
+    gcs = ray.get_runtime_context().gcs_address
+    r = subprocess.run([sys.executable, "-m", "socsim_gym.ray_sweep", str(sweep), "--out",
+                        str(tmp_path / "ray"), "--address", gcs, "--quiet"],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == ""  # --quiet: no table
+    same_files(tmp_path / "cli", tmp_path / "ray")
+
+
 def test_failed_points_are_reported_and_retried(socsim, tmp_path, ray_session):
     weights = SRC / "examples" / "policies" / "top_high_load.weights"
     sweep = tmp_path / "fail.yaml"
