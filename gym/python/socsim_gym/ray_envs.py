@@ -153,6 +153,8 @@ def play(runners: Sequence[Any], policy: Optional[MLPPolicy], seeds: Sequence[in
     seeds = [int(s) for s in seeds]
     if not runners:
         raise ValueError("no runners")
+    if not seeds:
+        return {k: [] for k in ("obs", "masks", "actions", "rewards", "avg_latency_us", "steps")}
     ref = ray.put(policy)  # shipped once, shared by every runner
     per = -(-len(seeds) // len(runners))
     calls = [(r, k) for r, k in zip(runners, range(0, len(seeds), per))]
