@@ -69,7 +69,7 @@ def check_parity(socsim, config, policy, env, seeds, tmp_path, extra=(), warmup=
             assert metrics["avg_latency_us"] == pytest.approx(last["avg_latency_us"], rel=1e-9)
 
 
-@pytest.mark.parametrize("mode, slots", [("pair", 4), ("pe", 3), ("task", 5)])
+@pytest.mark.parametrize("mode, slots", [("pair", 4), ("pe", 3), ("task", 5), ("plan", 8)])
 def test_random_network_parity_on_the_small_workload(socsim, small_config, tmp_path, mode, slots):
     # An untrained network with large weights makes erratic, non-trivial
     # choices: a sharper test of the encoding than a sensible policy.
@@ -89,6 +89,19 @@ def test_parity_on_the_heterogeneous_default_platform(socsim, tmp_path):
     try:
         pol = MLPPolicy.for_env(env, hidden=(32,), rng=np.random.default_rng(0), out_scale=3.0)
         # the embedded default is built from this file
+        cfg = SRC / "workloads" / "default.yaml"
+        check_parity(socsim, str(cfg), pol, env, [3], tmp_path, extra=("--jobs", str(jobs)), warmup=True)
+    finally:
+        env.close()
+
+
+def test_plan_parity_on_the_heterogeneous_default_platform(socsim, tmp_path):
+    # Plan mode on MULTIPLE_BAL: whole jobs planned at arrival with keyed
+    # (inserted) assignments; a random network picks erratic PEs.
+    jobs = 12
+    env = SocSimEnv(options={"action_mode": "plan", "jobs": jobs})
+    try:
+        pol = MLPPolicy.for_env(env, hidden=(16,), rng=np.random.default_rng(2), out_scale=3.0)
         cfg = SRC / "workloads" / "default.yaml"
         check_parity(socsim, str(cfg), pol, env, [3], tmp_path, extra=("--jobs", str(jobs)), warmup=True)
     finally:
