@@ -129,3 +129,17 @@ def test_shipped_default_policy_parity(socsim, tmp_path):
                      extra=("--jobs", str(jobs)), warmup=True)
     finally:
         env.close()
+
+
+def test_shipped_plan_policy_parity(socsim, tmp_path):
+    # examples/policies/default_plan.weights: plan mode on the default
+    pol = MLPPolicy.load(str(POLICY_DIR / "default_plan.weights"))
+    assert pol.action_mode == "plan"
+    jobs = 10
+    env = SocSimEnv(options={"slots": pol.slots, "action_mode": pol.action_mode, "jobs": jobs})
+    try:
+        pol.matches(env)
+        check_parity(socsim, str(SRC / "workloads" / "default.yaml"), pol, env, [4], tmp_path,
+                     extra=("--jobs", str(jobs)), warmup=True)
+    finally:
+        env.close()
