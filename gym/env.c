@@ -505,6 +505,16 @@ static void fill_info(soc_env_t *e, const soc_view_t *v, soc_env_info_t *info)
     info->t_us = soc_time_to_us(v->now);
     info->step = e->step;
     info->n_ready = v->n_ready;
+    if (e->opt.obs.mode == SOC_ACTION_PLAN) {
+        /* within a planned instant the view still lists the entries the
+         * job's earlier steps assigned */
+        info->n_ready = 0;
+        for (int i = 0; i < v->n_ready; i++) {
+            soc_task_info_t ti;
+            info->n_ready += v->api->task_info(v, v->ready[i].ref, &ti) == SOC_OK &&
+                             ti.status == SOC_TASK_READY;
+        }
+    }
     /* the engine refreshes view->jobs_in_system at decision points only */
     info->jobs_in_system = e->state == ENV_RUNNING
                                ? v->jobs_in_system

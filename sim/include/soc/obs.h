@@ -54,6 +54,10 @@
  *   4 globals:          jobs, pending, idle, load
  * `job` is a rollout: the job's planned completion if the task goes to that
  * PE and the job's remaining tasks are then placed by HEFT's rule.
+ * Planning happens at the decision point of the arrival instant (after the
+ * instant's events), not inside the arrival event as the heft scheduler's
+ * on_job_arrival: the same decisions with fixed execution times; with
+ * execution-time distributions the random draws come in another order.
  *
  * An encoder keeps scratch space, so one encoder must not be used from two
  * threads at once.  It borrows the platform and applications, which must
