@@ -9,6 +9,12 @@
  * environment does the same one step at a time, so a policy trained there
  * behaves identically here.  File format: gym/WEIGHTS.md.
  *
+ * Plan mode (action_mode plan, SOC_ACTION_PLAN): the jobs that arrived are
+ * planned whole at the decision point of their arrival -- each task in
+ * HEFT's order on the PE the network picks, with the insertion-based start
+ * as its key (soc_obs_decode_key) -- until soc_obs_has_decision says the
+ * instant is planned, exactly as consecutive plan-mode environment steps.
+ *
  * The dense layers use GSL BLAS in double precision.  Hidden layers keep
  * their weights transposed (in x out) and use CblasTrans, which GSL's
  * reference CBLAS evaluates as axpy updates over the input rows; two
@@ -50,6 +56,7 @@ typedef struct neural {
     soc_obs_t *enc;
     int dim, n_actions;
     int slot_w, pe_base;   /* observation layout (soc/obs.h) */
+    int plan;              /* plan mode: no ready-slot layout, keyed assigns */
     int n_layers;
     layer_t layer[MAX_LAYERS];
     double *shift, *scale; /* [dim] or NULL */
@@ -237,7 +244,7 @@ static int neural_load(neural_t *n, const char *path, const soc_sched_init_t *in
         goto done;
     int mode = soc_action_mode_parse(rd_next(&r));
     if (mode < 0) {
-        rc = rd_fail(&r, "action_mode '%s' is not pair, pe or task", r.tok);
+        rc = rd_fail(&r, "action_mode '%s' is not pair, pe, task or plan", r.tok);
         goto done;
     }
     double scale_us;
@@ -374,8 +381,9 @@ static int neural_load(neural_t *n, const char *path, const soc_sched_init_t *in
         for (int i = 0; i < last->in; i++)
             last->w[(size_t)o * (size_t)last->in + (size_t)i] =
                 last->wt[(size_t)i * (size_t)last->out + (size_t)o];
+    n->plan = mode == SOC_ACTION_PLAN;
     n->slot_w = 5 + init->platform->n_clusters + init->platform->n_pes;
-    n->pe_base = (int)slots * n->slot_w;
+    n->pe_base = n->plan ? 0 : (int)slots * n->slot_w;
     n->obs = malloc(sizeof *n->obs * (size_t)n->dim);
     n->mask = malloc((size_t)n->n_actions);
     n->h[0] = malloc(sizeof *n->h[0] * (size_t)widest);
@@ -469,9 +477,10 @@ static int64_t forward(neural_t *n)
             v = v < -n->clip ? -n->clip : v > n->clip ? n->clip : v;
         x[i] = v;
     }
-    /* occupied slots form a prefix; the others contribute exact zeros */
+    /* occupied slots form a prefix; the others contribute exact zeros
+     * (slot modes; plan mode has pe_base 0: every row counts) */
     int live_end = n->pe_base;
-    if (n->shift == NULL) {
+    if (n->shift == NULL && !n->plan) {
         int k = 0;
         while (k * n->slot_w < n->pe_base && n->obs[k * n->slot_w] != 0.0f)
             k++;
@@ -525,8 +534,15 @@ static int neural_schedule(void *state, soc_view_t *v)
     neural_t *n = state;
     if (n == NULL)
         return SOC_EINVAL;
-    /* each round assigns one task, so n_ready + 1 rounds always suffice */
-    for (int round = 0; round <= v->n_ready; round++) {
+    /* each round assigns one task: n_ready + 1 rounds always suffice, and
+     * in plan mode the tasks of the ready tasks' jobs */
+    long rounds = v->n_ready;
+    if (n->plan)
+        for (int i = 0; i < v->n_ready; i++)
+            rounds += v->ready[i].app >= 0 && v->ready[i].app < v->n_apps
+                          ? v->apps[v->ready[i].app].n_tasks
+                          : 0;
+    for (long round = 0; round <= rounds; round++) {
         int valid = soc_obs_encode(n->enc, v, n->obs, n->mask);
         if (valid < 0)
             return valid;
@@ -537,10 +553,11 @@ static int neural_schedule(void *state, soc_view_t *v)
             return SOC_EMATH; /* a logit overflowed: no decision can be trusted */
         soc_task_ref_t ref;
         int pe;
-        int rc = soc_obs_decode(n->enc, v, best, &ref, &pe);
+        soc_time_t key;
+        int rc = soc_obs_decode_key(n->enc, v, best, &ref, &pe, &key);
         if (rc < 0)
             return rc;
-        rc = v->api->assign(v, ref, pe, SOC_APPEND);
+        rc = v->api->assign(v, ref, pe, key);
         if (rc != SOC_OK)
             return rc;
     }
