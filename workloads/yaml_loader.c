@@ -1183,6 +1183,125 @@ static int dist_list(ld_t *L, const yaml_node_t *n, const char *key, int purpose
     return rc;
 }
 
+/* The values of dist: in soc_dist_kind_of's spelling. */
+static const char *const DIST_KIND_NAMES[] = {"constant",  "exponential",      "uniform",
+                                              "normal",    "lognormal",        "gamma",
+                                              "hyperexponential", "empirical", NULL};
+
+/* Distribution step 1: the mapping's kind (dist: KIND, at *ki of
+ * DIST_KIND_NAMES) into d->kind; every key given must belong to this kind
+ * (estimate_us to DIST_EXEC) and every parameter is needed (an empirical's
+ * weights are optional). */
+static int dist_kind(ld_t *L, const yaml_node_t *n, const char *what, int purpose, soc_dist_t *d,
+                     int *ki)
+{
+    const char *const *kinds = DIST_KIND_NAMES;
+    int rc;
+    if ((rc = want_map(L, n, what, DIST_KEYS)) != SOC_OK)
+        return rc;
+    if (L->cfg->semantics != SOC_SEM_NATIVE)
+        return fail(L, n, SOC_ECONFIG, "%s: distributions need semantics: native", what);
+    yaml_node_t *k = map_get(L, n, "dist");
+    if (k == NULL)
+        return fail(L, n, SOC_ECONFIG,
+                    "%s: a distribution needs 'dist' (constant, exponential, uniform, normal, "
+                    "lognormal, gamma, hyperexponential or empirical)", what);
+    if ((rc = get_enum(L, k, "dist", kinds, ki)) != SOC_OK)
+        return rc;
+    d->kind = soc_dist_kind_of(kinds[*ki]);
+    const char *const *want = dist_params(d->kind);
+    /* every key given must belong to this kind; every parameter is needed */
+    for (size_t i = 0; i < map_len(n); i++) {
+        const char *key = sval(map_key(L, n, i));
+        if (strcmp(key, "dist") == 0 || (strcmp(key, "estimate_us") == 0 && purpose == DIST_EXEC))
+            continue;
+        int ok = 0;
+        for (int j = 0; want[j] != NULL; j++)
+            ok |= strcmp(want[j], key) == 0;
+        if (!ok && strcmp(key, "estimate_us") == 0)
+            return fail(L, map_key(L, n, i), SOC_ECONFIG,
+                        "estimate_us applies to execution times only (exec_us)");
+        if (!ok)
+            return fail(L, map_key(L, n, i), SOC_ECONFIG, "%s does not apply to dist: %s", key,
+                        kinds[*ki]);
+    }
+    for (int j = 0; want[j] != NULL; j++)
+        if (map_get(L, n, want[j]) == NULL && !(d->kind == SOC_DIST_EMPIRICAL &&
+                                               strcmp(want[j], "weights") == 0))
+            return fail(L, n, SOC_ECONFIG, "dist: %s needs %s", kinds[*ki], want[j]);
+    return SOC_OK;
+}
+
+/* An empirical distribution's values and weights (default: equal), one
+ * weight per value, summing to 1. */
+static int dist_empirical(ld_t *L, const yaml_node_t *n, int purpose, soc_dist_t *d)
+{
+    yaml_node_t *v = map_get(L, n, "values");
+    int rc = dist_list(L, v, "values", purpose, 0, &d->values, &d->n);
+    yaml_node_t *wn = map_get(L, n, "weights");
+    if (rc == SOC_OK && wn == NULL) {
+        if ((d->weights = malloc(sizeof *d->weights * (size_t)d->n)) == NULL)
+            return oom(L);
+        for (int i = 0; i < d->n; i++)
+            d->weights[i] = 1.0 / d->n;
+    } else if (rc == SOC_OK) {
+        int nw = 0;
+        rc = dist_list(L, wn, "weights", purpose, 1, &d->weights, &nw);
+        if (rc == SOC_OK && nw != d->n)
+            rc = fail(L, wn, SOC_ECONFIG,
+                      "weights has %d entries but values has %d (one weight per value)", nw,
+                      d->n);
+        double sum = 0;
+        for (int i = 0; rc == SOC_OK && i < nw; i++)
+            sum += d->weights[i];
+        if (rc == SOC_OK && fabs(sum - 1) > LD_PROB_TOL)
+            rc = fail(L, wn, SOC_ECONFIG, "weights sum to %.9g, not 1", sum);
+    }
+    return rc;
+}
+
+/* Distribution step 2: the parameters of d->kind, each checked at its
+ * node. */
+static int dist_params_read(ld_t *L, const yaml_node_t *n, int purpose, soc_dist_t *d)
+{
+    yaml_node_t *v;
+    int rc;
+    switch (d->kind) {
+    case SOC_DIST_CONSTANT:
+        return dist_value(L, map_get(L, n, "value"), "value", purpose, 0, 0, &d->mean);
+    case SOC_DIST_EXPONENTIAL:
+        return get_num(L, map_get(L, n, "mean"), "mean", 0, 1, SOC_YAML_MAX_US, &d->mean);
+    case SOC_DIST_UNIFORM:
+        rc = get_num(L, map_get(L, n, "min"), "min", 0, 0, SOC_YAML_MAX_US, &d->min);
+        if (rc == SOC_OK) {
+            v = map_get(L, n, "max");
+            rc = get_num(L, v, "max", 0, 0, SOC_YAML_MAX_US, &d->max);
+            if (rc == SOC_OK && d->max < d->min)
+                rc = fail(L, v, SOC_ECONFIG, "max: must not be below min (%.17g), got %s",
+                          d->min, sval(v));
+        }
+        return rc;
+    case SOC_DIST_NORMAL:
+        rc = get_num(L, map_get(L, n, "mean"), "mean", 0, 0, SOC_YAML_MAX_US, &d->mean);
+        if (rc == SOC_OK)
+            rc = get_num(L, map_get(L, n, "sd"), "sd", 0, 0, SOC_YAML_MAX_US, &d->sd);
+        return rc;
+    case SOC_DIST_EMPIRICAL:
+        return dist_empirical(L, n, purpose, d);
+    default: /* lognormal, gamma, hyperexponential */
+        rc = get_num(L, map_get(L, n, "mean"), "mean", 0, 1, SOC_YAML_MAX_US, &d->mean);
+        if (rc == SOC_OK) {
+            v = map_get(L, n, "cv");
+            rc = get_num(L, v, "cv", 0, 0, SOC_YAML_MAX_CV, &d->cv);
+            if (rc == SOC_OK && d->kind == SOC_DIST_HYPEREXP && d->cv < 1)
+                rc = fail(L, v, SOC_ECONFIG,
+                          "cv: a hyperexponential needs cv >= 1 (below 1 use gamma or "
+                          "lognormal), got %s", sval(v));
+        }
+        return rc;
+    }
+}
+
 /* A distribution at n: a number (a constant; kind NONE for DIST_EXEC, where
  * *estimate is that number) or a mapping {dist: KIND, parameters...}.
  * estimate_us is accepted for DIST_EXEC only (default: the mean).  Every
@@ -1209,107 +1328,15 @@ static int parse_dist(ld_t *L, const yaml_node_t *n, const char *what, int purpo
         return fail(L, n, SOC_ECONFIG,
                     "%s: expected a number or a distribution {dist: ...}, got %s", what,
                     describe(n, buf, sizeof buf));
-    if ((rc = want_map(L, n, what, DIST_KEYS)) != SOC_OK)
-        return rc;
-    if (L->cfg->semantics != SOC_SEM_NATIVE)
-        return fail(L, n, SOC_ECONFIG, "%s: distributions need semantics: native", what);
-    yaml_node_t *k = map_get(L, n, "dist");
-    if (k == NULL)
-        return fail(L, n, SOC_ECONFIG,
-                    "%s: a distribution needs 'dist' (constant, exponential, uniform, normal, "
-                    "lognormal, gamma, hyperexponential or empirical)", what);
-    static const char *const kinds[] = {"constant", "exponential", "uniform", "normal",
-                                        "lognormal", "gamma", "hyperexponential", "empirical",
-                                        NULL};
     int ki;
-    if ((rc = get_enum(L, k, "dist", kinds, &ki)) != SOC_OK)
-        return rc;
-    d->kind = soc_dist_kind_of(kinds[ki]);
-    const char *const *want = dist_params(d->kind);
-    /* every key given must belong to this kind; every parameter is needed */
-    for (size_t i = 0; i < map_len(n); i++) {
-        const char *key = sval(map_key(L, n, i));
-        if (strcmp(key, "dist") == 0 || (strcmp(key, "estimate_us") == 0 && purpose == DIST_EXEC))
-            continue;
-        int ok = 0;
-        for (int j = 0; want[j] != NULL; j++)
-            ok |= strcmp(want[j], key) == 0;
-        if (!ok && strcmp(key, "estimate_us") == 0)
-            return fail(L, map_key(L, n, i), SOC_ECONFIG,
-                        "estimate_us applies to execution times only (exec_us)");
-        if (!ok)
-            return fail(L, map_key(L, n, i), SOC_ECONFIG, "%s does not apply to dist: %s", key,
-                        kinds[ki]);
-    }
-    for (int j = 0; want[j] != NULL; j++)
-        if (map_get(L, n, want[j]) == NULL && !(d->kind == SOC_DIST_EMPIRICAL &&
-                                               strcmp(want[j], "weights") == 0))
-            return fail(L, n, SOC_ECONFIG, "dist: %s needs %s", kinds[ki], want[j]);
-    yaml_node_t *v;
-    switch (d->kind) {
-    case SOC_DIST_CONSTANT:
-        rc = dist_value(L, map_get(L, n, "value"), "value", purpose, 0, 0, &d->mean);
-        break;
-    case SOC_DIST_EXPONENTIAL:
-        rc = get_num(L, map_get(L, n, "mean"), "mean", 0, 1, SOC_YAML_MAX_US, &d->mean);
-        break;
-    case SOC_DIST_UNIFORM:
-        rc = get_num(L, map_get(L, n, "min"), "min", 0, 0, SOC_YAML_MAX_US, &d->min);
-        if (rc == SOC_OK) {
-            v = map_get(L, n, "max");
-            rc = get_num(L, v, "max", 0, 0, SOC_YAML_MAX_US, &d->max);
-            if (rc == SOC_OK && d->max < d->min)
-                rc = fail(L, v, SOC_ECONFIG, "max: must not be below min (%.17g), got %s",
-                          d->min, sval(v));
-        }
-        break;
-    case SOC_DIST_NORMAL:
-        rc = get_num(L, map_get(L, n, "mean"), "mean", 0, 0, SOC_YAML_MAX_US, &d->mean);
-        if (rc == SOC_OK)
-            rc = get_num(L, map_get(L, n, "sd"), "sd", 0, 0, SOC_YAML_MAX_US, &d->sd);
-        break;
-    case SOC_DIST_EMPIRICAL: {
-        v = map_get(L, n, "values");
-        rc = dist_list(L, v, "values", purpose, 0, &d->values, &d->n);
-        yaml_node_t *wn = map_get(L, n, "weights");
-        if (rc == SOC_OK && wn == NULL) {
-            if ((d->weights = malloc(sizeof *d->weights * (size_t)d->n)) == NULL)
-                return oom(L);
-            for (int i = 0; i < d->n; i++)
-                d->weights[i] = 1.0 / d->n;
-        } else if (rc == SOC_OK) {
-            int nw = 0;
-            rc = dist_list(L, wn, "weights", purpose, 1, &d->weights, &nw);
-            if (rc == SOC_OK && nw != d->n)
-                rc = fail(L, wn, SOC_ECONFIG,
-                          "weights has %d entries but values has %d (one weight per value)", nw,
-                          d->n);
-            double sum = 0;
-            for (int i = 0; rc == SOC_OK && i < nw; i++)
-                sum += d->weights[i];
-            if (rc == SOC_OK && fabs(sum - 1) > LD_PROB_TOL)
-                rc = fail(L, wn, SOC_ECONFIG, "weights sum to %.9g, not 1", sum);
-        }
-        break;
-    }
-    default: /* lognormal, gamma, hyperexponential */
-        rc = get_num(L, map_get(L, n, "mean"), "mean", 0, 1, SOC_YAML_MAX_US, &d->mean);
-        if (rc == SOC_OK) {
-            v = map_get(L, n, "cv");
-            rc = get_num(L, v, "cv", 0, 0, SOC_YAML_MAX_CV, &d->cv);
-            if (rc == SOC_OK && d->kind == SOC_DIST_HYPEREXP && d->cv < 1)
-                rc = fail(L, v, SOC_ECONFIG,
-                          "cv: a hyperexponential needs cv >= 1 (below 1 use gamma or "
-                          "lognormal), got %s", sval(v));
-        }
-        break;
-    }
-    if (rc != SOC_OK)
+    if ((rc = dist_kind(L, n, what, purpose, d, &ki)) != SOC_OK ||
+        (rc = dist_params_read(L, n, purpose, d)) != SOC_OK)
         return rc;
     char msg[200];
     if (soc_dist_check(d, purpose == DIST_COUNT, msg, sizeof msg) != SOC_OK)
         return fail(L, n, SOC_ECONFIG, "%s: %s", what, msg);
     if (purpose == DIST_EXEC) {
+        yaml_node_t *v;
         *estimate = soc_dist_mean(d);
         if ((v = map_get(L, n, "estimate_us")) != NULL &&
             (rc = get_num(L, v, "estimate_us", 0, 0, SOC_YAML_MAX_US, estimate)) != SOC_OK)
@@ -1528,6 +1555,33 @@ static int parse_placement(ld_t *L, const yaml_node_t *n, soc_contention_t *c, i
     return SOC_OK;
 }
 
+/* contention.port_bandwidth v: a mapping cluster -> bandwidth of the in and
+ * out ports of that cluster's PEs. */
+static int parse_port_bw(ld_t *L, const yaml_node_t *v, soc_contention_t *c)
+{
+    soc_platform_t *p = &L->cfg->platform;
+    char buf[64];
+    int rc;
+    if (v->type != YAML_MAPPING_NODE)
+        return fail(L, v, SOC_ECONFIG,
+                    "port_bandwidth: expected a mapping cluster -> bandwidth, got %s",
+                    describe(v, buf, sizeof buf));
+    c->port_bw = calloc((size_t)p->n_clusters, sizeof *c->port_bw);
+    if (c->port_bw == NULL)
+        return oom(L);
+    size_t np = map_len(v);
+    if ((rc = tick(L, v, np)) != SOC_OK)
+        return rc;
+    for (size_t i = 0; i < np; i++) {
+        int cl;
+        if ((rc = cluster_index(L, map_key(L, v, i), "port_bandwidth", &cl)) != SOC_OK ||
+            (rc = get_num(L, map_val(L, v, i), "port_bandwidth", 0, 1, SOC_YAML_MAX_BANDWIDTH,
+                          &c->port_bw[cl])) != SOC_OK)
+            return rc;
+    }
+    return SOC_OK;
+}
+
 static int parse_contention(ld_t *L, const yaml_node_t *n)
 {
     soc_platform_t *p = &L->cfg->platform;
@@ -1570,26 +1624,9 @@ static int parse_contention(ld_t *L, const yaml_node_t *n)
             (rc = get_num(L, v, "energy_pj_per_unit", 0, 0, 1e12, &c->energy_pj_per_unit)) !=
                 SOC_OK)
             return rc;
-        if ((v = map_get(L, n, "port_bandwidth")) != NULL) {
-            char buf[64];
-            if (v->type != YAML_MAPPING_NODE)
-                return fail(L, v, SOC_ECONFIG,
-                            "port_bandwidth: expected a mapping cluster -> bandwidth, got %s",
-                            describe(v, buf, sizeof buf));
-            c->port_bw = calloc((size_t)p->n_clusters, sizeof *c->port_bw);
-            if (c->port_bw == NULL)
-                return oom(L);
-            size_t np = map_len(v);
-            if ((rc = tick(L, v, np)) != SOC_OK)
-                return rc;
-            for (size_t i = 0; i < np; i++) {
-                int cl;
-                if ((rc = cluster_index(L, map_key(L, v, i), "port_bandwidth", &cl)) != SOC_OK ||
-                    (rc = get_num(L, map_val(L, v, i), "port_bandwidth", 0, 1,
-                                  SOC_YAML_MAX_BANDWIDTH, &c->port_bw[cl])) != SOC_OK)
-                    return rc;
-            }
-        }
+        if ((v = map_get(L, n, "port_bandwidth")) != NULL &&
+            (rc = parse_port_bw(L, v, c)) != SOC_OK)
+            return rc;
         int mesh = c->topology == SOC_TOPO_MESH;
         yaml_node_t *vc = map_get(L, n, "cols"), *vr = map_get(L, n, "rows");
         if (mesh && model == SOC_NET_FLOW && (vc == NULL || vr == NULL))
@@ -2433,6 +2470,124 @@ static const yaml_node_t *stoch_wrong_key(ld_t *L, const yaml_node_t *v, soc_arr
     return NULL;
 }
 
+/* Renewal arrivals: interarrival, a time distribution with a mean of at
+ * least the engine's time step. */
+static int parse_renewal(ld_t *L, const yaml_node_t *v)
+{
+    soc_injection_t *in = &L->cfg->injection;
+    yaml_node_t *x;
+    int rc;
+    if ((x = map_get(L, v, "interarrival")) == NULL)
+        return fail(L, v, SOC_ECONFIG,
+                    "arrival: renewal needs interarrival (a number or {dist: ...})");
+    if ((rc = parse_dist(L, x, "interarrival", DIST_TIME, &in->interarrival, NULL)) != SOC_OK)
+        return rc;
+    if (!(soc_dist_mean(&in->interarrival) >= SOC_MIN_INTERVAL_US))
+        return fail(L, x, SOC_ECONFIG,
+                    "interarrival: the mean (%.3g us) must be at least 1 ns, the engine's "
+                    "time step",
+                    soc_dist_mean(&in->interarrival));
+    return SOC_OK;
+}
+
+/* MMPP switch: an n x n matrix of switching rates per µs (the diagonal,
+ * perhaps the generator's -q_i, is ignored). */
+static int mmpp_switch(ld_t *L, const yaml_node_t *sw, size_t n)
+{
+    soc_injection_t *in = &L->cfg->injection;
+    size_t rows, cols;
+    int rc;
+    if ((rc = want_seq(L, sw, "switch", n, n, &rows)) != SOC_OK)
+        return rc;
+    for (size_t i = 0; i < n; i++) {
+        yaml_node_t *row = seq_at(L, sw, i);
+        if ((rc = want_seq(L, row, "switch", n, n, &cols)) != SOC_OK)
+            return rc;
+        for (size_t j = 0; j < n; j++) {
+            double r;
+            /* the diagonal may hold the generator's -q_i: ignored */
+            if ((rc = get_num(L, seq_at(L, row, j), "switch", i == j ? -1e6 : 0, 0,
+                              SOC_YAML_MAX_RATE, &r)) != SOC_OK)
+                return rc;
+            in->switch_rate[i * n + j] = i == j ? 0 : r;
+        }
+    }
+    return SOC_OK;
+}
+
+/* MMPP sojourn_us: the mean time in each of the n states; leaving a state,
+ * each other state is equally likely. */
+static int mmpp_sojourn(ld_t *L, const yaml_node_t *so, size_t n)
+{
+    soc_injection_t *in = &L->cfg->injection;
+    size_t k;
+    int rc;
+    if ((rc = want_seq(L, so, "sojourn_us", n, n, &k)) != SOC_OK)
+        return rc;
+    for (size_t i = 0; i < n; i++) {
+        double t;
+        if ((rc = get_num(L, seq_at(L, so, i), "sojourn_us", 0, 1, SOC_YAML_MAX_US, &t)) !=
+            SOC_OK)
+            return rc;
+        /* leaving state i, each other state is equally likely */
+        for (size_t j = 0; j < n; j++)
+            in->switch_rate[i * n + j] = i == j ? 0 : 1.0 / (t * (double)(n - 1));
+    }
+    return SOC_OK;
+}
+
+/* MMPP arrivals: states (mean inter-arrival time in each), and switch or
+ * sojourn_us (one of them when there are several states); at most 1e6
+ * switches per arrival on average. */
+static int parse_mmpp(ld_t *L, const yaml_node_t *v)
+{
+    soc_injection_t *in = &L->cfg->injection;
+    yaml_node_t *st = map_get(L, v, "states"), *sw = map_get(L, v, "switch"),
+                *so = map_get(L, v, "sojourn_us");
+    size_t n;
+    int rc;
+    if (st == NULL)
+        return fail(L, v, SOC_ECONFIG,
+                    "arrival: mmpp needs states (the mean inter-arrival time in each state)");
+    if ((rc = want_seq(L, st, "states", 1, SOC_YAML_MAX_STATES, &n)) != SOC_OK)
+        return rc;
+    if ((in->state_mean_us = malloc(sizeof(double) * n)) == NULL ||
+        (in->switch_rate = calloc(n * n, sizeof(double))) == NULL)
+        return oom(L);
+    in->n_states = (int)n;
+    for (size_t i = 0; i < n; i++)
+        if ((rc = get_num(L, seq_at(L, st, i), "states", 0, 1, SOC_YAML_MAX_US,
+                          &in->state_mean_us[i])) != SOC_OK)
+            return rc;
+    for (size_t i = 0; i < n; i++)
+        if (in->state_mean_us[i] < SOC_MIN_INTERVAL_US)
+            return fail(L, seq_at(L, st, i), SOC_ECONFIG,
+                        "states: %s us is below 1 ns, the engine's time step (the "
+                        "smallest is 0.001)",
+                        sval(seq_at(L, st, i)));
+    if (sw != NULL && so != NULL)
+        return fail(L, so, SOC_ECONFIG, "give either switch or sojourn_us, not both");
+    if (n > 1 && sw == NULL && so == NULL)
+        return fail(L, v, SOC_ECONFIG,
+                    "arrival: mmpp with %zu states needs switch (rates per µs) or "
+                    "sojourn_us (mean time in each state)", n);
+    if (sw != NULL && (rc = mmpp_switch(L, sw, n)) != SOC_OK)
+        return rc;
+    if (so != NULL && (rc = mmpp_sojourn(L, so, n)) != SOC_OK)
+        return rc;
+    for (size_t i = 0; i < n; i++) {
+        double q = 0;
+        for (size_t j = 0; j < n; j++)
+            q += in->switch_rate[i * n + j];
+        if (q * in->state_mean_us[i] > 1e6)
+            return fail(L, sw ? sw : so, SOC_ECONFIG,
+                        "state %zu switches %.3g times per arrival on average (at most 1e6)",
+                        i, q * in->state_mean_us[i]);
+    }
+    return SOC_OK;
+}
+
+/* issue 13: renewal and MMPP arrivals (native only), batches, on_full. */
 static int parse_stoch_injection(ld_t *L, const yaml_node_t *v, int native)
 {
     soc_injection_t *in = &L->cfg->injection;
@@ -2443,89 +2598,10 @@ static int parse_stoch_injection(ld_t *L, const yaml_node_t *v, int native)
             return fail(L, map_get(L, v, "arrival"), SOC_ECONFIG,
                         "arrival: %s needs semantics: native", soc__yaml_arrival_names[in->kind]);
     }
-    if (in->kind == SOC_ARRIVAL_RENEWAL) {
-        if ((x = map_get(L, v, "interarrival")) == NULL)
-            return fail(L, v, SOC_ECONFIG,
-                        "arrival: renewal needs interarrival (a number or {dist: ...})");
-        if ((rc = parse_dist(L, x, "interarrival", DIST_TIME, &in->interarrival, NULL)) != SOC_OK)
-            return rc;
-        if (!(soc_dist_mean(&in->interarrival) >= SOC_MIN_INTERVAL_US))
-            return fail(L, x, SOC_ECONFIG,
-                        "interarrival: the mean (%.3g us) must be at least 1 ns, the engine's "
-                        "time step",
-                        soc_dist_mean(&in->interarrival));
-    }
-    if (in->kind == SOC_ARRIVAL_MMPP) {
-        yaml_node_t *st = map_get(L, v, "states"), *sw = map_get(L, v, "switch"),
-                    *so = map_get(L, v, "sojourn_us");
-        size_t n;
-        if (st == NULL)
-            return fail(L, v, SOC_ECONFIG,
-                        "arrival: mmpp needs states (the mean inter-arrival time in each state)");
-        if ((rc = want_seq(L, st, "states", 1, SOC_YAML_MAX_STATES, &n)) != SOC_OK)
-            return rc;
-        if ((in->state_mean_us = malloc(sizeof(double) * n)) == NULL ||
-            (in->switch_rate = calloc(n * n, sizeof(double))) == NULL)
-            return oom(L);
-        in->n_states = (int)n;
-        for (size_t i = 0; i < n; i++)
-            if ((rc = get_num(L, seq_at(L, st, i), "states", 0, 1, SOC_YAML_MAX_US,
-                              &in->state_mean_us[i])) != SOC_OK)
-                return rc;
-        for (size_t i = 0; i < n; i++)
-            if (in->state_mean_us[i] < SOC_MIN_INTERVAL_US)
-                return fail(L, seq_at(L, st, i), SOC_ECONFIG,
-                            "states: %s us is below 1 ns, the engine's time step (the "
-                            "smallest is 0.001)",
-                            sval(seq_at(L, st, i)));
-        if (sw != NULL && so != NULL)
-            return fail(L, so, SOC_ECONFIG, "give either switch or sojourn_us, not both");
-        if (n > 1 && sw == NULL && so == NULL)
-            return fail(L, v, SOC_ECONFIG,
-                        "arrival: mmpp with %zu states needs switch (rates per µs) or "
-                        "sojourn_us (mean time in each state)", n);
-        if (sw != NULL) {
-            size_t rows, cols;
-            if ((rc = want_seq(L, sw, "switch", n, n, &rows)) != SOC_OK)
-                return rc;
-            for (size_t i = 0; i < n; i++) {
-                yaml_node_t *row = seq_at(L, sw, i);
-                if ((rc = want_seq(L, row, "switch", n, n, &cols)) != SOC_OK)
-                    return rc;
-                for (size_t j = 0; j < n; j++) {
-                    double r;
-                    /* the diagonal may hold the generator's -q_i: ignored */
-                    if ((rc = get_num(L, seq_at(L, row, j), "switch", i == j ? -1e6 : 0, 0,
-                                      SOC_YAML_MAX_RATE, &r)) != SOC_OK)
-                        return rc;
-                    in->switch_rate[i * n + j] = i == j ? 0 : r;
-                }
-            }
-        }
-        if (so != NULL) {
-            size_t k;
-            if ((rc = want_seq(L, so, "sojourn_us", n, n, &k)) != SOC_OK)
-                return rc;
-            for (size_t i = 0; i < n; i++) {
-                double t;
-                if ((rc = get_num(L, seq_at(L, so, i), "sojourn_us", 0, 1, SOC_YAML_MAX_US, &t)) !=
-                    SOC_OK)
-                    return rc;
-                /* leaving state i, each other state is equally likely */
-                for (size_t j = 0; j < n; j++)
-                    in->switch_rate[i * n + j] = i == j ? 0 : 1.0 / (t * (double)(n - 1));
-            }
-        }
-        for (size_t i = 0; i < n; i++) {
-            double q = 0;
-            for (size_t j = 0; j < n; j++)
-                q += in->switch_rate[i * n + j];
-            if (q * in->state_mean_us[i] > 1e6)
-                return fail(L, sw ? sw : so, SOC_ECONFIG,
-                            "state %zu switches %.3g times per arrival on average (at most 1e6)",
-                            i, q * in->state_mean_us[i]);
-        }
-    }
+    if (in->kind == SOC_ARRIVAL_RENEWAL && (rc = parse_renewal(L, v)) != SOC_OK)
+        return rc;
+    if (in->kind == SOC_ARRIVAL_MMPP && (rc = parse_mmpp(L, v)) != SOC_OK)
+        return rc;
     if ((x = map_get(L, v, "batch")) != NULL &&
         (rc = parse_dist(L, x, "batch", DIST_COUNT, &in->batch, NULL)) != SOC_OK)
         return rc;
