@@ -100,6 +100,9 @@ void cli_print_help(FILE *out, const cli_opt_t *opts, const char *usage,
                     const char *about);
 /* Parse an unsigned/positive integer option; -1 on error (reported). */
 int cli_parse_u64(const char *opt, const char *text, uint64_t *out);
+/* Parse --jobs (measured jobs, 1 .. 2^40) into *jobs; -1 on error
+ * (reported, naming -j/--workers for worker processes). */
+int cli_parse_jobs(const char *text, uint64_t *jobs);
 /* Parse the worker-process count of -j/--workers (1..1024) into *workers;
  * -1 on error (reported). */
 int cli_parse_workers(const char *text, int *workers);

@@ -321,6 +321,18 @@ int cli_parse_u64(const char *opt, const char *text, uint64_t *out)
     return 0;
 }
 
+int cli_parse_jobs(const char *text, uint64_t *jobs)
+{
+    if (cli_parse_u64("--jobs", text, jobs) != 0)
+        return -1;
+    if (*jobs == 0 || *jobs > ((uint64_t)1 << 40)) {
+        fprintf(stderr, "socsim: --jobs must be between 1 and 2^40 (measured jobs; worker "
+                        "processes are -j/--workers of sweep and regress)\n");
+        return -1;
+    }
+    return 0;
+}
+
 int cli_parse_workers(const char *text, int *workers)
 {
     uint64_t v;

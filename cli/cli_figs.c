@@ -168,6 +168,54 @@ static double run_value(const table_t *t, int r, int m, const int *col, int *fro
     return isnan(v) ? v : v * cli_figmetrics[m].scale;
 }
 
+/* The rows' groups (the points without their seed and iteration: equal
+ * key columns keys[0 .. n_keys)), in first-appearance order; grow[r] =
+ * the group of row r.  -1: out of memory. */
+static int group_rows(cli_figdata_t *d, const table_t *t, const int *keys, int *grow)
+{
+    for (int r = 0; r < t->n_rows; r++) {
+        int g;
+        for (g = 0; g < d->n_groups; g++) {
+            int same = 1;
+            for (int k = 0; k < d->n_keys && same; k++)
+                same = strcmp(d->groups[g].keys[k], t->rows[r][keys[k]]) == 0;
+            if (same)
+                break;
+        }
+        if (g == d->n_groups) {
+            cli_group_t *G = &d->groups[d->n_groups++];
+            if ((G->keys = malloc(sizeof(char *) * (size_t)(d->n_keys ? d->n_keys : 1))) == NULL)
+                return -1;
+            for (int k = 0; k < d->n_keys; k++)
+                G->keys[k] = t->rows[r][keys[k]];
+        }
+        d->groups[g].runs++;
+        grow[r] = g;
+    }
+    return 0;
+}
+
+/* Each group's mean and 95% confidence half-width of every metric over
+ * its runs (vals: scratch of n_rows); have[m] when some run has it. */
+static void group_stats(cli_figdata_t *d, const table_t *t, const int *col, const int *grow,
+                        double *vals)
+{
+    for (int m = 0; m < CLI_FM_COUNT; m++)
+        for (int g = 0; g < d->n_groups; g++) {
+            int nv = 0;
+            for (int r = 0; r < t->n_rows; r++) {
+                if (grow[r] != g)
+                    continue;
+                double v = run_value(t, r, m, col, &d->energy_from_column);
+                if (!isnan(v))
+                    vals[nv++] = v;
+            }
+            soc_stats_mean_ci95(vals, nv, &d->groups[g].mean[m], &d->groups[g].ci[m]);
+            if (nv > 0)
+                d->have[m] = 1;
+        }
+}
+
 int cli_figdata_load(cli_figdata_t *d, const char *dir)
 {
     memset(d, 0, sizeof *d);
@@ -223,42 +271,11 @@ int cli_figdata_load(cli_figdata_t *d, const char *dir)
         free(keys);
         goto out;
     }
-    for (int r = 0; r < t->n_rows; r++) {
-        int g;
-        for (g = 0; g < d->n_groups; g++) {
-            int same = 1;
-            for (int k = 0; k < d->n_keys && same; k++)
-                same = strcmp(d->groups[g].keys[k], t->rows[r][keys[k]]) == 0;
-            if (same)
-                break;
-        }
-        if (g == d->n_groups) {
-            cli_group_t *G = &d->groups[d->n_groups++];
-            if ((G->keys = malloc(sizeof(char *) * (size_t)(d->n_keys ? d->n_keys : 1))) == NULL) {
-                free(keys);
-                goto out;
-            }
-            for (int k = 0; k < d->n_keys; k++)
-                G->keys[k] = t->rows[r][keys[k]];
-        }
-        d->groups[g].runs++;
-        grow[r] = g;
-    }
+    int grouped = group_rows(d, t, keys, grow);
     free(keys);
-    for (int m = 0; m < CLI_FM_COUNT; m++)
-        for (int g = 0; g < d->n_groups; g++) {
-            int nv = 0;
-            for (int r = 0; r < t->n_rows; r++) {
-                if (grow[r] != g)
-                    continue;
-                double v = run_value(t, r, m, col, &d->energy_from_column);
-                if (!isnan(v))
-                    vals[nv++] = v;
-            }
-            soc_stats_mean_ci95(vals, nv, &d->groups[g].mean[m], &d->groups[g].ci[m]);
-            if (nv > 0)
-                d->have[m] = 1;
-        }
+    if (grouped != 0)
+        goto out;
+    group_stats(d, t, col, grow, vals);
     d->n_rows = t->n_rows;
     code = 0;
 out:
@@ -440,28 +457,26 @@ static void set_output(FILE *f, const char *stem, const char *fmt)
     fputc('\n', f);
 }
 
-/* Curves: one line per series against a numeric x. */
-static int draw_curves(const plan_t *P, FILE *dat, FILE *gp, const cli_fig_opts_t *o,
-                       const char *fmt, cli_figlist_t *made)
+/* Curves' data: per series a block of rows x, then per metric the mean
+ * and its 95% CI band; *all_int, *xmin, *xmax describe the x values. */
+static void curves_data(const plan_t *P, FILE *dat, int *all_int, double *xmin, double *xmax)
 {
     const cli_figdata_t *d = P->d;
     fprintf(dat, "# socsim plot data: x, then per figure metric mean, lo, hi (95%% CI):");
     for (int m = 0; m < CLI_FM_COUNT; m++)
         fprintf(dat, " %s", cli_figmetrics[m].id);
     fputc('\n', dat);
-    int all_int = 1;
-    double xmin = INFINITY, xmax = -INFINITY;
     for (int s = 0; s < P->n_ser; s++) {
         sort_groups(P->ser[s].groups, P->ser[s].n, P);
         fprintf(dat, "# series %d: %s\n", s, P->ser[s].label);
         for (int i = 0; i < P->ser[s].n; i++) {
             int g = P->ser[s].groups[i];
             double x = xval(P, g);
-            all_int &= x == floor(x);
-            if (x < xmin)
-                xmin = x;
-            if (x > xmax)
-                xmax = x;
+            *all_int &= x == floor(x);
+            if (x < *xmin)
+                *xmin = x;
+            if (x > *xmax)
+                *xmax = x;
             fprintf(dat, "%.12g", x);
             for (int m = 0; m < CLI_FM_COUNT; m++) {
                 double mu = d->groups[g].mean[m], ci = d->groups[g].ci[m];
@@ -476,6 +491,71 @@ static int draw_curves(const plan_t *P, FILE *dat, FILE *gp, const cli_fig_opts_
         }
         fputs("\n\n", dat);
     }
+}
+
+/* A curve figure's y axis for metric m: logarithmic when the means span
+ * more than 30x, a range around flat data (not gnuplot's "empty y
+ * range"). */
+static void curve_yaxis(FILE *gp, const cli_figdata_t *d, int m)
+{
+    double lo = INFINITY, hi = 0;
+    for (int g = 0; g < d->n_groups; g++) {
+        double v = d->groups[g].mean[m];
+        if (v > 0 && v < lo)
+            lo = v;
+        if (v > hi)
+            hi = v;
+    }
+    /* curves that saturate dwarf the others: spread them out */
+    fputs(lo > 0 && hi / lo > 30 ? "\nset logscale y\n" : "\nunset logscale y\n", gp);
+    /* flat data (every value equal): a range around it, not gnuplot's
+     * "empty y range" */
+    double ymin = INFINITY, ymax = -INFINITY;
+    for (int g = 0; g < d->n_groups; g++) {
+        double v = d->groups[g].mean[m], ci = d->groups[g].ci[m];
+        if (isnan(v))
+            continue;
+        ci = isnan(ci) ? 0 : ci;
+        ymin = fmin(ymin, v - ci);
+        ymax = fmax(ymax, v + ci);
+    }
+    if (ymin == ymax) {
+        double pad = fabs(ymin) > 0 ? fabs(ymin) * 0.1 : 1;
+        fprintf(gp, "set yrange [%.17g:%.17g]\n", ymin - pad, ymax + pad);
+    } else {
+        fputs("set yrange [*:*]\n", gp);
+    }
+}
+
+/* A curve figure's plot command for metric m: the bands, then the lines
+ * with markers. */
+static void curve_plot(FILE *gp, const plan_t *P, int m)
+{
+    fputs("plot ", gp);
+    int col = 2 + 3 * m;
+    for (int s = 0; s < P->n_ser; s++)
+        fprintf(gp, "%s'plot.dat' index %d using 1:%d:%d with filledcurves fc rgb '%s' "
+                    "fs transparent solid 0.13 noborder notitle",
+                s ? ", \\\n     " : "", s, col + 1, col + 2, cli_color(s));
+    for (int s = 0; s < P->n_ser; s++) {
+        /* sizes shrink with the series: equal curves show every marker */
+        fprintf(gp, ", \\\n     'plot.dat' index %d using 1:%d with linespoints lw 2 lc rgb "
+                    "'%s' dt %d pt %d ps %.2f title ",
+                s, col, cli_color(s), 1 + s % 5, point_types[s % N_PT],
+                1.9 - 0.2 * (s % 5));
+        cli_gp_quote(gp, P->ser[s].label);
+    }
+    fputc('\n', gp);
+}
+
+/* Curves: one line per series against a numeric x. */
+static int draw_curves(const plan_t *P, FILE *dat, FILE *gp, const cli_fig_opts_t *o,
+                       const char *fmt, cli_figlist_t *made)
+{
+    const cli_figdata_t *d = P->d;
+    int all_int = 1;
+    double xmin = INFINITY, xmax = -INFINITY;
+    curves_data(P, dat, &all_int, &xmin, &xmax);
     fputs("set xlabel ", gp);
     cli_gp_quote(gp, P->xlabel);
     fputc('\n', gp);
@@ -488,14 +568,6 @@ static int draw_curves(const plan_t *P, FILE *dat, FILE *gp, const cli_fig_opts_
     for (int m = 0; m < CLI_FM_COUNT; m++) {
         if (!d->have[m] || m == CLI_FM_UTIL)
             continue;
-        double lo = INFINITY, hi = 0;
-        for (int g = 0; g < d->n_groups; g++) {
-            double v = d->groups[g].mean[m];
-            if (v > 0 && v < lo)
-                lo = v;
-            if (v > hi)
-                hi = v;
-        }
         char title[800];
         snprintf(title, sizeof title, "%s vs %s (mean; band = 95%% CI over seeds)",
                  cli_figmetrics[m].title, P->rate ? "injection rate" : P->xlabel);
@@ -504,45 +576,89 @@ static int draw_curves(const plan_t *P, FILE *dat, FILE *gp, const cli_fig_opts_
         cli_gp_quote(gp, title);
         fputs("\nset ylabel ", gp);
         cli_gp_quote(gp, cli_figmetrics[m].ylabel);
-        /* curves that saturate dwarf the others: spread them out */
-        fputs(lo > 0 && hi / lo > 30 ? "\nset logscale y\n" : "\nunset logscale y\n", gp);
-        /* flat data (every value equal): a range around it, not gnuplot's
-         * "empty y range" */
-        double ymin = INFINITY, ymax = -INFINITY;
-        for (int g = 0; g < d->n_groups; g++) {
-            double v = d->groups[g].mean[m], ci = d->groups[g].ci[m];
-            if (isnan(v))
-                continue;
-            ci = isnan(ci) ? 0 : ci;
-            ymin = fmin(ymin, v - ci);
-            ymax = fmax(ymax, v + ci);
-        }
-        if (ymin == ymax) {
-            double pad = fabs(ymin) > 0 ? fabs(ymin) * 0.1 : 1;
-            fprintf(gp, "set yrange [%.17g:%.17g]\n", ymin - pad, ymax + pad);
-        } else {
-            fputs("set yrange [*:*]\n", gp);
-        }
-        fputs("plot ", gp);
-        int col = 2 + 3 * m;
-        for (int s = 0; s < P->n_ser; s++)
-            fprintf(gp, "%s'plot.dat' index %d using 1:%d:%d with filledcurves fc rgb '%s' "
-                        "fs transparent solid 0.13 noborder notitle",
-                    s ? ", \\\n     " : "", s, col + 1, col + 2, cli_color(s));
-        for (int s = 0; s < P->n_ser; s++) {
-            /* sizes shrink with the series: equal curves show every marker */
-            fprintf(gp, ", \\\n     'plot.dat' index %d using 1:%d with linespoints lw 2 lc rgb "
-                        "'%s' dt %d pt %d ps %.2f title ",
-                    s, col, cli_color(s), 1 + s % 5, point_types[s % N_PT],
-                    1.9 - 0.2 * (s % 5));
-            cli_gp_quote(gp, P->ser[s].label);
-        }
-        fputc('\n', gp);
+        curve_yaxis(gp, d, m);
+        curve_plot(gp, P, m);
         if (add_fig(made, cli_figmetrics[m].stem, fmt, title) != 0)
             return -1;
     }
     (void)o;
     return 0;
+}
+
+/* One block of the bar data: per category, the label and each bar's mean
+ * and CI half-width (bar b: series b, or with triple the metric ms[b] of
+ * the one series). */
+static void bars_block(const plan_t *P, FILE *dat, int fig, int triple, const int *ms,
+                       int n_bars)
+{
+    const cli_figdata_t *d = P->d;
+    for (int c = 0; c < P->n_cat; c++) {
+        fputc('"', dat);
+        for (const char *p = P->cats[c]; *p; p++)
+            fputc(*p == '"' ? '\'' : *p, dat);
+        fputc('"', dat);
+        for (int b = 0; b < n_bars; b++) {
+            int m = triple ? ms[b] : fig;
+            double mu = NAN, ci = NAN;
+            /* the group of (series b, category c) */
+            const series_t *S = &P->ser[triple ? 0 : b];
+            for (int i = 0; i < S->n; i++) {
+                int g = S->groups[i];
+                if (strcmp(d->groups[g].keys[P->xk], P->cats[c]) == 0) {
+                    mu = d->groups[g].mean[m];
+                    ci = d->groups[g].ci[m];
+                }
+            }
+            if (isnan(mu))
+                fprintf(dat, " NaN 0");
+            else
+                fprintf(dat, " %.12g %.12g", mu, isnan(ci) ? 0 : ci);
+        }
+        fputc('\n', dat);
+    }
+    fputs("\n\n", dat);
+}
+
+/* A bar figure's title: the metric per x (mean of how many runs). */
+static void bars_title(const plan_t *P, int fig, int triple, char *title, size_t size)
+{
+    const cli_figdata_t *d = P->d;
+    int runs = d->n_groups > 0 ? d->groups[0].runs : 0;
+    int same_runs = 1;
+    for (int g = 1; g < d->n_groups; g++)
+        same_runs &= d->groups[g].runs == runs;
+    char rn[64];
+    if (same_runs)
+        snprintf(rn, sizeof rn, "%d run%s each", runs, runs == 1 ? "" : "s");
+    else
+        snprintf(rn, sizeof rn, "several runs");
+    snprintf(title, size, "%s per %s (mean of %s; error bars = 95%% CI)",
+             triple ? "job latency" : cli_figmetrics[fig].title, P->xlabel, rn);
+}
+
+/* A bar figure's y range (from 0) and plot command for data block
+ * `block`. */
+static void bars_plot(FILE *gp, const plan_t *P, int fig, int triple, const int *ms, int n_bars,
+                      int block)
+{
+    const cli_figdata_t *d = P->d;
+    double top = 0;
+    for (int g = 0; g < d->n_groups; g++)
+        for (int b = 0; b < (triple ? 3 : 1); b++) {
+            double v = d->groups[g].mean[triple ? ms[b] : fig];
+            if (!isnan(v) && v > top)
+                top = v;
+        }
+    fputs(top > 0 ? "\nset yrange [0:*]" : "\nset yrange [0:1]", gp);
+    fputs("\nplot ", gp);
+    for (int b = 0; b < n_bars; b++) {
+        static const char *const trip[] = {"mean", "p95", "p99"};
+        fprintf(gp, "%s'bars.dat' index %d using %d:%d%s lc rgb '%s' title ",
+                b ? ", \\\n     " : "", block, 2 + 2 * b, 3 + 2 * b, b ? "" : ":xtic(1)",
+                cli_color(b));
+        cli_gp_quote(gp, triple ? trip[b] : P->ser[b].label);
+    }
+    fputc('\n', gp);
 }
 
 /* Bars: per category of x, one bar per series (or, with one series, the
@@ -579,68 +695,95 @@ static int draw_bars(const plan_t *P, FILE *dat, FILE *gp, const char *fmt, cli_
         int n_bars = triple ? 3 : P->n_ser;
         fprintf(dat, "# block %d: %s\n", block, triple ? "job latency: mean, p95, p99"
                                                         : cli_figmetrics[fig].id);
-        for (int c = 0; c < P->n_cat; c++) {
-            fputc('"', dat);
-            for (const char *p = P->cats[c]; *p; p++)
-                fputc(*p == '"' ? '\'' : *p, dat);
-            fputc('"', dat);
-            for (int b = 0; b < n_bars; b++) {
-                int m = triple ? ms[b] : fig;
-                double mu = NAN, ci = NAN;
-                /* the group of (series b, category c) */
-                const series_t *S = &P->ser[triple ? 0 : b];
-                for (int i = 0; i < S->n; i++) {
-                    int g = S->groups[i];
-                    if (strcmp(d->groups[g].keys[P->xk], P->cats[c]) == 0) {
-                        mu = d->groups[g].mean[m];
-                        ci = d->groups[g].ci[m];
-                    }
-                }
-                if (isnan(mu))
-                    fprintf(dat, " NaN 0");
-                else
-                    fprintf(dat, " %.12g %.12g", mu, isnan(ci) ? 0 : ci);
-            }
-            fputc('\n', dat);
-        }
-        fputs("\n\n", dat);
+        bars_block(P, dat, fig, triple, ms, n_bars);
         char title[800];
-        int runs = d->n_groups > 0 ? d->groups[0].runs : 0;
-        int same_runs = 1;
-        for (int g = 1; g < d->n_groups; g++)
-            same_runs &= d->groups[g].runs == runs;
-        char rn[64];
-        if (same_runs)
-            snprintf(rn, sizeof rn, "%d run%s each", runs, runs == 1 ? "" : "s");
-        else
-            snprintf(rn, sizeof rn, "several runs");
-        snprintf(title, sizeof title, "%s per %s (mean of %s; error bars = 95%% CI)",
-                 triple ? "job latency" : cli_figmetrics[fig].title, P->xlabel, rn);
+        bars_title(P, fig, triple, title, sizeof title);
         set_output(gp, cli_figmetrics[fig].stem, fmt);
         fputs("set title ", gp);
         cli_gp_quote(gp, title);
         fputs("\nset ylabel ", gp);
         cli_gp_quote(gp, triple ? "job latency (µs)" : cli_figmetrics[fig].ylabel);
-        double top = 0;
-        for (int g = 0; g < d->n_groups; g++)
-            for (int b = 0; b < (triple ? 3 : 1); b++) {
-                double v = d->groups[g].mean[triple ? ms[b] : fig];
-                if (!isnan(v) && v > top)
-                    top = v;
-            }
-        fputs(top > 0 ? "\nset yrange [0:*]" : "\nset yrange [0:1]", gp);
-        fputs("\nplot ", gp);
-        for (int b = 0; b < n_bars; b++) {
-            static const char *const trip[] = {"mean", "p95", "p99"};
-            fprintf(gp, "%s'bars.dat' index %d using %d:%d%s lc rgb '%s' title ",
-                    b ? ", \\\n     " : "", block, 2 + 2 * b, 3 + 2 * b, b ? "" : ":xtic(1)",
-                    cli_color(b));
-            cli_gp_quote(gp, triple ? trip[b] : P->ser[b].label);
-        }
-        fputc('\n', gp);
+        bars_plot(gp, P, fig, triple, ms, n_bars, block);
         if (add_fig(made, cli_figmetrics[fig].stem, fmt, title) != 0)
             return -1;
         block++;
+    }
+    return 0;
+}
+
+/* Figures step 1: the x axis -- --x, else the first numeric axis that
+ * varies, else the scheduler, else the first axis that varies (0 or
+ * CLI_USAGE, said on stderr). */
+static int choose_x(plan_t *P, const cli_figdata_t *d, const cli_fig_opts_t *o)
+{
+    if (o->x != NULL) {
+        for (int k = 0; k < d->n_keys; k++)
+            if (strcmp(d->key_names[k], o->x) == 0)
+                P->xk = k;
+        if (P->xk < 0) {
+            fprintf(stderr, "socsim: %s/results.csv: no axis '%s'; the axes are:", d->dir, o->x);
+            for (int k = 0; k < d->n_keys; k++)
+                fprintf(stderr, " %s", d->key_names[k]);
+            fputc('\n', stderr);
+            return CLI_USAGE;
+        }
+        return 0;
+    }
+    for (int k = 0; k < d->n_keys && P->xk < 0; k++)
+        if (strcmp(d->key_names[k], "scheduler") != 0 && cli_figdata_varies(d, k) &&
+            cli_figdata_numeric(d, k))
+            P->xk = k;
+    for (int k = 0; k < d->n_keys && P->xk < 0; k++)
+        if (strcmp(d->key_names[k], "scheduler") == 0)
+            P->xk = k;
+    for (int k = 0; k < d->n_keys && P->xk < 0; k++)
+        if (cli_figdata_varies(d, k))
+            P->xk = k;
+    if (P->xk < 0 && d->n_keys > 0)
+        P->xk = 0;
+    if (P->xk < 0) {
+        fprintf(stderr, "socsim: %s/results.csv: the sweep has no axis to plot against\n",
+                d->dir);
+        return CLI_USAGE;
+    }
+    return 0;
+}
+
+/* Figures step 2: bars or curves, an inter-arrival axis as injection rate
+ * (like the DS3 paper's figures), the x label. */
+static void x_axis_kind(plan_t *P, const cli_figdata_t *d, const cli_fig_opts_t *o)
+{
+    const char *xk = d->key_names[P->xk];
+    P->categorical = o->bars || !cli_figdata_numeric(d, P->xk);
+    /* a mean inter-arrival time is shown as its injection rate, like the
+     * DS3 paper's figures */
+    P->rate = !P->categorical && !o->raw_x &&
+              (ends_with(xk, "interarrival_us") || ends_with(xk, "period_us") ||
+               strcmp(xk, "scale") == 0 || ends_with(xk, ".scale"));
+    snprintf(P->xlabel, sizeof P->xlabel, "%s",
+             P->rate ? "injection rate (jobs/ms)"
+             : strcmp(xk, "scheduler") == 0 ? "scheduler" : short_key(xk));
+    if (!P->rate && ends_with(P->xlabel, "_us")) {
+        P->xlabel[strlen(P->xlabel) - 3] = '\0';
+        strncat(P->xlabel, " (µs)", sizeof P->xlabel - strlen(P->xlabel) - 1);
+    }
+}
+
+/* Figures step 3 (bars): the categories, the distinct x values in
+ * first-appearance order (-1: out of memory). */
+static int collect_cats(plan_t *P)
+{
+    const cli_figdata_t *d = P->d;
+    P->cats = malloc(sizeof *P->cats * (size_t)d->n_groups);
+    if (P->cats == NULL)
+        return -1;
+    for (int g = 0; g < d->n_groups; g++) {
+        const char *v = d->groups[g].keys[P->xk];
+        int seen = 0;
+        for (int c = 0; c < P->n_cat && !seen; c++)
+            seen = strcmp(P->cats[c], v) == 0;
+        if (!seen)
+            P->cats[P->n_cat++] = v;
     }
     return 0;
 }
@@ -654,71 +797,16 @@ int cli_figs_draw(const cli_figdata_t *d, const cli_fig_opts_t *o, cli_figlist_t
     memset(&P, 0, sizeof P);
     P.d = d;
     P.xk = -1;
-    int code = CLI_USAGE;
+    int code;
     FILE *dat = NULL, *gp = NULL;
     char *datp = NULL, *gpp = NULL;
-    /* the x axis: --x, else the first numeric axis that varies, else the
-     * first axis that varies (schedulers: bars) */
-    if (o->x != NULL) {
-        for (int k = 0; k < d->n_keys; k++)
-            if (strcmp(d->key_names[k], o->x) == 0)
-                P.xk = k;
-        if (P.xk < 0) {
-            fprintf(stderr, "socsim: %s/results.csv: no axis '%s'; the axes are:", d->dir, o->x);
-            for (int k = 0; k < d->n_keys; k++)
-                fprintf(stderr, " %s", d->key_names[k]);
-            fputc('\n', stderr);
-            goto out;
-        }
-    } else {
-        for (int k = 0; k < d->n_keys && P.xk < 0; k++)
-            if (strcmp(d->key_names[k], "scheduler") != 0 && cli_figdata_varies(d, k) &&
-                cli_figdata_numeric(d, k))
-                P.xk = k;
-        for (int k = 0; k < d->n_keys && P.xk < 0; k++)
-            if (strcmp(d->key_names[k], "scheduler") == 0)
-                P.xk = k;
-        for (int k = 0; k < d->n_keys && P.xk < 0; k++)
-            if (cli_figdata_varies(d, k))
-                P.xk = k;
-        if (P.xk < 0 && d->n_keys > 0)
-            P.xk = 0;
-        if (P.xk < 0) {
-            fprintf(stderr, "socsim: %s/results.csv: the sweep has no axis to plot against\n",
-                    d->dir);
-            goto out;
-        }
-    }
-    code = CLI_FAIL;
-    const char *xk = d->key_names[P.xk];
-    P.categorical = o->bars || !cli_figdata_numeric(d, P.xk);
-    /* a mean inter-arrival time is shown as its injection rate, like the
-     * DS3 paper's figures */
-    P.rate = !P.categorical && !o->raw_x &&
-             (ends_with(xk, "interarrival_us") || ends_with(xk, "period_us") ||
-              strcmp(xk, "scale") == 0 || ends_with(xk, ".scale"));
-    snprintf(P.xlabel, sizeof P.xlabel, "%s",
-             P.rate ? "injection rate (jobs/ms)"
-             : strcmp(xk, "scheduler") == 0 ? "scheduler" : short_key(xk));
-    if (!P.rate && ends_with(P.xlabel, "_us")) {
-        P.xlabel[strlen(P.xlabel) - 3] = '\0';
-        strncat(P.xlabel, " (µs)", sizeof P.xlabel - strlen(P.xlabel) - 1);
-    }
-    if (make_series(&P) != 0)
+    if ((code = choose_x(&P, d, o)) != 0)
         goto out;
-    if (P.categorical) {
-        P.cats = malloc(sizeof *P.cats * (size_t)d->n_groups);
-        if (P.cats == NULL)
-            goto out;
-        for (int g = 0; g < d->n_groups; g++) {
-            const char *v = d->groups[g].keys[P.xk];
-            int seen = 0;
-            for (int c = 0; c < P.n_cat && !seen; c++)
-                seen = strcmp(P.cats[c], v) == 0;
-            if (!seen)
-                P.cats[P.n_cat++] = v;
-        }
-    }
+    code = CLI_FAIL;
+    x_axis_kind(&P, d, o);
+    if (make_series(&P) != 0 || (P.categorical && collect_cats(&P) != 0))
+        goto out;
+    /* step 4: the data and the script, then gnuplot */
     size_t n = strlen(wd) + 32;
     datp = malloc(n);
     gpp = malloc(n);

@@ -141,26 +141,20 @@ static void write_text_cell(FILE *f, const char *s)
     fputc('"', f);
 }
 
-int cli_gantt_write(const char *out, const cli_sched_t *s, const cli_gantt_opts_t *o)
+/* The time window of a Gantt chart. */
+typedef struct gwin {
+    double t0, t1;   /* the whole schedule's span */
+    double from, to; /* the window drawn */
+    int auto_window; /* chosen for a large schedule (the first max_tasks tasks) */
+    int windowed;    /* less than the whole schedule */
+    int shown;       /* bars in the window */
+} gwin_t;
+
+/* Gantt step 1: the window -- given, or everything, or for a large
+ * schedule the span of its first max_tasks tasks (starts[]: scratch of
+ * s->n); -1 (said on stderr) when it is empty. */
+static int gantt_window(const cli_sched_t *s, const cli_gantt_opts_t *o, double *starts, gwin_t *w)
 {
-    const char *format = o->format ? o->format : cli_format_of(out);
-    if (format == NULL)
-        format = "png";
-    size_t n = strlen(out) + 4;
-    char *gp = malloc(n);
-    double *starts = malloc(sizeof(double) * (size_t)(s->n ? s->n : 1));
-    int code = 0;
-    if (gp == NULL || starts == NULL) {
-        free(gp);
-        free(starts);
-        return CLI_FAIL;
-    }
-    snprintf(gp, n, "%s.gp", out);
-    if (cli_make_parents(out) != 0) {
-        free(gp);
-        free(starts);
-        return CLI_USAGE;
-    }
     /* the whole schedule's span */
     double t0 = INFINITY, t1 = 0;
     for (int i = 0; i < s->n; i++) {
@@ -184,7 +178,6 @@ int cli_gantt_write(const char *out, const cli_sched_t *s, const cli_gantt_opts_
             to = from + 1;
         auto_window = 1;
     }
-    free(starts);
     /* a window past the schedule's ends shows the schedule's ends */
     if (to > t1 && t1 > from)
         to = t1;
@@ -192,40 +185,35 @@ int cli_gantt_write(const char *out, const cli_sched_t *s, const cli_gantt_opts_
         from = t0;
     if (!(to > from)) {
         fprintf(stderr, "socsim: the time window %g..%g µs is empty\n", from, to);
-        free(gp);
-        return CLI_USAGE;
+        return -1;
     }
     int shown = 0;
     for (int i = 0; i < s->n; i++)
         shown += s->bars[i].finish_us >= from && s->bars[i].start_us <= to;
-    int windowed = auto_window || from > t0 || to < t1;
-    if (auto_window && !o->quiet)
-        fprintf(stderr,
-                "socsim: the schedule has %d tasks: the Gantt chart shows %g..%g µs (%d tasks) "
-                "of %g..%g µs; choose a window with socsim plot --gantt FILE.csv --from/--to\n",
-                s->n, from, to, shown, t0, t1);
-    FILE *f = fopen(gp, "w");
-    if (f == NULL) {
-        fprintf(stderr, "socsim: %s: cannot write: %s\n", gp, strerror(errno));
-        free(gp);
-        return CLI_USAGE;
-    }
+    *w = (gwin_t){t0, t1, from, to, auto_window, auto_window || from > t0 || to < t1, shown};
+    return 0;
+}
+
+/* Gantt step 2: the script's settings -- terminal, output, title (with the
+ * window), axes, one y tic per PE, the colour of each class. */
+static void gantt_settings(FILE *f, const char *gp, const char *out, const char *format,
+                           const cli_sched_t *s, const cli_gantt_opts_t *o, const gwin_t *w)
+{
     int rows = s->n_pes > 0 ? s->n_pes : 1;
     int height = 150 + 26 * rows;
     if (height > 4000)
         height = 4000;
     /* colour classes: applications or task types */
     int n_cls = o->by_type ? s->n_types : s->n_apps;
-    char **cls = o->by_type ? s->types : s->app_names;
     fprintf(f, "# Gantt chart written by socsim; rerun in this directory with: gnuplot %s\n",
             strrchr(gp, '/') ? strrchr(gp, '/') + 1 : gp);
     cli_gp_terminal(f, format, 1400, height, o->interactive);
     fputs("set output ", f);
     cli_gp_quote(f, strrchr(out, '/') ? strrchr(out, '/') + 1 : out);
     char title[900];
-    if (windowed)
+    if (w->windowed)
         snprintf(title, sizeof title, "%s\n%d of %d tasks, window %g..%g µs of %g..%g µs",
-                 o->title ? o->title : "schedule", shown, s->n, from, to, t0, t1);
+                 o->title ? o->title : "schedule", w->shown, s->n, w->from, w->to, w->t0, w->t1);
     else
         snprintf(title, sizeof title, "%s\n%d tasks on %d PEs", o->title ? o->title : "schedule",
                  s->n, s->n_pes);
@@ -242,14 +230,14 @@ int cli_gantt_write(const char *out, const cli_sched_t *s, const cli_gantt_opts_
     }
     fputc('"', f);
     /* outlines only while bars are sparse enough to keep their colour */
-    int dense = shown > 40 * rows || shown > 1500;
+    int dense = w->shown > 40 * rows || w->shown > 1500;
     fprintf(f, "\nset xlabel 'time (µs)'\nset ylabel 'processing element'\n"
                "set xrange [%.17g:%.17g]\nset yrange [%d.5:-0.5]\n"
                "set style fill solid %s\n"
                "set grid xtics lc rgb '#dddddd'\nset xtics out nomirror\n"
                "set ytics nomirror\n"
                "set key outside right top title '%s' box lc rgb '#bbbbbb'\n",
-            from, to + (to - from) * 0.005, rows - 1,
+            w->from, w->to + (w->to - w->from) * 0.005, rows - 1,
             dense ? "1.0 noborder" : "0.9 border lc rgb '#505050'",
             o->by_type ? "task type" : "application");
     fputs("set ytics (", f);
@@ -261,9 +249,43 @@ int cli_gantt_write(const char *out, const cli_sched_t *s, const cli_gantt_opts_
     fputs(")\n", f);
     for (int c = 0; c < n_cls && c < 256; c++)
         fprintf(f, "c%d = 0x%s\n", c, cli_color(c) + 1);
+}
+
+/* Gantt step 3b: the inline data of the labels (pass 0: task names) or of
+ * the hover texts (pass 1: task, job, application, times). */
+static void gantt_texts(FILE *f, const cli_sched_t *s, const gwin_t *w, int pass)
+{
+    for (int i = 0; i < s->n; i++) {
+        const cli_bar_t *b = &s->bars[i];
+        if (b->finish_us < w->from || b->start_us > w->to)
+            continue;
+        char text[600];
+        if (pass == 0) {
+            snprintf(text, sizeof text, "%s", b->name && b->name[0] ? b->name : b->type);
+        } else {
+            char lab[400];
+            bar_text(lab, sizeof lab, b);
+            snprintf(text, sizeof text, "%s, %s: %g..%g µs", lab,
+                     b->app >= 0 && b->app < s->n_apps ? s->app_names[b->app] : "?",
+                     b->start_us, b->finish_us);
+        }
+        fprintf(f, "%.17g %.17g %d ", b->start_us, b->finish_us, b->pe);
+        write_text_cell(f, text);
+        fputc('\n', f);
+    }
+    fputs("e\n", f);
+}
+
+/* Gantt step 3: the plot command (bars, labels when they can be read,
+ * hover texts in interactive SVG, the legend) and its inline data. */
+static void gantt_plot(FILE *f, const char *format, const cli_sched_t *s,
+                       const cli_gantt_opts_t *o, const gwin_t *w)
+{
+    int n_cls = o->by_type ? s->n_types : s->n_apps;
+    char **cls = o->by_type ? s->types : s->app_names;
     /* task names on the bars only when they can be read */
-    int labels = shown <= 60;
-    int hover = o->interactive && strcmp(format, "svg") == 0 && shown <= 5000;
+    int labels = w->shown <= 60;
+    int hover = o->interactive && strcmp(format, "svg") == 0 && w->shown <= 5000;
     fputs("plot '-' using (($1+$2)/2):3:(($2-$1)/2):(0.38):4 with boxxyerror lc rgb variable "
           "notitle",
           f);
@@ -282,7 +304,7 @@ int cli_gantt_write(const char *out, const cli_sched_t *s, const cli_gantt_opts_
     fputc('\n', f);
     for (int i = 0; i < s->n; i++) {
         const cli_bar_t *b = &s->bars[i];
-        if (b->finish_us < from || b->start_us > to)
+        if (b->finish_us < w->from || b->start_us > w->to)
             continue;
         int k = 0;
         if (o->by_type) {
@@ -295,29 +317,52 @@ int cli_gantt_write(const char *out, const cli_sched_t *s, const cli_gantt_opts_
         fprintf(f, "%.17g %.17g %d %u\n", b->start_us, b->finish_us, b->pe, rgb);
     }
     fputs("e\n", f);
-    for (int pass = 0; pass < 2; pass++) {
-        if ((pass == 0 && !labels) || (pass == 1 && !hover))
-            continue;
-        for (int i = 0; i < s->n; i++) {
-            const cli_bar_t *b = &s->bars[i];
-            if (b->finish_us < from || b->start_us > to)
-                continue;
-            char text[600];
-            if (pass == 0) {
-                snprintf(text, sizeof text, "%s", b->name && b->name[0] ? b->name : b->type);
-            } else {
-                char lab[400];
-                bar_text(lab, sizeof lab, b);
-                snprintf(text, sizeof text, "%s, %s: %g..%g µs", lab,
-                         b->app >= 0 && b->app < s->n_apps ? s->app_names[b->app] : "?",
-                         b->start_us, b->finish_us);
-            }
-            fprintf(f, "%.17g %.17g %d ", b->start_us, b->finish_us, b->pe);
-            write_text_cell(f, text);
-            fputc('\n', f);
-        }
-        fputs("e\n", f);
+    if (labels)
+        gantt_texts(f, s, w, 0);
+    if (hover)
+        gantt_texts(f, s, w, 1);
+}
+
+int cli_gantt_write(const char *out, const cli_sched_t *s, const cli_gantt_opts_t *o)
+{
+    const char *format = o->format ? o->format : cli_format_of(out);
+    if (format == NULL)
+        format = "png";
+    size_t n = strlen(out) + 4;
+    char *gp = malloc(n);
+    double *starts = malloc(sizeof(double) * (size_t)(s->n ? s->n : 1));
+    int code = 0;
+    if (gp == NULL || starts == NULL) {
+        free(gp);
+        free(starts);
+        return CLI_FAIL;
     }
+    snprintf(gp, n, "%s.gp", out);
+    if (cli_make_parents(out) != 0) {
+        free(gp);
+        free(starts);
+        return CLI_USAGE;
+    }
+    gwin_t w;
+    int empty = gantt_window(s, o, starts, &w) != 0;
+    free(starts);
+    if (empty) {
+        free(gp);
+        return CLI_USAGE;
+    }
+    if (w.auto_window && !o->quiet)
+        fprintf(stderr,
+                "socsim: the schedule has %d tasks: the Gantt chart shows %g..%g µs (%d tasks) "
+                "of %g..%g µs; choose a window with socsim plot --gantt FILE.csv --from/--to\n",
+                s->n, w.from, w.to, w.shown, w.t0, w.t1);
+    FILE *f = fopen(gp, "w");
+    if (f == NULL) {
+        fprintf(stderr, "socsim: %s: cannot write: %s\n", gp, strerror(errno));
+        free(gp);
+        return CLI_USAGE;
+    }
+    gantt_settings(f, gp, out, format, s, o, &w);
+    gantt_plot(f, format, s, o, &w);
     int bad = ferror(f);
     bad |= fclose(f) != 0;
     if (bad) {

@@ -435,22 +435,11 @@ static void cluster_name(const char *pe, char *out, size_t size)
         *u = '\0';
 }
 
-/* Per-cluster utilisation and energy of the runs: a table and two bar
- * charts (gnuplot SVG in tmp). */
-static int cluster_section(FILE *f, const runs_t *R, const char *tmp)
+/* The clusters of a run: consecutive PEs with the same name stem (names,
+ * and first[c] .. first[c + 1] their PEs); at most 64. */
+static int cluster_groups(const rrun_t *ref, char names[64][128], int first[65])
 {
-    /* clusters from the first run with PE names */
-    const rrun_t *ref = NULL;
-    for (int i = 0; i < R->n && ref == NULL; i++)
-        if (R->v[i].pe_names != NULL)
-            ref = &R->v[i];
-    if (ref == NULL) {
-        fputs("<p class=\"note\">The runs carry no PE names (written by an older socsim).</p>\n",
-              f);
-        return 0;
-    }
-    char names[64][128];
-    int first[65], nc = 0;
+    int nc = 0;
     for (int p = 0; p < ref->n_pes && nc < 64; p++) {
         char c[128];
         cluster_name(ref->pe_names[p], c, sizeof c);
@@ -460,29 +449,13 @@ static int cluster_section(FILE *f, const runs_t *R, const char *tmp)
         }
     }
     first[nc] = ref->n_pes;
-    int energy = 0;
-    for (int i = 0; i < R->n; i++)
-        energy |= R->v[i].n_cl == nc;
-    char dat[PATH_MAX], gp[PATH_MAX];
-    snprintf(dat, sizeof dat, "%s/clusters.dat", tmp);
-    snprintf(gp, sizeof gp, "%s/clusters.gp", tmp);
-    FILE *d = fopen(dat, "w");
-    if (d == NULL)
-        return -1;
-    fputs("<table><tr><th>run</th>", f);
-    for (int c = 0; c < nc; c++) {
-        fputs("<th>", f);
-        html_text(f, names[c]);
-        fprintf(f, " (%d PE%s)</th>", first[c + 1] - first[c],
-                first[c + 1] - first[c] == 1 ? "" : "s");
-    }
-    fputs("</tr>\n", f);
-    /* utilisation block, then energy block: rows = clusters, columns = runs */
-    double *util = calloc((size_t)(R->n * nc + 1), sizeof *util);
-    if (util == NULL) {
-        fclose(d);
-        return -1;
-    }
+    return nc;
+}
+
+/* The table's rows: per run, each cluster's mean utilisation (kept in
+ * util[run * nc + cluster], %) and energy. */
+static void cluster_rows(FILE *f, const runs_t *R, const int *first, int nc, double *util)
+{
     for (int i = 0; i < R->n; i++) {
         const rrun_t *x = &R->v[i];
         char label[200];
@@ -508,10 +481,13 @@ static int cluster_section(FILE *f, const runs_t *R, const char *tmp)
         }
         fputs("</tr>\n", f);
     }
-    fputs("</table>\n<p class=\"note\">mean utilisation of the cluster's PEs (busy time / "
-          "measured span)",
-          f);
-    fputs(energy ? " and the cluster's energy.</p>\n" : ".</p>\n", f);
+}
+
+/* The charts' data: a block of utilisation (and one of energy, mJ) with a
+ * row per cluster and a column per run. */
+static void cluster_data(FILE *d, const runs_t *R, char names[64][128], int nc,
+                         const double *util, int energy)
+{
     for (int blk = 0; blk < 1 + energy; blk++) {
         for (int c = 0; c < nc; c++) {
             fprintf(d, "\"%s\"", names[c]);
@@ -524,14 +500,12 @@ static int cluster_section(FILE *f, const runs_t *R, const char *tmp)
         }
         fputs("\n\n", d);
     }
-    int bad = fclose(d) != 0;
-    FILE *g = fopen(gp, "w");
-    if (g == NULL || bad) {
-        if (g)
-            fclose(g);
-        free(util);
-        return -1;
-    }
+}
+
+/* The gnuplot script of the clustered bar charts (cluster_util.svg,
+ * cluster_energy.svg), one bar per run (at most 16). */
+static void cluster_script(FILE *g, const runs_t *R, int energy)
+{
     cli_gp_terminal(g, "svg", 1000, 420, 0);
     fputs("set style data histograms\nset style histogram clustered gap 1.5\n"
           "set style fill solid 0.85 border rgb '#333333'\nset yrange [0:*]\n"
@@ -552,6 +526,63 @@ static int cluster_section(FILE *f, const runs_t *R, const char *tmp)
         }
         fputc('\n', g);
     }
+}
+
+/* Per-cluster utilisation and energy of the runs: a table and two bar
+ * charts (gnuplot SVG in tmp). */
+static int cluster_section(FILE *f, const runs_t *R, const char *tmp)
+{
+    /* clusters from the first run with PE names */
+    const rrun_t *ref = NULL;
+    for (int i = 0; i < R->n && ref == NULL; i++)
+        if (R->v[i].pe_names != NULL)
+            ref = &R->v[i];
+    if (ref == NULL) {
+        fputs("<p class=\"note\">The runs carry no PE names (written by an older socsim).</p>\n",
+              f);
+        return 0;
+    }
+    char names[64][128];
+    int first[65];
+    int nc = cluster_groups(ref, names, first);
+    int energy = 0;
+    for (int i = 0; i < R->n; i++)
+        energy |= R->v[i].n_cl == nc;
+    char dat[PATH_MAX], gp[PATH_MAX];
+    snprintf(dat, sizeof dat, "%s/clusters.dat", tmp);
+    snprintf(gp, sizeof gp, "%s/clusters.gp", tmp);
+    FILE *d = fopen(dat, "w");
+    if (d == NULL)
+        return -1;
+    fputs("<table><tr><th>run</th>", f);
+    for (int c = 0; c < nc; c++) {
+        fputs("<th>", f);
+        html_text(f, names[c]);
+        fprintf(f, " (%d PE%s)</th>", first[c + 1] - first[c],
+                first[c + 1] - first[c] == 1 ? "" : "s");
+    }
+    fputs("</tr>\n", f);
+    /* utilisation block, then energy block: rows = clusters, columns = runs */
+    double *util = calloc((size_t)(R->n * nc + 1), sizeof *util);
+    if (util == NULL) {
+        fclose(d);
+        return -1;
+    }
+    cluster_rows(f, R, first, nc, util);
+    fputs("</table>\n<p class=\"note\">mean utilisation of the cluster's PEs (busy time / "
+          "measured span)",
+          f);
+    fputs(energy ? " and the cluster's energy.</p>\n" : ".</p>\n", f);
+    cluster_data(d, R, names, nc, util, energy);
+    int bad = fclose(d) != 0;
+    FILE *g = fopen(gp, "w");
+    if (g == NULL || bad) {
+        if (g)
+            fclose(g);
+        free(util);
+        return -1;
+    }
+    cluster_script(g, R, energy);
     free(util);
     if (fclose(g) != 0 || cli_gnuplot(gp) != 0)
         return -1;
@@ -676,6 +707,160 @@ static int report_opt(void *user, int key, const char *arg)
     }
 }
 
+/* Report step 1: the operands -- sweep directories into dirs[], files of
+ * run JSON lines into files[] (read into R). */
+static int report_operands(int argc, char **argv, int first, const char **dirs, int *n_dirs,
+                           const char **files, int *n_files, runs_t *R)
+{
+    int code = 0;
+    for (int i = first; i < argc && code == 0; i++) {
+        struct stat st;
+        if (stat(argv[i], &st) != 0) {
+            fprintf(stderr, "socsim: %s: %s\n", argv[i], strerror(errno));
+            code = CLI_USAGE;
+        } else if (S_ISDIR(st.st_mode)) {
+            dirs[(*n_dirs)++] = argv[i];
+        } else {
+            files[(*n_files)++] = argv[i];
+            code = read_runs(R, argv[i]);
+        }
+    }
+    return code;
+}
+
+/* Report step 2: the page's head (security policy, style, the table-sort
+ * script) and title. */
+static void report_head(FILE *f, const char *title)
+{
+    fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+          "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+          "script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:\">\n"
+          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
+          f);
+    html_text(f, title);
+    fprintf(f, "</title>\n<style>%s</style>\n<script>%s</script>\n</head>\n<body>\n<h1>", css,
+            check_js);
+    html_text(f, title);
+    fprintf(f, "</h1>\n<p class=\"note\">written by socsim %s; every chart is inside this "
+               "file (drawn by gnuplot); nothing is fetched when it is viewed.</p>\n",
+            soc_version());
+}
+
+/* Report step 3: one sweep directory -- its configuration, scheduler
+ * table, figures and links to its CSV files. */
+static int sweep_section(FILE *f, const char *dir, const rep_args_t *a, const char *tmp,
+                         const char *out)
+{
+    cli_figdata_t d;
+    int code = cli_figdata_load(&d, dir);
+    if (code != 0)
+        return code;
+    fputs("<h2>Sweep ", f);
+    html_text(f, dir);
+    fprintf(f, "</h2>\n<h3>Configuration</h3>\n<p>%d runs in %d groups (points without "
+               "their seed).</p>\n",
+            d.n_rows, d.n_groups);
+    axes_summary(f, &d);
+    fputs("<h3>Results</h3>\n", f);
+    summary_table(f, &d);
+    if (d.have[CLI_FM_ENERGY_PER_JOB] && !d.energy_from_column)
+        fputs("<p class=\"note\">energy per job = energy_j / completed_jobs of each "
+              "run.</p>\n",
+              f);
+    fputs("<h3>Figures</h3>\n", f);
+    code = figures_section(f, &d, a, tmp, "The sweep's metrics");
+    fputs("<h3>Data</h3>\n<ul>", f);
+    static const char *const csvs[] = {"results.csv", "summary.csv"};
+    for (int k = 0; k < 2; k++) {
+        char p[PATH_MAX];
+        snprintf(p, sizeof p, "%s/%s", dir, csvs[k]);
+        if (access(p, R_OK) != 0)
+            continue;
+        fputs("<li>", f);
+        link_to(f, out, p, p);
+        fputs("</li>", f);
+    }
+    fputs("</ul>\n", f);
+    cli_figdata_free(&d);
+    return code;
+}
+
+/* The runs' configuration table: per file, its runs, schedulers and PEs. */
+static void runs_files_table(FILE *f, const runs_t *R, const char **files, int n_files,
+                             const char *out)
+{
+    fputs("<h2 id=\"runs\">Runs</h2>\n<h3>Configuration</h3>\n<table><tr><th>file</th><th>runs</th>"
+          "<th>schedulers</th><th>PEs</th></tr>\n",
+          f);
+    for (int i = 0; i < n_files; i++) {
+        int n = 0, pes = 0;
+        char scheds[400] = "";
+        size_t used = 0;
+        for (int r = 0; r < R->n; r++) {
+            if (strcmp(R->v[r].source, files[i]) != 0)
+                continue;
+            n++;
+            pes = R->v[r].n_pes;
+            if (!strstr(scheds, R->v[r].scheduler) && used < sizeof scheds)
+                used += (size_t)snprintf(scheds + used, sizeof scheds - used, "%s%s",
+                                         used ? ", " : "", R->v[r].scheduler);
+        }
+        fputs("<tr><td>", f);
+        link_to(f, out, files[i], files[i]);
+        fprintf(f, "</td><td>%d</td><td>", n);
+        html_text(f, scheds);
+        fprintf(f, "</td><td>%d</td></tr>\n", pes);
+    }
+    fputs("</table>\n", f);
+}
+
+/* Report step 4: the runs -- their files, the scheduler table and bar
+ * charts (the runs written as a sweep's results in tmp/runs), per-cluster
+ * utilisation and energy. */
+static int runs_section(FILE *f, const runs_t *R, const char **files, int n_files,
+                        const rep_args_t *a, const char *tmp, const char *out)
+{
+    runs_files_table(f, R, files, n_files, out);
+    char rdir[PATH_MAX + 16];
+    snprintf(rdir, sizeof rdir, "%s/runs", tmp);
+    cli_figdata_t d;
+    int code;
+    if (mkdir(rdir, 0700) != 0 || runs_as_results(R, rdir) != 0) {
+        code = CLI_FAIL;
+    } else if ((code = cli_figdata_load(&d, rdir)) == 0) {
+        fputs("<h3>Scheduler table</h3>\n", f);
+        summary_table(f, &d);
+        fputs("<h3>Figures</h3>\n", f);
+        rep_args_t b = *a;
+        b.x = NULL;
+        b.bars = 1;
+        code = figures_section(f, &d, &b, rdir, "The runs' metrics");
+        cli_figdata_free(&d);
+        remove_dir(rdir);
+    }
+    if (code == 0) {
+        fputs("<h3>Per-cluster utilisation and energy</h3>\n", f);
+        if (cluster_section(f, R, tmp) != 0)
+            code = CLI_FAIL;
+    }
+    return code;
+}
+
+/* A fresh temporary folder for the charts (under $TMPDIR) into tmp. */
+static int report_tmpdir(char tmp[PATH_MAX])
+{
+    const char *tmpenv = getenv("TMPDIR");
+    char tmpl[PATH_MAX];
+    snprintf(tmpl, sizeof tmpl, "%s/socsim-report-XXXXXX",
+             tmpenv && tmpenv[0] ? tmpenv : "/tmp");
+    if (mkdtemp(tmpl) == NULL) {
+        fprintf(stderr, "socsim: cannot create a temporary folder: %s\n", strerror(errno));
+        return CLI_FAIL;
+    }
+    snprintf(tmp, PATH_MAX, "%s", tmpl);
+    return 0;
+}
+
 int cli_cmd_report(int argc, char **argv)
 {
     static const char usage[] =
@@ -713,128 +898,19 @@ int cli_cmd_report(int argc, char **argv)
         code = CLI_FAIL;
         goto done;
     }
-    for (int i = first; i < argc && code == 0; i++) {
-        struct stat st;
-        if (stat(argv[i], &st) != 0) {
-            fprintf(stderr, "socsim: %s: %s\n", argv[i], strerror(errno));
-            code = CLI_USAGE;
-        } else if (S_ISDIR(st.st_mode)) {
-            dirs[n_dirs++] = argv[i];
-        } else {
-            files[n_files++] = argv[i];
-            code = read_runs(&R, argv[i]);
-        }
-    }
-    if (code != 0)
+    if ((code = report_operands(argc, argv, first, dirs, &n_dirs, files, &n_files, &R)) != 0 ||
+        (code = report_tmpdir(tmp)) != 0)
         goto done;
-    const char *tmpenv = getenv("TMPDIR");
-    char tmpl[PATH_MAX];
-    snprintf(tmpl, sizeof tmpl, "%s/socsim-report-XXXXXX",
-             tmpenv && tmpenv[0] ? tmpenv : "/tmp");
-    if (mkdtemp(tmpl) == NULL) {
-        fprintf(stderr, "socsim: cannot create a temporary folder: %s\n", strerror(errno));
-        code = CLI_FAIL;
-        goto done;
-    }
-    snprintf(tmp, sizeof tmp, "%s", tmpl);
     have_tmp = 1;
     if ((code = cli_out_open(&o, out)) != 0)
         goto done;
     FILE *f = o.f;
-    const char *title = a.title ? a.title : "socsim report";
-    fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
-          "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-          "script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:\">\n"
-          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
-          f);
-    html_text(f, title);
-    fprintf(f, "</title>\n<style>%s</style>\n<script>%s</script>\n</head>\n<body>\n<h1>", css,
-            check_js);
-    html_text(f, title);
-    fprintf(f, "</h1>\n<p class=\"note\">written by socsim %s; every chart is inside this "
-               "file (drawn by gnuplot); nothing is fetched when it is viewed.</p>\n",
-            soc_version());
-    /* ---- sweeps */
-    for (int i = 0; i < n_dirs && code == 0; i++) {
-        cli_figdata_t d;
-        if ((code = cli_figdata_load(&d, dirs[i])) != 0)
-            break;
-        fputs("<h2>Sweep ", f);
-        html_text(f, dirs[i]);
-        fprintf(f, "</h2>\n<h3>Configuration</h3>\n<p>%d runs in %d groups (points without "
-                   "their seed).</p>\n",
-                d.n_rows, d.n_groups);
-        axes_summary(f, &d);
-        fputs("<h3>Results</h3>\n", f);
-        summary_table(f, &d);
-        if (d.have[CLI_FM_ENERGY_PER_JOB] && !d.energy_from_column)
-            fputs("<p class=\"note\">energy per job = energy_j / completed_jobs of each "
-                  "run.</p>\n",
-                  f);
-        fputs("<h3>Figures</h3>\n", f);
-        code = figures_section(f, &d, &a, tmp, "The sweep's metrics");
-        fputs("<h3>Data</h3>\n<ul>", f);
-        static const char *const csvs[] = {"results.csv", "summary.csv"};
-        for (int k = 0; k < 2; k++) {
-            char p[PATH_MAX];
-            snprintf(p, sizeof p, "%s/%s", dirs[i], csvs[k]);
-            if (access(p, R_OK) != 0)
-                continue;
-            fputs("<li>", f);
-            link_to(f, out, p, p);
-            fputs("</li>", f);
-        }
-        fputs("</ul>\n", f);
-        cli_figdata_free(&d);
-    }
-    /* ---- runs */
-    if (code == 0 && R.n > 0) {
-        fputs("<h2 id=\"runs\">Runs</h2>\n<h3>Configuration</h3>\n<table><tr><th>file</th><th>runs</th>"
-              "<th>schedulers</th><th>PEs</th></tr>\n",
-              f);
-        for (int i = 0; i < n_files; i++) {
-            int n = 0, pes = 0;
-            char scheds[400] = "";
-            size_t used = 0;
-            for (int r = 0; r < R.n; r++) {
-                if (strcmp(R.v[r].source, files[i]) != 0)
-                    continue;
-                n++;
-                pes = R.v[r].n_pes;
-                if (!strstr(scheds, R.v[r].scheduler) && used < sizeof scheds)
-                    used += (size_t)snprintf(scheds + used, sizeof scheds - used, "%s%s",
-                                             used ? ", " : "", R.v[r].scheduler);
-            }
-            fputs("<tr><td>", f);
-            link_to(f, out, files[i], files[i]);
-            fprintf(f, "</td><td>%d</td><td>", n);
-            html_text(f, scheds);
-            fprintf(f, "</td><td>%d</td></tr>\n", pes);
-        }
-        fputs("</table>\n", f);
-        char rdir[PATH_MAX + 16];
-        snprintf(rdir, sizeof rdir, "%s/runs", tmp);
-        cli_figdata_t d;
-        if (mkdir(rdir, 0700) != 0 || runs_as_results(&R, rdir) != 0) {
-            code = CLI_FAIL;
-        } else if ((code = cli_figdata_load(&d, rdir)) == 0) {
-            fputs("<h3>Scheduler table</h3>\n", f);
-            summary_table(f, &d);
-            fputs("<h3>Figures</h3>\n", f);
-            rep_args_t b = a;
-            b.x = NULL;
-            b.bars = 1;
-            code = figures_section(f, &d, &b, rdir, "The runs' metrics");
-            cli_figdata_free(&d);
-            remove_dir(rdir);
-        }
-        if (code == 0) {
-            fputs("<h3>Per-cluster utilisation and energy</h3>\n", f);
-            if (cluster_section(f, &R, tmp) != 0)
-                code = CLI_FAIL;
-        }
-    }
-    /* ---- a run's schedule */
+    report_head(f, a.title ? a.title : "socsim report");
+    for (int i = 0; i < n_dirs && code == 0; i++)
+        code = sweep_section(f, dirs[i], &a, tmp, out);
+    if (code == 0 && R.n > 0)
+        code = runs_section(f, &R, files, n_files, &a, tmp, out);
+    /* a run's schedule */
     if (code == 0 && a.schedule != NULL) {
         fputs("<h2 id=\"schedule\">Schedule</h2>\n<p>", f);
         link_to(f, out, a.schedule, a.schedule);

@@ -34,13 +34,7 @@ static int default_opt(void *user, int key, const char *arg)
         return cli_parse_u64("--seed", arg, &r->seed);
     case OPT_JOBS:
         r->have_jobs = 1;
-        if (cli_parse_u64("--jobs", arg, &r->jobs) != 0)
-            return -1;
-        if (r->jobs == 0 || r->jobs > ((uint64_t)1 << 40)) {
-            fprintf(stderr, "socsim: --jobs must be between 1 and 2^40\n");
-            return -1;
-        }
-        return 0;
+        return cli_parse_jobs(arg, &r->jobs);
     case OPT_JSON:
         r->json = 1;
         return 0;
@@ -187,7 +181,7 @@ int cli_cmd_default(int argc, char **argv)
     int first = cli_parse(argc, argv, opts, "socsim [default] [--json] [--seed N] [--jobs N]",
                           "Run the embedded default (a heterogeneous SoC with DS3's six-application\n"
                           "mix under Poisson arrivals) with every scheduler and compare them.\n"
-                          "neural* is the shipped policy examples/policies/multiple_bal.weights,\n"
+                          "neural* is the shipped policy examples/policies/default_plan.weights,\n"
                           "trained for this workload (-s neural alone needs weights: neural:FILE).",
                           default_opt, &r);
     if (first == -2)
@@ -256,9 +250,9 @@ int cli_cmd_default(int argc, char **argv)
         soc_sched_handle_free(h);
     }
     if (policy && !r.json)
-        printf("\nneural* = neural:examples/policies/multiple_bal.weights, the shipped policy "
-               "trained for this\nworkload (gym/WEIGHTS.md); another policy: socsim run ... "
-               "-s neural:FILE\n");
+        printf("\nneural* = neural:examples/policies/default_plan.weights, the shipped plan-mode "
+               "policy trained\nfor this workload (examples/agents/README.md); another policy: "
+               "socsim run ... -s neural:FILE\n");
     soc_config_free(&cfg);
     return code;
 }

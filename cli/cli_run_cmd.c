@@ -82,14 +82,7 @@ static int run_opt(void *user, int key, const char *arg)
         return cli_parse_u64("--seed", arg, &r->seed);
     case OPT_JOBS:
         r->have_jobs = 1;
-        if (cli_parse_u64("--jobs", arg, &r->jobs) != 0)
-            return -1;
-        if (r->jobs == 0 || r->jobs > ((uint64_t)1 << 40)) {
-            fprintf(stderr, "socsim: --jobs must be between 1 and 2^40 (measured jobs; worker "
-                            "processes are -j/--workers of sweep and regress)\n");
-            return -1;
-        }
-        return 0;
+        return cli_parse_jobs(arg, &r->jobs);
     case OPT_RUN:
         if (cli_parse_u64("--run", arg, &r->run) != 0 || r->run == 0) {
             fprintf(stderr, "socsim: --run expects a run number from 1\n");
@@ -576,12 +569,80 @@ static int load_config(soc_config_t *cfg, const run_args_t *a, const char *path)
     return cli_report(&err);
 }
 
+/* Run step 1: the command line's --seed and --jobs, then the config's
+ * outputs: section for what the command line left. */
+static void apply_run_args(soc_config_t *cfg, run_args_t *a)
+{
+    if (a->have_seed)
+        cfg->seed = a->seed;
+    if (a->have_jobs)
+        cfg->injection.max_jobs = (int64_t)a->jobs;
+    /* the config's outputs: section fills in what the command line left */
+    if (a->schedule == NULL)
+        a->schedule = soc_config_setting(cfg, SOC_SETTING_SCHEDULE);
+    if (a->gantt == NULL)
+        a->gantt = soc_config_setting(cfg, SOC_SETTING_GANTT);
+    if (a->trace == NULL)
+        a->trace = soc_config_setting(cfg, SOC_SETTING_TRACE);
+    if (a->power_trace == NULL)
+        a->power_trace = soc_config_setting(cfg, SOC_SETTING_POWER_TRACE);
+    a->json |= soc_config_setting(cfg, SOC_SETTING_JSON) != NULL;
+}
+
+/* Run step 2: DS3 options for a DS3-semantics config without them, the
+ * finalized config, --power-trace's power model, and the number of runs
+ * (scale values x iterations; none is an error). */
+static int prepare_config(soc_config_t *cfg, const run_args_t *a, int *n_runs, soc_error_t *err)
+{
+    if (cfg->semantics == SOC_SEM_DS3 && cfg->ds3 == NULL) {
+        if ((cfg->ds3 = malloc(sizeof *cfg->ds3)) == NULL)
+            return CLI_FAIL;
+        soc_ds3_options_from_config(cfg->ds3, cfg);
+    }
+    if (soc_config_finalize(cfg, err) != SOC_OK)
+        return cli_report(err);
+    if (a->power_trace != NULL && !cfg->power_model) {
+        fprintf(stderr, "socsim: --power-trace needs the power model (power: true in the "
+                        "config)\n");
+        return CLI_USAGE;
+    }
+    /* zero iterations or an empty scale list: DS3 would run nothing */
+    soc_run_id_t *runs;
+    if (soc_study_runs(cfg, &runs, n_runs, err) != SOC_OK)
+        return cli_report(err);
+    free(runs);
+    return CLI_OK;
+}
+
+/* Run step 3: every scheduler name is checked before anything runs (and,
+ * in DS3 semantics, that DS3 can run it). */
+static int check_schedulers(const soc_config_t *cfg, const run_args_t *a, const char *path,
+                            char **specs, int n_specs, soc_error_t *err)
+{
+    int code = CLI_OK;
+    for (int i = 0; i < n_specs && code == CLI_OK; i++) {
+        soc_sched_handle_t *h = NULL;
+        if (soc_sched_resolve(specs[i], &h, err) != SOC_OK) {
+            if (cfg->semantics == SOC_SEM_DS3 && is_cp(specs[i]))
+                snprintf(err->msg, sizeof err->msg,
+                         "DS3's CP scheduler needs IBM CPLEX and is not supported; use met, "
+                         "eft, etf, stf, etf_lb or cpu_only");
+            code = cli_report(err);
+        } else if (cfg->semantics == SOC_SEM_DS3 &&
+                   soc_sched_ext_find(soc_sched_handle_ops(h), SOC_SCHED_EXT_DS3) == NULL) {
+            code = explain_ds3_sched(a, path, specs[i]);
+        }
+        soc_sched_handle_free(h);
+    }
+    return code;
+}
+
 int cli_cmd_run(int argc, char **argv)
 {
     run_args_t a = {0};
     a.run = 1;
     soc_config_t cfg;
-    int loaded = 0, code = CLI_OK, n_specs = 0;
+    int loaded = 0, code = CLI_OK, n_specs = 0, n_runs = 0;
     char **specs = NULL;
     table_t table = {0};
     int first = cli_parse(argc, argv, run_opts, run_usage, run_about, run_opt, &a);
@@ -602,46 +663,10 @@ int cli_cmd_run(int argc, char **argv)
     if ((code = load_config(&cfg, &a, path)) != 0)
         goto done;
     loaded = 1;
-    if (a.have_seed)
-        cfg.seed = a.seed;
-    if (a.have_jobs)
-        cfg.injection.max_jobs = (int64_t)a.jobs;
-    /* the config's outputs: section fills in what the command line left */
-    if (a.schedule == NULL)
-        a.schedule = soc_config_setting(&cfg, SOC_SETTING_SCHEDULE);
-    if (a.gantt == NULL)
-        a.gantt = soc_config_setting(&cfg, SOC_SETTING_GANTT);
-    if (a.trace == NULL)
-        a.trace = soc_config_setting(&cfg, SOC_SETTING_TRACE);
-    if (a.power_trace == NULL)
-        a.power_trace = soc_config_setting(&cfg, SOC_SETTING_POWER_TRACE);
-    a.json |= soc_config_setting(&cfg, SOC_SETTING_JSON) != NULL;
+    apply_run_args(&cfg, &a);
     soc_error_t err = {0};
-    if (cfg.semantics == SOC_SEM_DS3 && cfg.ds3 == NULL) {
-        if ((cfg.ds3 = malloc(sizeof *cfg.ds3)) == NULL) {
-            code = CLI_FAIL;
-            goto done;
-        }
-        soc_ds3_options_from_config(cfg.ds3, &cfg);
-    }
-    if (soc_config_finalize(&cfg, &err) != SOC_OK) {
-        code = cli_report(&err);
+    if ((code = prepare_config(&cfg, &a, &n_runs, &err)) != CLI_OK)
         goto done;
-    }
-    if (a.power_trace != NULL && !cfg.power_model) {
-        fprintf(stderr, "socsim: --power-trace needs the power model (power: true in the "
-                        "config)\n");
-        code = CLI_USAGE;
-        goto done;
-    }
-    /* zero iterations or an empty scale list: DS3 would run nothing */
-    soc_run_id_t *runs;
-    int n_runs;
-    if (soc_study_runs(&cfg, &runs, &n_runs, &err) != SOC_OK) {
-        code = cli_report(&err);
-        goto done;
-    }
-    free(runs);
     const char *list = a.sched ? a.sched
                        : cfg.scheduler ? cfg.scheduler
                        : cfg.semantics == SOC_SEM_DS3 ? "etf" : "heft";
@@ -657,21 +682,7 @@ int cli_cmd_run(int argc, char **argv)
         code = CLI_USAGE;
         goto done;
     }
-    /* every name is checked before anything runs */
-    for (int i = 0; i < n_specs && code == CLI_OK; i++) {
-        soc_sched_handle_t *h = NULL;
-        if (soc_sched_resolve(specs[i], &h, &err) != SOC_OK) {
-            if (cfg.semantics == SOC_SEM_DS3 && is_cp(specs[i]))
-                snprintf(err.msg, sizeof err.msg,
-                         "DS3's CP scheduler needs IBM CPLEX and is not supported; use met, "
-                         "eft, etf, stf, etf_lb or cpu_only");
-            code = cli_report(&err);
-        } else if (cfg.semantics == SOC_SEM_DS3 &&
-                   soc_sched_ext_find(soc_sched_handle_ops(h), SOC_SCHED_EXT_DS3) == NULL) {
-            code = explain_ds3_sched(&a, path, specs[i]);
-        }
-        soc_sched_handle_free(h);
-    }
+    code = check_schedulers(&cfg, &a, path, specs, n_specs, &err);
     /* a scheduler that fails on this workload does not stop the others */
     for (int i = 0; i < n_specs && (code == CLI_OK || (n_specs > 1 && code == CLI_FAIL)); i++) {
         run_ctx_t c;

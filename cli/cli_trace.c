@@ -170,6 +170,97 @@ static int name_idle_pes(cli_sched_t *s, const char *known)
     return 0;
 }
 
+/* The columns of a schedule CSV read back (the first N_REQUIRED needed). */
+enum { N_WANT = 10, N_REQUIRED = 8 };
+static const char *const want[N_WANT] = {"job",       "task", "task_type", "pe",
+                                         "start_us",  "finish_us", "app", "pe_name",
+                                         "arrival_us", "task_name"};
+
+/* The header line: ix[w] = the column of want[w], -1 when absent (an
+ * absent required column is an error). */
+static int csv_header(const char *path, char **cells, int nc, int ix[N_WANT])
+{
+    int code = 0;
+    for (int w = 0; w < N_WANT; w++) {
+        ix[w] = -1;
+        for (int c = 0; c < nc; c++)
+            if (strcmp(cells[c], want[w]) == 0)
+                ix[w] = c;
+        if (ix[w] < 0 && w < N_REQUIRED && code == 0) {
+            fprintf(stderr, "socsim: %s: not a schedule CSV (no column '%s'; write one "
+                            "with 'socsim run ... --schedule FILE')\n",
+                    path, want[w]);
+            code = CLI_USAGE;
+        }
+    }
+    return code;
+}
+
+/* PE slots up to pe (names "" until a row names them; *known: which are
+ * named).  -1: out of memory. */
+static int grow_pes(cli_sched_t *s, char **known, long pe)
+{
+    while (s->n_pes <= pe) {
+        char **nl = realloc(s->pe_names, sizeof *nl * (size_t)(s->n_pes + 1));
+        char *nk = realloc(*known, (size_t)(s->n_pes + 1));
+        if (nl != NULL)
+            s->pe_names = nl;
+        if (nk != NULL)
+            *known = nk;
+        if (nl == NULL || nk == NULL || (nl[s->n_pes] = soc__strdup("")) == NULL)
+            return -1;
+        (*known)[s->n_pes++] = 0;
+    }
+    return 0;
+}
+
+/* One row of the schedule: a bar (its PE named by the first row on it). */
+static int csv_row(cli_sched_t *s, const char *path, int lineno, char **cells, int nc,
+                   const int ix[N_WANT], char **known)
+{
+    int ok = 1;
+    for (int w = 0; w < N_REQUIRED; w++)
+        ok &= ix[w] < nc;
+    char *e1 = NULL, *e2 = NULL, *e3 = NULL;
+    double st = ok ? strtod(cells[ix[4]], &e1) : 0, fi = ok ? strtod(cells[ix[5]], &e2) : 0;
+    long pe = ok ? strtol(cells[ix[3]], &e3, 10) : -1;
+    if (!ok || *e1 || *e2 || *e3 || pe < 0 || pe > 1000000 || !(fi >= st) ||
+        !isfinite(st) || !isfinite(fi)) {
+        fprintf(stderr, "socsim: %s:%d: bad schedule row\n", path, lineno);
+        return CLI_USAGE;
+    }
+    cli_bar_t *b = bar_new(s);
+    int app = intern(&s->app_names, &s->n_apps, cells[ix[6]]);
+    int ty = intern(&s->types, &s->n_types, cells[ix[2]]);
+    int nm = ix[9] >= 0 && ix[9] < nc ? intern(&s->names, &s->n_names, cells[ix[9]])
+                                      : intern(&s->names, &s->n_names, "");
+    if (b != NULL && grow_pes(s, known, pe) != 0)
+        b = NULL;
+    if (b == NULL || app < 0 || ty < 0 || nm < 0) {
+        s->oom = 1;
+        return CLI_FAIL;
+    }
+    if (!(*known)[pe]) {
+        free(s->pe_names[pe]);
+        s->pe_names[pe] = soc__strdup(cells[ix[7]]);
+        (*known)[pe] = 1;
+    }
+    b->pe = (int)pe;
+    b->start_us = st;
+    b->finish_us = fi;
+    b->arrival_us = ix[8] >= 0 && ix[8] < nc ? strtod(cells[ix[8]], NULL) : 0;
+    b->job = strtoll(cells[ix[0]], NULL, 10);
+    b->task = (int)strtol(cells[ix[1]], NULL, 10);
+    b->app = app;
+    b->type = s->types[ty];
+    b->name = s->names[nm];
+    if (s->pe_names[pe] == NULL) {
+        s->oom = 1;
+        return CLI_FAIL;
+    }
+    return 0;
+}
+
 int cli_sched_read_csv(cli_sched_t *s, const char *path)
 {
     memset(s, 0, sizeof *s);
@@ -181,85 +272,17 @@ int cli_sched_read_csv(cli_sched_t *s, const char *path)
     char *line = NULL, **cells, *store, *known = NULL;
     size_t cap = 0;
     int lineno = 0, code = 0, nc;
-    enum { N_WANT = 10, N_REQUIRED = 8 };
     int ix[N_WANT];
-    static const char *const want[N_WANT] = {"job",       "task", "task_type", "pe",
-                                             "start_us",  "finish_us", "app", "pe_name",
-                                             "arrival_us", "task_name"};
     while (code == 0 && (nc = soc__csv_next(f, &line, &cap, &lineno, &cells, &store)) != -2) {
         if (nc < 0) {
             fprintf(stderr, "socsim: %s:%d: malformed CSV line\n", path, lineno);
             code = CLI_USAGE;
             break;
         }
-        if (lineno == 1) {
-            for (int w = 0; w < N_WANT; w++) {
-                ix[w] = -1;
-                for (int c = 0; c < nc; c++)
-                    if (strcmp(cells[c], want[w]) == 0)
-                        ix[w] = c;
-                if (ix[w] < 0 && w < N_REQUIRED && code == 0) {
-                    fprintf(stderr, "socsim: %s: not a schedule CSV (no column '%s'; write one "
-                                    "with 'socsim run ... --schedule FILE')\n",
-                            path, want[w]);
-                    code = CLI_USAGE;
-                }
-            }
-        } else {
-            int ok = 1;
-            for (int w = 0; w < N_REQUIRED; w++)
-                ok &= ix[w] < nc;
-            char *e1 = NULL, *e2 = NULL, *e3 = NULL;
-            double st = ok ? strtod(cells[ix[4]], &e1) : 0, fi = ok ? strtod(cells[ix[5]], &e2) : 0;
-            long pe = ok ? strtol(cells[ix[3]], &e3, 10) : -1;
-            if (!ok || *e1 || *e2 || *e3 || pe < 0 || pe > 1000000 || !(fi >= st) ||
-                !isfinite(st) || !isfinite(fi)) {
-                fprintf(stderr, "socsim: %s:%d: bad schedule row\n", path, lineno);
-                code = CLI_USAGE;
-            } else {
-                cli_bar_t *b = bar_new(s);
-                int app = intern(&s->app_names, &s->n_apps, cells[ix[6]]);
-                int ty = intern(&s->types, &s->n_types, cells[ix[2]]);
-                int nm = ix[9] >= 0 && ix[9] < nc ? intern(&s->names, &s->n_names, cells[ix[9]])
-                                                  : intern(&s->names, &s->n_names, "");
-                while (b != NULL && s->n_pes <= pe) {
-                    char **nl = realloc(s->pe_names, sizeof *nl * (size_t)(s->n_pes + 1));
-                    char *nk = realloc(known, (size_t)(s->n_pes + 1));
-                    if (nl != NULL)
-                        s->pe_names = nl;
-                    if (nk != NULL)
-                        known = nk;
-                    if (nl == NULL || nk == NULL || (nl[s->n_pes] = soc__strdup("")) == NULL) {
-                        b = NULL;
-                        break;
-                    }
-                    known[s->n_pes++] = 0;
-                }
-                if (b == NULL || app < 0 || ty < 0 || nm < 0) {
-                    s->oom = 1;
-                    code = CLI_FAIL;
-                } else {
-                    if (!known[pe]) {
-                        free(s->pe_names[pe]);
-                        s->pe_names[pe] = soc__strdup(cells[ix[7]]);
-                        known[pe] = 1;
-                    }
-                    b->pe = (int)pe;
-                    b->start_us = st;
-                    b->finish_us = fi;
-                    b->arrival_us = ix[8] >= 0 && ix[8] < nc ? strtod(cells[ix[8]], NULL) : 0;
-                    b->job = strtoll(cells[ix[0]], NULL, 10);
-                    b->task = (int)strtol(cells[ix[1]], NULL, 10);
-                    b->app = app;
-                    b->type = s->types[ty];
-                    b->name = s->names[nm];
-                    if (s->pe_names[pe] == NULL) {
-                        s->oom = 1;
-                        code = CLI_FAIL;
-                    }
-                }
-            }
-        }
+        if (lineno == 1)
+            code = csv_header(path, cells, nc, ix);
+        else
+            code = csv_row(s, path, lineno, cells, nc, ix, &known);
         free(cells);
         free(store);
     }

@@ -147,7 +147,8 @@ int soc_env_options_set(soc_env_options_t *o, const char *kv, soc_error_t *err)
         int m = soc_action_mode_parse(val);
         if (m < 0)
             return soc_error_set(err, SOC_EINVAL, NULL, 0, 0,
-                                 "env option action_mode: '%.60s' is not pair, pe or task", val);
+                                 "env option action_mode: '%.60s' is not pair, pe, task or plan",
+                                 val);
         o->obs.mode = (soc_action_mode_t)m;
     } else if (strcmp(key, "reward") == 0) {
         int k = -1;
@@ -175,8 +176,8 @@ int soc_env_options_set(soc_env_options_t *o, const char *kv, soc_error_t *err)
         int k = soc_expert_kind_parse(val);
         if (k < 0)
             return soc_error_set(err, SOC_EINVAL, NULL, 0, 0,
-                                 "env option expert: '%.60s' is not none, eft, etf, heft or "
-                                 "sufferage", val);
+                                 "env option expert: '%.60s' is not none, eft, etf, heft, "
+                                 "sufferage or rollout", val);
         o->expert = (soc_expert_kind_t)k;
     } else if (strcmp(key, "graph") == 0) {
         if (parse_i64(val, &i) != 0 || i < 0 || i > 1)
@@ -327,8 +328,14 @@ int soc_env_create(soc_env_t **out, const soc_config_t *cfg,
         !isfinite(o.invalid_penalty) || (unsigned)o.reward > SOC_REWARD_EDP ||
         !isfinite(o.time_us) || (unsigned)o.reward_jobs > SOC_REWARD_JOBS_ALL ||
         !(o.energy_norm > 0) || !isfinite(o.energy_norm) ||
-        (unsigned)o.expert > SOC_EXPERT_SUFFERAGE || (unsigned)o.graph > 1)
+        (unsigned)o.expert > SOC_EXPERT_ROLLOUT || (unsigned)o.graph > 1)
         return soc_error_set(err, SOC_EINVAL, NULL, 0, 0, "invalid environment options");
+    if (!soc_obs_expert_supported(o.obs.mode, o.expert))
+        return soc_error_set(err, SOC_EINVAL, NULL, 0, 0,
+                             "env option expert=%s is not defined with action_mode=%s (%s)",
+                             soc_expert_kind_name(o.expert), soc_action_mode_name(o.obs.mode),
+                             o.obs.mode == SOC_ACTION_PLAN ? "plan mode: heft or rollout"
+                                                           : "rollout needs action_mode=plan");
 
     soc_env_t *e = calloc(1, sizeof *e);
     if (e == NULL)
@@ -498,6 +505,16 @@ static void fill_info(soc_env_t *e, const soc_view_t *v, soc_env_info_t *info)
     info->t_us = soc_time_to_us(v->now);
     info->step = e->step;
     info->n_ready = v->n_ready;
+    if (e->opt.obs.mode == SOC_ACTION_PLAN) {
+        /* within a planned instant the view still lists the entries the
+         * job's earlier steps assigned */
+        info->n_ready = 0;
+        for (int i = 0; i < v->n_ready; i++) {
+            soc_task_info_t ti;
+            info->n_ready += v->api->task_info(v, v->ready[i].ref, &ti) == SOC_OK &&
+                             ti.status == SOC_TASK_READY;
+        }
+    }
     /* the engine refreshes view->jobs_in_system at decision points only */
     info->jobs_in_system = e->state == ENV_RUNNING
                                ? v->jobs_in_system
@@ -611,14 +628,15 @@ int soc_env_step(soc_env_t *e, int64_t action, float *obs, uint8_t *mask,
     soc_view_t *v = soc_sim_view(e->sim);
     soc_task_ref_t ref;
     int pe;
-    int valid = soc_obs_decode(e->enc, v, action, &ref, &pe);
+    soc_time_t key;
+    int valid = soc_obs_decode_key(e->enc, v, action, &ref, &pe, &key);
     if (valid < 0) {
         e->state = ENV_FAILED;
         return soc_error_set(err, valid, NULL, 0, 0,
                              "no ready task at a decision point (t=%.3f us)",
                              soc_time_to_us(v->now));
     }
-    int rc = soc_sim_assign(e->sim, ref, pe, SOC_APPEND);
+    int rc = soc_sim_assign(e->sim, ref, pe, key);
     if (rc != SOC_OK) {
         e->state = ENV_FAILED;
         return soc_error_set(err, rc, NULL, 0, 0,
@@ -632,7 +650,12 @@ int soc_env_step(soc_env_t *e, int64_t action, float *obs, uint8_t *mask,
     e->n_comp = 0;
     e->step_meas_n = e->step_meas_fin_ns = 0;
 
-    rc = soc_sim_next_decision(e->sim, &v, err);
+    /* plan mode: the instant stays until its jobs are planned whole (the
+     * engine only knows about ready tasks) */
+    if (e->opt.obs.mode == SOC_ACTION_PLAN && soc_obs_has_decision(e->enc, v))
+        rc = 1;
+    else
+        rc = soc_sim_next_decision(e->sim, &v, err);
     if (rc < 0) {
         e->state = ENV_FAILED;
         return rc;

@@ -313,6 +313,116 @@ static void find_symmetry(bnb_t *b)
     }
 }
 
+/* Arrival step 1: the per-job arrays (freed by bnb_free_job). */
+static int bnb_alloc(bnb_t *b, int n, int q)
+{
+    b->w = malloc(sizeof *b->w * (size_t)n * (size_t)q);
+    b->minw = malloc(sizeof *b->minw * (size_t)n);
+    b->tail = malloc(sizeof *b->tail * (size_t)n);
+    b->eft_lb = malloc(sizeof *b->eft_lb * (size_t)n);
+    b->own_end = malloc(sizeof *b->own_end * (size_t)q);
+    b->topopos = malloc(sizeof *b->topopos * (size_t)n);
+    b->left = malloc(sizeof *b->left * (size_t)n);
+    b->own_cnt = calloc((size_t)q, sizeof *b->own_cnt);
+    b->sym = malloc(sizeof *b->sym * (size_t)q);
+    b->cands = malloc(sizeof *b->cands * (size_t)n * (size_t)n * (size_t)q);
+    b->best_pe = malloc(sizeof *b->best_pe * (size_t)n);
+    b->best_start = malloc(sizeof *b->best_start * (size_t)n);
+    if (!b->w || !b->minw || !b->tail || !b->eft_lb || !b->own_end || !b->topopos ||
+        !b->left || !b->own_cnt || !b->sym || !b->cands || !b->best_pe || !b->best_start)
+        return SOC_ENOMEM;
+    return SOC_OK;
+}
+
+/* Arrival step 2: the job's tables -- execution times (and the fastest of
+ * each task), unplaced predecessors, the tail (longest fastest path after
+ * a task), topological positions, the PEs' earliest start, identical
+ * PEs. */
+static int bnb_tables(bnb_t *b)
+{
+    soc_view_t *v = b->v;
+    const soc_app_t *a = b->a;
+    int n = b->n, q = b->q;
+    for (int t = 0; t < n; t++) {
+        b->minw[t] = SOC_TIME_NEVER;
+        for (int p = 0; p < q; p++) {
+            soc_time_t d = v->api->exec_time(v, a->tasks[t].type, p);
+            b->w[(size_t)t * (size_t)q + (size_t)p] = d;
+            if (d >= 0 && d < b->minw[t])
+                b->minw[t] = d;
+        }
+        if (b->minw[t] == SOC_TIME_NEVER)
+            return SOC_ESCHED;
+        b->left[t] = a->pred_off[t + 1] - a->pred_off[t];
+    }
+    for (int k = n - 1; k >= 0; k--) {
+        int t = a->topo[k];
+        soc_time_t tl = 0;
+        for (int s = a->succ_off[t]; s < a->succ_off[t + 1]; s++) {
+            int j = a->edges[a->succ_edge[s]].dst;
+            tl = tmax(tl, b->minw[j] + b->tail[j]);
+        }
+        b->tail[t] = tl;
+        b->topopos[t] = k;
+    }
+    for (int p = 0; p < q; p++)
+        b->own_end[p] = b->floor;
+    find_symmetry(b);
+    return SOC_OK;
+}
+
+/* Arrival step 3: the HEFT plan of the job (in the cached HEFT order) as
+ * the incumbent -- its makespan the first upper bound -- on a scratch copy
+ * of the plan arrays, which then go back to the earlier reservations
+ * only. */
+static int bnb_incumbent(bnb_t *b, soc__app_cache_t *ac, uint64_t job)
+{
+    soc__plan_t *pl = b->pl;
+    soc_view_t *v = b->v;
+    int n = b->n, rc;
+    soc__eft_rule_t rule = {1, NULL, NULL};
+    soc_time_t mk = 0;
+    for (int k = 0; k < n; k++) {
+        int t = ac->order[k], pos;
+        soc_time_t s, f;
+        int p = soc__plan_best_pe(pl, v, b->a, t, b->floor, &rule, &s, &f, &pos);
+        if (p < 0)
+            return SOC_ESCHED;
+        if ((rc = soc__plan_put(pl, t, p, pos, s, f)) != SOC_OK)
+            return rc;
+        mk = tmax(mk, f);
+    }
+    b->ub = mk;
+    memcpy(b->best_pe, pl->pe, sizeof(int) * (size_t)n);
+    memcpy(b->best_start, pl->start, sizeof(soc_time_t) * (size_t)n);
+    /* back to the earlier reservations only */
+    if ((rc = soc__plan_begin(pl, v, job, n)) != SOC_OK ||
+        (rc = soc__plan_sync_all(pl)) != SOC_OK)
+        return rc;
+    return SOC_OK;
+}
+
+/* Arrival step 5: hand the optimum over in start order (ties: topological
+ * position), so equal keys keep it. */
+static int bnb_hand_over(bnb_t *b, uint64_t job)
+{
+    soc_view_t *v = b->v;
+    int n = b->n, rc;
+    for (int k = 0; k < n; k++) {
+        int t = -1;
+        for (int i = 0; i < n; i++)
+            if (b->best_pe[i] >= 0 &&
+                (t < 0 || b->best_start[i] < b->best_start[t] ||
+                 (b->best_start[i] == b->best_start[t] && b->topopos[i] < b->topopos[t])))
+                t = i;
+        soc_task_ref_t ref = {job, t};
+        if ((rc = v->api->assign(v, ref, b->best_pe[t], b->best_start[t])) != SOC_OK)
+            return rc;
+        b->best_pe[t] = -1;
+    }
+    return SOC_OK;
+}
+
 static int bnb_arrival(void *state, soc_view_t *v, uint64_t job)
 {
     soc__static_t *st = state;
@@ -337,93 +447,15 @@ static int bnb_arrival(void *state, soc_view_t *v, uint64_t job)
     b->n = n;
     b->q = q;
     b->floor = v->api->job_arrival(v, job);
-    b->w = malloc(sizeof *b->w * (size_t)n * (size_t)q);
-    b->minw = malloc(sizeof *b->minw * (size_t)n);
-    b->tail = malloc(sizeof *b->tail * (size_t)n);
-    b->eft_lb = malloc(sizeof *b->eft_lb * (size_t)n);
-    b->own_end = malloc(sizeof *b->own_end * (size_t)q);
-    b->topopos = malloc(sizeof *b->topopos * (size_t)n);
-    b->left = malloc(sizeof *b->left * (size_t)n);
-    b->own_cnt = calloc((size_t)q, sizeof *b->own_cnt);
-    b->sym = malloc(sizeof *b->sym * (size_t)q);
-    b->cands = malloc(sizeof *b->cands * (size_t)n * (size_t)n * (size_t)q);
-    b->best_pe = malloc(sizeof *b->best_pe * (size_t)n);
-    b->best_start = malloc(sizeof *b->best_start * (size_t)n);
-    if (!b->w || !b->minw || !b->tail || !b->eft_lb || !b->own_end || !b->topopos ||
-        !b->left || !b->own_cnt || !b->sym || !b->cands || !b->best_pe || !b->best_start) {
-        rc = SOC_ENOMEM;
+    if ((rc = bnb_alloc(b, n, q)) != SOC_OK || (rc = bnb_tables(b)) != SOC_OK ||
+        (rc = bnb_incumbent(b, ac, job)) != SOC_OK)
         goto out;
-    }
-    for (int t = 0; t < n; t++) {
-        b->minw[t] = SOC_TIME_NEVER;
-        for (int p = 0; p < q; p++) {
-            soc_time_t d = v->api->exec_time(v, a->tasks[t].type, p);
-            b->w[(size_t)t * (size_t)q + (size_t)p] = d;
-            if (d >= 0 && d < b->minw[t])
-                b->minw[t] = d;
-        }
-        if (b->minw[t] == SOC_TIME_NEVER) {
-            rc = SOC_ESCHED;
-            goto out;
-        }
-        b->left[t] = a->pred_off[t + 1] - a->pred_off[t];
-    }
-    for (int k = n - 1; k >= 0; k--) {
-        int t = a->topo[k];
-        soc_time_t tl = 0;
-        for (int s = a->succ_off[t]; s < a->succ_off[t + 1]; s++) {
-            int j = a->edges[a->succ_edge[s]].dst;
-            tl = tmax(tl, b->minw[j] + b->tail[j]);
-        }
-        b->tail[t] = tl;
-        b->topopos[t] = k;
-    }
-    for (int p = 0; p < q; p++)
-        b->own_end[p] = b->floor;
-    find_symmetry(b);
-
-    /* HEFT incumbent on a scratch copy of the plan arrays */
-    {
-        soc__eft_rule_t rule = {1, NULL, NULL};
-        soc_time_t mk = 0;
-        for (int k = 0; k < n; k++) {
-            int t = ac->order[k], pos;
-            soc_time_t s, f;
-            int p = soc__plan_best_pe(pl, v, a, t, b->floor, &rule, &s, &f, &pos);
-            if (p < 0) {
-                rc = SOC_ESCHED;
-                goto out;
-            }
-            if ((rc = soc__plan_put(pl, t, p, pos, s, f)) != SOC_OK)
-                goto out;
-            mk = tmax(mk, f);
-        }
-        b->ub = mk;
-        memcpy(b->best_pe, pl->pe, sizeof(int) * (size_t)n);
-        memcpy(b->best_start, pl->start, sizeof(soc_time_t) * (size_t)n);
-        /* back to the earlier reservations only */
-        if ((rc = soc__plan_begin(pl, v, job, n)) != SOC_OK ||
-            (rc = soc__plan_sync_all(pl)) != SOC_OK)
-            goto out;
-    }
+    /* step 4: the search */
     b->nodes = 0;
     b->found = 0;
     rc = dfs(b, 0, b->floor, -1, b->floor);
-    if (rc != SOC_OK)
-        goto out;
-    /* hand the optimum over in start order, so equal keys keep it */
-    for (int k = 0; k < n; k++) {
-        int t = -1;
-        for (int i = 0; i < n; i++)
-            if (b->best_pe[i] >= 0 &&
-                (t < 0 || b->best_start[i] < b->best_start[t] ||
-                 (b->best_start[i] == b->best_start[t] && b->topopos[i] < b->topopos[t])))
-                t = i;
-        soc_task_ref_t ref = {job, t};
-        if ((rc = v->api->assign(v, ref, b->best_pe[t], b->best_start[t])) != SOC_OK)
-            goto out;
-        b->best_pe[t] = -1;
-    }
+    if (rc == SOC_OK)
+        rc = bnb_hand_over(b, job);
 out:
     bnb_free_job(b);
     return rc;

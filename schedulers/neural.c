@@ -9,6 +9,12 @@
  * environment does the same one step at a time, so a policy trained there
  * behaves identically here.  File format: gym/WEIGHTS.md.
  *
+ * Plan mode (action_mode plan, SOC_ACTION_PLAN): the jobs that arrived are
+ * planned whole at the decision point of their arrival -- each task in
+ * HEFT's order on the PE the network picks, with the insertion-based start
+ * as its key (soc_obs_decode_key) -- until soc_obs_has_decision says the
+ * instant is planned, exactly as consecutive plan-mode environment steps.
+ *
  * The dense layers use GSL BLAS in double precision.  Hidden layers keep
  * their weights transposed (in x out) and use CblasTrans, which GSL's
  * reference CBLAS evaluates as axpy updates over the input rows; two
@@ -50,6 +56,7 @@ typedef struct neural {
     soc_obs_t *enc;
     int dim, n_actions;
     int slot_w, pe_base;   /* observation layout (soc/obs.h) */
+    int plan;              /* plan mode: no ready-slot layout, keyed assigns */
     int n_layers;
     layer_t layer[MAX_LAYERS];
     double *shift, *scale; /* [dim] or NULL */
@@ -216,6 +223,178 @@ static void neural_free(neural_t *n)
 }
 
 /* Parse the file and build the encoder for `init`'s platform. */
+/* The header of a weights file (gym/WEIGHTS.md): format and version,
+ * slots, action mode, time scale, PE count, observation and action sizes. */
+typedef struct nn_header {
+    long slots, n_pes, dim, na;
+    int mode;
+    double scale_us;
+} nn_header_t;
+
+static int read_header(rd_t *r, nn_header_t *h)
+{
+    long v;
+    int rc;
+    if ((rc = rd_keyword(r, "socsim-mlp")) != SOC_OK || (rc = rd_int(r, 1, 1, &v)) != SOC_OK ||
+        (rc = rd_header_int(r, "slots", 1, SOC_OBS_MAX_SLOTS, &h->slots)) != SOC_OK ||
+        (rc = rd_keyword(r, "action_mode")) != SOC_OK)
+        return rc;
+    h->mode = soc_action_mode_parse(rd_next(r));
+    if (h->mode < 0)
+        return rd_fail(r, "action_mode '%s' is not pair, pe, task or plan", r->tok);
+    if ((rc = rd_keyword(r, "time_scale_us")) != SOC_OK ||
+        (rc = rd_double(r, &h->scale_us)) != SOC_OK)
+        return rc;
+    if (!(h->scale_us > 0))
+        return rd_fail(r, "%stime_scale_us must be positive", "");
+    if ((rc = rd_header_int(r, "n_pes", 1, MAX_WIDTH, &h->n_pes)) != SOC_OK ||
+        (rc = rd_header_int(r, "obs_dim", 1, MAX_WIDTH, &h->dim)) != SOC_OK ||
+        (rc = rd_header_int(r, "n_actions", 1, MAX_WIDTH, &h->na)) != SOC_OK)
+        return rc;
+    return SOC_OK;
+}
+
+/* The optional input normalisation (input_shift, input_scale, input_clip),
+ * then the keyword `layers`. */
+static int read_inputs(rd_t *r, neural_t *n, long dim)
+{
+    int rc;
+    const char *kw = rd_next(r);
+    if (strcmp(kw, "input_shift") == 0) {
+        if ((rc = read_vector(r, "input_shift", (int)dim, &n->shift)) != SOC_OK)
+            return rc;
+        kw = rd_next(r);
+    }
+    if (strcmp(kw, "input_scale") == 0) {
+        if ((rc = read_vector(r, "input_scale", (int)dim, &n->scale)) != SOC_OK)
+            return rc;
+        kw = rd_next(r);
+    }
+    if (strcmp(kw, "input_clip") == 0) {
+        if ((rc = rd_double(r, &n->clip)) != SOC_OK)
+            return rc;
+        if (!(n->clip > 0))
+            return rd_fail(r, "%sinput_clip must be positive", "");
+        kw = rd_next(r);
+    }
+    if (strcmp(kw, "layers") != 0)
+        return rd_fail(r, "expected 'layers', found '%s'", kw);
+    return SOC_OK;
+}
+
+/* Dense layer l (1-based in messages) with `prev` inputs expected; *total
+ * counts the weights read so far. */
+static int read_layer(rd_t *r, layer_t *L, int l, long prev, size_t *total)
+{
+    long in, out;
+    int rc;
+    if ((rc = rd_keyword(r, "dense")) != SOC_OK || (rc = rd_int(r, 1, MAX_WIDTH, &in)) != SOC_OK ||
+        (rc = rd_int(r, 1, MAX_WIDTH, &out)) != SOC_OK)
+        return rc;
+    if (in != prev) {
+        char m[120];
+        snprintf(m, sizeof m, "layer %d has %ld inputs, the previous width is %ld", l + 1, in,
+                 prev);
+        return rd_fail(r, "%s", m);
+    }
+    const char *a = rd_next(r);
+    L->act = strcmp(a, "tanh") == 0 ? ACT_TANH : strcmp(a, "relu") == 0 ? ACT_RELU
+                                               : strcmp(a, "linear") == 0 ? ACT_LINEAR : -1;
+    if (L->act < 0)
+        return rd_fail(r, "activation '%s' is not tanh, relu or linear", a);
+    *total += (size_t)in * (size_t)out;
+    if (*total > MAX_WEIGHTS)
+        return rd_fail(r, "%smore than 2^26 weights", "");
+    L->in = (int)in;
+    L->out = (int)out;
+    L->wt = malloc(sizeof *L->wt * (size_t)in * (size_t)out);
+    L->b = malloc(sizeof *L->b * (size_t)out);
+    if (L->wt == NULL || L->b == NULL)
+        return soc_error_set(r->err, SOC_ENOMEM, r->path, 0, 0, "out of memory");
+    for (long o = 0; o < out; o++)
+        for (long i = 0; i < in; i++)
+            if ((rc = rd_double(r, &L->wt[i * out + o])) != SOC_OK)
+                return rc;
+    for (long o = 0; o < out; o++)
+        if ((rc = rd_double(r, &L->b[o])) != SOC_OK)
+            return rc;
+    return SOC_OK;
+}
+
+/* `layers N`, the N dense layers, `end`; *widest = the widest layer. */
+static int read_layers(rd_t *r, neural_t *n, long dim, long na, long *widest)
+{
+    long n_layers;
+    int rc = rd_int(r, 1, MAX_LAYERS, &n_layers);
+    if (rc != SOC_OK)
+        return rc;
+    size_t total = 0;
+    long prev = dim;
+    *widest = dim;
+    for (int l = 0; l < n_layers; l++) {
+        if ((rc = read_layer(r, &n->layer[l], l, prev, &total)) != SOC_OK)
+            return rc;
+        prev = n->layer[l].out;
+        if (prev > *widest)
+            *widest = prev;
+    }
+    n->n_layers = (int)n_layers;
+    if (prev != na) {
+        char m[120];
+        snprintf(m, sizeof m, "the last layer has %ld outputs, n_actions is %ld", prev, na);
+        return rd_fail(r, "%s", m);
+    }
+    if ((rc = rd_keyword(r, "end")) != SOC_OK)
+        return rc;
+    if (rd_next(r)[0] != '\0')
+        return rd_fail(r, "unexpected '%s' after 'end'", r->tok);
+    return SOC_OK;
+}
+
+/* The network against the simulated platform: its encoder, the last layer
+ * by rows (for per-action dot products), the work buffers. */
+static int fit_platform(neural_t *n, const nn_header_t *h, long widest, const char *path,
+                        const soc_sched_init_t *init, soc_error_t *err)
+{
+    if (h->n_pes != init->platform->n_pes)
+        return soc_error_set(err, SOC_EINVAL, path, 0, 0,
+                             "the policy was trained for %ld PEs, the platform has %d", h->n_pes,
+                             init->platform->n_pes);
+    soc_obs_params_t prm;
+    soc_obs_params_default(&prm);
+    prm.slots = (int)h->slots;
+    prm.mode = (soc_action_mode_t)h->mode;
+    prm.time_scale_us = h->scale_us;
+    int rc = soc_obs_create(&n->enc, init->platform, init->n_apps, init->apps, &prm, err);
+    if (rc != SOC_OK)
+        return rc;
+    n->dim = soc_obs_dim(n->enc);
+    n->n_actions = soc_obs_n_actions(n->enc);
+    if (n->dim != h->dim || n->n_actions != h->na)
+        return soc_error_set(err, SOC_EINVAL, path, 0, 0,
+                             "the policy has obs_dim %ld and n_actions %ld, this platform gives "
+                             "%d and %d (different clusters?)",
+                             h->dim, h->na, n->dim, n->n_actions);
+    layer_t *last = &n->layer[n->n_layers - 1];
+    last->w = malloc(sizeof *last->w * (size_t)last->in * (size_t)last->out);
+    if (last->w == NULL)
+        return soc_error_set(err, SOC_ENOMEM, path, 0, 0, "out of memory");
+    for (int o = 0; o < last->out; o++)
+        for (int i = 0; i < last->in; i++)
+            last->w[(size_t)o * (size_t)last->in + (size_t)i] =
+                last->wt[(size_t)i * (size_t)last->out + (size_t)o];
+    n->plan = h->mode == SOC_ACTION_PLAN;
+    n->slot_w = 5 + init->platform->n_clusters + init->platform->n_pes;
+    n->pe_base = n->plan ? 0 : (int)h->slots * n->slot_w;
+    n->obs = malloc(sizeof *n->obs * (size_t)n->dim);
+    n->mask = malloc((size_t)n->n_actions);
+    n->h[0] = malloc(sizeof *n->h[0] * (size_t)widest);
+    n->h[1] = malloc(sizeof *n->h[1] * (size_t)widest);
+    if (!n->obs || !n->mask || !n->h[0] || !n->h[1])
+        return soc_error_set(err, SOC_ENOMEM, path, 0, 0, "out of memory");
+    return SOC_OK;
+}
+
 static int neural_load(neural_t *n, const char *path, const soc_sched_init_t *init,
                        soc_error_t *err)
 {
@@ -223,166 +402,17 @@ static int neural_load(neural_t *n, const char *path, const soc_sched_init_t *in
     memset(&r, 0, sizeof r);
     r.path = path;
     r.err = err;
+    nn_header_t h;
+    long widest = 0;
     int rc = read_file(&r);
-    if (rc != SOC_OK)
-        goto done;
-    long v, slots, n_pes, dim, na, n_layers;
-    if ((rc = rd_keyword(&r, "socsim-mlp")) != SOC_OK)
-        goto done;
-    if ((rc = rd_int(&r, 1, 1, &v)) != SOC_OK)
-        goto done;
-    if ((rc = rd_header_int(&r, "slots", 1, SOC_OBS_MAX_SLOTS, &slots)) != SOC_OK)
-        goto done;
-    if ((rc = rd_keyword(&r, "action_mode")) != SOC_OK)
-        goto done;
-    int mode = soc_action_mode_parse(rd_next(&r));
-    if (mode < 0) {
-        rc = rd_fail(&r, "action_mode '%s' is not pair, pe or task", r.tok);
-        goto done;
-    }
-    double scale_us;
-    if ((rc = rd_keyword(&r, "time_scale_us")) != SOC_OK ||
-        (rc = rd_double(&r, &scale_us)) != SOC_OK)
-        goto done;
-    if (!(scale_us > 0)) {
-        rc = rd_fail(&r, "%stime_scale_us must be positive", "");
-        goto done;
-    }
-    if ((rc = rd_header_int(&r, "n_pes", 1, MAX_WIDTH, &n_pes)) != SOC_OK ||
-        (rc = rd_header_int(&r, "obs_dim", 1, MAX_WIDTH, &dim)) != SOC_OK ||
-        (rc = rd_header_int(&r, "n_actions", 1, MAX_WIDTH, &na)) != SOC_OK)
-        goto done;
-    const char *kw = rd_next(&r);
-    if (strcmp(kw, "input_shift") == 0) {
-        if ((rc = read_vector(&r, "input_shift", (int)dim, &n->shift)) != SOC_OK)
-            goto done;
-        kw = rd_next(&r);
-    }
-    if (strcmp(kw, "input_scale") == 0) {
-        if ((rc = read_vector(&r, "input_scale", (int)dim, &n->scale)) != SOC_OK)
-            goto done;
-        kw = rd_next(&r);
-    }
-    if (strcmp(kw, "input_clip") == 0) {
-        if ((rc = rd_double(&r, &n->clip)) != SOC_OK)
-            goto done;
-        if (!(n->clip > 0)) {
-            rc = rd_fail(&r, "%sinput_clip must be positive", "");
-            goto done;
-        }
-        kw = rd_next(&r);
-    }
-    if (strcmp(kw, "layers") != 0) {
-        rc = rd_fail(&r, "expected 'layers', found '%s'", kw);
-        goto done;
-    }
-    if ((rc = rd_int(&r, 1, MAX_LAYERS, &n_layers)) != SOC_OK)
-        goto done;
-    size_t total = 0;
-    long prev = dim, widest = dim;
-    for (int l = 0; l < n_layers; l++) {
-        layer_t *L = &n->layer[l];
-        long in, out;
-        if ((rc = rd_keyword(&r, "dense")) != SOC_OK ||
-            (rc = rd_int(&r, 1, MAX_WIDTH, &in)) != SOC_OK ||
-            (rc = rd_int(&r, 1, MAX_WIDTH, &out)) != SOC_OK)
-            goto done;
-        if (in != prev) {
-            char m[120];
-            snprintf(m, sizeof m, "layer %d has %ld inputs, the previous width is %ld", l + 1, in,
-                     prev);
-            rc = rd_fail(&r, "%s", m);
-            goto done;
-        }
-        const char *a = rd_next(&r);
-        L->act = strcmp(a, "tanh") == 0 ? ACT_TANH : strcmp(a, "relu") == 0 ? ACT_RELU
-                                                   : strcmp(a, "linear") == 0 ? ACT_LINEAR : -1;
-        if (L->act < 0) {
-            rc = rd_fail(&r, "activation '%s' is not tanh, relu or linear", a);
-            goto done;
-        }
-        total += (size_t)in * (size_t)out;
-        if (total > MAX_WEIGHTS) {
-            rc = rd_fail(&r, "%smore than 2^26 weights", "");
-            goto done;
-        }
-        L->in = (int)in;
-        L->out = (int)out;
-        L->wt = malloc(sizeof *L->wt * (size_t)in * (size_t)out);
-        L->b = malloc(sizeof *L->b * (size_t)out);
-        if (L->wt == NULL || L->b == NULL) {
-            rc = soc_error_set(err, SOC_ENOMEM, path, 0, 0, "out of memory");
-            goto done;
-        }
-        for (long o = 0; o < out; o++)
-            for (long i = 0; i < in; i++)
-                if ((rc = rd_double(&r, &L->wt[i * out + o])) != SOC_OK)
-                    goto done;
-        for (long o = 0; o < out; o++)
-            if ((rc = rd_double(&r, &L->b[o])) != SOC_OK)
-                goto done;
-        prev = out;
-        if (out > widest)
-            widest = out;
-    }
-    n->n_layers = (int)n_layers;
-    if (prev != na) {
-        char m[120];
-        snprintf(m, sizeof m, "the last layer has %ld outputs, n_actions is %ld", prev, na);
-        rc = rd_fail(&r, "%s", m);
-        goto done;
-    }
-    if ((rc = rd_keyword(&r, "end")) != SOC_OK)
-        goto done;
-    if (rd_next(&r)[0] != '\0') {
-        rc = rd_fail(&r, "unexpected '%s' after 'end'", r.tok);
-        goto done;
-    }
-
-    /* the network must fit the simulated platform */
-    if (n_pes != init->platform->n_pes) {
-        rc = soc_error_set(err, SOC_EINVAL, path, 0, 0,
-                           "the policy was trained for %ld PEs, the platform has %d", n_pes,
-                           init->platform->n_pes);
-        goto done;
-    }
-    soc_obs_params_t prm;
-    soc_obs_params_default(&prm);
-    prm.slots = (int)slots;
-    prm.mode = (soc_action_mode_t)mode;
-    prm.time_scale_us = scale_us;
-    rc = soc_obs_create(&n->enc, init->platform, init->n_apps, init->apps, &prm, err);
-    if (rc != SOC_OK)
-        goto done;
-    n->dim = soc_obs_dim(n->enc);
-    n->n_actions = soc_obs_n_actions(n->enc);
-    if (n->dim != dim || n->n_actions != na) {
-        rc = soc_error_set(err, SOC_EINVAL, path, 0, 0,
-                           "the policy has obs_dim %ld and n_actions %ld, this platform gives "
-                           "%d and %d (different clusters?)",
-                           dim, na, n->dim, n->n_actions);
-        goto done;
-    }
-    /* the last layer by rows, for per-action dot products */
-    layer_t *last = &n->layer[n->n_layers - 1];
-    last->w = malloc(sizeof *last->w * (size_t)last->in * (size_t)last->out);
-    if (last->w == NULL) {
-        rc = soc_error_set(err, SOC_ENOMEM, path, 0, 0, "out of memory");
-        goto done;
-    }
-    for (int o = 0; o < last->out; o++)
-        for (int i = 0; i < last->in; i++)
-            last->w[(size_t)o * (size_t)last->in + (size_t)i] =
-                last->wt[(size_t)i * (size_t)last->out + (size_t)o];
-    n->slot_w = 5 + init->platform->n_clusters + init->platform->n_pes;
-    n->pe_base = (int)slots * n->slot_w;
-    n->obs = malloc(sizeof *n->obs * (size_t)n->dim);
-    n->mask = malloc((size_t)n->n_actions);
-    n->h[0] = malloc(sizeof *n->h[0] * (size_t)widest);
-    n->h[1] = malloc(sizeof *n->h[1] * (size_t)widest);
-    if (!n->obs || !n->mask || !n->h[0] || !n->h[1])
-        rc = soc_error_set(err, SOC_ENOMEM, path, 0, 0, "out of memory");
-done:
+    if (rc == SOC_OK)
+        rc = read_header(&r, &h);
+    if (rc == SOC_OK)
+        rc = read_inputs(&r, n, h.dim);
+    if (rc == SOC_OK)
+        rc = read_layers(&r, n, h.dim, h.na, &widest);
+    if (rc == SOC_OK)
+        rc = fit_platform(n, &h, widest, path, init, err);
     free(r.text);
     return rc;
 }
@@ -469,9 +499,10 @@ static int64_t forward(neural_t *n)
             v = v < -n->clip ? -n->clip : v > n->clip ? n->clip : v;
         x[i] = v;
     }
-    /* occupied slots form a prefix; the others contribute exact zeros */
+    /* occupied slots form a prefix; the others contribute exact zeros
+     * (slot modes; plan mode has pe_base 0: every row counts) */
     int live_end = n->pe_base;
-    if (n->shift == NULL) {
+    if (n->shift == NULL && !n->plan) {
         int k = 0;
         while (k * n->slot_w < n->pe_base && n->obs[k * n->slot_w] != 0.0f)
             k++;
@@ -525,8 +556,15 @@ static int neural_schedule(void *state, soc_view_t *v)
     neural_t *n = state;
     if (n == NULL)
         return SOC_EINVAL;
-    /* each round assigns one task, so n_ready + 1 rounds always suffice */
-    for (int round = 0; round <= v->n_ready; round++) {
+    /* each round assigns one task: n_ready + 1 rounds always suffice, and
+     * in plan mode the tasks of the ready tasks' jobs */
+    long rounds = v->n_ready;
+    if (n->plan)
+        for (int i = 0; i < v->n_ready; i++)
+            rounds += v->ready[i].app >= 0 && v->ready[i].app < v->n_apps
+                          ? v->apps[v->ready[i].app].n_tasks
+                          : 0;
+    for (long round = 0; round <= rounds; round++) {
         int valid = soc_obs_encode(n->enc, v, n->obs, n->mask);
         if (valid < 0)
             return valid;
@@ -537,10 +575,11 @@ static int neural_schedule(void *state, soc_view_t *v)
             return SOC_EMATH; /* a logit overflowed: no decision can be trusted */
         soc_task_ref_t ref;
         int pe;
-        int rc = soc_obs_decode(n->enc, v, best, &ref, &pe);
+        soc_time_t key;
+        int rc = soc_obs_decode_key(n->enc, v, best, &ref, &pe, &key);
         if (rc < 0)
             return rc;
-        rc = v->api->assign(v, ref, pe, SOC_APPEND);
+        rc = v->api->assign(v, ref, pe, key);
         if (rc != SOC_OK)
             return rc;
     }

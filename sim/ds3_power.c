@@ -533,13 +533,11 @@ void soc__ds3p_destroy(soc_ds3_power_t *p)
     free(p);
 }
 
-int soc__ds3p_create(soc_ds3_power_t **out, const soc_config_t *cfg, soc_error_t *err)
+/* Create step 1: DS3's options (or its defaults) and the constants derived
+ * from them: leakage, warm-up, sampling periods, base power and energy. */
+static void ds3p_options(soc_ds3_power_t *p, const soc_config_t *cfg)
 {
-    *out = NULL;
     const soc_platform_t *pl = &cfg->platform;
-    soc_ds3_power_t *p = calloc(1, sizeof *p);
-    if (p == NULL)
-        return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
     p->cfg = cfg;
     if (cfg->ds3 != NULL)
         p->o = *cfg->ds3;
@@ -563,6 +561,11 @@ int soc__ds3p_create(soc_ds3_power_t **out, const soc_config_t *cfg, soc_error_t
     p->base_energy = p->base_power * p->SR * 1e-6 / (pl->n_pes - 1);
     p->n_cl = pl->n_clusters;
     p->n_pe = pl->n_pes;
+}
+
+/* Create step 2: the per-cluster and per-PE arrays (-1: out of memory). */
+static int ds3p_alloc(soc_ds3_power_t *p)
+{
     size_t nc = (size_t)p->n_cl, np = (size_t)p->n_pe;
     p->cl = calloc(nc, sizeof *p->cl);
     p->pe = calloc(np, sizeof *p->pe);
@@ -576,16 +579,16 @@ int soc__ds3p_create(soc_ds3_power_t **out, const soc_config_t *cfg, soc_error_t
     p->s_pow = calloc(nc, sizeof(double));
     p->pe_out = calloc(np, sizeof(double));
     if (!p->cl || !p->pe || !p->P || !p->bcol || !p->bnz || !p->in_f || !p->tf || !p->cl_out ||
-        !p->s_freq || !p->s_pow || !p->pe_out) {
-        soc__ds3p_destroy(p);
-        return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
-    }
-    if (p->SR <= 0 || p->SRT <= 0 || p->n_pe < 2 || p->n_cl < 2) {
-        soc__ds3p_destroy(p);
-        return soc_error_set(err, SOC_ECONFIG, cfg->source, 0, 0,
-                             "DS3 power model: needs positive sampling rates, a memory PE "
-                             "and at least one other cluster");
-    }
+        !p->s_freq || !p->s_pow || !p->pe_out)
+        return -1;
+    return 0;
+}
+
+/* Create step 3: each cluster's state (kind, governor, sorted operating
+ * points) and the thermal input column of every non-memory cluster after
+ * the memory's and the GPU's (-1: out of memory). */
+static int ds3p_clusters(soc_ds3_power_t *p, const soc_platform_t *pl)
+{
     p->bcol[0] = soc__thermal_B_mem;
     p->bcol[1] = soc__thermal_B_gpu;
     p->P[0] = SOC__P_MEM_W;
@@ -610,10 +613,8 @@ int soc__ds3p_create(soc_ds3_power_t **out, const soc_config_t *cfg, soc_error_t
         k->mode = mode_of(g, &k->const_mhz);
         if (k->pw != NULL && k->pw->n_opps > 0) {
             k->opps = malloc(sizeof *k->opps * (size_t)k->pw->n_opps);
-            if (k->opps == NULL) {
-                soc__ds3p_destroy(p);
-                return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
-            }
+            if (k->opps == NULL)
+                return -1;
             memcpy(k->opps, k->pw->opps, sizeof *k->opps * (size_t)k->pw->n_opps);
             k->n_opps = k->pw->n_opps;
             qsort(k->opps, (size_t)k->n_opps, sizeof *k->opps, opp_sort_cmp);
@@ -624,6 +625,14 @@ int soc__ds3p_create(soc_ds3_power_t **out, const soc_config_t *cfg, soc_error_t
                             : strcmp(kind, "LTL") == 0 ? soc__thermal_B_little
                                                        : soc__thermal_B_zero;
     }
+    return 0;
+}
+
+/* Create step 4: the thermal model's fixed parts -- the non-zero input
+ * columns, A transposed, the memory's and GPU's constant input b0 -- and
+ * whether every input is non-negative (b_pos). */
+static void ds3p_thermal(soc_ds3_power_t *p)
+{
     p->b_pos = 1;
     for (int k = 2; k < p->n_p; k++) {
         int zero = 1;
@@ -644,6 +653,31 @@ int soc__ds3p_create(soc_ds3_power_t **out, const soc_config_t *cfg, soc_error_t
         p->b0[i] = b;
         p->b_pos &= b > 0;
     }
+}
+
+int soc__ds3p_create(soc_ds3_power_t **out, const soc_config_t *cfg, soc_error_t *err)
+{
+    *out = NULL;
+    const soc_platform_t *pl = &cfg->platform;
+    soc_ds3_power_t *p = calloc(1, sizeof *p);
+    if (p == NULL)
+        return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
+    ds3p_options(p, cfg);
+    if (ds3p_alloc(p) != 0) {
+        soc__ds3p_destroy(p);
+        return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    if (p->SR <= 0 || p->SRT <= 0 || p->n_pe < 2 || p->n_cl < 2) {
+        soc__ds3p_destroy(p);
+        return soc_error_set(err, SOC_ECONFIG, cfg->source, 0, 0,
+                             "DS3 power model: needs positive sampling rates, a memory PE "
+                             "and at least one other cluster");
+    }
+    if (ds3p_clusters(p, pl) != 0) {
+        soc__ds3p_destroy(p);
+        return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    ds3p_thermal(p);
     /* the idle sweep walks clusters in order and their PEs in order, which
      * is PE order only for clusters of consecutive PEs (as soc_platform
      * numbers them) */

@@ -223,21 +223,25 @@ fail:
     return NULL;
 }
 
-int soc_config_copy(soc_config_t *dst, const soc_config_t *src)
+/* Copy step 1: *dst = *src with every owned pointer cleared (and the
+ * counts that go with them zeroed, returned in *n_types, *n_clusters,
+ * *n_apps), so that a failure in a later step leaves a config
+ * soc_config_free can release. */
+static void copy_shallow(soc_config_t *dst, const soc_config_t *src, int *n_types,
+                         int *n_clusters, int *n_apps)
 {
     soc_config_init(dst);
     *dst = *src;
-    /* clear every pointer, then fill them one by one so that a failure
-     * leaves a config soc_config_free can release */
     soc_platform_t *p = &dst->platform;
-    const soc_platform_t *sp = &src->platform;
     p->type_names = NULL;
     p->clusters = NULL;
     p->bw = NULL;
     p->name = NULL;
     p->pe_cluster = NULL;
     p->contention = NULL;
-    int n_types = p->n_types, n_clusters = p->n_clusters, n_apps = dst->n_apps;
+    *n_types = p->n_types;
+    *n_clusters = p->n_clusters;
+    *n_apps = dst->n_apps;
     p->n_types = 0;
     p->n_clusters = 0;
     dst->apps = NULL;
@@ -251,7 +255,31 @@ int soc_config_copy(soc_config_t *dst, const soc_config_t *src)
     dst->settings = NULL;
     dst->n_settings = 0;
     dst->ds3 = NULL;
+}
 
+/* A cluster (dc holds a shallow copy of sc on entry): name, kind,
+ * execution times, power model. */
+static int copy_cluster(soc_cluster_t *dc, const soc_cluster_t *sc, int n_types)
+{
+    *dc = *sc;
+    dc->name = dc->kind = NULL;
+    dc->exec_us = NULL;
+    dc->exec_dist = NULL;
+    dc->power = NULL;
+    DUP_STR(dc->name, sc->name);
+    DUP_STR(dc->kind, sc->kind);
+    DUP_ARRAY(dc->exec_us, sc->exec_us, n_types);
+    if (sc->power != NULL && (dc->power = copy_power(sc->power, sc->count)) == NULL)
+        goto fail;
+    return 0;
+fail:
+    return -1;
+}
+
+/* Copy step 2: the platform -- name, types, clusters, bandwidth table, PE
+ * map, contention model. */
+static int copy_platform(soc_platform_t *p, const soc_platform_t *sp, int n_types, int n_clusters)
+{
     DUP_STR(p->name, sp->name);
     if (n_types > 0) {
         p->type_names = calloc((size_t)n_types, sizeof(char *));
@@ -266,20 +294,9 @@ int soc_config_copy(soc_config_t *dst, const soc_config_t *src)
         if (p->clusters == NULL)
             goto fail;
         p->n_clusters = n_clusters;
-        for (int c = 0; c < n_clusters; c++) {
-            const soc_cluster_t *sc = &sp->clusters[c];
-            soc_cluster_t *dc = &p->clusters[c];
-            *dc = *sc;
-            dc->name = dc->kind = NULL;
-            dc->exec_us = NULL;
-            dc->exec_dist = NULL;
-            dc->power = NULL;
-            DUP_STR(dc->name, sc->name);
-            DUP_STR(dc->kind, sc->kind);
-            DUP_ARRAY(dc->exec_us, sc->exec_us, n_types);
-            if (sc->power != NULL && (dc->power = copy_power(sc->power, sc->count)) == NULL)
+        for (int c = 0; c < n_clusters; c++)
+            if (copy_cluster(&p->clusters[c], &sp->clusters[c], n_types) != 0)
                 goto fail;
-        }
     }
     DUP_ARRAY(p->bw, sp->bw, n_clusters * n_clusters);
     DUP_ARRAY(p->pe_cluster, sp->pe_cluster, sp->n_pes);
@@ -293,42 +310,86 @@ int soc_config_copy(soc_config_t *dst, const soc_config_t *src)
         DUP_ARRAY(p->contention->port_bw, sc->port_bw, n_clusters);
         DUP_ARRAY(p->contention->at, sc->at, 2 * sc->n_at);
     }
+    return 0;
+fail:
+    return -1;
+}
 
+/* An application: name, tasks, edges and, once finalized, its CSR
+ * adjacency and topological order. */
+static int copy_app(soc_app_t *da, const soc_app_t *sa)
+{
+    *da = *sa;
+    da->name = NULL;
+    da->tasks = NULL;
+    da->edges = NULL;
+    da->pred_off = da->pred_edge = da->succ_off = da->succ_edge = da->topo = NULL;
+    int nt = da->n_tasks;
+    da->n_tasks = 0;
+    DUP_STR(da->name, sa->name);
+    if (nt > 0) {
+        da->tasks = calloc((size_t)nt, sizeof *da->tasks);
+        if (da->tasks == NULL)
+            goto fail;
+        da->n_tasks = nt;
+        for (int t = 0; t < nt; t++) {
+            da->tasks[t].type = sa->tasks[t].type;
+            DUP_STR(da->tasks[t].name, sa->tasks[t].name);
+        }
+    }
+    DUP_ARRAY(da->edges, sa->edges, sa->n_edges);
+    if (sa->pred_off != NULL) {
+        DUP_ARRAY(da->pred_off, sa->pred_off, nt + 1);
+        DUP_ARRAY(da->succ_off, sa->succ_off, nt + 1);
+        DUP_ARRAY(da->pred_edge, sa->pred_edge, sa->n_edges);
+        DUP_ARRAY(da->succ_edge, sa->succ_edge, sa->n_edges);
+        DUP_ARRAY(da->topo, sa->topo, nt);
+    }
+    return 0;
+fail:
+    return -1;
+}
+
+/* Copy step 4: the DS3 options (scale values, job list). */
+static int copy_ds3(soc_config_t *dst, const soc_config_t *src)
+{
+    dst->ds3 = malloc(sizeof *dst->ds3);
+    if (dst->ds3 == NULL)
+        goto fail;
+    *dst->ds3 = *src->ds3;
+    dst->ds3->scale_values = NULL;
+    dst->ds3->job_list = NULL;
+    int njl = dst->ds3->n_job_list;
+    dst->ds3->n_job_list = 0;
+    DUP_ARRAY(dst->ds3->scale_values, src->ds3->scale_values, src->ds3->n_scale_values);
+    if (njl > 0) {
+        dst->ds3->job_list = calloc((size_t)njl, sizeof(int *));
+        if (dst->ds3->job_list == NULL)
+            goto fail;
+        dst->ds3->n_job_list = njl;
+        for (int i = 0; i < njl; i++)
+            DUP_ARRAY(dst->ds3->job_list[i], src->ds3->job_list[i], src->n_apps);
+    }
+    return 0;
+fail:
+    return -1;
+}
+
+int soc_config_copy(soc_config_t *dst, const soc_config_t *src)
+{
+    int n_types, n_clusters, n_apps;
+    copy_shallow(dst, src, &n_types, &n_clusters, &n_apps);
+    if (copy_platform(&dst->platform, &src->platform, n_types, n_clusters) != 0)
+        goto fail;
+    /* step 3: the applications, the workload's arrays and strings, the settings */
     if (n_apps > 0) {
         dst->apps = calloc((size_t)n_apps, sizeof *dst->apps);
         if (dst->apps == NULL)
             goto fail;
         dst->n_apps = n_apps;
-        for (int a = 0; a < n_apps; a++) {
-            const soc_app_t *sa = &src->apps[a];
-            soc_app_t *da = &dst->apps[a];
-            *da = *sa;
-            da->name = NULL;
-            da->tasks = NULL;
-            da->edges = NULL;
-            da->pred_off = da->pred_edge = da->succ_off = da->succ_edge = da->topo = NULL;
-            int nt = da->n_tasks;
-            da->n_tasks = 0;
-            DUP_STR(da->name, sa->name);
-            if (nt > 0) {
-                da->tasks = calloc((size_t)nt, sizeof *da->tasks);
-                if (da->tasks == NULL)
-                    goto fail;
-                da->n_tasks = nt;
-                for (int t = 0; t < nt; t++) {
-                    da->tasks[t].type = sa->tasks[t].type;
-                    DUP_STR(da->tasks[t].name, sa->tasks[t].name);
-                }
-            }
-            DUP_ARRAY(da->edges, sa->edges, sa->n_edges);
-            if (sa->pred_off != NULL) {
-                DUP_ARRAY(da->pred_off, sa->pred_off, nt + 1);
-                DUP_ARRAY(da->succ_off, sa->succ_off, nt + 1);
-                DUP_ARRAY(da->pred_edge, sa->pred_edge, sa->n_edges);
-                DUP_ARRAY(da->succ_edge, sa->succ_edge, sa->n_edges);
-                DUP_ARRAY(da->topo, sa->topo, nt);
-            }
-        }
+        for (int a = 0; a < n_apps; a++)
+            if (copy_app(&dst->apps[a], &src->apps[a]) != 0)
+                goto fail;
     }
     DUP_ARRAY(dst->injection.times_us, src->injection.times_us, src->injection.n_times);
     DUP_ARRAY(dst->injection.trace_apps, src->injection.trace_apps, src->injection.n_times);
@@ -338,25 +399,8 @@ int soc_config_copy(soc_config_t *dst, const soc_config_t *src)
     for (int i = 0; i < src->n_settings; i++)
         if (soc_config_set_setting(dst, src->settings[i].key, src->settings[i].value) != SOC_OK)
             goto fail;
-    if (src->ds3 != NULL) {
-        dst->ds3 = malloc(sizeof *dst->ds3);
-        if (dst->ds3 == NULL)
-            goto fail;
-        *dst->ds3 = *src->ds3;
-        dst->ds3->scale_values = NULL;
-        dst->ds3->job_list = NULL;
-        int njl = dst->ds3->n_job_list;
-        dst->ds3->n_job_list = 0;
-        DUP_ARRAY(dst->ds3->scale_values, src->ds3->scale_values, src->ds3->n_scale_values);
-        if (njl > 0) {
-            dst->ds3->job_list = calloc((size_t)njl, sizeof(int *));
-            if (dst->ds3->job_list == NULL)
-                goto fail;
-            dst->ds3->n_job_list = njl;
-            for (int i = 0; i < njl; i++)
-                DUP_ARRAY(dst->ds3->job_list[i], src->ds3->job_list[i], src->n_apps);
-        }
-    }
+    if (src->ds3 != NULL && copy_ds3(dst, src) != 0)
+        goto fail;
     if (soc__dist_cfg_copy(dst, src) != SOC_OK)
         goto fail;
     return SOC_OK;
@@ -551,6 +595,183 @@ static int check_rows(soc_config_t *cfg, const soc_cluster_t *cl, const char *wh
     return SOC_OK;
 }
 
+/* Power step 1: the power-management options (leakage, ambient, sampling,
+ * ondemand thresholds, throttling and its trip points), when power is
+ * modelled. */
+static int check_pm_options(const soc_config_t *cfg, const soc_ds3_options_t *o, soc_error_t *err)
+{
+    CHECK(isfinite(o->C1) && isfinite(o->C2) && isfinite(o->Igate),
+          "leakage constants C1, C2, Igate must be finite numbers");
+    CHECK(isfinite(o->T_ambient) && o->T_ambient > -273,
+          "T_ambient must be a temperature above -273 C");
+    CHECK(o->sampling_rate >= 1 && o->sampling_rate_temperature >= 1,
+          "sampling_rate and sampling_rate_temperature must be >= 1 us");
+    CHECK(isfinite(o->util_low_threshold) && isfinite(o->util_high_threshold) &&
+              o->util_low_threshold >= 0 && o->util_low_threshold <= o->util_high_threshold,
+          "ondemand thresholds need 0 <= util_low_threshold <= util_high_threshold");
+    CHECK(!(o->enable_throttling && o->enable_dtpm_throttling),
+          "enable_throttling and enable_DTPM_throttling cannot both be on");
+    CHECK(o->n_trip >= 0 && o->n_trip <= 8 && o->n_dtpm_trip >= 0 && o->n_dtpm_trip <= 8,
+          "at most 8 trip points");
+    for (int i = 0; i < o->n_trip; i++) {
+        CHECK(isfinite(o->trip_temperature[i]) && o->trip_temperature[i] > -273,
+              "trip_temperature %d is not a temperature", i + 1);
+        CHECK(i == 0 || o->trip_temperature[i] > o->trip_temperature[i - 1],
+              "trip temperatures must be strictly ascending (%g after %g)",
+              o->trip_temperature[i], o->trip_temperature[i - 1]);
+        CHECK(finite_nonneg(o->trip_hysteresis[i]),
+              "trip_hysteresis %d must be a finite number >= 0", i + 1);
+    }
+    for (int i = 0; i < o->n_dtpm_trip; i++) {
+        CHECK(isfinite(o->dtpm_trip_temperature[i]) && o->dtpm_trip_temperature[i] > -273,
+              "DTPM_trip_temperature %d is not a temperature", i + 1);
+        CHECK(i == 0 || o->dtpm_trip_temperature[i] > o->dtpm_trip_temperature[i - 1],
+              "DTPM trip temperatures must be strictly ascending (%g after %g)",
+              o->dtpm_trip_temperature[i], o->dtpm_trip_temperature[i - 1]);
+    }
+    CHECK(!o->enable_dtpm_throttling || o->n_dtpm_trip <= o->n_trip,
+          "DTPM throttling reuses trip_hysteresis: it needs at least %d entries", o->n_dtpm_trip);
+    return SOC_OK;
+}
+
+/* Power step 2a: a cluster's governor (known; in DS3 semantics one DS3
+ * has) and operating points (ascending natively; a constant-<MHz>
+ * governor's frequency among them). */
+static int check_governor_opps(const soc_config_t *cfg, const soc_cluster_t *cl, const char *gov,
+                               int ds3, soc_error_t *err)
+{
+    const soc_cluster_power_t *pw = cl->power;
+    soc_error_t ge = {0};
+    CHECK(soc_dvfs_check_spec(gov, &ge) == SOC_OK, "cluster '%s': %s", cl->name, ge.msg);
+    if (ds3)
+        CHECK(strcmp(gov, "performance") == 0 || strcmp(gov, "powersave") == 0 ||
+                  strcmp(gov, "ondemand") == 0 || strcmp(gov, "none") == 0 ||
+                  strncmp(gov, "constant-", 9) == 0,
+              "cluster '%s': governor '%s' is not available in DS3 semantics (DS3 knows "
+              "performance, powersave, ondemand, constant-<MHz>, none)",
+              cl->name, gov);
+    CHECK(pw->n_opps >= 0 && (pw->n_opps == 0 || pw->opps != NULL),
+          "cluster '%s': operating points missing", cl->name);
+    for (int i = 0; i < pw->n_opps; i++) {
+        const soc_opp_t *op = &pw->opps[i];
+        CHECK(isfinite(op->freq_mhz) && op->freq_mhz > 0 && finite_nonneg(op->volt_mv),
+              "cluster '%s': operating point %d must be [MHz > 0, mV >= 0], got [%g, %g]",
+              cl->name, i + 1, op->freq_mhz, op->volt_mv);
+        /* DS3 sorts its opp lines itself; native tables must be ordered */
+        CHECK(ds3 || i == 0 || op->freq_mhz > pw->opps[i - 1].freq_mhz,
+              "cluster '%s': operating points must be in strictly ascending frequency "
+              "(%g MHz after %g MHz)",
+              cl->name, op->freq_mhz, pw->opps[i - 1].freq_mhz);
+    }
+    if (strncmp(gov, "constant-", 9) == 0) {
+        double mhz = strtod(gov + 9, NULL);
+        CHECK(opp_index(pw, mhz) >= 0,
+              "cluster '%s': governor '%s' needs an operating point at %g MHz", cl->name,
+              gov, mhz);
+    }
+    return SOC_OK;
+}
+
+/* Power step 2b: a cluster's power profile rows, idle power and trip
+ * frequencies. */
+static int check_profiles_trips(soc_config_t *cfg, const soc_cluster_t *cl, int ds3,
+                                soc_error_t *err)
+{
+    const soc_cluster_power_t *pw = cl->power;
+    CHECK(pw->n_profiles >= 0 && (pw->n_profiles == 0 || pw->profiles != NULL) &&
+              pw->n_pg_profiles >= 0 && (pw->n_pg_profiles == 0 || pw->pg_profiles != NULL),
+          "cluster '%s': power profile rows missing", cl->name);
+    int rc = check_rows(cfg, cl, "power_profile", pw->profiles, pw->n_profiles, !ds3, err);
+    if (rc == SOC_OK)
+        rc = check_rows(cfg, cl, "pg_profile", pw->pg_profiles, pw->n_pg_profiles, !ds3, err);
+    if (rc != SOC_OK)
+        return rc;
+    CHECK(finite_nonneg(pw->idle_w), "cluster '%s': idle_w must be a finite number >= 0 W",
+          cl->name);
+    CHECK(pw->n_trip >= 0 && (pw->n_trip == 0 || pw->trip_freq_mhz != NULL) &&
+              pw->n_dtpm_trip >= 0 &&
+              (pw->n_dtpm_trip == 0 || pw->dtpm_trip_freq_mhz != NULL),
+          "cluster '%s': trip frequencies missing", cl->name);
+    for (int i = 0; i < pw->n_trip + pw->n_dtpm_trip; i++) {
+        double f = i < pw->n_trip ? pw->trip_freq_mhz[i] : pw->dtpm_trip_freq_mhz[i - pw->n_trip];
+        CHECK(f == -1 || (isfinite(f) && f > 0),
+              "cluster '%s': trip frequencies are MHz > 0 or -1 (unchanged), got %g",
+              cl->name, f);
+    }
+    return SOC_OK;
+}
+
+/* Power step 2c, DS3 semantics: DS3's own start-up checks
+ * (DASH_Sim_v0.py) of a task-running cluster. */
+static int check_ds3_power(const soc_config_t *cfg, const soc_cluster_t *cl, int governed,
+                           const soc_ds3_options_t *o, soc_error_t *err)
+{
+    const soc_cluster_power_t *pw = cl->power;
+    if (governed) {
+        CHECK(pw->n_trip == o->n_trip,
+              "cluster '%s': trip_freq has %d entries but there are %d trip "
+              "temperatures (DS3 requires one per trip point)",
+              cl->name, pw->n_trip, o->n_trip);
+        CHECK(pw->n_pg_profiles == pw->n_profiles,
+              "cluster '%s': %d power_profile lines but %d PG_profile lines (DS3 "
+              "requires as many)",
+              cl->name, pw->n_profiles, pw->n_pg_profiles);
+    }
+    /* every frequency the cluster can run at must find a profile
+     * line whose frequency is an operating point, or DS3 stops at
+     * the first task there */
+    if (runs_tasks(&cfg->platform, cl)) {
+        CHECK(pw->n_profiles > 0, "cluster '%s' runs tasks but has no power_profile",
+              cl->name);
+        int nf = governed ? pw->n_opps : 0;
+        for (int i = -1; i < nf; i++) {
+            double f = i < 0 ? 0 : pw->opps[i].freq_mhz;
+            if (i < 0 && governed && pw->n_opps > 0)
+                continue;
+            int r = 0;
+            while (r < pw->n_profiles && !(f <= pw->profiles[r].freq_mhz))
+                r++;
+            CHECK(r < pw->n_profiles,
+                  "cluster '%s': no power_profile line at or above %g MHz", cl->name, f);
+            CHECK(opp_index(pw, pw->profiles[r].freq_mhz) >= 0,
+                  "cluster '%s': power_profile frequency %g MHz is not an operating "
+                  "point (DS3 needs its voltage)",
+                  cl->name, pw->profiles[r].freq_mhz);
+        }
+    }
+    return SOC_OK;
+}
+
+/* Power step 2c, native semantics with the power model: profile rows at
+ * operating points (up to the highest), a trip frequency per trip
+ * temperature when throttling. */
+static int check_native_power(const soc_config_t *cfg, const soc_cluster_t *cl, int governed,
+                              int throttle, const soc_ds3_options_t *o, soc_error_t *err)
+{
+    const soc_cluster_power_t *pw = cl->power;
+    int n = pw->n_pg_profiles > 0 ? pw->n_pg_profiles : pw->n_profiles;
+    const soc_power_row_t *rows = pw->n_pg_profiles > 0 ? pw->pg_profiles : pw->profiles;
+    if (pw->n_opps > 0 && n > 0) {
+        for (int r = 0; r < n; r++)
+            CHECK(opp_index(pw, rows[r].freq_mhz) >= 0,
+                  "cluster '%s': profile frequency %g MHz is not an operating point "
+                  "(the model needs its voltage)",
+                  cl->name, rows[r].freq_mhz);
+        CHECK(rows[n - 1].freq_mhz >= pw->opps[pw->n_opps - 1].freq_mhz,
+              "cluster '%s': no power profile row at or above its highest operating "
+              "point (%g MHz)",
+              cl->name, pw->opps[pw->n_opps - 1].freq_mhz);
+    }
+    if (throttle && governed && pw->n_opps > 0) {
+        int nt = o->enable_throttling ? pw->n_trip : pw->n_dtpm_trip;
+        int want = o->enable_throttling ? o->n_trip : o->n_dtpm_trip;
+        CHECK(nt == 0 || nt == want,
+              "cluster '%s': %d trip frequencies for %d trip temperatures", cl->name,
+              nt, want);
+    }
+    return SOC_OK;
+}
+
 /* Power data and power-management options: clear errors up front for what
  * would otherwise produce nonsense or stop DS3 in the middle of a run.
  * Errors name the cluster (loaders add file:line where they can). */
@@ -564,41 +785,10 @@ static int validate_power(soc_config_t *cfg, soc_error_t *err)
         soc_ds3_options_default(&def);
         o = &def;
     }
-    int used = ds3 || cfg->power_model, any = 0;
+    int used = ds3 || cfg->power_model, any = 0, rc;
     int throttle = o->enable_throttling || o->enable_dtpm_throttling;
-    if (used) {
-        CHECK(isfinite(o->C1) && isfinite(o->C2) && isfinite(o->Igate),
-              "leakage constants C1, C2, Igate must be finite numbers");
-        CHECK(isfinite(o->T_ambient) && o->T_ambient > -273,
-              "T_ambient must be a temperature above -273 C");
-        CHECK(o->sampling_rate >= 1 && o->sampling_rate_temperature >= 1,
-              "sampling_rate and sampling_rate_temperature must be >= 1 us");
-        CHECK(isfinite(o->util_low_threshold) && isfinite(o->util_high_threshold) &&
-                  o->util_low_threshold >= 0 && o->util_low_threshold <= o->util_high_threshold,
-              "ondemand thresholds need 0 <= util_low_threshold <= util_high_threshold");
-        CHECK(!(o->enable_throttling && o->enable_dtpm_throttling),
-              "enable_throttling and enable_DTPM_throttling cannot both be on");
-        CHECK(o->n_trip >= 0 && o->n_trip <= 8 && o->n_dtpm_trip >= 0 && o->n_dtpm_trip <= 8,
-              "at most 8 trip points");
-        for (int i = 0; i < o->n_trip; i++) {
-            CHECK(isfinite(o->trip_temperature[i]) && o->trip_temperature[i] > -273,
-                  "trip_temperature %d is not a temperature", i + 1);
-            CHECK(i == 0 || o->trip_temperature[i] > o->trip_temperature[i - 1],
-                  "trip temperatures must be strictly ascending (%g after %g)",
-                  o->trip_temperature[i], o->trip_temperature[i - 1]);
-            CHECK(finite_nonneg(o->trip_hysteresis[i]),
-                  "trip_hysteresis %d must be a finite number >= 0", i + 1);
-        }
-        for (int i = 0; i < o->n_dtpm_trip; i++) {
-            CHECK(isfinite(o->dtpm_trip_temperature[i]) && o->dtpm_trip_temperature[i] > -273,
-                  "DTPM_trip_temperature %d is not a temperature", i + 1);
-            CHECK(i == 0 || o->dtpm_trip_temperature[i] > o->dtpm_trip_temperature[i - 1],
-                  "DTPM trip temperatures must be strictly ascending (%g after %g)",
-                  o->dtpm_trip_temperature[i], o->dtpm_trip_temperature[i - 1]);
-        }
-        CHECK(!o->enable_dtpm_throttling || o->n_dtpm_trip <= o->n_trip,
-              "DTPM throttling reuses trip_hysteresis: it needs at least %d entries", o->n_dtpm_trip);
-    }
+    if (used && (rc = check_pm_options(cfg, o, err)) != SOC_OK)
+        return rc;
     for (int c = 0; c < p->n_clusters; c++) {
         const soc_cluster_t *cl = &p->clusters[c];
         const soc_cluster_power_t *pw = cl->power;
@@ -606,113 +796,18 @@ static int validate_power(soc_config_t *cfg, soc_error_t *err)
             continue;
         any |= !cl->is_memory;
         const char *gov = pw->governor != NULL ? pw->governor : "performance";
-        soc_error_t ge = {0};
-        CHECK(soc_dvfs_check_spec(gov, &ge) == SOC_OK, "cluster '%s': %s", cl->name, ge.msg);
         int governed = strcmp(gov, "none") != 0;
-        if (ds3)
-            CHECK(strcmp(gov, "performance") == 0 || strcmp(gov, "powersave") == 0 ||
-                      strcmp(gov, "ondemand") == 0 || strcmp(gov, "none") == 0 ||
-                      strncmp(gov, "constant-", 9) == 0,
-                  "cluster '%s': governor '%s' is not available in DS3 semantics (DS3 knows "
-                  "performance, powersave, ondemand, constant-<MHz>, none)",
-                  cl->name, gov);
-        CHECK(pw->n_opps >= 0 && (pw->n_opps == 0 || pw->opps != NULL),
-              "cluster '%s': operating points missing", cl->name);
-        for (int i = 0; i < pw->n_opps; i++) {
-            const soc_opp_t *op = &pw->opps[i];
-            CHECK(isfinite(op->freq_mhz) && op->freq_mhz > 0 && finite_nonneg(op->volt_mv),
-                  "cluster '%s': operating point %d must be [MHz > 0, mV >= 0], got [%g, %g]",
-                  cl->name, i + 1, op->freq_mhz, op->volt_mv);
-            /* DS3 sorts its opp lines itself; native tables must be ordered */
-            CHECK(ds3 || i == 0 || op->freq_mhz > pw->opps[i - 1].freq_mhz,
-                  "cluster '%s': operating points must be in strictly ascending frequency "
-                  "(%g MHz after %g MHz)",
-                  cl->name, op->freq_mhz, pw->opps[i - 1].freq_mhz);
-        }
-        if (strncmp(gov, "constant-", 9) == 0) {
-            double mhz = strtod(gov + 9, NULL);
-            CHECK(opp_index(pw, mhz) >= 0,
-                  "cluster '%s': governor '%s' needs an operating point at %g MHz", cl->name,
-                  gov, mhz);
-        }
-        CHECK(pw->n_profiles >= 0 && (pw->n_profiles == 0 || pw->profiles != NULL) &&
-                  pw->n_pg_profiles >= 0 && (pw->n_pg_profiles == 0 || pw->pg_profiles != NULL),
-              "cluster '%s': power profile rows missing", cl->name);
-        int rc = check_rows(cfg, cl, "power_profile", pw->profiles, pw->n_profiles, !ds3, err);
-        if (rc == SOC_OK)
-            rc = check_rows(cfg, cl, "pg_profile", pw->pg_profiles, pw->n_pg_profiles, !ds3, err);
-        if (rc != SOC_OK)
+        if ((rc = check_governor_opps(cfg, cl, gov, ds3, err)) != SOC_OK ||
+            (rc = check_profiles_trips(cfg, cl, ds3, err)) != SOC_OK)
             return rc;
-        CHECK(finite_nonneg(pw->idle_w), "cluster '%s': idle_w must be a finite number >= 0 W",
-              cl->name);
-        CHECK(pw->n_trip >= 0 && (pw->n_trip == 0 || pw->trip_freq_mhz != NULL) &&
-                  pw->n_dtpm_trip >= 0 &&
-                  (pw->n_dtpm_trip == 0 || pw->dtpm_trip_freq_mhz != NULL),
-              "cluster '%s': trip frequencies missing", cl->name);
-        for (int i = 0; i < pw->n_trip + pw->n_dtpm_trip; i++) {
-            double f = i < pw->n_trip ? pw->trip_freq_mhz[i] : pw->dtpm_trip_freq_mhz[i - pw->n_trip];
-            CHECK(f == -1 || (isfinite(f) && f > 0),
-                  "cluster '%s': trip frequencies are MHz > 0 or -1 (unchanged), got %g",
-                  cl->name, f);
-        }
         if (cl->is_memory)
             continue;
-        if (ds3) {
-            /* DS3's own start-up checks (DASH_Sim_v0.py) */
-            if (governed) {
-                CHECK(pw->n_trip == o->n_trip,
-                      "cluster '%s': trip_freq has %d entries but there are %d trip "
-                      "temperatures (DS3 requires one per trip point)",
-                      cl->name, pw->n_trip, o->n_trip);
-                CHECK(pw->n_pg_profiles == pw->n_profiles,
-                      "cluster '%s': %d power_profile lines but %d PG_profile lines (DS3 "
-                      "requires as many)",
-                      cl->name, pw->n_profiles, pw->n_pg_profiles);
-            }
-            /* every frequency the cluster can run at must find a profile
-             * line whose frequency is an operating point, or DS3 stops at
-             * the first task there */
-            if (runs_tasks(p, cl)) {
-                CHECK(pw->n_profiles > 0, "cluster '%s' runs tasks but has no power_profile",
-                      cl->name);
-                int nf = governed ? pw->n_opps : 0;
-                for (int i = -1; i < nf; i++) {
-                    double f = i < 0 ? 0 : pw->opps[i].freq_mhz;
-                    if (i < 0 && governed && pw->n_opps > 0)
-                        continue;
-                    int r = 0;
-                    while (r < pw->n_profiles && !(f <= pw->profiles[r].freq_mhz))
-                        r++;
-                    CHECK(r < pw->n_profiles,
-                          "cluster '%s': no power_profile line at or above %g MHz", cl->name, f);
-                    CHECK(opp_index(pw, pw->profiles[r].freq_mhz) >= 0,
-                          "cluster '%s': power_profile frequency %g MHz is not an operating "
-                          "point (DS3 needs its voltage)",
-                          cl->name, pw->profiles[r].freq_mhz);
-                }
-            }
-        } else if (used) {
-            int n = pw->n_pg_profiles > 0 ? pw->n_pg_profiles : pw->n_profiles;
-            const soc_power_row_t *rows = pw->n_pg_profiles > 0 ? pw->pg_profiles : pw->profiles;
-            if (pw->n_opps > 0 && n > 0) {
-                for (int r = 0; r < n; r++)
-                    CHECK(opp_index(pw, rows[r].freq_mhz) >= 0,
-                          "cluster '%s': profile frequency %g MHz is not an operating point "
-                          "(the model needs its voltage)",
-                          cl->name, rows[r].freq_mhz);
-                CHECK(rows[n - 1].freq_mhz >= pw->opps[pw->n_opps - 1].freq_mhz,
-                      "cluster '%s': no power profile row at or above its highest operating "
-                      "point (%g MHz)",
-                      cl->name, pw->opps[pw->n_opps - 1].freq_mhz);
-            }
-            if (throttle && governed && pw->n_opps > 0) {
-                int nt = o->enable_throttling ? pw->n_trip : pw->n_dtpm_trip;
-                int want = o->enable_throttling ? o->n_trip : o->n_dtpm_trip;
-                CHECK(nt == 0 || nt == want,
-                      "cluster '%s': %d trip frequencies for %d trip temperatures", cl->name,
-                      nt, want);
-            }
-        }
+        if (ds3)
+            rc = check_ds3_power(cfg, cl, governed, o, err);
+        else if (used)
+            rc = check_native_power(cfg, cl, governed, throttle, o, err);
+        if (rc != SOC_OK)
+            return rc;
     }
     if (!used)
         return SOC_OK;
@@ -730,7 +825,9 @@ static int type_supported(const soc_platform_t *p, int type)
     return 0;
 }
 
-static int finalize_app(soc_config_t *cfg, soc_app_t *a, soc_error_t *err)
+/* Finalize step 1: the application's own fields -- name, task count,
+ * probability, deadline, task types (some PE runs each), edges. */
+static int check_app_fields(soc_config_t *cfg, const soc_app_t *a, soc_error_t *err)
 {
     const soc_platform_t *p = &cfg->platform;
     CHECK(a->name != NULL && a->name[0], "an application has no name");
@@ -761,8 +858,63 @@ static int finalize_app(soc_config_t *cfg, soc_app_t *a, soc_error_t *err)
               "application '%s': edge %d->%d has an invalid data volume", a->name,
               ed->src, ed->dst);
     }
+    return SOC_OK;
+}
 
-    /* igraph: simple, acyclic (weakly connected in DS3 semantics), topological order */
+/* Finalize step 3: the derived arrays of a (replacing earlier ones): the
+ * topological order, the predecessor and successor CSR lists (edges in
+ * file order inside each list: deterministic), the entry and exit
+ * counts. */
+static int build_adjacency(soc_app_t *a, const igraph_vector_int_t *order, soc_error_t *err)
+{
+    free_app_derived(a);
+    size_t nt = (size_t)a->n_tasks, ne = (size_t)a->n_edges;
+    a->topo = malloc(sizeof(int) * nt);
+    a->pred_off = calloc(nt + 1, sizeof(int));
+    a->succ_off = calloc(nt + 1, sizeof(int));
+    a->pred_edge = malloc(sizeof(int) * (ne ? ne : 1));
+    a->succ_edge = malloc(sizeof(int) * (ne ? ne : 1));
+    if (!a->topo || !a->pred_off || !a->succ_off || !a->pred_edge || !a->succ_edge)
+        return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
+    for (size_t i = 0; i < nt; i++)
+        a->topo[i] = (int)VECTOR(*order)[i];
+    for (size_t e = 0; e < ne; e++) {
+        a->pred_off[a->edges[e].dst + 1]++;
+        a->succ_off[a->edges[e].src + 1]++;
+    }
+    for (size_t i = 0; i < nt; i++) {
+        a->pred_off[i + 1] += a->pred_off[i];
+        a->succ_off[i + 1] += a->succ_off[i];
+    }
+    int *pf = calloc(nt, sizeof(int)), *sf = calloc(nt, sizeof(int));
+    if (pf == NULL || sf == NULL) {
+        free(pf);
+        free(sf);
+        return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    /* edges in file order inside each list: deterministic */
+    for (size_t e = 0; e < ne; e++) {
+        int d = a->edges[e].dst, s = a->edges[e].src;
+        a->pred_edge[a->pred_off[d] + pf[d]++] = (int)e;
+        a->succ_edge[a->succ_off[s] + sf[s]++] = (int)e;
+    }
+    free(pf);
+    free(sf);
+    a->n_entry = a->n_exit = 0;
+    for (size_t i = 0; i < nt; i++) {
+        if (a->pred_off[i + 1] == a->pred_off[i])
+            a->n_entry++;
+        if (a->succ_off[i + 1] == a->succ_off[i])
+            a->n_exit++;
+    }
+    return SOC_OK;
+}
+
+/* Finalize step 2: the task graph through igraph -- simple, acyclic
+ * (weakly connected in DS3 semantics) -- and its topological order, from
+ * which build_adjacency derives the rest. */
+static int app_graph(soc_config_t *cfg, soc_app_t *a, soc_error_t *err)
+{
     igraph_t g;
     igraph_vector_int_t ev, order;
     int rc = SOC_OK;
@@ -804,67 +956,28 @@ static int finalize_app(soc_config_t *cfg, soc_app_t *a, soc_error_t *err)
         goto out;
     }
     if (igraph_topological_sorting(&g, &order, IGRAPH_OUT) != IGRAPH_SUCCESS ||
-        igraph_vector_int_size(&order) != a->n_tasks) {
-        igraph_vector_int_destroy(&order);
+        igraph_vector_int_size(&order) != a->n_tasks)
         rc = soc_error_set(err, SOC_ECYCLE, cfg->source, 0, 0,
                            "application '%s': no topological order", a->name);
-        goto out;
-    }
-    free_app_derived(a);
-    size_t nt = (size_t)a->n_tasks, ne = (size_t)a->n_edges;
-    a->topo = malloc(sizeof(int) * nt);
-    a->pred_off = calloc(nt + 1, sizeof(int));
-    a->succ_off = calloc(nt + 1, sizeof(int));
-    a->pred_edge = malloc(sizeof(int) * (ne ? ne : 1));
-    a->succ_edge = malloc(sizeof(int) * (ne ? ne : 1));
-    if (!a->topo || !a->pred_off || !a->succ_off || !a->pred_edge || !a->succ_edge) {
-        igraph_vector_int_destroy(&order);
-        rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
-        goto out;
-    }
-    for (size_t i = 0; i < nt; i++)
-        a->topo[i] = (int)VECTOR(order)[i];
+    else
+        rc = build_adjacency(a, &order, err);
     igraph_vector_int_destroy(&order);
-    for (size_t e = 0; e < ne; e++) {
-        a->pred_off[a->edges[e].dst + 1]++;
-        a->succ_off[a->edges[e].src + 1]++;
-    }
-    for (size_t i = 0; i < nt; i++) {
-        a->pred_off[i + 1] += a->pred_off[i];
-        a->succ_off[i + 1] += a->succ_off[i];
-    }
-    {
-        int *pf = calloc(nt, sizeof(int)), *sf = calloc(nt, sizeof(int));
-        if (pf == NULL || sf == NULL) {
-            free(pf);
-            free(sf);
-            rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
-            goto out;
-        }
-        /* edges in file order inside each list: deterministic */
-        for (size_t e = 0; e < ne; e++) {
-            int d = a->edges[e].dst, s = a->edges[e].src;
-            a->pred_edge[a->pred_off[d] + pf[d]++] = (int)e;
-            a->succ_edge[a->succ_off[s] + sf[s]++] = (int)e;
-        }
-        free(pf);
-        free(sf);
-    }
-    a->n_entry = a->n_exit = 0;
-    for (size_t i = 0; i < nt; i++) {
-        if (a->pred_off[i + 1] == a->pred_off[i])
-            a->n_entry++;
-        if (a->succ_off[i + 1] == a->succ_off[i])
-            a->n_exit++;
-    }
-    if (a->head >= a->n_tasks || a->tail >= a->n_tasks) {
-        rc = soc_error_set(err, SOC_ECONFIG, cfg->source, 0, 0,
-                           "application '%s': HEAD/TAIL task out of range", a->name);
-        goto out;
-    }
 out:
     igraph_destroy(&g);
     return rc;
+}
+
+static int finalize_app(soc_config_t *cfg, soc_app_t *a, soc_error_t *err)
+{
+    int rc = check_app_fields(cfg, a, err);
+    if (rc == SOC_OK)
+        rc = app_graph(cfg, a, err);
+    if (rc != SOC_OK)
+        return rc;
+    if (a->head >= a->n_tasks || a->tail >= a->n_tasks)
+        return soc_error_set(err, SOC_ECONFIG, cfg->source, 0, 0,
+                             "application '%s': HEAD/TAIL task out of range", a->name);
+    return SOC_OK;
 }
 
 static int finalize_injection(soc_config_t *cfg, soc_error_t *err)

@@ -534,6 +534,28 @@ static int add_seed(soc__net_t *n, int l)
     return SOC_OK;
 }
 
+/* Recompute's last step: the component's nf flows whose rate changed --
+ * volume moved so far, new projected end (an unchanged rate keeps its
+ * projection), their place in the end heap. */
+static void apply_rates(soc__net_t *n, int nf, double t)
+{
+    for (int i = 0; i < nf; i++) {
+        int f = n->cflows[i];
+        flow_t *fl = &n->flows[f];
+        if (fl->nrate == fl->rate)
+            continue;
+        fl->rem -= fl->rate * (t - fl->t_upd);
+        if (fl->rem < 0)
+            fl->rem = 0;
+        fl->t_upd = t;
+        fl->rate = fl->nrate;
+        fl->tf = fl->rate > 0 ? t + fl->rem / fl->rate : INFINITY;
+        if (fl->rem <= 0)
+            fl->tf = t;
+        end_update(n, f);
+    }
+}
+
 /* Recompute the max-min rates of every flow connected to the seed links,
  * at time t.  See the file comment. */
 static int recompute(soc__net_t *n, double t)
@@ -626,23 +648,8 @@ static int recompute(soc__net_t *n, double t)
             }
         }
     }
-    /* flows whose rate changed: volume moved so far, new projected end
-     * (an unchanged rate keeps its projection) */
-    for (int i = 0; i < nf; i++) {
-        int f = n->cflows[i];
-        flow_t *fl = &n->flows[f];
-        if (fl->nrate == fl->rate)
-            continue;
-        fl->rem -= fl->rate * (t - fl->t_upd);
-        if (fl->rem < 0)
-            fl->rem = 0;
-        fl->t_upd = t;
-        fl->rate = fl->nrate;
-        fl->tf = fl->rate > 0 ? t + fl->rem / fl->rate : INFINITY;
-        if (fl->rem <= 0)
-            fl->tf = t;
-        end_update(n, f);
-    }
+    /* flows whose rate changed: new volumes and projected ends */
+    apply_rates(n, nf, t);
     return SOC_OK;
 }
 

@@ -13,46 +13,11 @@
 #include <string.h>
 
 #include "soc/obs.h"
-
-enum { F_SLOT_FIXED = 5, F_PE = 5, F_GLOBAL = 4 };
-/* count squashing constants: succ, queue, jobs */
-#define SQ_SUCC 2.0
-#define SQ_QUEUE 2.0
-#define SQ_JOBS 4.0
-
-struct soc_obs {
-    const soc_platform_t *p;
-    int n_apps;
-    const soc_app_t *apps;
-    soc_obs_params_t prm;
-    int K, P, C;
-    int dim, n_actions, slot_w, pe_base, g_base;
-    double s_ns;               /* time scale in ns */
-    soc_time_t *exec;          /* [n_types * P] ns, -1 = unsupported */
-    float *exec_feat;          /* [n_types * C] squashed per cluster, 1 = no */
-    int *app_off;              /* [n_apps + 1] offsets into rank/succ */
-    float *rank_feat;          /* [total tasks] squashed upward rank */
-    double *rank_us;           /* [total tasks] upward rank (µs) */
-    double unit_us, lat_us;    /* mean transfer cost per unit, latency */
-    float *succ_feat;          /* [total tasks] */
-    int n_capable;             /* PEs that run at least one type */
-    unsigned char *capable;    /* [P] */
-    /* scratch */
-    int *live;                 /* [K] indices into view->ready */
-    soc_time_t *eft;           /* [P] */
-    /* graph scratch (grown on demand) */
-    float *g_nodes, *g_edges, *g_pes;
-    uint64_t *g_job;
-    int32_t *g_task;
-    int64_t *g_links;
-    int g_cap_nodes, g_cap_edges;
-    int *g_index;              /* [max tasks of an app] node of each task */
-    int max_tasks;
-};
+#include "obs_internal.h"
 
 static double sq(double x, double s)
 {
-    return x <= 0 ? 0.0 : x / (x + s);
+    return soc__obs_sq(x, s);
 }
 
 void soc_obs_params_default(soc_obs_params_t *p)
@@ -64,18 +29,19 @@ void soc_obs_params_default(soc_obs_params_t *p)
     p->time_scale_us = 0;
 }
 
-static const char *const mode_names[] = {"pair", "pe", "task"};
+#define N_MODES 4
+static const char *const mode_names[N_MODES] = {"pair", "pe", "task", "plan"};
 
 const char *soc_action_mode_name(soc_action_mode_t m)
 {
-    return (unsigned)m < 3 ? mode_names[m] : "?";
+    return (unsigned)m < N_MODES ? mode_names[m] : "?";
 }
 
 int soc_action_mode_parse(const char *name)
 {
     if (name == NULL)
         return -1;
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < N_MODES; i++)
         if (strcmp(name, mode_names[i]) == 0)
             return i;
     return -1;
@@ -256,7 +222,7 @@ int soc_obs_create(soc_obs_t **out, const soc_platform_t *platform, int n_apps,
         return soc_error_set(err, SOC_EINVAL, NULL, 0, 0,
                              "observation encoder: slots must be 1..%d, not %d",
                              SOC_OBS_MAX_SLOTS, prm.slots);
-    if ((unsigned)prm.mode > SOC_ACTION_TASK)
+    if ((unsigned)prm.mode > SOC_ACTION_PLAN)
         return soc_error_set(err, SOC_EINVAL, NULL, 0, 0,
                              "observation encoder: unknown action mode %d", (int)prm.mode);
     if (isnan(prm.time_scale_us) || isinf(prm.time_scale_us))
@@ -281,6 +247,7 @@ int soc_obs_create(soc_obs_t **out, const soc_platform_t *platform, int n_apps,
         o->n_actions = o->K * o->P;
         break;
     case SOC_ACTION_PE:
+    case SOC_ACTION_PLAN:
         o->n_actions = o->P;
         break;
     case SOC_ACTION_TASK:
@@ -289,6 +256,8 @@ int soc_obs_create(soc_obs_t **out, const soc_platform_t *platform, int n_apps,
         break;
     }
     int rc = build_tables(o, err);
+    if (rc == SOC_OK && prm.mode == SOC_ACTION_PLAN)
+        rc = soc__obs_plan_build(o, err); /* sets its own dim */
     if (rc != SOC_OK) {
         soc_obs_destroy(o);
         return rc;
@@ -317,6 +286,7 @@ void soc_obs_destroy(soc_obs_t *o)
     free(o->g_job);
     free(o->g_task);
     free(o->g_links);
+    soc__obs_plan_free(o);
     free(o);
 }
 
@@ -364,6 +334,8 @@ int soc_obs_feature_name(const soc_obs_t *o, int i, char *buf, size_t size)
         buf[0] = '\0';
     if (o == NULL || buf == NULL || i < 0 || i >= o->dim)
         return SOC_EINVAL;
+    if (o->prm.mode == SOC_ACTION_PLAN)
+        return soc__obs_plan_feature_name(o, i, buf, size);
     char pl[128];
     if (i < o->pe_base) {
         int s = i / o->slot_w, f = i % o->slot_w;
@@ -446,27 +418,29 @@ static int task_index(const soc_obs_t *o, int app, int task)
 }
 
 /* The PE block (P x F_PE) into f; returns the number of idle capable PEs. */
-static int encode_pes(const soc_obs_t *o, const soc_view_t *v, float *dst)
+int soc__obs_encode_pes_one(const soc_obs_t *o, const soc_view_t *v, int pe, float *f)
 {
     const double s = o->s_ns;
+    const soc_pe_state_t *ps = &v->pes[pe];
+    soc_time_t left = ps->busy ? ps->busy_until - v->now : 0;
+    soc_time_t backlog = ps->plan_end - v->now;
+    soc_time_t busy = ps->busy_total;
+    if (ps->busy && ps->n_slots > 0 && ps->slots != NULL && ps->slots[0].start <= v->now)
+        busy += v->now - ps->slots[0].start;
+    double util = v->now > 0 ? (double)busy / (double)v->now : 0.0;
+    f[0] = ps->busy ? 1.0f : 0.0f;
+    f[1] = (float)sq((double)left, s);
+    f[2] = (float)sq((double)backlog, s);
+    f[3] = (float)(ps->n_slots / (ps->n_slots + SQ_QUEUE));
+    f[4] = (float)(util < 0 ? 0 : util > 1 ? 1 : util);
+    return o->capable[pe] && !ps->busy && ps->n_slots == 0;
+}
+
+int soc__obs_encode_pes(const soc_obs_t *o, const soc_view_t *v, float *dst)
+{
     int idle = 0;
-    for (int pe = 0; pe < o->P; pe++) {
-        const soc_pe_state_t *ps = &v->pes[pe];
-        float *f = dst + (size_t)pe * F_PE;
-        soc_time_t left = ps->busy ? ps->busy_until - v->now : 0;
-        soc_time_t backlog = ps->plan_end - v->now;
-        soc_time_t busy = ps->busy_total;
-        if (ps->busy && ps->n_slots > 0 && ps->slots != NULL && ps->slots[0].start <= v->now)
-            busy += v->now - ps->slots[0].start;
-        double util = v->now > 0 ? (double)busy / (double)v->now : 0.0;
-        f[0] = ps->busy ? 1.0f : 0.0f;
-        f[1] = (float)sq((double)left, s);
-        f[2] = (float)sq((double)backlog, s);
-        f[3] = (float)(ps->n_slots / (ps->n_slots + SQ_QUEUE));
-        f[4] = (float)(util < 0 ? 0 : util > 1 ? 1 : util);
-        if (o->capable[pe] && !ps->busy && ps->n_slots == 0)
-            idle++;
-    }
+    for (int pe = 0; pe < o->P; pe++)
+        idle += soc__obs_encode_pes_one(o, v, pe, dst + (size_t)pe * F_PE);
     return idle;
 }
 
@@ -474,6 +448,8 @@ int soc_obs_encode(soc_obs_t *o, const soc_view_t *v, float *obs, uint8_t *mask)
 {
     if (o == NULL || v == NULL)
         return SOC_EINVAL;
+    if (o->prm.mode == SOC_ACTION_PLAN)
+        return soc__obs_plan_encode(o, v, obs, mask);
     int total = 0;
     int n = collect(o, v, o->K, &total);
     int valid = 0;
@@ -529,7 +505,7 @@ int soc_obs_encode(soc_obs_t *o, const soc_view_t *v, float *obs, uint8_t *mask)
     }
 
     if (obs != NULL) {
-        int idle = encode_pes(o, v, obs + o->pe_base);
+        int idle = soc__obs_encode_pes(o, v, obs + o->pe_base);
         float *g = obs + o->g_base;
         int j = v->jobs_in_system < 0 ? 0 : v->jobs_in_system;
         g[0] = (float)(j / (j + SQ_JOBS));
@@ -550,6 +526,10 @@ int soc_obs_fallback(soc_obs_t *o, const soc_view_t *v, soc_task_ref_t *ref, int
 {
     if (o == NULL || v == NULL || ref == NULL || pe == NULL)
         return SOC_EINVAL;
+    if (o->prm.mode == SOC_ACTION_PLAN) {
+        int rc = soc__obs_plan_decode(o, v, -1, ref, pe, NULL);
+        return rc < 0 ? rc : SOC_OK;
+    }
     if (collect(o, v, 1, NULL) < 1)
         return SOC_ESTATE;
     const soc_ready_t *r = &v->ready[o->live[0]];
@@ -564,8 +544,27 @@ int soc_obs_fallback(soc_obs_t *o, const soc_view_t *v, soc_task_ref_t *ref, int
 int soc_obs_decode(soc_obs_t *o, const soc_view_t *v, int64_t action,
                    soc_task_ref_t *ref, int *pe)
 {
+    return soc_obs_decode_key(o, v, action, ref, pe, NULL);
+}
+
+int soc_obs_has_decision(soc_obs_t *o, const soc_view_t *v)
+{
+    if (o == NULL || v == NULL)
+        return 0;
+    if (o->prm.mode == SOC_ACTION_PLAN)
+        return soc__obs_plan_has_decision(o, v);
+    return collect(o, v, 1, NULL) > 0;
+}
+
+int soc_obs_decode_key(soc_obs_t *o, const soc_view_t *v, int64_t action,
+                       soc_task_ref_t *ref, int *pe, soc_time_t *key)
+{
     if (o == NULL || v == NULL || ref == NULL || pe == NULL)
         return SOC_EINVAL;
+    if (o->prm.mode == SOC_ACTION_PLAN)
+        return soc__obs_plan_decode(o, v, action, ref, pe, key);
+    if (key != NULL)
+        *key = SOC_APPEND;
     if (action >= 0 && action < o->n_actions) {
         int slot, p = -1;
         switch (o->prm.mode) {
@@ -599,8 +598,9 @@ int soc_obs_decode(soc_obs_t *o, const soc_view_t *v, int64_t action,
 
 /* ------------------------------------------------------------- experts */
 
-#define N_EXPERTS 5
-static const char *const expert_names[N_EXPERTS] = {"none", "eft", "etf", "heft", "sufferage"};
+#define N_EXPERTS 6
+static const char *const expert_names[N_EXPERTS] = {"none", "eft", "etf", "heft", "sufferage",
+                                                    "rollout"};
 
 const char *soc_expert_kind_name(soc_expert_kind_t k)
 {
@@ -615,6 +615,17 @@ int soc_expert_kind_parse(const char *name)
         if (strcmp(name, expert_names[i]) == 0)
             return i;
     return -1;
+}
+
+int soc_obs_expert_supported(soc_action_mode_t mode, soc_expert_kind_t kind)
+{
+    if (kind == SOC_EXPERT_NONE)
+        return 1;
+    if ((unsigned)kind >= N_EXPERTS || (unsigned)mode >= N_MODES)
+        return 0;
+    if (mode == SOC_ACTION_PLAN)
+        return kind == SOC_EXPERT_HEFT || kind == SOC_EXPERT_ROLLOUT;
+    return kind != SOC_EXPERT_ROLLOUT;
 }
 
 /* Action index of (slot, pe) in the encoder's mode. */
@@ -635,8 +646,10 @@ int64_t soc_obs_expert(soc_obs_t *o, const soc_view_t *v, soc_expert_kind_t kind
 {
     if (o == NULL || v == NULL)
         return SOC_EINVAL;
-    if (kind == SOC_EXPERT_NONE || (unsigned)kind > SOC_EXPERT_SUFFERAGE)
+    if (!soc_obs_expert_supported(o->prm.mode, kind) || kind == SOC_EXPERT_NONE)
         return -1;
+    if (o->prm.mode == SOC_ACTION_PLAN)
+        return soc__obs_plan_expert(o, v, kind);
     /* pe mode: the task is slot 0 whatever the expert */
     int limit = (kind == SOC_EXPERT_EFT || o->prm.mode == SOC_ACTION_PE) ? 1 : o->K;
     int n = collect(o, v, limit, NULL);
@@ -768,7 +781,7 @@ int soc_obs_graph(soc_obs_t *o, const soc_view_t *v, const uint64_t *jobs, int n
         if (o->g_pes == NULL)
             return SOC_ENOMEM;
     }
-    (void)encode_pes(o, v, o->g_pes);
+    (void)soc__obs_encode_pes(o, v, o->g_pes);
     /* slot of each live ready task: the view order is (job, task) */
     int n_live = collect(o, v, o->K, NULL);
     int n = 0, m = 0, li = 0;

@@ -468,20 +468,10 @@ void soc__power_destroy(soc_power_t *p)
     free(p);
 }
 
-int soc__power_create(soc_power_t **out, const soc_config_t *cfg, soc_power_fn on_power,
-                      void *power_user, soc_error_t *err)
+/* Create step 1: the per-cluster and per-PE arrays, and the utilisation
+ * scratch of the largest cluster (-1: out of memory). */
+static int power_alloc(soc_power_t *p, const soc_platform_t *pl)
 {
-    *out = NULL;
-    const soc_platform_t *pl = &cfg->platform;
-    soc_power_t *p = calloc(1, sizeof *p);
-    if (p == NULL)
-        return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
-    p->cfg = cfg;
-    p->on_power = on_power;
-    p->power_user = power_user;
-    soc__power_params(cfg, &p->pr);
-    p->n_cl = pl->n_clusters;
-    p->n_pe = pl->n_pes;
     p->cl = calloc((size_t)p->n_cl, sizeof *p->cl);
     p->pe = calloc((size_t)p->n_pe, sizeof *p->pe);
     p->P = calloc((size_t)p->n_cl + 2, sizeof *p->P);
@@ -498,54 +488,77 @@ int soc__power_create(soc_power_t **out, const soc_config_t *cfg, soc_power_fn o
             maxcnt = pl->clusters[c].count;
     p->pe_util = calloc((size_t)maxcnt, sizeof(double));
     if (!p->cl || !p->pe || !p->P || !p->bcol || !p->cl_warm || !p->cl_out || !p->s_freq ||
-        !p->s_pow || !p->pe_warm || !p->pe_out || !p->pe_util) {
+        !p->s_pow || !p->pe_warm || !p->pe_out || !p->pe_util)
+        return -1;
+    return 0;
+}
+
+/* Create step 2: cluster c's state -- power data, leakage divisor by kind,
+ * thermal column, and its governor (resolved; a non-static one makes the
+ * model periodic). */
+static int power_cluster(soc_power_t *p, int c, soc_error_t *err)
+{
+    pcl_t *k = &p->cl[c];
+    const soc_cluster_t *cl = &p->cfg->platform.clusters[c];
+    k->c = cl;
+    k->pw = cl->power;
+    k->mem = cl->is_memory;
+    k->dyn = calloc((size_t)cl->count + 1, sizeof(double));
+    if (k->dyn == NULL)
+        return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
+    if (k->pw == NULL || k->mem)
+        return SOC_OK;
+    k->pg = k->pw->n_pg_profiles > 0;
+    k->n_opps = k->pw->n_opps;
+    k->opps = k->pw->opps;
+    k->fmax = k->n_opps ? k->opps[k->n_opps - 1].freq_mhz : 0;
+    k->leak_div = (cl->kind != NULL && strcmp(cl->kind, "ACC") == 0) ? 0
+                  : soc__kind_little(cl->kind)                     ? 16
+                                                                   : 4;
+    k->leak_mul = k->leak_div > 0 ? 1 / k->leak_div : 0;
+    if (cl->kind != NULL && (strcmp(cl->kind, "gpu") == 0 || strcmp(cl->kind, "GPU") == 0))
+        k->col = COL_GPU;
+    else if (soc__thermal_column(cl->kind) == soc__thermal_B_big)
+        k->col = COL_BIG;
+    else if (soc__thermal_column(cl->kind) == soc__thermal_B_little)
+        k->col = COL_LITTLE;
+    const char *g = k->pw->governor != NULL ? k->pw->governor : "performance";
+    if (strcmp(g, "none") == 0 || k->n_opps == 0) {
+        k->none = 1;
+        return SOC_OK;
+    }
+    soc_error_t ge = {0};
+    int rc = soc_dvfs_resolve(g, &k->gh, &ge);
+    if (rc != SOC_OK)
+        return soc_error_set(err, rc, ge.file[0] ? ge.file : p->cfg->source, 0, 0,
+                             "cluster '%s': %.400s", cl->name, ge.msg);
+    k->gops = soc_dvfs_handle_ops(k->gh);
+    if (!(k->gops->flags & SOC_DVFS_STATIC))
+        p->periodic = 1;
+    return SOC_OK;
+}
+
+int soc__power_create(soc_power_t **out, const soc_config_t *cfg, soc_power_fn on_power,
+                      void *power_user, soc_error_t *err)
+{
+    *out = NULL;
+    const soc_platform_t *pl = &cfg->platform;
+    soc_power_t *p = calloc(1, sizeof *p);
+    if (p == NULL)
+        return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
+    p->cfg = cfg;
+    p->on_power = on_power;
+    p->power_user = power_user;
+    soc__power_params(cfg, &p->pr);
+    p->n_cl = pl->n_clusters;
+    p->n_pe = pl->n_pes;
+    if (power_alloc(p, pl) != 0) {
         soc__power_destroy(p);
         return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
     }
     int rc = SOC_OK;
-    for (int c = 0; c < p->n_cl && rc == SOC_OK; c++) {
-        pcl_t *k = &p->cl[c];
-        const soc_cluster_t *cl = &pl->clusters[c];
-        k->c = cl;
-        k->pw = cl->power;
-        k->mem = cl->is_memory;
-        k->dyn = calloc((size_t)cl->count + 1, sizeof(double));
-        if (k->dyn == NULL) {
-            rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
-            break;
-        }
-        if (k->pw == NULL || k->mem)
-            continue;
-        k->pg = k->pw->n_pg_profiles > 0;
-        k->n_opps = k->pw->n_opps;
-        k->opps = k->pw->opps;
-        k->fmax = k->n_opps ? k->opps[k->n_opps - 1].freq_mhz : 0;
-        k->leak_div = (cl->kind != NULL && strcmp(cl->kind, "ACC") == 0) ? 0
-                      : soc__kind_little(cl->kind)                     ? 16
-                                                                       : 4;
-        k->leak_mul = k->leak_div > 0 ? 1 / k->leak_div : 0;
-        if (cl->kind != NULL && (strcmp(cl->kind, "gpu") == 0 || strcmp(cl->kind, "GPU") == 0))
-            k->col = COL_GPU;
-        else if (soc__thermal_column(cl->kind) == soc__thermal_B_big)
-            k->col = COL_BIG;
-        else if (soc__thermal_column(cl->kind) == soc__thermal_B_little)
-            k->col = COL_LITTLE;
-        const char *g = k->pw->governor != NULL ? k->pw->governor : "performance";
-        if (strcmp(g, "none") == 0 || k->n_opps == 0) {
-            k->none = 1;
-            continue;
-        }
-        soc_error_t ge = {0};
-        rc = soc_dvfs_resolve(g, &k->gh, &ge);
-        if (rc != SOC_OK) {
-            rc = soc_error_set(err, rc, ge.file[0] ? ge.file : cfg->source, 0, 0,
-                               "cluster '%s': %.400s", cl->name, ge.msg);
-            break;
-        }
-        k->gops = soc_dvfs_handle_ops(k->gh);
-        if (!(k->gops->flags & SOC_DVFS_STATIC))
-            p->periodic = 1;
-    }
+    for (int c = 0; c < p->n_cl && rc == SOC_OK; c++)
+        rc = power_cluster(p, c, err);
     if (rc == SOC_OK && p->periodic && p->pr.epoch_ns <= 0)
         rc = soc_error_set(err, SOC_ECONFIG, cfg->source, 0, 0,
                            "the governor epoch (sampling_rate) must be positive");

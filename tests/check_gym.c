@@ -4,6 +4,11 @@
  * their penalty, the latency reward against the engine's latency totals,
  * the other reward kinds, and parity of "always the fallback" with the
  * built-in EFT scheduler (an independent implementation of the same rule).
+ * Plan mode (action_mode=plan): following its HEFT expert is the `heft`
+ * scheduler (schedulers/common.c, an independent implementation), tasks
+ * come in the order of the schedulers' HEFT helpers, the rollout expert is
+ * the argmin of its feature, and `neural` runs plan-mode networks exactly
+ * as an agent stepping the env.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -17,6 +22,8 @@
 #include "soc/schedulers.h"
 #include "soc/workload.h"
 #include "test_support.h"
+
+#include "../schedulers/sched_internal.h" /* HEFT's order, for plan mode */
 
 /* Topcuoglu's DAG (with communication) arriving as a Poisson stream: jobs
  * overlap, so decisions compete for PEs. */
@@ -590,9 +597,11 @@ START_TEST(test_neural_parity)
     cfg.injection.max_jobs = 60;
     cfg.injection.warmup_us = 0;
     cfg.seed = 9;
-    for (int mode = 0; mode < 3; mode++) {
-        const char *kv[] = {mode == 0 ? "action_mode=pair" : mode == 1 ? "action_mode=pe"
-                                                                      : "action_mode=task",
+    for (int mode = 0; mode < 4; mode++) {
+        const char *kv[] = {mode == 0   ? "action_mode=pair"
+                            : mode == 1 ? "action_mode=pe"
+                            : mode == 2 ? "action_mode=task"
+                                        : "action_mode=plan",
                             "slots=5", NULL};
         soc_env_t *env = make_env(&cfg, kv);
         bufs_t b = bufs_for(env);
@@ -1127,6 +1136,292 @@ START_TEST(test_energy_reward)
 }
 END_TEST
 
+/* ------------------------------------------------------------ plan mode */
+
+/* HEFT's planning order of every application, from the schedulers'
+ * helpers (what the heft scheduler uses). */
+static int **heft_orders(const soc_config_t *cfg)
+{
+    soc__costs_t c;
+    ck_assert_int_eq(soc__costs_init(&c, &cfg->platform), SOC_OK);
+    int **ord = calloc((size_t)cfg->n_apps, sizeof *ord);
+    ck_assert_ptr_nonnull(ord);
+    for (int a = 0; a < cfg->n_apps; a++) {
+        const soc_app_t *ap = &cfg->apps[a];
+        double *prio = malloc(sizeof *prio * (size_t)ap->n_tasks);
+        ord[a] = malloc(sizeof **ord * (size_t)ap->n_tasks);
+        ck_assert(prio != NULL && ord[a] != NULL);
+        soc__rank_upward(&c, ap, SOC__COST_MEAN, prio);
+        for (int i = 0; i < ap->n_tasks; i++)
+            prio[i] = soc__prio_round(prio[i]);
+        ck_assert_int_eq(soc__priority_order(ap, prio, ord[a]), SOC_OK);
+        free(prio);
+    }
+    soc__costs_free(&c);
+    return ord;
+}
+
+static void free_orders(int **ord, int n)
+{
+    for (int a = 0; a < n; a++)
+        free(ord[a]);
+    free(ord);
+}
+
+/* Follow the plan-mode HEFT expert on cfg (seed) and compare with the heft
+ * scheduler: same metrics, bit for bit.  Along the way: the expert is the
+ * PE the observation marks `best`, each job's tasks come consecutively in
+ * HEFT's order, and time stands still while a job is planned. */
+static void plan_follow_heft(soc_config_t *cfg, uint64_t seed)
+{
+    cfg->seed = seed;
+    int rc;
+    soc_sim_t *sim = run_spec(cfg, "heft", &rc);
+    ck_assert_int_eq(rc, SOC_OK);
+    soc_metrics_t ms;
+    soc_sim_metrics(sim, &ms);
+    const char *kv[] = {"action_mode=plan", "expert=heft", NULL};
+    soc_env_t *env = make_env(cfg, kv);
+    const soc_config_t *ec = soc_env_config(env);
+    int **ord = heft_orders(ec);
+    bufs_t b = bufs_for(env);
+    enum { MAXJ = 4096, MAXT = 64 };
+    int *cnt = calloc(MAXJ, sizeof *cnt);
+    int *seq = malloc(sizeof *seq * MAXJ * MAXT);
+    ck_assert(cnt != NULL && seq != NULL);
+    soc_env_info_t info;
+    ck_assert_int_eq(soc_env_reset(env, seed, b.obs, b.mask, &info, NULL), SOC_OK);
+    int64_t a = info.expert, job = -1;
+    int steps = 0, checked = 0;
+    double prev_dt = 0;
+    while (soc_env_running(env)) {
+        ck_assert(a >= 0 && a < b.na && b.mask[a]);
+        ck_assert(b.obs[a * 14 + 2] == 1.0f); /* pe<a>.best */
+        soc_env_step_t st;
+        ck_assert_int_eq(soc_env_step(env, a, b.obs, b.mask, &st, NULL), SOC_OK);
+        ck_assert(!st.info.invalid_action);
+        ck_assert_int_eq(st.info.pe, (int)a);
+        int64_t j = st.info.job;
+        ck_assert(j >= 0 && j < MAXJ && cnt[j] < MAXT);
+        if (j != job) {
+            ck_assert_int_eq(cnt[j], 0); /* jobs are planned one after another */
+            job = j;
+        } else {
+            ck_assert(prev_dt == 0.0); /* time stood still within the job */
+        }
+        prev_dt = st.info.dt_us;
+        seq[j * MAXT + cnt[j]++] = st.info.task;
+        /* completed jobs: planned whole, in HEFT's order */
+        int nc;
+        const soc_env_completion_t *c = soc_env_completions(env, &nc);
+        for (int i = 0; i < nc; i++) {
+            const int *o = ord[c[i].app];
+            int n = ec->apps[c[i].app].n_tasks;
+            ck_assert(c[i].job < MAXJ);
+            ck_assert_int_eq(cnt[c[i].job], n);
+            for (int k = 0; k < n; k++)
+                ck_assert_int_eq(seq[c[i].job * MAXT + k], o[k]);
+            checked++;
+        }
+        steps++;
+        a = st.info.expert;
+    }
+    ck_assert(checked > 50);
+    free(cnt);
+    free(seq);
+    soc_metrics_t me;
+    soc_env_metrics(env, &me);
+    ck_assert(steps > 100);
+    ck_assert_int_eq((int)me.completed_jobs, (int)ms.completed_jobs);
+    ck_assert_double_eq(me.avg_latency_us, ms.avg_latency_us);
+    ck_assert_double_eq(me.makespan_us, ms.makespan_us);
+    ck_assert_double_eq(me.max_latency_us, ms.max_latency_us);
+    free_orders(ord, ec->n_apps);
+    bufs_free(&b);
+    soc_env_destroy(env);
+    soc_sim_destroy(sim);
+}
+
+START_TEST(test_plan_follows_heft)
+{
+    soc_config_t *cfg = stream_cfg(80);
+    plan_follow_heft(cfg, 3);
+    plan_follow_heft(cfg, 4);
+    ts_cfg_destroy(cfg);
+    soc_config_t d;
+    ck_assert_int_eq(soc_load_yaml_string(&d, soc_default_config_yaml(), "default", NULL, NULL),
+                     SOC_OK);
+    d.injection.max_jobs = 150;
+    plan_follow_heft(&d, 5);
+    d.injection.mean_us = 45; /* queues: insertion into gaps */
+    plan_follow_heft(&d, 6);
+    soc_config_free(&d);
+}
+END_TEST
+
+START_TEST(test_plan_options)
+{
+    soc_config_t d;
+    ck_assert_int_eq(soc_load_yaml_string(&d, soc_default_config_yaml(), "default", NULL, NULL),
+                     SOC_OK);
+    const char *kv[] = {"action_mode=plan", "jobs=10", NULL};
+    soc_env_t *env = make_env(&d, kv);
+    soc_env_spaces_t sp;
+    soc_env_spaces(env, &sp);
+    ck_assert_int_eq(sp.n_actions, sp.n_pes);
+    ck_assert_int_eq(sp.obs_dim, 14 * sp.n_pes + 8 + d.n_apps + 4);
+    char name[128];
+    ck_assert_int_eq(soc_env_feature_name(env, 0, name, sizeof name), SOC_OK);
+    ck_assert_str_eq(name, "pe0.A7_0.can");
+    ck_assert_int_eq(soc_env_feature_name(env, 14 + 7, name, sizeof name), SOC_OK);
+    ck_assert_str_eq(name, "pe1.A7_1.job");
+    ck_assert_int_eq(soc_env_feature_name(env, 14 * sp.n_pes, name, sizeof name), SOC_OK);
+    ck_assert_str_eq(name, "task.rank");
+    ck_assert_int_eq(soc_env_feature_name(env, 14 * sp.n_pes + 8, name, sizeof name), SOC_OK);
+    ck_assert_str_eq(name, "app.wifi_tx");
+    ck_assert_int_eq(soc_env_feature_name(env, sp.obs_dim - 1, name, sizeof name), SOC_OK);
+    ck_assert_str_eq(name, "g.load");
+    soc_env_options_t o;
+    soc_env_get_options(env, &o);
+    ck_assert_str_eq(soc_action_mode_name(o.obs.mode), "plan");
+    soc_env_destroy(env);
+    /* experts the mode does not define are refused at creation */
+    const char *bad[][2] = {{"action_mode=plan", "expert=etf"},
+                            {"action_mode=plan", "expert=sufferage"},
+                            {"action_mode=plan", "expert=eft"},
+                            {"action_mode=pair", "expert=rollout"},
+                            {"action_mode=task", "expert=rollout"}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        soc_env_options_t x;
+        soc_env_options_default(&x);
+        soc_error_t err = {0};
+        ck_assert_int_eq(soc_env_options_set(&x, bad[i][0], &err), SOC_OK);
+        ck_assert_int_eq(soc_env_options_set(&x, bad[i][1], &err), SOC_OK);
+        soc_env_t *e = NULL;
+        ck_assert_int_eq(soc_env_create(&e, &d, &x, &err), SOC_EINVAL);
+        ck_assert_ptr_null(e);
+        ck_assert(strstr(err.msg, "not defined") != NULL);
+    }
+    soc_config_free(&d);
+}
+END_TEST
+
+/* The rollout expert is the PE of least `job` (planned job completion),
+ * ties to the least `eft`; invalid actions fall back to HEFT's PE; every
+ * observation element stays in [0, 1]. */
+START_TEST(test_plan_rollout_and_fallback)
+{
+    soc_config_t d;
+    ck_assert_int_eq(soc_load_yaml_string(&d, soc_default_config_yaml(), "default", NULL, NULL),
+                     SOC_OK);
+    d.injection.max_jobs = 40;
+    d.injection.mean_us = 50;
+    const char *kv[] = {"action_mode=plan", "expert=rollout", "invalid_penalty=1", NULL};
+    soc_env_t *env = make_env(&d, kv);
+    bufs_t b = bufs_for(env);
+    soc_env_info_t info;
+    ck_assert_int_eq(soc_env_reset(env, 8, b.obs, b.mask, &info, NULL), SOC_OK);
+    int64_t a = info.expert;
+    uint64_t lcg = 77;
+    int differs = 0, invalid = 0, steps = 0;
+    while (soc_env_running(env)) {
+        for (int i = 0; i < b.dim; i++)
+            ck_assert(b.obs[i] >= 0.0f && b.obs[i] <= 1.0f);
+        int best = -1;
+        for (int p = 0; p < b.na; p++) {
+            ck_assert_int_eq(b.mask[p], b.obs[p * 14] == 1.0f);
+            if (b.obs[p * 14 + 2] == 1.0f)
+                best = p;
+            if (b.mask[p]) {
+                ck_assert(b.obs[a * 14 + 7] <= b.obs[p * 14 + 7]);
+                if (b.obs[a * 14 + 7] == b.obs[p * 14 + 7])
+                    ck_assert(b.obs[a * 14 + 1] <= b.obs[p * 14 + 1]);
+            }
+        }
+        ck_assert(best >= 0);
+        differs += best != a;
+        ck_assert(b.obs[a * 14 + 8] == 0.0f); /* job_regret */
+        int64_t act = a;
+        lcg = lcg * 6364136223846793005ULL + 1442695040888963407ULL;
+        if ((lcg >> 33) % 7 == 0)
+            act = (lcg >> 40) % 2 ? -1 : b.na + 3; /* invalid: HEFT's PE */
+        soc_env_step_t st;
+        ck_assert_int_eq(soc_env_step(env, act, b.obs, b.mask, &st, NULL), SOC_OK);
+        if (act != a) {
+            ck_assert(st.info.invalid_action);
+            ck_assert_int_eq(st.info.pe, best);
+            ck_assert(st.reward <= -1.0);
+            invalid++;
+        } else {
+            ck_assert_int_eq(st.info.pe, (int)a);
+        }
+        a = st.info.expert;
+        steps++;
+    }
+    ck_assert(steps > 200 && invalid > 10);
+    ck_assert(differs > 0); /* the rollout is not HEFT */
+    soc_metrics_t m;
+    soc_env_metrics(env, &m);
+    ck_assert_int_eq((int)m.completed_jobs, 40);
+    bufs_free(&b);
+    soc_env_destroy(env);
+    soc_config_free(&d);
+}
+END_TEST
+
+/* A one-layer network whose logit for PE p is its `best` feature runs as
+ * the heft scheduler in `neural` (native planning at arrival). */
+START_TEST(test_plan_neural_is_heft)
+{
+    if (soc_sched_find("neural") == NULL)
+        return;
+    soc_config_t d;
+    ck_assert_int_eq(soc_load_yaml_string(&d, soc_default_config_yaml(), "default", NULL, NULL),
+                     SOC_OK);
+    d.injection.max_jobs = 150;
+    d.seed = 21;
+    const char *kv[] = {"action_mode=plan", NULL};
+    soc_env_t *env = make_env(&d, kv);
+    bufs_t b = bufs_for(env);
+    mlp_t m = {0};
+    m.n = 1;
+    m.in[0] = b.dim;
+    m.out[0] = b.na;
+    m.act[0] = 0;
+    m.w[0] = calloc((size_t)b.dim * (size_t)b.na, sizeof(double));
+    m.b[0] = calloc((size_t)b.na, sizeof(double));
+    ck_assert(m.w[0] != NULL && m.b[0] != NULL);
+    for (int p = 0; p < b.na; p++)
+        m.w[0][p * b.dim + p * 14 + 2] = 1.0;
+    char path[] = "/tmp/socsim-mlp-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert(fd >= 0);
+    close(fd);
+    mlp_write(&m, path, env);
+    char spec[64];
+    snprintf(spec, sizeof spec, "neural:%s", path);
+    int rc;
+    soc_sim_t *s1 = run_spec(&d, spec, &rc);
+    ck_assert_int_eq(rc, SOC_OK);
+    soc_sim_t *s2 = run_spec(&d, "heft", &rc);
+    ck_assert_int_eq(rc, SOC_OK);
+    soc_metrics_t m1, m2;
+    soc_sim_metrics(s1, &m1);
+    soc_sim_metrics(s2, &m2);
+    ck_assert_int_eq((int)m1.completed_jobs, 150);
+    ck_assert_double_eq(m1.avg_latency_us, m2.avg_latency_us);
+    ck_assert_double_eq(m1.makespan_us, m2.makespan_us);
+    ck_assert_double_eq(m1.p95_latency_us, m2.p95_latency_us);
+    soc_sim_destroy(s1);
+    soc_sim_destroy(s2);
+    unlink(path);
+    mlp_free(&m);
+    bufs_free(&b);
+    soc_env_destroy(env);
+    soc_config_free(&d);
+}
+END_TEST
+
 static Suite *gym_suite(void)
 {
     Suite *s = suite_create("gym");
@@ -1151,6 +1446,10 @@ static Suite *gym_suite(void)
     tcase_add_test(tc, test_expert_heft);
     tcase_add_test(tc, test_graph_observation);
     tcase_add_test(tc, test_energy_reward);
+    tcase_add_test(tc, test_plan_options);
+    tcase_add_test(tc, test_plan_follows_heft);
+    tcase_add_test(tc, test_plan_rollout_and_fallback);
+    tcase_add_test(tc, test_plan_neural_is_heft);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -395,6 +395,76 @@ START_TEST(test_callback_skips_assigned)
 }
 END_TEST
 
+/* Plan mode driven by hand with pseudo-random PEs (not HEFT's): the mask
+ * is the offered task's capable PEs, every element stays in [0, 1], the
+ * decision stays at the instant until every job of it is planned, and the
+ * key of a decision is the engine's own insertion search from the engine's
+ * data-ready time (for tasks of non-zero length, where the engine's
+ * search and HEFT's agree by construction). */
+START_TEST(test_plan_key_is_engine_insertion)
+{
+    soc_config_t *cfg = load_default();
+    cfg->injection.max_jobs = 60;
+    cfg->injection.mean_us = 40; /* queues, so gaps get filled */
+    ts_cfg_finalize(cfg);
+    soc_sim_t *sim = make_sim(cfg);
+    soc_obs_t *o = make_obs(cfg, 8, SOC_ACTION_PLAN);
+    int dim = soc_obs_dim(o), na = soc_obs_n_actions(o), P = cfg->platform.n_pes;
+    ck_assert_int_eq(na, P);
+    ck_assert_int_eq(dim, 14 * P + 8 + cfg->n_apps + 4);
+    float *x = malloc(sizeof *x * (size_t)dim);
+    uint8_t *m = malloc((size_t)na);
+    uint64_t lcg = 99;
+    soc_view_t *v;
+    int decisions = 0, inserted = 0, keyed = 0;
+    while (soc_sim_next_decision(sim, &v, NULL) == 1) {
+        ck_assert(soc_obs_has_decision(o, v));
+        while (soc_obs_has_decision(o, v)) {
+            int valid = soc_obs_encode(o, v, x, m);
+            ck_assert(valid > 0);
+            for (int i = 0; i < dim; i++)
+                ck_assert(x[i] >= 0.0f && x[i] <= 1.0f);
+            soc_task_ref_t ref;
+            int pe;
+            soc_time_t key;
+            ck_assert_int_eq(soc_obs_decode_key(o, v, -1, &ref, &pe, &key), 0); /* fallback */
+            int app = v->api->job_app(v, ref.job);
+            int type = v->apps[app].tasks[ref.task].type;
+            int n = 0;
+            for (int p = 0; p < P; p++) {
+                ck_assert_int_eq(m[p], v->api->exec_time(v, type, p) >= 0);
+                n += m[p];
+            }
+            ck_assert_int_eq(valid, n);
+            lcg = lcg * 6364136223846793005ULL + 1442695040888963407ULL;
+            int k = (int)((lcg >> 33) % (uint64_t)n), a = -1;
+            for (int p = 0; p < P && a < 0; p++)
+                if (m[p] && k-- == 0)
+                    a = p;
+            ck_assert_int_eq(soc_obs_decode_key(o, v, a, &ref, &pe, &key), 1);
+            ck_assert_int_eq(pe, a);
+            soc_time_t d = v->api->exec_time(v, type, pe);
+            if (d > 0) {
+                soc_time_t dr = v->api->data_ready(v, ref, pe, NULL);
+                ck_assert_int_eq(key, v->api->find_slot(v, pe, dr, d, 1));
+                inserted += key < v->api->find_slot(v, pe, dr, d, 0);
+                keyed++;
+            }
+            ck_assert_int_eq(v->api->assign(v, ref, pe, key), SOC_OK);
+            decisions++;
+        }
+    }
+    ck_assert(soc_sim_done(sim));
+    ck_assert(decisions > 500 && keyed > 300);
+    ck_assert(inserted > 0); /* some tasks went into idle gaps */
+    free(x);
+    free(m);
+    soc_obs_destroy(o);
+    soc_sim_destroy(sim);
+    ts_cfg_destroy(cfg);
+}
+END_TEST
+
 static Suite *obs_suite(void)
 {
     Suite *s = suite_create("obs");
@@ -405,6 +475,7 @@ static Suite *obs_suite(void)
     tcase_add_test(tc, test_values_by_hand);
     tcase_add_test(tc, test_run_bounds_mask_decode);
     tcase_add_test(tc, test_callback_skips_assigned);
+    tcase_add_test(tc, test_plan_key_is_engine_insertion);
     suite_add_tcase(s, tc);
     return s;
 }

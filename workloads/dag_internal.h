@@ -16,22 +16,9 @@
 
 #include "soc/import.h"
 #include "soc/model.h"
+#include "soc_util.h"
 
-/* ------------------------------------------------------- string map */
-
-typedef struct soc__smap {
-    char **keys;   /* owned copies */
-    int *vals;
-    size_t cap, n; /* cap is a power of two (0 = empty) */
-} soc__smap_t;
-
-/* Value of key, -1 when absent. */
-int soc__smap_get(const soc__smap_t *m, const char *key);
-/* Insert key -> val unless present; returns the value now stored (the old
- * one when present: compare with val to detect duplicates), -2 when out of
- * memory. */
-int soc__smap_put(soc__smap_t *m, const char *key, int val);
-void soc__smap_free(soc__smap_t *m);
+/* The string map is soc__smap_t of the util layer (soc_util.h). */
 
 /* ------------------------------------------------------- platform map */
 

@@ -193,44 +193,17 @@ static void dot_str(FILE *f, const char *s)
     fputc('"', f);
 }
 
-int soc_write_dot(const soc_config_t *cfg, int app, const soc_dot_options_t *o, FILE *out,
-                  soc_error_t *err)
+/* DOT step 1: the digraph line, the comment with the counts and the
+ * estimate, and the graph attributes (the critical path's length as the
+ * title). */
+static void dot_header(FILE *out, const soc_app_t *a, const soc_dot_options_t *o,
+                       const char *label, double cp, int n_path)
 {
-    if (cfg == NULL || out == NULL || app < 0 || app >= cfg->n_apps)
-        return soc_error_set(err, SOC_EINVAL, NULL, 0, 0, "no application or no output");
-    soc_dot_options_t def = {0, SOC_ESTIMATE_MEAN, NULL, 1, NULL};
-    if (o == NULL)
-        o = &def;
-    const soc_platform_t *p = &cfg->platform;
-    const soc_app_t *a = &cfg->apps[app];
-    if (a->topo == NULL)
-        return soc_error_set(err, SOC_EINVAL, NULL, 0, 0, "the configuration is not finalized");
-    int n = a->n_tasks, rc = SOC_OK;
-    double *w = malloc(sizeof *w * (size_t)n);
-    double *c = malloc(sizeof *c * ((size_t)a->n_edges + 1));
-    int *path = malloc(sizeof *path * (size_t)n);
-    char *on = calloc((size_t)n, 1);
-    if (w == NULL || c == NULL || path == NULL || on == NULL) {
-        rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
-        goto out;
-    }
-    soc_app_costs(p, a, o->estimate, w, c);
-    int n_path = 0;
-    double cp = 0;
-    if (o->critical_path) {
-        if ((rc = soc_app_critical_path(p, a, o->estimate, path, &n_path, &cp)) != SOC_OK) {
-            rc = soc_error_set(err, rc, NULL, 0, 0, "cannot compute the critical path");
-            goto out;
-        }
-        for (int k = 0; k < n_path; k++)
-            on[path[k]] = 1;
-    }
-    char b1[40];
-    const char *label = o->estimate_label ? o->estimate_label : soc_estimate_name(o->estimate);
     fputs("digraph ", out);
     dot_str(out, a->name);
     fputs(" {\n", out);
-    fprintf(out, "  // written by socsim %s: %d tasks, %d edges", soc_version(), n, a->n_edges);
+    fprintf(out, "  // written by socsim %s: %d tasks, %d edges", soc_version(), a->n_tasks,
+            a->n_edges);
     if (o->costs)
         fprintf(out, "; costs in µs under the %s estimate (%s)", soc_estimate_name(o->estimate),
                 label);
@@ -245,7 +218,15 @@ int soc_write_dot(const soc_config_t *cfg, int app, const soc_dot_options_t *o, 
         soc__buf_free(&lb);
     }
     fputs("];\n  node [shape=box, style=rounded];\n", out);
-    for (int i = 0; i < n; i++) {
+}
+
+/* DOT step 2: one node per task (its index when it has no name) with its
+ * type, cost w[i] and a label; tasks with on[i] in red. */
+static void dot_nodes(FILE *out, const soc_platform_t *p, const soc_app_t *a,
+                      const soc_dot_options_t *o, const double *w, const char *on)
+{
+    char b1[40];
+    for (int i = 0; i < a->n_tasks; i++) {
         const char *nm = a->tasks[i].name ? a->tasks[i].name : "";
         char idx[32];
         if (nm[0] == '\0') {
@@ -272,6 +253,16 @@ int soc_write_dot(const soc_config_t *cfg, int app, const soc_dot_options_t *o, 
             fputs(", color=red, penwidth=2.5", out);
         fputs("];\n", out);
     }
+}
+
+/* DOT step 3: one edge per dependency with its volume and a label (cost
+ * c[e]); the edges between consecutive tasks of the critical path (path,
+ * n_path) in red. */
+static void dot_edges(FILE *out, const soc_app_t *a, const soc_dot_options_t *o, const double *c,
+                      const int *path, int n_path)
+{
+    char b1[40];
+    int n = a->n_tasks;
     /* edges on the path: consecutive path tasks */
     int *pos = NULL;
     if (o->critical_path && (pos = malloc(sizeof *pos * (size_t)n)) != NULL) {
@@ -308,6 +299,44 @@ int soc_write_dot(const soc_config_t *cfg, int app, const soc_dot_options_t *o, 
         fputs("];\n", out);
     }
     free(pos);
+}
+
+int soc_write_dot(const soc_config_t *cfg, int app, const soc_dot_options_t *o, FILE *out,
+                  soc_error_t *err)
+{
+    if (cfg == NULL || out == NULL || app < 0 || app >= cfg->n_apps)
+        return soc_error_set(err, SOC_EINVAL, NULL, 0, 0, "no application or no output");
+    soc_dot_options_t def = {0, SOC_ESTIMATE_MEAN, NULL, 1, NULL};
+    if (o == NULL)
+        o = &def;
+    const soc_platform_t *p = &cfg->platform;
+    const soc_app_t *a = &cfg->apps[app];
+    if (a->topo == NULL)
+        return soc_error_set(err, SOC_EINVAL, NULL, 0, 0, "the configuration is not finalized");
+    int n = a->n_tasks, rc = SOC_OK;
+    double *w = malloc(sizeof *w * (size_t)n);
+    double *c = malloc(sizeof *c * ((size_t)a->n_edges + 1));
+    int *path = malloc(sizeof *path * (size_t)n);
+    char *on = calloc((size_t)n, 1);
+    if (w == NULL || c == NULL || path == NULL || on == NULL) {
+        rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
+        goto out;
+    }
+    soc_app_costs(p, a, o->estimate, w, c);
+    int n_path = 0;
+    double cp = 0;
+    if (o->critical_path) {
+        if ((rc = soc_app_critical_path(p, a, o->estimate, path, &n_path, &cp)) != SOC_OK) {
+            rc = soc_error_set(err, rc, NULL, 0, 0, "cannot compute the critical path");
+            goto out;
+        }
+        for (int k = 0; k < n_path; k++)
+            on[path[k]] = 1;
+    }
+    const char *label = o->estimate_label ? o->estimate_label : soc_estimate_name(o->estimate);
+    dot_header(out, a, o, label, cp, n_path);
+    dot_nodes(out, p, a, o, w, on);
+    dot_edges(out, a, o, c, path, n_path);
     fputs("}\n", out);
     if (fflush(out) != 0 || ferror(out))
         rc = soc_error_set(err, SOC_EIO, NULL, 0, 0, "cannot write the DOT output");

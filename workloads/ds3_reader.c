@@ -848,6 +848,120 @@ static int ini_add(ini_t *ini, const char *section, const char *key, const char 
     return SOC_OK;
 }
 
+/* The state of ini_read between lines.  section and seen_sections are
+ * owned by it (freed at the end of the file); entries go to ini. */
+typedef struct ini_reader {
+    ini_t *ini;
+    const char *path;
+    char *section;        /* the current [section], NULL before the first */
+    char **seen_sections; /* every header met, to refuse repeats */
+    int n_seen;
+    int last;             /* entry that continuation lines extend */
+    int cur_indent;
+    soc_error_t *err;
+} ini_reader_t;
+
+static int ini_oom(ini_reader_t *R)
+{
+    return soc_error_set(R->err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
+}
+
+/* An indented line continues the value of the last entry (s: its text,
+ * sl bytes, stripped). */
+static int ini_continue(ini_reader_t *R, const char *s, size_t sl)
+{
+    ini_ent_t *x = &R->ini->e[R->last];
+    size_t ol = strlen(x->value);
+    char *nv = realloc(x->value, ol + sl + 2);
+    if (nv == NULL)
+        return ini_oom(R);
+    nv[ol] = '\n';
+    memcpy(nv + ol + 1, s, sl + 1);
+    x->value = nv;
+    return SOC_OK;
+}
+
+/* A [section] header (s: "[...]", sl bytes); a section other than DEFAULT
+ * may appear once. */
+static int ini_section(ini_reader_t *R, const char *s, size_t sl, int lineno)
+{
+    int rc = SOC_OK;
+    free(R->section);
+    R->section = soc__strndup(s + 1, sl - 2);
+    R->last = -1;
+    if (R->section == NULL)
+        return ini_oom(R);
+    for (int i = 0; i < R->n_seen && strcmp(R->section, "DEFAULT") != 0; i++)
+        if (strcmp(R->seen_sections[i], R->section) == 0)
+            rc = soc_error_set(R->err, SOC_EPARSE, R->path, lineno, 1,
+                               "section [%s] appears twice", R->section);
+    char **ns = realloc(R->seen_sections, sizeof *ns * (size_t)(R->n_seen + 1));
+    if (ns == NULL)
+        return ini_oom(R);
+    R->seen_sections = ns;
+    R->seen_sections[R->n_seen++] = soc__strdup(R->section);
+    return rc;
+}
+
+/* A "key = value" (or "key: value") line of the current section; keys are
+ * case-insensitive and may appear once per section. */
+static int ini_option(ini_reader_t *R, char *s, int lineno)
+{
+    ini_t *ini = R->ini;
+    char *d = s + strcspn(s, "=:");
+    if (*d == '\0')
+        return soc_error_set(R->err, SOC_EPARSE, R->path, lineno, 1,
+                             "expected 'key = value' (no '=' or ':')");
+    int rc = SOC_OK;
+    char *key = strip_dup(s, (size_t)(d - s));
+    char *val = strip_dup(d + 1, strlen(d + 1));
+    if (key == NULL || val == NULL) {
+        rc = ini_oom(R);
+    } else if (key[0] == '\0') {
+        rc = soc_error_set(R->err, SOC_EPARSE, R->path, lineno, 1, "empty key");
+    } else {
+        lower(key);
+        for (int i = 0; i < ini->n; i++)
+            if (strcmp(ini->e[i].section, R->section) == 0 && strcmp(ini->e[i].key, key) == 0) {
+                rc = soc_error_set(R->err, SOC_EPARSE, R->path, lineno, 1,
+                                   "option '%s' appears twice in [%s] (first at "
+                                   "line %d)", key, R->section, ini->e[i].line);
+                break;
+            }
+        if (rc == SOC_OK && ini_add(ini, R->section, key, val, lineno) != SOC_OK)
+            rc = ini_oom(R);
+        R->last = ini->n - 1;
+    }
+    free(key);
+    free(val);
+    return rc;
+}
+
+/* One line of the file (a modifiable copy): blank or comment, continuation,
+ * section header or option. */
+static int ini_line(ini_reader_t *R, char *line, int lineno)
+{
+    char *s = line;
+    while (isspace((unsigned char)*s))
+        s++;
+    int indent = (int)(s - line);
+    size_t sl = strlen(s);
+    while (sl > 0 && isspace((unsigned char)s[sl - 1]))
+        s[--sl] = '\0';
+    /* (empty lines may belong to a value that continues below) */
+    if (sl == 0 || s[0] == '#' || s[0] == ';')
+        return SOC_OK;
+    if (R->last >= 0 && indent > R->cur_indent)
+        return ini_continue(R, s, sl);
+    R->cur_indent = indent;
+    if (s[0] == '[' && s[sl - 1] == ']')
+        return ini_section(R, s, sl, lineno);
+    if (R->section == NULL)
+        return soc_error_set(R->err, SOC_EPARSE, R->path, lineno, 1,
+                             "a line before the first [section] header");
+    return ini_option(R, s, lineno);
+}
+
 /* Python configparser with its defaults: '=' or ':' delimiters, full-line
  * '#'/';' comments, indented continuation lines, case-insensitive keys,
  * errors for duplicate sections/keys and lines outside any section. */
@@ -859,11 +973,7 @@ static int ini_read(ini_t *ini, const char *path, soc_error_t *err)
     int rc = soc__read_file(path, DS3_MAX_FILE_BYTES, 1, &text, NULL, err), lineno = 0;
     if (rc != SOC_OK)
         return rc;
-    char *section = NULL;
-    char **seen_sections = NULL;
-    int n_seen = 0;
-    int last = -1;       /* entry that continuation lines extend */
-    int cur_indent = 0;
+    ini_reader_t R = {ini, path, NULL, NULL, 0, -1, 0, err};
     char *p = text;
     while (rc == SOC_OK && *p != '\0') {
         lineno++;
@@ -872,99 +982,17 @@ static int ini_read(ini_t *ini, const char *path, soc_error_t *err)
         char *next = eol ? eol + 1 : p + len;
         char *line = soc__strndup(p, len);
         if (line == NULL) {
-            rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
+            rc = ini_oom(&R);
             break;
         }
-        char *s = line;
-        while (isspace((unsigned char)*s))
-            s++;
-        int indent = (int)(s - line);
-        size_t sl = strlen(s);
-        while (sl > 0 && isspace((unsigned char)s[sl - 1]))
-            s[--sl] = '\0';
-        if (sl == 0 || s[0] == '#' || s[0] == ';') {
-            if (sl == 0 && last >= 0) {
-                /* empty lines may belong to a value that continues below */
-            }
-            free(line);
-            p = next;
-            continue;
-        }
-        if (last >= 0 && indent > cur_indent) {
-            ini_ent_t *x = &ini->e[last];
-            size_t ol = strlen(x->value);
-            char *nv = realloc(x->value, ol + sl + 2);
-            if (nv == NULL) {
-                rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
-            } else {
-                nv[ol] = '\n';
-                memcpy(nv + ol + 1, s, sl + 1);
-                x->value = nv;
-            }
-            free(line);
-            p = next;
-            continue;
-        }
-        cur_indent = indent;
-        if (s[0] == '[' && s[sl - 1] == ']') {
-            free(section);
-            section = soc__strndup(s + 1, sl - 2);
-            last = -1;
-            if (section == NULL) {
-                rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
-            } else {
-                for (int i = 0; i < n_seen && strcmp(section, "DEFAULT") != 0; i++)
-                    if (strcmp(seen_sections[i], section) == 0)
-                        rc = soc_error_set(err, SOC_EPARSE, path, lineno, 1,
-                                           "section [%s] appears twice", section);
-                char **ns = realloc(seen_sections, sizeof *ns * (size_t)(n_seen + 1));
-                if (ns == NULL) {
-                    rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
-                } else {
-                    seen_sections = ns;
-                    seen_sections[n_seen++] = soc__strdup(section);
-                }
-            }
-        } else if (section == NULL) {
-            rc = soc_error_set(err, SOC_EPARSE, path, lineno, 1,
-                               "a line before the first [section] header");
-        } else {
-            char *d = s + strcspn(s, "=:");
-            if (*d == '\0') {
-                rc = soc_error_set(err, SOC_EPARSE, path, lineno, 1,
-                                   "expected 'key = value' (no '=' or ':')");
-            } else {
-                char *key = strip_dup(s, (size_t)(d - s));
-                char *val = strip_dup(d + 1, strlen(d + 1));
-                if (key == NULL || val == NULL) {
-                    rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
-                } else if (key[0] == '\0') {
-                    rc = soc_error_set(err, SOC_EPARSE, path, lineno, 1, "empty key");
-                } else {
-                    lower(key);
-                    for (int i = 0; i < ini->n; i++)
-                        if (strcmp(ini->e[i].section, section) == 0 &&
-                            strcmp(ini->e[i].key, key) == 0) {
-                            rc = soc_error_set(err, SOC_EPARSE, path, lineno, 1,
-                                               "option '%s' appears twice in [%s] (first at "
-                                               "line %d)", key, section, ini->e[i].line);
-                            break;
-                        }
-                    if (rc == SOC_OK && ini_add(ini, section, key, val, lineno) != SOC_OK)
-                        rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
-                    last = ini->n - 1;
-                }
-                free(key);
-                free(val);
-            }
-        }
+        rc = ini_line(&R, line, lineno);
         free(line);
         p = next;
     }
-    for (int i = 0; i < n_seen; i++)
-        free(seen_sections[i]);
-    free(seen_sections);
-    free(section);
+    for (int i = 0; i < R.n_seen; i++)
+        free(R.seen_sections[i]);
+    free(R.seen_sections);
+    free(R.section);
     free(text);
     return rc;
 }

@@ -66,12 +66,10 @@ void soc_gen_params_default(soc_gen_params_t *p, soc_gen_kind_t kind)
 
 #define bad(err, ...) soc_error_set((err), SOC_EINVAL, NULL, 0, 0, __VA_ARGS__)
 
-int soc_gen_counts(const soc_gen_params_t *p, int64_t *tasks, int64_t *edges, soc_error_t *err)
+/* Counts step 1: the cost, communication and platform parameters shared
+ * by every kind. */
+static int check_common(const soc_gen_params_t *p, const char *k, soc_error_t *err)
 {
-    if (p == NULL)
-        return soc_error_set(err, SOC_EINVAL, NULL, 0, 0, "no parameters");
-    const char *k = soc_gen_kind_name(p->kind);
-    int64_t n = 0, e = -1;
     if (!(p->w_dag >= 0 && p->w_dag <= 1e12))
         return bad(err, "gen %s: w_dag must be in 0 .. 1e12 µs, got %g", k, p->w_dag);
     if (!(p->ccr >= 0 && p->ccr <= 1e6))
@@ -80,6 +78,14 @@ int soc_gen_counts(const soc_gen_params_t *p, int64_t *tasks, int64_t *edges, so
         return bad(err, "gen %s: beta must be in 0 .. 2, got %g", k, p->beta);
     if (p->procs < 1 || p->procs > 4096)
         return bad(err, "gen %s: procs must be in 1 .. 4096, got %g", k, (double)p->procs);
+    return SOC_OK;
+}
+
+/* Counts step 2a: the structures (random, layered, fork-join,
+ * series-parallel): their parameters, tasks *n and edges *e (-1: random). */
+static int shape_counts(const soc_gen_params_t *p, const char *k, int64_t *n, int64_t *e,
+                        soc_error_t *err)
+{
     switch (p->kind) {
     case SOC_GEN_RANDOM:
         if (p->tasks < 1 || p->tasks > GEN_MAX_TASKS)
@@ -88,11 +94,11 @@ int soc_gen_counts(const soc_gen_params_t *p, int64_t *tasks, int64_t *edges, so
             return bad(err, "gen %s: out-degree must be >= 1, got %g", k, p->out_degree);
         if (!(p->alpha > 0 && p->alpha <= 1e6))
             return bad(err, "gen %s: alpha must be > 0, got %g", k, p->alpha);
-        n = p->tasks;
-        if (p->out_degree * (double)n > GEN_MAX_EDGES)
+        *n = p->tasks;
+        if (p->out_degree * (double)*n > GEN_MAX_EDGES)
             return bad(err, "gen %s: about %g edges, more than the limit of 2e7", k,
-                       p->out_degree * (double)n);
-        break;
+                       p->out_degree * (double)*n);
+        return SOC_OK;
     case SOC_GEN_LAYERED: {
         if (p->levels < 1 || p->width < 1)
             return bad(err, "gen %s: levels and width must be >= 1 (levels %g)", k, (double)p->levels);
@@ -104,31 +110,40 @@ int soc_gen_counts(const soc_gen_params_t *p, int64_t *tasks, int64_t *edges, so
                        "gen %s: with width >= 2 the graph is connected only with levels >= 2 "
                        "and degree >= 2 (degree %g)",
                        k, (double)d);
-        n = (int64_t)p->levels * p->width;
-        e = (int64_t)(p->levels - 1) * p->width * d;
-        break;
+        *n = (int64_t)p->levels * p->width;
+        *e = (int64_t)(p->levels - 1) * p->width * d;
+        return SOC_OK;
     }
     case SOC_GEN_FORK_JOIN:
         if (p->levels < 1 || p->width < 1)
             return bad(err, "gen %s: stages (levels) and width must be >= 1 (stages %g)", k,
                        (double)p->levels);
-        n = 1 + (int64_t)p->levels * (p->width + 1);
-        e = 2 * (int64_t)p->levels * p->width;
-        break;
-    case SOC_GEN_SERIES_PARALLEL:
+        *n = 1 + (int64_t)p->levels * (p->width + 1);
+        *e = 2 * (int64_t)p->levels * p->width;
+        return SOC_OK;
+    default: /* SOC_GEN_SERIES_PARALLEL */
         if (p->tasks < 1 || p->tasks > GEN_MAX_TASKS)
             return bad(err, "gen %s: tasks must be in 1 .. 1000000, got %g", k, (double)p->tasks);
         if (!(p->p_parallel >= 0 && p->p_parallel <= 1))
             return bad(err, "gen %s: p-parallel must be in 0 .. 1, got %g", k, p->p_parallel);
-        n = p->tasks; /* edges = tasks - 1 + forks */
-        break;
+        *n = p->tasks; /* edges = tasks - 1 + forks */
+        return SOC_OK;
+    }
+}
+
+/* Counts step 2b: the kernels (gauss, fft, cholesky, lu): their size and
+ * the closed forms of tasks *n and edges *e. */
+static int kernel_counts(const soc_gen_params_t *p, const char *k, int64_t *n, int64_t *e,
+                         soc_error_t *err)
+{
+    switch (p->kind) {
     case SOC_GEN_GAUSS: {
         int64_t m = p->size;
         if (m < 2 || m > 1400)
             return bad(err, "gen %s: the matrix size must be in 2 .. 1400, got %g", k, (double)p->size);
-        n = (m * m + m - 2) / 2;
-        e = m * m - m - 1;
-        break;
+        *n = (m * m + m - 2) / 2;
+        *e = m * m - m - 1;
+        return SOC_OK;
     }
     case SOC_GEN_FFT: {
         int64_t pts = p->size, q = 0;
@@ -137,30 +152,57 @@ int soc_gen_counts(const soc_gen_params_t *p, int64_t *tasks, int64_t *edges, so
                        (double)p->size);
         while (((int64_t)1 << q) < pts)
             q++;
-        n = 2 * pts - 1 + pts * q;
-        e = 2 * pts - 2 + 2 * pts * q;
-        break;
+        *n = 2 * pts - 1 + pts * q;
+        *e = 2 * pts - 2 + 2 * pts * q;
+        return SOC_OK;
     }
     case SOC_GEN_CHOLESKY: {
         int64_t t = p->size;
         if (t < 1 || t > 180)
             return bad(err, "gen %s: the tiles must be in 1 .. 180, got %g", k, (double)p->size);
-        n = t * (t + 1) * (t + 2) / 6;
-        e = (t - 1) * (2 * t - 1) + (t - 1) * (t - 1) * (t - 2) / 2;
-        break;
+        *n = t * (t + 1) * (t + 2) / 6;
+        *e = (t - 1) * (2 * t - 1) + (t - 1) * (t - 1) * (t - 2) / 2;
+        return SOC_OK;
     }
-    case SOC_GEN_LU: {
+    default: { /* SOC_GEN_LU */
         int64_t t = p->size;
         if (t < 1 || t > 140)
             return bad(err, "gen %s: the tiles must be in 1 .. 140, got %g", k, (double)p->size);
-        n = t * (t + 1) * (2 * t + 1) / 6;
+        *n = t * (t + 1) * (2 * t + 1) / 6;
         int64_t s1 = (t - 1) * t * (2 * t - 1) / 6, s2 = t >= 2 ? (t - 2) * (t - 1) * (2 * t - 3) / 6 : 0;
-        e = (t - 1) + 2 * (t - 1) * (t - 1) + 2 * s1 + s2;
-        break;
+        *e = (t - 1) + 2 * (t - 1) * (t - 1) + 2 * s1 + s2;
+        return SOC_OK;
     }
+    }
+}
+
+int soc_gen_counts(const soc_gen_params_t *p, int64_t *tasks, int64_t *edges, soc_error_t *err)
+{
+    if (p == NULL)
+        return soc_error_set(err, SOC_EINVAL, NULL, 0, 0, "no parameters");
+    const char *k = soc_gen_kind_name(p->kind);
+    int64_t n = 0, e = -1;
+    int rc = check_common(p, k, err);
+    if (rc != SOC_OK)
+        return rc;
+    switch (p->kind) {
+    case SOC_GEN_RANDOM:
+    case SOC_GEN_LAYERED:
+    case SOC_GEN_FORK_JOIN:
+    case SOC_GEN_SERIES_PARALLEL:
+        rc = shape_counts(p, k, &n, &e, err);
+        break;
+    case SOC_GEN_GAUSS:
+    case SOC_GEN_FFT:
+    case SOC_GEN_CHOLESKY:
+    case SOC_GEN_LU:
+        rc = kernel_counts(p, k, &n, &e, err);
+        break;
     default:
         return soc_error_set(err, SOC_EINVAL, NULL, 0, 0, "unknown generator kind");
     }
+    if (rc != SOC_OK)
+        return rc;
     if (n > GEN_MAX_TASKS)
         return soc_error_set(err, SOC_EINVAL, NULL, 0, 0,
                              "gen %s: %lld tasks, more than the limit of 1000000", k, (long long)n);
@@ -224,12 +266,12 @@ static int uf_find(int *p, int x)
     return x;
 }
 
-/* Topcuoglu et al.'s random DAG: height ~ sqrt(v)/alpha, level widths
- * around alpha sqrt(v), out-degrees uniform with the given mean. */
-static int gen_random(gctx_t *G, const soc_gen_params_t *p)
+/* Random DAG step 1: the number of levels h, uniform in [ceil(H/2),
+ * floor(1.5 H)] with H = sqrt(v)/alpha, at most v and at least 2 when
+ * v >= 2 (one draw). */
+static int random_height(gsl_rng *r, const soc_gen_params_t *p)
 {
-    int v = p->tasks, rc = SOC_OK;
-    gsl_rng *r = G->r;
+    int v = p->tasks;
     double H = sqrt((double)v) / p->alpha;
     int lo = (int)ceil(H / 2), hi = (int)floor(1.5 * H);
     if (lo < 1)
@@ -241,12 +283,14 @@ static int gen_random(gctx_t *G, const soc_gen_params_t *p)
         h = v;
     if (v >= 2 && h < 2)
         h = 2;
-    int *width = calloc((size_t)h, sizeof *width);
-    int *start = calloc((size_t)h + 1, sizeof *start);
-    double *q = malloc(sizeof *q * (size_t)h);
-    int *stamp = NULL, *par = NULL, *has_prev = NULL;
-    if (width == NULL || start == NULL || q == NULL)
-        goto nomem;
+    return h;
+}
+
+/* Random DAG step 2: the width of each of the h levels -- shares
+ * 0.5 + U(0, 1) of the v tasks, rounded down (at least 1 each), the rest
+ * by largest remainder; q[] (h) is scratch space. */
+static void level_widths(gsl_rng *r, int v, int h, int *width, double *q)
+{
     double sum = 0;
     for (int l = 0; l < h; l++) {
         q[l] = 0.5 + gsl_rng_uniform(r);
@@ -284,16 +328,17 @@ static int gen_random(gctx_t *G, const soc_gen_params_t *p)
         width[best]--;
         total--;
     }
-    for (int l = 0; l < h; l++)
-        start[l + 1] = start[l] + width[l];
-    for (int l = 0; l < h; l++)
-        for (int j = 0; j < width[l]; j++)
-            T(task(G, "task", 1, "t%d", start[l] + j));
-    stamp = malloc(sizeof *stamp * (size_t)v);
-    has_prev = calloc((size_t)v, sizeof *has_prev);
-    par = malloc(sizeof *par * (size_t)v);
-    if (stamp == NULL || has_prev == NULL || par == NULL)
-        goto nomem;
+}
+
+/* Random DAG step 3: the out-edges of every task above the last level, 1
+ * to 2 out_degree - 1 distinct children, the first in the next level, the
+ * others anywhere below; then a parent in the level above for every task
+ * that has none.  stamp[] and has_prev[] (v) are scratch space. */
+static int random_edges(gctx_t *G, const soc_gen_params_t *p, int h, const int *width,
+                        const int *start, int *stamp, int *has_prev)
+{
+    gsl_rng *r = G->r;
+    int v = p->tasks;
     for (int i = 0; i < v; i++)
         stamp[i] = -1;
     for (int l = 0; l + 1 < h; l++) {
@@ -324,8 +369,17 @@ static int gen_random(gctx_t *G, const soc_gen_params_t *p)
             if (!has_prev[x])
                 T(edge(G, start[l - 1] + (int)gsl_rng_uniform_int(r, (unsigned long)width[l - 1]),
                        x));
-    /* join the weakly connected parts: an edge from a first-level task of
-     * the part of t0 to a second-level task of each other part */
+    return SOC_OK;
+nomem:
+    return soc_error_set(G->err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
+}
+
+/* Random DAG step 4: join the weakly connected parts -- an edge from a
+ * random first-level task of the part of t0 to a second-level task of each
+ * other part (union-find in par[], v). */
+static int join_random_parts(gctx_t *G, int v, int h, const int *start, int *par)
+{
+    gsl_rng *r = G->r;
     for (int i = 0; i < v; i++)
         par[i] = i;
     for (int e = 0; e < G->d->ne; e++) {
@@ -347,6 +401,36 @@ static int gen_random(gctx_t *G, const soc_gen_params_t *p)
         int a = uf_find(par, u), b = uf_find(par, x);
         par[a < b ? b : a] = a < b ? a : b;
     }
+    return SOC_OK;
+nomem:
+    return soc_error_set(G->err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
+}
+
+/* Topcuoglu et al.'s random DAG: height ~ sqrt(v)/alpha, level widths
+ * around alpha sqrt(v), out-degrees uniform with the given mean. */
+static int gen_random(gctx_t *G, const soc_gen_params_t *p)
+{
+    int v = p->tasks, rc = SOC_OK;
+    int h = random_height(G->r, p);
+    int *width = calloc((size_t)h, sizeof *width);
+    int *start = calloc((size_t)h + 1, sizeof *start);
+    double *q = malloc(sizeof *q * (size_t)h);
+    int *stamp = NULL, *par = NULL, *has_prev = NULL;
+    if (width == NULL || start == NULL || q == NULL)
+        goto nomem;
+    level_widths(G->r, v, h, width, q);
+    for (int l = 0; l < h; l++)
+        start[l + 1] = start[l] + width[l];
+    for (int l = 0; l < h; l++)
+        for (int j = 0; j < width[l]; j++)
+            T(task(G, "task", 1, "t%d", start[l] + j));
+    stamp = malloc(sizeof *stamp * (size_t)v);
+    has_prev = calloc((size_t)v, sizeof *has_prev);
+    par = malloc(sizeof *par * (size_t)v);
+    if (stamp == NULL || has_prev == NULL || par == NULL)
+        goto nomem;
+    if ((rc = random_edges(G, p, h, width, start, stamp, has_prev)) == SOC_OK)
+        rc = join_random_parts(G, v, h, start, par);
     goto out;
 nomem:
     rc = soc_error_set(G->err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
@@ -618,6 +702,106 @@ nomem:
 
 /* ---------------------------------------------------------------- costs */
 
+/* The platform map of a generated graph: the user's, or (none, or one
+ * without clusters) *own = clusters p1..pQ of one PE keeping the user's
+ * communication settings. */
+static int default_map(const soc_gen_params_t *p, const soc_platform_map_t *um,
+                       soc_platform_map_t **own, soc_error_t *err)
+{
+    int rc = SOC_OK;
+    if (um != NULL && um->n > 0)
+        return SOC_OK;
+    if (soc_platform_map_new(own) != SOC_OK)
+        return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
+    if (um != NULL) {
+        (*own)->bw_default = um->bw_default;
+        (*own)->bw_self = um->bw_self;
+        (*own)->latency_us = um->latency_us;
+    }
+    for (int k = 1; k <= p->procs && rc == SOC_OK; k++) {
+        char spec[32];
+        snprintf(spec, sizeof spec, "p%d:1:1", k);
+        rc = soc_platform_map_add_cluster(*own, spec, err);
+    }
+    return rc;
+}
+
+/* The structure (tasks and edges) of the chosen kind. */
+static int gen_structure(gctx_t *G, const soc_gen_params_t *p)
+{
+    switch (p->kind) {
+    case SOC_GEN_RANDOM:
+        return gen_random(G, p);
+    case SOC_GEN_LAYERED:
+        return gen_layered(G, p);
+    case SOC_GEN_FORK_JOIN:
+        return gen_fork_join(G, p);
+    case SOC_GEN_SERIES_PARALLEL:
+        return gen_sp(G, p);
+    case SOC_GEN_GAUSS:
+        return gen_gauss(G, p);
+    case SOC_GEN_FFT:
+        return gen_fft(G, p);
+    case SOC_GEN_CHOLESKY:
+        return gen_tiled(G, p, 0);
+    case SOC_GEN_LU:
+        return gen_tiled(G, p, 1);
+    }
+    return SOC_OK;
+}
+
+/* Costs: the mean cost of each task (kernel weights scaled to a mean of
+ * w_dag, or uniform in [0, 2 w_dag]), its heterogeneity over the q
+ * clusters (uniform in w x [1 - beta/2, 1 + beta/2]) and the edge volumes
+ * (transfer time ccr x w_dag, fixed or uniform, at bandwidth bw).  The
+ * draws come in this order. */
+static int gen_costs(gctx_t *G, const soc_gen_params_t *p, int q, double bw)
+{
+    soc__dag_t *d = G->d;
+    int kernel = p->costs == SOC_GEN_COSTS_KERNEL ||
+                 (p->costs == SOC_GEN_COSTS_DEFAULT && p->kind >= SOC_GEN_GAUSS);
+    if (kernel) {
+        double sum = 0;
+        for (int i = 0; i < d->n; i++)
+            sum += G->weight[i];
+        for (int i = 0; i < d->n; i++)
+            d->cost[i] = sum > 0 ? p->w_dag * G->weight[i] * d->n / sum : p->w_dag;
+    } else {
+        for (int i = 0; i < d->n; i++)
+            d->cost[i] = 2 * p->w_dag * gsl_rng_uniform(G->r);
+    }
+    for (int i = 0; i < d->n; i++)
+        d->raw[i] = d->cost[i];
+    /* heterogeneity */
+    if (p->beta > 0) {
+        d->n_het = q;
+        d->het = malloc(sizeof *d->het * (size_t)d->n * (size_t)q);
+        if (d->het == NULL)
+            return soc_error_set(G->err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
+        for (size_t k = 0; k < (size_t)d->n * (size_t)q; k++)
+            d->het[k] = 1 - p->beta / 2 + p->beta * gsl_rng_uniform(G->r);
+    }
+    /* communication: transfer time at bandwidth bw */
+    for (int e = 0; e < d->ne; e++) {
+        double c = kernel ? p->ccr * p->w_dag : 2 * p->ccr * p->w_dag * gsl_rng_uniform(G->r);
+        d->edges[e].volume = c * bw;
+    }
+    return SOC_OK;
+}
+
+/* The graph's name: the kind with '_' for '-'. */
+static int name_dag(soc__dag_t *d, const soc_gen_params_t *p, soc_error_t *err)
+{
+    char nm[64];
+    snprintf(nm, sizeof nm, "%s", soc_gen_kind_name(p->kind));
+    for (char *c = nm; *c; c++)
+        if (*c == '-')
+            *c = '_';
+    if ((d->name = soc__strdup(nm)) == NULL)
+        return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
+    return SOC_OK;
+}
+
 int soc_gen_dag(const soc_gen_params_t *p, const soc_import_options_t *opts, soc_config_t *cfg,
                 soc_import_stats_t *stats, soc_error_t *err)
 {
@@ -636,26 +820,12 @@ int soc_gen_dag(const soc_gen_params_t *p, const soc_import_options_t *opts, soc
         soc_import_options_default(&o);
     /* the platform: the user's map, or p1..pQ */
     soc_platform_map_t *own = NULL;
-    const soc_platform_map_t *um = o.map;
-    if (um == NULL || um->n == 0) {
-        if (soc_platform_map_new(&own) != SOC_OK)
-            return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
-        if (um != NULL) {
-            own->bw_default = um->bw_default;
-            own->bw_self = um->bw_self;
-            own->latency_us = um->latency_us;
-        }
-        for (int k = 1; k <= p->procs && rc == SOC_OK; k++) {
-            char spec[32];
-            snprintf(spec, sizeof spec, "p%d:1:1", k);
-            rc = soc_platform_map_add_cluster(own, spec, err);
-        }
-        if (rc != SOC_OK) {
-            soc_platform_map_free(own);
-            return rc;
-        }
-        o.map = own;
+    if ((rc = default_map(p, o.map, &own, err)) != SOC_OK) {
+        soc_platform_map_free(own);
+        return rc;
     }
+    if (own != NULL)
+        o.map = own;
     double bw = o.bandwidth > 0 ? o.bandwidth : o.map->bw_default > 0 ? o.map->bw_default : 1;
     soc__dag_t d;
     soc__dag_init(&d, NULL);
@@ -665,33 +835,7 @@ int soc_gen_dag(const soc_gen_params_t *p, const soc_import_options_t *opts, soc
         soc_platform_map_free(own);
         return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
     }
-    switch (p->kind) {
-    case SOC_GEN_RANDOM:
-        rc = gen_random(&G, p);
-        break;
-    case SOC_GEN_LAYERED:
-        rc = gen_layered(&G, p);
-        break;
-    case SOC_GEN_FORK_JOIN:
-        rc = gen_fork_join(&G, p);
-        break;
-    case SOC_GEN_SERIES_PARALLEL:
-        rc = gen_sp(&G, p);
-        break;
-    case SOC_GEN_GAUSS:
-        rc = gen_gauss(&G, p);
-        break;
-    case SOC_GEN_FFT:
-        rc = gen_fft(&G, p);
-        break;
-    case SOC_GEN_CHOLESKY:
-        rc = gen_tiled(&G, p, 0);
-        break;
-    case SOC_GEN_LU:
-        rc = gen_tiled(&G, p, 1);
-        break;
-    }
-    if (rc != SOC_OK)
+    if ((rc = gen_structure(&G, p)) != SOC_OK)
         goto out;
     if (d.n != want_n || (want_e >= 0 && d.ne != want_e)) {
         rc = soc_error_set(err, SOC_ESTATE, NULL, 0, 0,
@@ -700,49 +844,8 @@ int soc_gen_dag(const soc_gen_params_t *p, const soc_import_options_t *opts, soc
                            (long long)want_e);
         goto out;
     }
-    /* mean costs */
-    int kernel = p->costs == SOC_GEN_COSTS_KERNEL ||
-                 (p->costs == SOC_GEN_COSTS_DEFAULT && p->kind >= SOC_GEN_GAUSS);
-    if (kernel) {
-        double sum = 0;
-        for (int i = 0; i < d.n; i++)
-            sum += G.weight[i];
-        for (int i = 0; i < d.n; i++)
-            d.cost[i] = sum > 0 ? p->w_dag * G.weight[i] * d.n / sum : p->w_dag;
-    } else {
-        for (int i = 0; i < d.n; i++)
-            d.cost[i] = 2 * p->w_dag * gsl_rng_uniform(G.r);
-    }
-    for (int i = 0; i < d.n; i++)
-        d.raw[i] = d.cost[i];
-    /* heterogeneity */
-    if (p->beta > 0) {
-        int q = o.map->n;
-        d.n_het = q;
-        d.het = malloc(sizeof *d.het * (size_t)d.n * (size_t)q);
-        if (d.het == NULL) {
-            rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
-            goto out;
-        }
-        for (size_t k = 0; k < (size_t)d.n * (size_t)q; k++)
-            d.het[k] = 1 - p->beta / 2 + p->beta * gsl_rng_uniform(G.r);
-    }
-    /* communication: transfer time at bandwidth bw */
-    for (int e = 0; e < d.ne; e++) {
-        double c = kernel ? p->ccr * p->w_dag : 2 * p->ccr * p->w_dag * gsl_rng_uniform(G.r);
-        d.edges[e].volume = c * bw;
-    }
-    {
-        char nm[64];
-        snprintf(nm, sizeof nm, "%s", soc_gen_kind_name(p->kind));
-        for (char *c = nm; *c; c++)
-            if (*c == '-')
-                *c = '_';
-        if ((d.name = soc__strdup(nm)) == NULL) {
-            rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
-            goto out;
-        }
-    }
+    if ((rc = gen_costs(&G, p, o.map->n, bw)) != SOC_OK || (rc = name_dag(&d, p, err)) != SOC_OK)
+        goto out;
     d.time_default = 1;
     d.bw_default = 1;
     o.time_scale = 1;

@@ -160,6 +160,86 @@ static int read_quoted(dp_t *P, soc__buf_t *b)
     return SOC_OK;
 }
 
+/* A quoted string token at P->s into b, with "a" + "b" concatenation. */
+static int lex_quoted(dp_t *P, soc__buf_t *b)
+{
+    int rc;
+    for (;;) {
+        if ((rc = read_quoted(P, b)) != SOC_OK)
+            return rc;
+        /* "a" + "b" */
+        const char *save = P->s;
+        int sl = P->line, sc = P->col;
+        if ((rc = skip_space(P)) != SOC_OK)
+            return rc;
+        if (P->s < P->end && *P->s == '+') {
+            adv(P, 1);
+            if ((rc = skip_space(P)) != SOC_OK)
+                return rc;
+            if (P->s < P->end && *P->s == '"')
+                continue;
+            return dfail(P, P->line, P->col, SOC_EPARSE,
+                         "malformed DOT: '+' must join two quoted strings");
+        }
+        P->s = save;
+        P->line = sl;
+        P->col = sc;
+        return SOC_OK;
+    }
+}
+
+/* An HTML string token <...> (nested angle brackets) at P->s into b. */
+static int lex_html(dp_t *P, soc__buf_t *b)
+{
+    int depth = 0, l = P->line, k = P->col;
+    do {
+        if (P->s >= P->end)
+            return dfail(P, l, k, SOC_EPARSE, "malformed DOT: an HTML string is not closed");
+        if (*P->s == '<')
+            depth++;
+        else if (*P->s == '>')
+            depth--;
+        soc__buf_putc(b, *P->s);
+        adv(P, 1);
+    } while (depth > 0);
+    return SOC_OK;
+}
+
+/* A numeral token ([-] digits [. digits], and an exponent) at P->s, whose
+ * first character is c, into b. */
+static int lex_numeral(dp_t *P, soc__buf_t *b, unsigned char c)
+{
+    if (c == '-') {
+        soc__buf_putc(b, '-');
+        adv(P, 1);
+    }
+    int digits = 0, dots = 0;
+    while (P->s < P->end && ((*P->s >= '0' && *P->s <= '9') || (*P->s == '.' && !dots))) {
+        if (*P->s == '.')
+            dots++;
+        else
+            digits++;
+        soc__buf_putc(b, *P->s);
+        adv(P, 1);
+    }
+    if (digits == 0)
+        return dfail(P, P->tok.line, P->tok.col, SOC_EPARSE,
+                     "malformed DOT: unexpected '%c'", (char)c);
+    /* exponents (DAGGEN writes 1e+09) are not DOT numerals, but accept them */
+    if (P->s < P->end && (*P->s == 'e' || *P->s == 'E')) {
+        const char *q = P->s + 1;
+        if (q < P->end && (*q == '+' || *q == '-'))
+            q++;
+        if (q < P->end && *q >= '0' && *q <= '9')
+            while (P->s < P->end && (P->s < q || (*P->s >= '0' && *P->s <= '9'))) {
+                soc__buf_putc(b, *P->s);
+                adv(P, 1);
+            }
+    }
+    return SOC_OK;
+}
+
+/* The next token into P->tok (its text malloc'ed for T_ID). */
 static int next(dp_t *P)
 {
     free(P->tok.text);
@@ -191,80 +271,12 @@ static int next(dp_t *P)
     P->tok.t = T_ID;
     if (c == '"') {
         P->tok.quoted = 1;
-        for (;;) {
-            if ((rc = read_quoted(P, &b)) != SOC_OK) {
-                soc__buf_free(&b);
-                return rc;
-            }
-            /* "a" + "b" */
-            const char *save = P->s;
-            int sl = P->line, sc = P->col;
-            if ((rc = skip_space(P)) != SOC_OK) {
-                soc__buf_free(&b);
-                return rc;
-            }
-            if (P->s < P->end && *P->s == '+') {
-                adv(P, 1);
-                if ((rc = skip_space(P)) != SOC_OK) {
-                    soc__buf_free(&b);
-                    return rc;
-                }
-                if (P->s < P->end && *P->s == '"')
-                    continue;
-                soc__buf_free(&b);
-                return dfail(P, P->line, P->col, SOC_EPARSE,
-                             "malformed DOT: '+' must join two quoted strings");
-            }
-            P->s = save;
-            P->line = sl;
-            P->col = sc;
-            break;
-        }
+        rc = lex_quoted(P, &b);
     } else if (c == '<') {
-        int depth = 0, l = P->line, k = P->col;
         P->tok.quoted = 1;
-        do {
-            if (P->s >= P->end) {
-                soc__buf_free(&b);
-                return dfail(P, l, k, SOC_EPARSE, "malformed DOT: an HTML string is not closed");
-            }
-            if (*P->s == '<')
-                depth++;
-            else if (*P->s == '>')
-                depth--;
-            soc__buf_putc(&b, *P->s);
-            adv(P, 1);
-        } while (depth > 0);
+        rc = lex_html(P, &b);
     } else if (c == '-' || c == '.' || (c >= '0' && c <= '9')) {
-        if (c == '-') {
-            soc__buf_putc(&b, '-');
-            adv(P, 1);
-        }
-        int digits = 0, dots = 0;
-        while (P->s < P->end && ((*P->s >= '0' && *P->s <= '9') || (*P->s == '.' && !dots))) {
-            if (*P->s == '.')
-                dots++;
-            else
-                digits++;
-            soc__buf_putc(&b, *P->s);
-            adv(P, 1);
-        }
-        if (digits == 0) {
-            soc__buf_free(&b);
-            return dfail(P, P->tok.line, P->tok.col, SOC_EPARSE,
-                         "malformed DOT: unexpected '%c'", (char)c);
-        }
-        /* exponents (DAGGEN writes 1e+09) are not DOT numerals, but accept them */
-        if (P->s < P->end && (*P->s == 'e' || *P->s == 'E')) {
-            const char *q = P->s + 1;
-            if (q < P->end && (*q == '+' || *q == '-'))
-                q++;
-            if (q < P->end && *q >= '0' && *q <= '9')
-                while (P->s < P->end && (P->s < q || (*P->s >= '0' && *P->s <= '9'))) {
-                    soc__buf_putc(&b, *P->s);
-                    adv(P, 1);
-                }
-        }
+        rc = lex_numeral(P, &b, c);
     } else if (is_id_start(c)) {
         while (P->s < P->end && is_id_char((unsigned char)*P->s)) {
             soc__buf_putc(&b, *P->s);
@@ -273,6 +285,10 @@ static int next(dp_t *P)
     } else {
         return dfail(P, P->tok.line, P->tok.col, SOC_EPARSE, "malformed DOT: unexpected '%c'",
                      c >= 0x20 && c < 0x7f ? (char)c : '?');
+    }
+    if (rc != SOC_OK) {
+        soc__buf_free(&b);
+        return rc;
     }
     P->tok.text = soc__buf_take(&b);
     if (P->tok.text == NULL)

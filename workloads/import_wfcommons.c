@@ -340,6 +340,49 @@ static int to_csr(wf_t *W, const refs_t *r, const int *owner, int **offp, int **
     return SOC_OK;
 }
 
+/* The edges grouped by child, in edge order: byc[off[c] .. off[c + 1]). */
+static int edges_by_child(wf_t *W, int **offp, int **bycp)
+{
+    soc__dag_t *d = W->d;
+    int *byc_off = *offp = calloc((size_t)d->n + 1, sizeof *byc_off);
+    int *byc = *bycp = malloc(sizeof *byc * ((size_t)d->ne + 1));
+    if (byc_off == NULL || byc == NULL)
+        return woom(W);
+    for (int e = 0; e < d->ne; e++)
+        byc_off[d->edges[e].dst + 1]++;
+    for (int i = 0; i < d->n; i++)
+        byc_off[i + 1] += byc_off[i];
+    int *fill = calloc((size_t)d->n + 1, sizeof *fill);
+    if (fill == NULL)
+        return woom(W);
+    for (int e = 0; e < d->ne; e++)
+        byc[byc_off[d->edges[e].dst] + fill[d->edges[e].dst]++] = e;
+    free(fill);
+    return SOC_OK;
+}
+
+/* The workflow's input volume: files read and written by no task, each
+ * counted once (seen[] is scratch space of nf). */
+static void input_volume(wf_t *W, char *written, int *seen)
+{
+    soc__dag_t *d = W->d;
+    for (int p = 0; p < d->n; p++)
+        for (int k = W->out_off[p]; k < W->out_off[p + 1]; k++)
+            written[W->out_f[k]] = 1;
+    for (int f = 0; f < W->nf; f++)
+        seen[f] = 0;
+    for (int c = 0; c < d->n; c++)
+        for (int k = W->in_off[c]; k < W->in_off[c + 1]; k++) {
+            int f = W->in_f[k];
+            if (written[f] || seen[f])
+                continue;
+            seen[f] = 1;
+            double s = W->fsize[f];
+            if (!isnan(s))
+                d->input_volume += s;
+        }
+}
+
 /* Edge volumes: the files the parent writes and the child reads (each
  * counted once per edge); the workflow's input volume. */
 static int volumes(wf_t *W, int per_entry_size)
@@ -357,27 +400,10 @@ static int volumes(wf_t *W, int per_entry_size)
     for (int f = 0; f < W->nf; f++)
         mark[f] = seen[f] = -1;
     /* edges grouped by child: iterate children in order */
-    int *byc_off = calloc((size_t)d->n + 1, sizeof *byc_off);
-    int *byc = malloc(sizeof *byc * ((size_t)d->ne + 1));
-    int rc = SOC_OK;
-    if (byc_off == NULL || byc == NULL) {
-        rc = woom(W);
+    int *byc_off = NULL, *byc = NULL;
+    int rc = edges_by_child(W, &byc_off, &byc);
+    if (rc != SOC_OK)
         goto out;
-    }
-    for (int e = 0; e < d->ne; e++)
-        byc_off[d->edges[e].dst + 1]++;
-    for (int i = 0; i < d->n; i++)
-        byc_off[i + 1] += byc_off[i];
-    {
-        int *fill = calloc((size_t)d->n + 1, sizeof *fill);
-        if (fill == NULL) {
-            rc = woom(W);
-            goto out;
-        }
-        for (int e = 0; e < d->ne; e++)
-            byc[byc_off[d->edges[e].dst] + fill[d->edges[e].dst]++] = e;
-        free(fill);
-    }
     for (int c = 0; c < d->n; c++) {
         for (int k = W->in_off[c]; k < W->in_off[c + 1]; k++)
             mark[W->in_f[k]] = c;
@@ -402,21 +428,7 @@ static int volumes(wf_t *W, int per_entry_size)
             d->edges[e].volume = v;
         }
     }
-    for (int p = 0; p < d->n; p++)
-        for (int k = W->out_off[p]; k < W->out_off[p + 1]; k++)
-            written[W->out_f[k]] = 1;
-    for (int f = 0; f < W->nf; f++)
-        seen[f] = 0;
-    for (int c = 0; c < d->n; c++)
-        for (int k = W->in_off[c]; k < W->in_off[c + 1]; k++) {
-            int f = W->in_f[k];
-            if (written[f] || seen[f])
-                continue;
-            seen[f] = 1;
-            double s = W->fsize[f];
-            if (!isnan(s))
-                d->input_volume += s;
-        }
+    input_volume(W, written, seen);
 out:
     free(byc_off);
     free(byc);
@@ -426,22 +438,64 @@ out:
     return rc;
 }
 
+/* ------------------------------------------------- file references */
+
+/* The file references of all tasks, in task order, with the owning task of
+ * each; refs_to_csr turns them into the CSR arrays of wf_t and frees them. */
+typedef struct task_refs {
+    refs_t in, out;
+    int *in_owner, *out_owner;
+    int cap_in, cap_out;
+} task_refs_t;
+
+/* Task k owns the references pushed since n0 (inputs) and m0 (outputs). */
+static int own_refs(wf_t *W, task_refs_t *r, int k, int n0, int m0)
+{
+    if (r->in.n > r->cap_in) {
+        r->cap_in = r->in.cap;
+        int *no = realloc(r->in_owner, sizeof *no * (size_t)r->cap_in);
+        if (no == NULL)
+            return woom(W);
+        r->in_owner = no;
+    }
+    if (r->out.n > r->cap_out) {
+        r->cap_out = r->out.cap;
+        int *no = realloc(r->out_owner, sizeof *no * (size_t)r->cap_out);
+        if (no == NULL)
+            return woom(W);
+        r->out_owner = no;
+    }
+    for (int q = n0; q < r->in.n; q++)
+        r->in_owner[q] = k;
+    for (int q = m0; q < r->out.n; q++)
+        r->out_owner[q] = k;
+    return SOC_OK;
+}
+
+/* rc: the result of collecting r; on success, W's input and output CSR
+ * arrays (with the per-entry output sizes when with_sizes).  Frees r. */
+static int refs_to_csr(wf_t *W, task_refs_t *r, int rc, int with_sizes)
+{
+    if (rc == SOC_OK)
+        rc = to_csr(W, &r->in, r->in_owner, &W->in_off, &W->in_f, NULL, NULL);
+    if (rc == SOC_OK)
+        rc = to_csr(W, &r->out, r->out_owner, &W->out_off, &W->out_f, &W->out_node,
+                    with_sizes ? &W->out_size : NULL);
+    free(r->in_owner);
+    free(r->out_owner);
+    refs_free(&r->in);
+    refs_free(&r->out);
+    return rc;
+}
+
 /* ------------------------------------------------------------- 1.5, 1.6 */
 
-static int read_spec(wf_t *W, const soc_ynode_t *wfn, const soc_ynode_t *spec)
+/* workflow.specification.tasks: one dag task per entry (id, else name), its
+ * category from the name; runtimes come later from the execution. */
+static int spec_tasks(wf_t *W, const soc_ynode_t *tasks)
 {
     soc__dag_t *d = W->d;
-    int rc = want(W, spec, SOC_YNODE_MAPPING, "workflow.specification");
-    if (rc != SOC_OK)
-        return rc;
-    const soc_ynode_t *tasks = soc_ytree_get(spec, "tasks");
-    if (tasks == NULL)
-        return wfail(W, spec, SOC_ECONFIG, "workflow.specification has no tasks");
-    if ((rc = want(W, tasks, SOC_YNODE_SEQUENCE, "workflow.specification.tasks")) != SOC_OK)
-        return rc;
-    if (tasks->n == 0)
-        return wfail(W, tasks, SOC_ECONFIG, "workflow.specification.tasks is empty");
-    /* tasks */
+    int rc;
     for (int k = 0; k < tasks->n; k++) {
         const soc_ynode_t *t = tasks->items[k];
         if ((rc = want(W, t, SOC_YNODE_MAPPING, "workflow.specification.tasks")) != SOC_OK)
@@ -464,164 +518,264 @@ static int read_spec(wf_t *W, const soc_ynode_t *wfn, const soc_ynode_t *spec)
             return wfail(W, id, SOC_ECONFIG, "task id '%s' is used twice (first at line %d)",
                          id->value, d->line[dup]);
     }
-    /* files */
+    return SOC_OK;
+}
+
+/* workflow.specification.files: the size of each file id (sizeInBytes). */
+static int spec_files(wf_t *W, const soc_ynode_t *spec)
+{
     const soc_ynode_t *files = soc_ytree_get(spec, "files");
-    if (files != NULL && !soc_ytree_is_null(files)) {
-        if ((rc = want(W, files, SOC_YNODE_SEQUENCE, "workflow.specification.files")) != SOC_OK)
+    if (files == NULL || soc_ytree_is_null(files))
+        return SOC_OK;
+    int rc;
+    if ((rc = want(W, files, SOC_YNODE_SEQUENCE, "workflow.specification.files")) != SOC_OK)
+        return rc;
+    for (int k = 0; k < files->n; k++) {
+        const soc_ynode_t *f = files->items[k];
+        if ((rc = want(W, f, SOC_YNODE_MAPPING, "workflow.specification.files")) != SOC_OK)
             return rc;
-        for (int k = 0; k < files->n; k++) {
-            const soc_ynode_t *f = files->items[k];
-            if ((rc = want(W, f, SOC_YNODE_MAPPING, "workflow.specification.files")) != SOC_OK)
-                return rc;
-            const soc_ynode_t *id = soc_ytree_get(f, "id"), *sz = soc_ytree_get(f, "sizeInBytes");
-            if (id == NULL)
-                id = soc_ytree_get(f, "name");
-            if (sz == NULL)
-                sz = soc_ytree_get(f, "size");
-            if (id == NULL)
-                return wfail(W, f, SOC_ECONFIG, "a file without an id");
-            if ((rc = want_str(W, id, "file id")) != SOC_OK)
-                return rc;
-            if (sz == NULL)
-                return wfail(W, f, SOC_ECONFIG, "file '%s' has no sizeInBytes", id->value);
-            double s;
-            if ((rc = want_num(W, sz, "sizeInBytes", &s)) != SOC_OK)
-                return rc;
-            int fi = file_index(W, id->value);
-            if (fi < 0)
-                return woom(W);
-            if (!isnan(W->fsize[fi]) && W->fsize[fi] != s)
-                return wfail(W, id, SOC_ECONFIG, "file '%s' is listed twice with different sizes",
-                             id->value);
-            W->fsize[fi] = s;
-        }
+        const soc_ynode_t *id = soc_ytree_get(f, "id"), *sz = soc_ytree_get(f, "sizeInBytes");
+        if (id == NULL)
+            id = soc_ytree_get(f, "name");
+        if (sz == NULL)
+            sz = soc_ytree_get(f, "size");
+        if (id == NULL)
+            return wfail(W, f, SOC_ECONFIG, "a file without an id");
+        if ((rc = want_str(W, id, "file id")) != SOC_OK)
+            return rc;
+        if (sz == NULL)
+            return wfail(W, f, SOC_ECONFIG, "file '%s' has no sizeInBytes", id->value);
+        double s;
+        if ((rc = want_num(W, sz, "sizeInBytes", &s)) != SOC_OK)
+            return rc;
+        int fi = file_index(W, id->value);
+        if (fi < 0)
+            return woom(W);
+        if (!isnan(W->fsize[fi]) && W->fsize[fi] != s)
+            return wfail(W, id, SOC_ECONFIG, "file '%s' is listed twice with different sizes",
+                         id->value);
+        W->fsize[fi] = s;
     }
-    /* execution */
+    return SOC_OK;
+}
+
+/* One entry of workflow.execution.tasks: the runtime, category and machine
+ * of a specified task (done[]: the tasks already seen). */
+static int exec_task(wf_t *W, const soc_ynode_t *t, char *done)
+{
+    soc__dag_t *d = W->d;
+    int rc;
+    if ((rc = want(W, t, SOC_YNODE_MAPPING, "workflow.execution.tasks")) != SOC_OK)
+        return rc;
+    const soc_ynode_t *id = soc_ytree_get(t, "id");
+    if (id == NULL)
+        return wfail(W, t, SOC_ECONFIG, "an execution task without an id");
+    if ((rc = want_str(W, id, "id")) != SOC_OK)
+        return rc;
+    int i = soc__smap_get(&d->index, id->value);
+    if (i < 0)
+        return wfail(W, id, SOC_ECONFIG,
+                     "execution task '%s' is not in workflow.specification.tasks", id->value);
+    if (done[i])
+        return wfail(W, id, SOC_ECONFIG, "task '%s' is listed twice in "
+                                         "workflow.execution.tasks", id->value);
+    done[i] = 1;
+    const soc_ynode_t *rt = soc_ytree_get(t, "runtimeInSeconds");
+    if (rt == NULL)
+        rt = soc_ytree_get(t, "runtime");
+    if (rt == NULL)
+        return wfail(W, t, SOC_ECONFIG, "task '%s' has no runtimeInSeconds", id->value);
+    double r;
+    if ((rc = want_num(W, rt, "runtimeInSeconds", &r)) != SOC_OK)
+        return rc;
+    d->raw[i] = r;
+    d->cost[i] = r * W->scale;
+    d->line[i] = t->line; /* runtime problems point here */
+    d->col[i] = t->col;
+    const soc_ynode_t *cat = soc_ytree_get(t, "category");
+    if (cat != NULL && cat->kind == SOC_YNODE_SCALAR && cat->value[0] &&
+        !soc_ytree_is_null(cat)) {
+        char *c = soc__strdup(cat->value);
+        if (c == NULL)
+            return woom(W);
+        free(d->cats[i]);
+        d->cats[i] = c;
+    }
+    const soc_ynode_t *ms = soc_ytree_get(t, "machines");
+    if (ms != NULL && ms->kind == SOC_YNODE_SEQUENCE && ms->n > 0)
+        return machine_of(W, i, ms->items[0]);
+    return SOC_OK;
+}
+
+/* workflow.execution: the machines, then each task's execution entry. */
+static int spec_execution(wf_t *W, const soc_ynode_t *wfn)
+{
     const soc_ynode_t *ex = soc_ytree_get(wfn, "execution");
-    if (ex != NULL && !soc_ytree_is_null(ex)) {
-        if ((rc = want(W, ex, SOC_YNODE_MAPPING, "workflow.execution")) != SOC_OK)
-            return rc;
-        if ((rc = read_machines(W, soc_ytree_get(ex, "machines"), "workflow.execution.machines")) !=
-            SOC_OK)
-            return rc;
-        const soc_ynode_t *et = soc_ytree_get(ex, "tasks");
-        if (et != NULL && !soc_ytree_is_null(et)) {
-            if ((rc = want(W, et, SOC_YNODE_SEQUENCE, "workflow.execution.tasks")) != SOC_OK)
-                return rc;
-            char *done = calloc((size_t)d->n, 1);
-            if (done == NULL)
-                return woom(W);
-            for (int k = 0; k < et->n && rc == SOC_OK; k++) {
-                const soc_ynode_t *t = et->items[k];
-                if ((rc = want(W, t, SOC_YNODE_MAPPING, "workflow.execution.tasks")) != SOC_OK)
-                    break;
-                const soc_ynode_t *id = soc_ytree_get(t, "id");
-                if (id == NULL) {
-                    rc = wfail(W, t, SOC_ECONFIG, "an execution task without an id");
-                    break;
-                }
-                if ((rc = want_str(W, id, "id")) != SOC_OK)
-                    break;
-                int i = soc__smap_get(&d->index, id->value);
-                if (i < 0) {
-                    rc = wfail(W, id, SOC_ECONFIG,
-                               "execution task '%s' is not in workflow.specification.tasks",
-                               id->value);
-                    break;
-                }
-                if (done[i]) {
-                    rc = wfail(W, id, SOC_ECONFIG, "task '%s' is listed twice in "
-                                                   "workflow.execution.tasks", id->value);
-                    break;
-                }
-                done[i] = 1;
-                const soc_ynode_t *rt = soc_ytree_get(t, "runtimeInSeconds");
-                if (rt == NULL)
-                    rt = soc_ytree_get(t, "runtime");
-                if (rt == NULL) {
-                    rc = wfail(W, t, SOC_ECONFIG, "task '%s' has no runtimeInSeconds", id->value);
-                    break;
-                }
-                double r;
-                if ((rc = want_num(W, rt, "runtimeInSeconds", &r)) != SOC_OK)
-                    break;
-                d->raw[i] = r;
-                d->cost[i] = r * W->scale;
-                d->line[i] = t->line; /* runtime problems point here */
-                d->col[i] = t->col;
-                const soc_ynode_t *cat = soc_ytree_get(t, "category");
-                if (cat != NULL && cat->kind == SOC_YNODE_SCALAR && cat->value[0] &&
-                    !soc_ytree_is_null(cat)) {
-                    char *c = soc__strdup(cat->value);
-                    if (c == NULL) {
-                        rc = woom(W);
-                        break;
-                    }
-                    free(d->cats[i]);
-                    d->cats[i] = c;
-                }
-                const soc_ynode_t *ms = soc_ytree_get(t, "machines");
-                if (ms != NULL && ms->kind == SOC_YNODE_SEQUENCE && ms->n > 0)
-                    rc = machine_of(W, i, ms->items[0]);
-            }
-            free(done);
-            if (rc != SOC_OK)
-                return rc;
-        }
-    }
-    /* dependencies and file references */
-    refs_t in = {0}, out = {0};
-    int *in_owner = NULL, *out_owner = NULL;
-    int cap_in = 0, cap_out = 0;
+    if (ex == NULL || soc_ytree_is_null(ex))
+        return SOC_OK;
+    int rc;
+    if ((rc = want(W, ex, SOC_YNODE_MAPPING, "workflow.execution")) != SOC_OK)
+        return rc;
+    if ((rc = read_machines(W, soc_ytree_get(ex, "machines"), "workflow.execution.machines")) !=
+        SOC_OK)
+        return rc;
+    const soc_ynode_t *et = soc_ytree_get(ex, "tasks");
+    if (et == NULL || soc_ytree_is_null(et))
+        return SOC_OK;
+    if ((rc = want(W, et, SOC_YNODE_SEQUENCE, "workflow.execution.tasks")) != SOC_OK)
+        return rc;
+    char *done = calloc((size_t)W->d->n, 1);
+    if (done == NULL)
+        return woom(W);
+    for (int k = 0; k < et->n && rc == SOC_OK; k++)
+        rc = exec_task(W, et->items[k], done);
+    free(done);
+    return rc;
+}
+
+/* Dependencies and file references (inputFiles, outputFiles) of the
+ * specified tasks. */
+static int spec_refs(wf_t *W, const soc_ynode_t *tasks)
+{
+    const char *ctx = "workflow.specification.tasks";
+    task_refs_t r = {0};
+    int rc = SOC_OK;
     for (int k = 0; k < tasks->n && rc == SOC_OK; k++) {
         const soc_ynode_t *t = tasks->items[k];
-        if ((rc = add_deps(W, t, k, "workflow.specification.tasks")) != SOC_OK)
+        if ((rc = add_deps(W, t, k, ctx)) != SOC_OK)
             break;
-        int n0 = in.n, m0 = out.n;
-        if ((rc = file_list(W, t, "inputFiles", "workflow.specification.tasks", &in)) != SOC_OK ||
-            (rc = file_list(W, t, "outputFiles", "workflow.specification.tasks", &out)) != SOC_OK)
+        int n0 = r.in.n, m0 = r.out.n;
+        if ((rc = file_list(W, t, "inputFiles", ctx, &r.in)) != SOC_OK ||
+            (rc = file_list(W, t, "outputFiles", ctx, &r.out)) != SOC_OK)
             break;
-        if (in.n > cap_in) {
-            cap_in = in.cap;
-            int *no = realloc(in_owner, sizeof *no * (size_t)cap_in);
-            if (no == NULL) {
-                rc = woom(W);
-                break;
-            }
-            in_owner = no;
-        }
-        if (out.n > cap_out) {
-            cap_out = out.cap;
-            int *no = realloc(out_owner, sizeof *no * (size_t)cap_out);
-            if (no == NULL) {
-                rc = woom(W);
-                break;
-            }
-            out_owner = no;
-        }
-        for (int q = n0; q < in.n; q++)
-            in_owner[q] = k;
-        for (int q = m0; q < out.n; q++)
-            out_owner[q] = k;
+        rc = own_refs(W, &r, k, n0, m0);
     }
-    if (rc == SOC_OK)
-        rc = to_csr(W, &in, in_owner, &W->in_off, &W->in_f, NULL, NULL);
-    if (rc == SOC_OK)
-        rc = to_csr(W, &out, out_owner, &W->out_off, &W->out_f, &W->out_node, NULL);
-    free(in_owner);
-    free(out_owner);
-    refs_free(&in);
-    refs_free(&out);
+    return refs_to_csr(W, &r, rc, 0);
+}
+
+static int read_spec(wf_t *W, const soc_ynode_t *wfn, const soc_ynode_t *spec)
+{
+    int rc = want(W, spec, SOC_YNODE_MAPPING, "workflow.specification");
     if (rc != SOC_OK)
+        return rc;
+    const soc_ynode_t *tasks = soc_ytree_get(spec, "tasks");
+    if (tasks == NULL)
+        return wfail(W, spec, SOC_ECONFIG, "workflow.specification has no tasks");
+    if ((rc = want(W, tasks, SOC_YNODE_SEQUENCE, "workflow.specification.tasks")) != SOC_OK)
+        return rc;
+    if (tasks->n == 0)
+        return wfail(W, tasks, SOC_ECONFIG, "workflow.specification.tasks is empty");
+    if ((rc = spec_tasks(W, tasks)) != SOC_OK || (rc = spec_files(W, spec)) != SOC_OK ||
+        (rc = spec_execution(W, wfn)) != SOC_OK || (rc = spec_refs(W, tasks)) != SOC_OK)
         return rc;
     return volumes(W, 0);
 }
 
 /* ------------------------------------------------------- 1.4 and earlier */
 
-static int read_old(wf_t *W, const soc_ynode_t *wfn, const soc_ynode_t *tasks, const char *key)
+/* One task of workflow.tasks (jobs): name, id, category, runtime, machine. */
+static int old_task(wf_t *W, const soc_ynode_t *t, const char *ctx)
 {
     soc__dag_t *d = W->d;
+    int rc;
+    if ((rc = want(W, t, SOC_YNODE_MAPPING, ctx)) != SOC_OK)
+        return rc;
+    const soc_ynode_t *nm = soc_ytree_get(t, "name"), *id = soc_ytree_get(t, "id");
+    if (nm == NULL)
+        nm = id;
+    if (nm == NULL)
+        return wfail(W, t, SOC_ECONFIG, "a task without a name");
+    if ((rc = want_str(W, nm, "name")) != SOC_OK ||
+        (id != NULL && (rc = want_str(W, id, "id")) != SOC_OK))
+        return rc;
+    const soc_ynode_t *cn = soc_ytree_get(t, "category");
+    char *cat = cn != NULL && cn->kind == SOC_YNODE_SCALAR && cn->value[0] &&
+                        !soc_ytree_is_null(cn)
+                    ? soc__strdup(cn->value)
+                    : name_prefix(nm->value);
+    double r = NAN;
+    const soc_ynode_t *rt = soc_ytree_get(t, "runtimeInSeconds");
+    if (rt == NULL)
+        rt = soc_ytree_get(t, "runtime");
+    if (rt != NULL && (rc = want_num(W, rt, "runtimeInSeconds", &r)) != SOC_OK) {
+        free(cat);
+        return rc;
+    }
+    int dup = -1;
+    int i = cat ? soc__dag_add_task(d, nm->value, cat, r * W->scale, r, t->line, t->col, &dup)
+                : -2;
+    free(cat);
+    if (i == -2)
+        return woom(W);
+    if (i == -1)
+        return wfail(W, nm, SOC_ECONFIG, "task name '%s' is used twice (first at line %d)",
+                     nm->value, d->line[dup]);
+    if (id != NULL && soc__smap_put(&W->ids, id->value, i) == -2)
+        return woom(W);
+    return machine_of(W, i, soc_ytree_get(t, "machine"));
+}
+
+/* The files list of task k: {name, link: input | output, sizeInBytes}
+ * entries, pushed to r's inputs or outputs with their sizes. */
+static int old_files(wf_t *W, const soc_ynode_t *t, int k, task_refs_t *r)
+{
+    const soc_ynode_t *fl = soc_ytree_get(t, "files");
+    if (fl == NULL || soc_ytree_is_null(fl))
+        return SOC_OK;
+    int rc;
+    if ((rc = want(W, fl, SOC_YNODE_SEQUENCE, "files")) != SOC_OK)
+        return rc;
+    for (int q = 0; q < fl->n; q++) {
+        const soc_ynode_t *f = fl->items[q];
+        if ((rc = want(W, f, SOC_YNODE_MAPPING, "files")) != SOC_OK)
+            return rc;
+        const soc_ynode_t *fn = soc_ytree_get(f, "name"), *ln = soc_ytree_get(f, "link"),
+                          *sz = soc_ytree_get(f, "sizeInBytes");
+        if (fn == NULL)
+            fn = soc_ytree_get(f, "id");
+        if (sz == NULL)
+            sz = soc_ytree_get(f, "size");
+        if (fn == NULL || ln == NULL || sz == NULL)
+            return wfail(W, f, SOC_ECONFIG, "task '%s': a file needs a name, a link and a "
+                                            "sizeInBytes",
+                         W->d->names[k]);
+        double s;
+        if ((rc = want_str(W, fn, "file name")) != SOC_OK ||
+            (rc = want_str(W, ln, "link")) != SOC_OK ||
+            (rc = want_num(W, sz, "sizeInBytes", &s)) != SOC_OK)
+            return rc;
+        int input = strcmp(ln->value, "input") == 0;
+        if (!input && strcmp(ln->value, "output") != 0)
+            return wfail(W, ln, SOC_ECONFIG, "link: expected input or output, got '%s'",
+                         ln->value);
+        int fi = file_index(W, fn->value);
+        if (fi < 0 || refs_push(input ? &r->in : &r->out, fi, fn, s) != 0)
+            return woom(W);
+        if (input || isnan(W->fsize[fi]))
+            W->fsize[fi] = s; /* input volume: the size a reader sees */
+    }
+    return SOC_OK;
+}
+
+/* Dependencies and file references of the 1.4 tasks. */
+static int old_refs(wf_t *W, const soc_ynode_t *tasks, const char *ctx)
+{
+    task_refs_t r = {0};
+    int rc = SOC_OK;
+    for (int k = 0; k < tasks->n && rc == SOC_OK; k++) {
+        const soc_ynode_t *t = tasks->items[k];
+        if ((rc = add_deps(W, t, k, ctx)) != SOC_OK)
+            break;
+        int n0 = r.in.n, m0 = r.out.n;
+        if ((rc = old_files(W, t, k, &r)) != SOC_OK)
+            break;
+        rc = own_refs(W, &r, k, n0, m0);
+    }
+    return refs_to_csr(W, &r, rc, 1);
+}
+
+static int read_old(wf_t *W, const soc_ynode_t *wfn, const soc_ynode_t *tasks, const char *key)
+{
     char ctx[48];
     snprintf(ctx, sizeof ctx, "workflow.%s", key);
     int rc = want(W, tasks, SOC_YNODE_SEQUENCE, ctx);
@@ -631,129 +785,32 @@ static int read_old(wf_t *W, const soc_ynode_t *wfn, const soc_ynode_t *tasks, c
         return wfail(W, tasks, SOC_ECONFIG, "%s is empty", ctx);
     if ((rc = read_machines(W, soc_ytree_get(wfn, "machines"), "workflow.machines")) != SOC_OK)
         return rc;
-    for (int k = 0; k < tasks->n; k++) {
-        const soc_ynode_t *t = tasks->items[k];
-        if ((rc = want(W, t, SOC_YNODE_MAPPING, ctx)) != SOC_OK)
+    for (int k = 0; k < tasks->n; k++)
+        if ((rc = old_task(W, tasks->items[k], ctx)) != SOC_OK)
             return rc;
-        const soc_ynode_t *nm = soc_ytree_get(t, "name"), *id = soc_ytree_get(t, "id");
-        if (nm == NULL)
-            nm = id;
-        if (nm == NULL)
-            return wfail(W, t, SOC_ECONFIG, "a task without a name");
-        if ((rc = want_str(W, nm, "name")) != SOC_OK ||
-            (id != NULL && (rc = want_str(W, id, "id")) != SOC_OK))
-            return rc;
-        const soc_ynode_t *cn = soc_ytree_get(t, "category");
-        char *cat = cn != NULL && cn->kind == SOC_YNODE_SCALAR && cn->value[0] &&
-                            !soc_ytree_is_null(cn)
-                        ? soc__strdup(cn->value)
-                        : name_prefix(nm->value);
-        double r = NAN;
-        const soc_ynode_t *rt = soc_ytree_get(t, "runtimeInSeconds");
-        if (rt == NULL)
-            rt = soc_ytree_get(t, "runtime");
-        if (rt != NULL && (rc = want_num(W, rt, "runtimeInSeconds", &r)) != SOC_OK) {
-            free(cat);
-            return rc;
-        }
-        int dup = -1;
-        int i = cat ? soc__dag_add_task(d, nm->value, cat, r * W->scale, r, t->line, t->col, &dup)
-                    : -2;
-        free(cat);
-        if (i == -2)
-            return woom(W);
-        if (i == -1)
-            return wfail(W, nm, SOC_ECONFIG, "task name '%s' is used twice (first at line %d)",
-                         nm->value, d->line[dup]);
-        if (id != NULL && soc__smap_put(&W->ids, id->value, i) == -2)
-            return woom(W);
-        if ((rc = machine_of(W, i, soc_ytree_get(t, "machine"))) != SOC_OK)
-            return rc;
-    }
-    refs_t in = {0}, out = {0};
-    int *in_owner = NULL, *out_owner = NULL;
-    int cap_in = 0, cap_out = 0;
-    for (int k = 0; k < tasks->n && rc == SOC_OK; k++) {
-        const soc_ynode_t *t = tasks->items[k];
-        if ((rc = add_deps(W, t, k, ctx)) != SOC_OK)
-            break;
-        int n0 = in.n, m0 = out.n;
-        const soc_ynode_t *fl = soc_ytree_get(t, "files");
-        if (fl != NULL && !soc_ytree_is_null(fl)) {
-            if ((rc = want(W, fl, SOC_YNODE_SEQUENCE, "files")) != SOC_OK)
-                break;
-            for (int q = 0; q < fl->n && rc == SOC_OK; q++) {
-                const soc_ynode_t *f = fl->items[q];
-                if ((rc = want(W, f, SOC_YNODE_MAPPING, "files")) != SOC_OK)
-                    break;
-                const soc_ynode_t *fn = soc_ytree_get(f, "name"), *ln = soc_ytree_get(f, "link"),
-                                  *sz = soc_ytree_get(f, "sizeInBytes");
-                if (fn == NULL)
-                    fn = soc_ytree_get(f, "id");
-                if (sz == NULL)
-                    sz = soc_ytree_get(f, "size");
-                if (fn == NULL || ln == NULL || sz == NULL) {
-                    rc = wfail(W, f, SOC_ECONFIG, "task '%s': a file needs a name, a link and a "
-                                                  "sizeInBytes",
-                               d->names[k]);
-                    break;
-                }
-                double s;
-                if ((rc = want_str(W, fn, "file name")) != SOC_OK ||
-                    (rc = want_str(W, ln, "link")) != SOC_OK ||
-                    (rc = want_num(W, sz, "sizeInBytes", &s)) != SOC_OK)
-                    break;
-                int input = strcmp(ln->value, "input") == 0;
-                if (!input && strcmp(ln->value, "output") != 0) {
-                    rc = wfail(W, ln, SOC_ECONFIG, "link: expected input or output, got '%s'",
-                               ln->value);
-                    break;
-                }
-                int fi = file_index(W, fn->value);
-                if (fi < 0 || refs_push(input ? &in : &out, fi, fn, s) != 0) {
-                    rc = woom(W);
-                    break;
-                }
-                if (input || isnan(W->fsize[fi]))
-                    W->fsize[fi] = s; /* input volume: the size a reader sees */
-            }
-            if (rc != SOC_OK)
-                break;
-        }
-        if (in.n > cap_in) {
-            cap_in = in.cap;
-            int *no = realloc(in_owner, sizeof *no * (size_t)cap_in);
-            if (no == NULL) {
-                rc = woom(W);
-                break;
-            }
-            in_owner = no;
-        }
-        if (out.n > cap_out) {
-            cap_out = out.cap;
-            int *no = realloc(out_owner, sizeof *no * (size_t)cap_out);
-            if (no == NULL) {
-                rc = woom(W);
-                break;
-            }
-            out_owner = no;
-        }
-        for (int q = n0; q < in.n; q++)
-            in_owner[q] = k;
-        for (int q = m0; q < out.n; q++)
-            out_owner[q] = k;
-    }
-    if (rc == SOC_OK)
-        rc = to_csr(W, &in, in_owner, &W->in_off, &W->in_f, NULL, NULL);
-    if (rc == SOC_OK)
-        rc = to_csr(W, &out, out_owner, &W->out_off, &W->out_f, &W->out_node, &W->out_size);
-    free(in_owner);
-    free(out_owner);
-    refs_free(&in);
-    refs_free(&out);
-    if (rc != SOC_OK)
+    if ((rc = old_refs(W, tasks, ctx)) != SOC_OK)
         return rc;
     return volumes(W, 1);
+}
+
+/* libyaml puts the end of a file without a final newline on a line of its
+ * own; a parse error there points at the real end instead (a truncated
+ * file). */
+static void fix_end_position(const char *text, size_t len, soc_error_t *err)
+{
+    int lines = 1, col = 1;
+    for (size_t i = 0; i < len; i++) {
+        if (text[i] == '\n') {
+            lines++;
+            col = 1;
+        } else {
+            col++;
+        }
+    }
+    if (err->line == lines + 1 && err->col == 1) {
+        err->line = lines;
+        err->col = col;
+    }
 }
 
 int soc__read_wfcommons(soc__dag_t *d, const char *text, size_t len,
@@ -769,23 +826,8 @@ int soc__read_wfcommons(soc__dag_t *d, const char *text, size_t len,
     W.scale = o->time_scale > 0 ? o->time_scale : 1e6;
     soc_ynode_t *root = NULL;
     int rc = soc__ytree_parse_budget(&root, text, len, d->file, WF_MAX_NODES, err);
-    if (rc == SOC_EPARSE && err != NULL && len > 0 && text[len - 1] != '\n') {
-        /* libyaml puts the end of a file without a final newline on a line
-         * of its own; point at the real end instead (a truncated file) */
-        int lines = 1, col = 1;
-        for (size_t i = 0; i < len; i++) {
-            if (text[i] == '\n') {
-                lines++;
-                col = 1;
-            } else {
-                col++;
-            }
-        }
-        if (err->line == lines + 1 && err->col == 1) {
-            err->line = lines;
-            err->col = col;
-        }
-    }
+    if (rc == SOC_EPARSE && err != NULL && len > 0 && text[len - 1] != '\n')
+        fix_end_position(text, len, err);
     if (rc != SOC_OK)
         return rc;
     if ((rc = want(&W, root, SOC_YNODE_MAPPING, "the WfFormat instance")) != SOC_OK)

@@ -78,93 +78,8 @@ static size_t list_len(const char *const *list)
     return n;
 }
 
-/* ------------------------------------------------ string -> int hash map */
-
-/* Open addressing, keys borrowed (they must outlive the map). */
-typedef struct strmap {
-    const char **keys;
-    int *vals;
-    size_t cap; /* power of two, 0 = empty */
-    size_t n;
-} strmap_t;
-
-static size_t str_hash(const char *s)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 1099511628211ull;
-    }
-    return (size_t)h;
-}
-
-static int strmap_grow(strmap_t *m)
-{
-    size_t ncap = m->cap ? m->cap * 2 : 16;
-    const char **nk = calloc(ncap, sizeof *nk);
-    int *nv = malloc(ncap * sizeof *nv);
-    if (nk == NULL || nv == NULL) {
-        free(nk);
-        free(nv);
-        return -1;
-    }
-    for (size_t i = 0; i < m->cap; i++) {
-        if (m->keys[i] == NULL)
-            continue;
-        size_t j = str_hash(m->keys[i]) & (ncap - 1);
-        while (nk[j] != NULL)
-            j = (j + 1) & (ncap - 1);
-        nk[j] = m->keys[i];
-        nv[j] = m->vals[i];
-    }
-    free(m->keys);
-    free(m->vals);
-    m->keys = nk;
-    m->vals = nv;
-    m->cap = ncap;
-    return 0;
-}
-
-/* The value slot of k, inserted (value -1, *created = 1) when absent.
- * NULL when out of memory. */
-static int *strmap_slot(strmap_t *m, const char *k, int *created)
-{
-    *created = 0;
-    if ((m->n + 1) * 2 > m->cap && strmap_grow(m) != 0)
-        return NULL;
-    size_t i = str_hash(k) & (m->cap - 1);
-    while (m->keys[i] != NULL) {
-        if (strcmp(m->keys[i], k) == 0)
-            return &m->vals[i];
-        i = (i + 1) & (m->cap - 1);
-    }
-    m->keys[i] = k;
-    m->vals[i] = -1;
-    m->n++;
-    *created = 1;
-    return &m->vals[i];
-}
-
-/* Value of k, -1 when absent. */
-static int strmap_get(const strmap_t *m, const char *k)
-{
-    if (m->cap == 0)
-        return -1;
-    size_t i = str_hash(k) & (m->cap - 1);
-    while (m->keys[i] != NULL) {
-        if (strcmp(m->keys[i], k) == 0)
-            return m->vals[i];
-        i = (i + 1) & (m->cap - 1);
-    }
-    return -1;
-}
-
-static void strmap_free(strmap_t *m)
-{
-    free(m->keys);
-    free(m->vals);
-    memset(m, 0, sizeof *m);
-}
+/* String -> int maps are soc__smap_t (soc_util.h) with borrowed keys: the
+ * YAML document's scalars outlive every map of the loader. */
 
 /* --------------------------------------------------------- loader state */
 
@@ -211,13 +126,13 @@ typedef struct ld {
     ld_doc_t **docs;
     int n_docs, cap_docs;
     long budget;
-    strmap_t types; /* type name -> index */
+    soc__smap_t types; /* type name -> index */
     ld_type_t *tinfo;
     int cap_types;
     ld_cluster_t *clusters;
-    strmap_t cluster_names;
+    soc__smap_t cluster_names;
     ld_app_t *apps;
-    strmap_t app_names;
+    soc__smap_t app_names;
     const soc_warn_sink_t *warn; /* may be NULL */
 } ld_t;
 
@@ -945,7 +860,7 @@ out:
 static int add_type(ld_t *L, const yaml_node_t *at, const char *name, int *out)
 {
     soc_platform_t *p = &L->cfg->platform;
-    int idx = strmap_get(&L->types, name);
+    int idx = soc__smap_get(&L->types, name);
     if (idx >= 0) {
         *out = idx;
         return SOC_OK;
@@ -970,7 +885,7 @@ static int add_type(ld_t *L, const yaml_node_t *at, const char *name, int *out)
     p->type_names[p->n_types] = d;
     memset(&L->tinfo[p->n_types], 0, sizeof L->tinfo[0]);
     int created;
-    int *slot = strmap_slot(&L->types, d, &created);
+    int *slot = soc__smap_slot(&L->types, d, &created);
     if (slot == NULL) {
         free(d);
         return oom(L);
@@ -1268,6 +1183,125 @@ static int dist_list(ld_t *L, const yaml_node_t *n, const char *key, int purpose
     return rc;
 }
 
+/* The values of dist: in soc_dist_kind_of's spelling. */
+static const char *const DIST_KIND_NAMES[] = {"constant",  "exponential",      "uniform",
+                                              "normal",    "lognormal",        "gamma",
+                                              "hyperexponential", "empirical", NULL};
+
+/* Distribution step 1: the mapping's kind (dist: KIND, at *ki of
+ * DIST_KIND_NAMES) into d->kind; every key given must belong to this kind
+ * (estimate_us to DIST_EXEC) and every parameter is needed (an empirical's
+ * weights are optional). */
+static int dist_kind(ld_t *L, const yaml_node_t *n, const char *what, int purpose, soc_dist_t *d,
+                     int *ki)
+{
+    const char *const *kinds = DIST_KIND_NAMES;
+    int rc;
+    if ((rc = want_map(L, n, what, DIST_KEYS)) != SOC_OK)
+        return rc;
+    if (L->cfg->semantics != SOC_SEM_NATIVE)
+        return fail(L, n, SOC_ECONFIG, "%s: distributions need semantics: native", what);
+    yaml_node_t *k = map_get(L, n, "dist");
+    if (k == NULL)
+        return fail(L, n, SOC_ECONFIG,
+                    "%s: a distribution needs 'dist' (constant, exponential, uniform, normal, "
+                    "lognormal, gamma, hyperexponential or empirical)", what);
+    if ((rc = get_enum(L, k, "dist", kinds, ki)) != SOC_OK)
+        return rc;
+    d->kind = soc_dist_kind_of(kinds[*ki]);
+    const char *const *want = dist_params(d->kind);
+    /* every key given must belong to this kind; every parameter is needed */
+    for (size_t i = 0; i < map_len(n); i++) {
+        const char *key = sval(map_key(L, n, i));
+        if (strcmp(key, "dist") == 0 || (strcmp(key, "estimate_us") == 0 && purpose == DIST_EXEC))
+            continue;
+        int ok = 0;
+        for (int j = 0; want[j] != NULL; j++)
+            ok |= strcmp(want[j], key) == 0;
+        if (!ok && strcmp(key, "estimate_us") == 0)
+            return fail(L, map_key(L, n, i), SOC_ECONFIG,
+                        "estimate_us applies to execution times only (exec_us)");
+        if (!ok)
+            return fail(L, map_key(L, n, i), SOC_ECONFIG, "%s does not apply to dist: %s", key,
+                        kinds[*ki]);
+    }
+    for (int j = 0; want[j] != NULL; j++)
+        if (map_get(L, n, want[j]) == NULL && !(d->kind == SOC_DIST_EMPIRICAL &&
+                                               strcmp(want[j], "weights") == 0))
+            return fail(L, n, SOC_ECONFIG, "dist: %s needs %s", kinds[*ki], want[j]);
+    return SOC_OK;
+}
+
+/* An empirical distribution's values and weights (default: equal), one
+ * weight per value, summing to 1. */
+static int dist_empirical(ld_t *L, const yaml_node_t *n, int purpose, soc_dist_t *d)
+{
+    yaml_node_t *v = map_get(L, n, "values");
+    int rc = dist_list(L, v, "values", purpose, 0, &d->values, &d->n);
+    yaml_node_t *wn = map_get(L, n, "weights");
+    if (rc == SOC_OK && wn == NULL) {
+        if ((d->weights = malloc(sizeof *d->weights * (size_t)d->n)) == NULL)
+            return oom(L);
+        for (int i = 0; i < d->n; i++)
+            d->weights[i] = 1.0 / d->n;
+    } else if (rc == SOC_OK) {
+        int nw = 0;
+        rc = dist_list(L, wn, "weights", purpose, 1, &d->weights, &nw);
+        if (rc == SOC_OK && nw != d->n)
+            rc = fail(L, wn, SOC_ECONFIG,
+                      "weights has %d entries but values has %d (one weight per value)", nw,
+                      d->n);
+        double sum = 0;
+        for (int i = 0; rc == SOC_OK && i < nw; i++)
+            sum += d->weights[i];
+        if (rc == SOC_OK && fabs(sum - 1) > LD_PROB_TOL)
+            rc = fail(L, wn, SOC_ECONFIG, "weights sum to %.9g, not 1", sum);
+    }
+    return rc;
+}
+
+/* Distribution step 2: the parameters of d->kind, each checked at its
+ * node. */
+static int dist_params_read(ld_t *L, const yaml_node_t *n, int purpose, soc_dist_t *d)
+{
+    yaml_node_t *v;
+    int rc;
+    switch (d->kind) {
+    case SOC_DIST_CONSTANT:
+        return dist_value(L, map_get(L, n, "value"), "value", purpose, 0, 0, &d->mean);
+    case SOC_DIST_EXPONENTIAL:
+        return get_num(L, map_get(L, n, "mean"), "mean", 0, 1, SOC_YAML_MAX_US, &d->mean);
+    case SOC_DIST_UNIFORM:
+        rc = get_num(L, map_get(L, n, "min"), "min", 0, 0, SOC_YAML_MAX_US, &d->min);
+        if (rc == SOC_OK) {
+            v = map_get(L, n, "max");
+            rc = get_num(L, v, "max", 0, 0, SOC_YAML_MAX_US, &d->max);
+            if (rc == SOC_OK && d->max < d->min)
+                rc = fail(L, v, SOC_ECONFIG, "max: must not be below min (%.17g), got %s",
+                          d->min, sval(v));
+        }
+        return rc;
+    case SOC_DIST_NORMAL:
+        rc = get_num(L, map_get(L, n, "mean"), "mean", 0, 0, SOC_YAML_MAX_US, &d->mean);
+        if (rc == SOC_OK)
+            rc = get_num(L, map_get(L, n, "sd"), "sd", 0, 0, SOC_YAML_MAX_US, &d->sd);
+        return rc;
+    case SOC_DIST_EMPIRICAL:
+        return dist_empirical(L, n, purpose, d);
+    default: /* lognormal, gamma, hyperexponential */
+        rc = get_num(L, map_get(L, n, "mean"), "mean", 0, 1, SOC_YAML_MAX_US, &d->mean);
+        if (rc == SOC_OK) {
+            v = map_get(L, n, "cv");
+            rc = get_num(L, v, "cv", 0, 0, SOC_YAML_MAX_CV, &d->cv);
+            if (rc == SOC_OK && d->kind == SOC_DIST_HYPEREXP && d->cv < 1)
+                rc = fail(L, v, SOC_ECONFIG,
+                          "cv: a hyperexponential needs cv >= 1 (below 1 use gamma or "
+                          "lognormal), got %s", sval(v));
+        }
+        return rc;
+    }
+}
+
 /* A distribution at n: a number (a constant; kind NONE for DIST_EXEC, where
  * *estimate is that number) or a mapping {dist: KIND, parameters...}.
  * estimate_us is accepted for DIST_EXEC only (default: the mean).  Every
@@ -1294,107 +1328,15 @@ static int parse_dist(ld_t *L, const yaml_node_t *n, const char *what, int purpo
         return fail(L, n, SOC_ECONFIG,
                     "%s: expected a number or a distribution {dist: ...}, got %s", what,
                     describe(n, buf, sizeof buf));
-    if ((rc = want_map(L, n, what, DIST_KEYS)) != SOC_OK)
-        return rc;
-    if (L->cfg->semantics != SOC_SEM_NATIVE)
-        return fail(L, n, SOC_ECONFIG, "%s: distributions need semantics: native", what);
-    yaml_node_t *k = map_get(L, n, "dist");
-    if (k == NULL)
-        return fail(L, n, SOC_ECONFIG,
-                    "%s: a distribution needs 'dist' (constant, exponential, uniform, normal, "
-                    "lognormal, gamma, hyperexponential or empirical)", what);
-    static const char *const kinds[] = {"constant", "exponential", "uniform", "normal",
-                                        "lognormal", "gamma", "hyperexponential", "empirical",
-                                        NULL};
     int ki;
-    if ((rc = get_enum(L, k, "dist", kinds, &ki)) != SOC_OK)
-        return rc;
-    d->kind = soc_dist_kind_of(kinds[ki]);
-    const char *const *want = dist_params(d->kind);
-    /* every key given must belong to this kind; every parameter is needed */
-    for (size_t i = 0; i < map_len(n); i++) {
-        const char *key = sval(map_key(L, n, i));
-        if (strcmp(key, "dist") == 0 || (strcmp(key, "estimate_us") == 0 && purpose == DIST_EXEC))
-            continue;
-        int ok = 0;
-        for (int j = 0; want[j] != NULL; j++)
-            ok |= strcmp(want[j], key) == 0;
-        if (!ok && strcmp(key, "estimate_us") == 0)
-            return fail(L, map_key(L, n, i), SOC_ECONFIG,
-                        "estimate_us applies to execution times only (exec_us)");
-        if (!ok)
-            return fail(L, map_key(L, n, i), SOC_ECONFIG, "%s does not apply to dist: %s", key,
-                        kinds[ki]);
-    }
-    for (int j = 0; want[j] != NULL; j++)
-        if (map_get(L, n, want[j]) == NULL && !(d->kind == SOC_DIST_EMPIRICAL &&
-                                               strcmp(want[j], "weights") == 0))
-            return fail(L, n, SOC_ECONFIG, "dist: %s needs %s", kinds[ki], want[j]);
-    yaml_node_t *v;
-    switch (d->kind) {
-    case SOC_DIST_CONSTANT:
-        rc = dist_value(L, map_get(L, n, "value"), "value", purpose, 0, 0, &d->mean);
-        break;
-    case SOC_DIST_EXPONENTIAL:
-        rc = get_num(L, map_get(L, n, "mean"), "mean", 0, 1, SOC_YAML_MAX_US, &d->mean);
-        break;
-    case SOC_DIST_UNIFORM:
-        rc = get_num(L, map_get(L, n, "min"), "min", 0, 0, SOC_YAML_MAX_US, &d->min);
-        if (rc == SOC_OK) {
-            v = map_get(L, n, "max");
-            rc = get_num(L, v, "max", 0, 0, SOC_YAML_MAX_US, &d->max);
-            if (rc == SOC_OK && d->max < d->min)
-                rc = fail(L, v, SOC_ECONFIG, "max: must not be below min (%.17g), got %s",
-                          d->min, sval(v));
-        }
-        break;
-    case SOC_DIST_NORMAL:
-        rc = get_num(L, map_get(L, n, "mean"), "mean", 0, 0, SOC_YAML_MAX_US, &d->mean);
-        if (rc == SOC_OK)
-            rc = get_num(L, map_get(L, n, "sd"), "sd", 0, 0, SOC_YAML_MAX_US, &d->sd);
-        break;
-    case SOC_DIST_EMPIRICAL: {
-        v = map_get(L, n, "values");
-        rc = dist_list(L, v, "values", purpose, 0, &d->values, &d->n);
-        yaml_node_t *wn = map_get(L, n, "weights");
-        if (rc == SOC_OK && wn == NULL) {
-            if ((d->weights = malloc(sizeof *d->weights * (size_t)d->n)) == NULL)
-                return oom(L);
-            for (int i = 0; i < d->n; i++)
-                d->weights[i] = 1.0 / d->n;
-        } else if (rc == SOC_OK) {
-            int nw = 0;
-            rc = dist_list(L, wn, "weights", purpose, 1, &d->weights, &nw);
-            if (rc == SOC_OK && nw != d->n)
-                rc = fail(L, wn, SOC_ECONFIG,
-                          "weights has %d entries but values has %d (one weight per value)", nw,
-                          d->n);
-            double sum = 0;
-            for (int i = 0; rc == SOC_OK && i < nw; i++)
-                sum += d->weights[i];
-            if (rc == SOC_OK && fabs(sum - 1) > LD_PROB_TOL)
-                rc = fail(L, wn, SOC_ECONFIG, "weights sum to %.9g, not 1", sum);
-        }
-        break;
-    }
-    default: /* lognormal, gamma, hyperexponential */
-        rc = get_num(L, map_get(L, n, "mean"), "mean", 0, 1, SOC_YAML_MAX_US, &d->mean);
-        if (rc == SOC_OK) {
-            v = map_get(L, n, "cv");
-            rc = get_num(L, v, "cv", 0, 0, SOC_YAML_MAX_CV, &d->cv);
-            if (rc == SOC_OK && d->kind == SOC_DIST_HYPEREXP && d->cv < 1)
-                rc = fail(L, v, SOC_ECONFIG,
-                          "cv: a hyperexponential needs cv >= 1 (below 1 use gamma or "
-                          "lognormal), got %s", sval(v));
-        }
-        break;
-    }
-    if (rc != SOC_OK)
+    if ((rc = dist_kind(L, n, what, purpose, d, &ki)) != SOC_OK ||
+        (rc = dist_params_read(L, n, purpose, d)) != SOC_OK)
         return rc;
     char msg[200];
     if (soc_dist_check(d, purpose == DIST_COUNT, msg, sizeof msg) != SOC_OK)
         return fail(L, n, SOC_ECONFIG, "%s: %s", what, msg);
     if (purpose == DIST_EXEC) {
+        yaml_node_t *v;
         *estimate = soc_dist_mean(d);
         if ((v = map_get(L, n, "estimate_us")) != NULL &&
             (rc = get_num(L, v, "estimate_us", 0, 0, SOC_YAML_MAX_US, estimate)) != SOC_OK)
@@ -1420,13 +1362,13 @@ static int parse_exec(ld_t *L, const yaml_node_t *n, int c)
     lc->exec = malloc(sizeof *lc->exec * (np ? np : 1));
     if (lc->exec == NULL)
         return oom(L);
-    strmap_t seen = {0};
+    soc__smap_t seen = {.borrow = 1};
     for (size_t i = 0; i < np && rc == SOC_OK; i++) {
         yaml_node_t *k = map_key(L, n, i), *v = map_val(L, n, i);
         int type, created;
         if ((rc = check_key(L, k, "exec_us")) != SOC_OK)
             break;
-        int *slot = strmap_slot(&seen, sval(k), &created);
+        int *slot = soc__smap_slot(&seen, sval(k), &created);
         if (slot == NULL) {
             rc = oom(L);
             break;
@@ -1457,7 +1399,7 @@ static int parse_exec(ld_t *L, const yaml_node_t *n, int c)
         lc->exec[lc->n_exec].dist = d;
         lc->n_exec++;
     }
-    strmap_free(&seen);
+    soc__smap_free(&seen);
     return rc;
 }
 
@@ -1474,7 +1416,7 @@ static int parse_cluster(ld_t *L, const yaml_node_t *n, int c)
     if ((rc = get_str(L, v, "name", &cl->name)) != SOC_OK)
         return rc;
     int created;
-    int *slot = strmap_slot(&L->cluster_names, cl->name, &created);
+    int *slot = soc__smap_slot(&L->cluster_names, cl->name, &created);
     if (slot == NULL)
         return oom(L);
     if (!created)
@@ -1512,7 +1454,7 @@ static int cluster_index(ld_t *L, const yaml_node_t *n, const char *key, int *ou
     int rc = get_str(L, n, key, &name);
     if (rc != SOC_OK)
         return rc;
-    int c = strmap_get(&L->cluster_names, name);
+    int c = soc__smap_get(&L->cluster_names, name);
     if (c < 0) {
         const soc_platform_t *p = &L->cfg->platform;
         const char **names = malloc(sizeof *names * (size_t)(p->n_clusters ? p->n_clusters : 1));
@@ -1613,6 +1555,33 @@ static int parse_placement(ld_t *L, const yaml_node_t *n, soc_contention_t *c, i
     return SOC_OK;
 }
 
+/* contention.port_bandwidth v: a mapping cluster -> bandwidth of the in and
+ * out ports of that cluster's PEs. */
+static int parse_port_bw(ld_t *L, const yaml_node_t *v, soc_contention_t *c)
+{
+    soc_platform_t *p = &L->cfg->platform;
+    char buf[64];
+    int rc;
+    if (v->type != YAML_MAPPING_NODE)
+        return fail(L, v, SOC_ECONFIG,
+                    "port_bandwidth: expected a mapping cluster -> bandwidth, got %s",
+                    describe(v, buf, sizeof buf));
+    c->port_bw = calloc((size_t)p->n_clusters, sizeof *c->port_bw);
+    if (c->port_bw == NULL)
+        return oom(L);
+    size_t np = map_len(v);
+    if ((rc = tick(L, v, np)) != SOC_OK)
+        return rc;
+    for (size_t i = 0; i < np; i++) {
+        int cl;
+        if ((rc = cluster_index(L, map_key(L, v, i), "port_bandwidth", &cl)) != SOC_OK ||
+            (rc = get_num(L, map_val(L, v, i), "port_bandwidth", 0, 1, SOC_YAML_MAX_BANDWIDTH,
+                          &c->port_bw[cl])) != SOC_OK)
+            return rc;
+    }
+    return SOC_OK;
+}
+
 static int parse_contention(ld_t *L, const yaml_node_t *n)
 {
     soc_platform_t *p = &L->cfg->platform;
@@ -1655,26 +1624,9 @@ static int parse_contention(ld_t *L, const yaml_node_t *n)
             (rc = get_num(L, v, "energy_pj_per_unit", 0, 0, 1e12, &c->energy_pj_per_unit)) !=
                 SOC_OK)
             return rc;
-        if ((v = map_get(L, n, "port_bandwidth")) != NULL) {
-            char buf[64];
-            if (v->type != YAML_MAPPING_NODE)
-                return fail(L, v, SOC_ECONFIG,
-                            "port_bandwidth: expected a mapping cluster -> bandwidth, got %s",
-                            describe(v, buf, sizeof buf));
-            c->port_bw = calloc((size_t)p->n_clusters, sizeof *c->port_bw);
-            if (c->port_bw == NULL)
-                return oom(L);
-            size_t np = map_len(v);
-            if ((rc = tick(L, v, np)) != SOC_OK)
-                return rc;
-            for (size_t i = 0; i < np; i++) {
-                int cl;
-                if ((rc = cluster_index(L, map_key(L, v, i), "port_bandwidth", &cl)) != SOC_OK ||
-                    (rc = get_num(L, map_val(L, v, i), "port_bandwidth", 0, 1,
-                                  SOC_YAML_MAX_BANDWIDTH, &c->port_bw[cl])) != SOC_OK)
-                    return rc;
-            }
-        }
+        if ((v = map_get(L, n, "port_bandwidth")) != NULL &&
+            (rc = parse_port_bw(L, v, c)) != SOC_OK)
+            return rc;
         int mesh = c->topology == SOC_TOPO_MESH;
         yaml_node_t *vc = map_get(L, n, "cols"), *vr = map_get(L, n, "rows");
         if (mesh && model == SOC_NET_FLOW && (vc == NULL || vr == NULL))
@@ -1850,13 +1802,13 @@ static const char *task_label(const soc_app_t *a, int t, char *buf, size_t size)
 }
 
 /* name -> index over an application's tasks; repeated names map to -2. */
-static int task_map(ld_t *L, const soc_app_t *a, strmap_t *m)
+static int task_map(ld_t *L, const soc_app_t *a, soc__smap_t *m)
 {
     for (int t = 0; t < a->n_tasks; t++) {
         if (a->tasks[t].name == NULL)
             continue;
         int created;
-        int *slot = strmap_slot(m, a->tasks[t].name, &created);
+        int *slot = soc__smap_slot(m, a->tasks[t].name, &created);
         if (slot == NULL)
             return oom(L);
         *slot = created ? t : -2;
@@ -1865,7 +1817,7 @@ static int task_map(ld_t *L, const soc_app_t *a, strmap_t *m)
 }
 
 /* A task reference: an index (plain integer) or a task name. */
-static int resolve_task(ld_t *L, const yaml_node_t *n, const soc_app_t *a, const strmap_t *m,
+static int resolve_task(ld_t *L, const yaml_node_t *n, const soc_app_t *a, const soc__smap_t *m,
                         const char *key, int *out)
 {
     char buf[64];
@@ -1881,7 +1833,7 @@ static int resolve_task(ld_t *L, const yaml_node_t *n, const soc_app_t *a, const
         *out = (int)idx;
         return SOC_OK;
     }
-    int t = strmap_get(m, sval(n));
+    int t = soc__smap_get(m, sval(n));
     if (t == -2)
         return fail(L, n, SOC_ECONFIG,
                     "%s: task name '%.60s' is not unique in application '%s'; use its index",
@@ -2171,7 +2123,7 @@ static int check_graph(ld_t *L, const yaml_node_t *tasks, const yaml_node_t *edg
     return rc;
 }
 
-static int parse_edges(ld_t *L, const yaml_node_t *n, int a, const strmap_t *tm)
+static int parse_edges(ld_t *L, const yaml_node_t *n, int a, const soc__smap_t *tm)
 {
     soc_app_t *app = &L->cfg->apps[a];
     size_t k;
@@ -2224,13 +2176,13 @@ static int app_scalars(ld_t *L, const yaml_node_t *n, int a)
     yaml_node_t *h = map_get(L, n, "head"), *t = map_get(L, n, "tail");
     if (h == NULL && t == NULL)
         return SOC_OK;
-    strmap_t tm = {0};
+    soc__smap_t tm = {.borrow = 1};
     rc = task_map(L, app, &tm);
     if (rc == SOC_OK && h != NULL)
         rc = resolve_task(L, h, app, &tm, "head", &app->head);
     if (rc == SOC_OK && t != NULL)
         rc = resolve_task(L, t, app, &tm, "tail", &app->tail);
-    strmap_free(&tm);
+    soc__smap_free(&tm);
     return rc;
 }
 
@@ -2264,11 +2216,11 @@ static int app_map(ld_t *L, const yaml_node_t *n, int a, int from_file)
     for (size_t t = 0; t < nt; t++)
         if ((rc = parse_task(L, seq_at(L, tasks, t), a, (int)t)) != SOC_OK)
             return rc;
-    strmap_t tm = {0};
+    soc__smap_t tm = {.borrow = 1};
     rc = task_map(L, app, &tm);
     if (rc == SOC_OK && edges != NULL && !is_null(edges))
         rc = parse_edges(L, edges, a, &tm);
-    strmap_free(&tm);
+    soc__smap_free(&tm);
     if (rc == SOC_OK)
         rc = check_graph(L, tasks, edges, a);
     if (rc == SOC_OK)
@@ -2321,7 +2273,7 @@ static int parse_app_item(ld_t *L, const yaml_node_t *n, int a)
     if (rc != SOC_OK)
         return rc;
     int created;
-    int *slot = strmap_slot(&L->app_names, app->name, &created);
+    int *slot = soc__smap_slot(&L->app_names, app->name, &created);
     if (slot == NULL)
         return oom(L);
     if (!created)
@@ -2363,7 +2315,7 @@ static int app_index(ld_t *L, const yaml_node_t *n, const char *key, int *out)
     int rc = get_str(L, n, key, &name);
     if (rc != SOC_OK)
         return rc;
-    int a = strmap_get(&L->app_names, name);
+    int a = soc__smap_get(&L->app_names, name);
     if (a < 0) {
         const soc_config_t *cfg = L->cfg;
         const char **names = malloc(sizeof *names * (size_t)cfg->n_apps);
@@ -2518,6 +2470,124 @@ static const yaml_node_t *stoch_wrong_key(ld_t *L, const yaml_node_t *v, soc_arr
     return NULL;
 }
 
+/* Renewal arrivals: interarrival, a time distribution with a mean of at
+ * least the engine's time step. */
+static int parse_renewal(ld_t *L, const yaml_node_t *v)
+{
+    soc_injection_t *in = &L->cfg->injection;
+    yaml_node_t *x;
+    int rc;
+    if ((x = map_get(L, v, "interarrival")) == NULL)
+        return fail(L, v, SOC_ECONFIG,
+                    "arrival: renewal needs interarrival (a number or {dist: ...})");
+    if ((rc = parse_dist(L, x, "interarrival", DIST_TIME, &in->interarrival, NULL)) != SOC_OK)
+        return rc;
+    if (!(soc_dist_mean(&in->interarrival) >= SOC_MIN_INTERVAL_US))
+        return fail(L, x, SOC_ECONFIG,
+                    "interarrival: the mean (%.3g us) must be at least 1 ns, the engine's "
+                    "time step",
+                    soc_dist_mean(&in->interarrival));
+    return SOC_OK;
+}
+
+/* MMPP switch: an n x n matrix of switching rates per µs (the diagonal,
+ * perhaps the generator's -q_i, is ignored). */
+static int mmpp_switch(ld_t *L, const yaml_node_t *sw, size_t n)
+{
+    soc_injection_t *in = &L->cfg->injection;
+    size_t rows, cols;
+    int rc;
+    if ((rc = want_seq(L, sw, "switch", n, n, &rows)) != SOC_OK)
+        return rc;
+    for (size_t i = 0; i < n; i++) {
+        yaml_node_t *row = seq_at(L, sw, i);
+        if ((rc = want_seq(L, row, "switch", n, n, &cols)) != SOC_OK)
+            return rc;
+        for (size_t j = 0; j < n; j++) {
+            double r;
+            /* the diagonal may hold the generator's -q_i: ignored */
+            if ((rc = get_num(L, seq_at(L, row, j), "switch", i == j ? -1e6 : 0, 0,
+                              SOC_YAML_MAX_RATE, &r)) != SOC_OK)
+                return rc;
+            in->switch_rate[i * n + j] = i == j ? 0 : r;
+        }
+    }
+    return SOC_OK;
+}
+
+/* MMPP sojourn_us: the mean time in each of the n states; leaving a state,
+ * each other state is equally likely. */
+static int mmpp_sojourn(ld_t *L, const yaml_node_t *so, size_t n)
+{
+    soc_injection_t *in = &L->cfg->injection;
+    size_t k;
+    int rc;
+    if ((rc = want_seq(L, so, "sojourn_us", n, n, &k)) != SOC_OK)
+        return rc;
+    for (size_t i = 0; i < n; i++) {
+        double t;
+        if ((rc = get_num(L, seq_at(L, so, i), "sojourn_us", 0, 1, SOC_YAML_MAX_US, &t)) !=
+            SOC_OK)
+            return rc;
+        /* leaving state i, each other state is equally likely */
+        for (size_t j = 0; j < n; j++)
+            in->switch_rate[i * n + j] = i == j ? 0 : 1.0 / (t * (double)(n - 1));
+    }
+    return SOC_OK;
+}
+
+/* MMPP arrivals: states (mean inter-arrival time in each), and switch or
+ * sojourn_us (one of them when there are several states); at most 1e6
+ * switches per arrival on average. */
+static int parse_mmpp(ld_t *L, const yaml_node_t *v)
+{
+    soc_injection_t *in = &L->cfg->injection;
+    yaml_node_t *st = map_get(L, v, "states"), *sw = map_get(L, v, "switch"),
+                *so = map_get(L, v, "sojourn_us");
+    size_t n;
+    int rc;
+    if (st == NULL)
+        return fail(L, v, SOC_ECONFIG,
+                    "arrival: mmpp needs states (the mean inter-arrival time in each state)");
+    if ((rc = want_seq(L, st, "states", 1, SOC_YAML_MAX_STATES, &n)) != SOC_OK)
+        return rc;
+    if ((in->state_mean_us = malloc(sizeof(double) * n)) == NULL ||
+        (in->switch_rate = calloc(n * n, sizeof(double))) == NULL)
+        return oom(L);
+    in->n_states = (int)n;
+    for (size_t i = 0; i < n; i++)
+        if ((rc = get_num(L, seq_at(L, st, i), "states", 0, 1, SOC_YAML_MAX_US,
+                          &in->state_mean_us[i])) != SOC_OK)
+            return rc;
+    for (size_t i = 0; i < n; i++)
+        if (in->state_mean_us[i] < SOC_MIN_INTERVAL_US)
+            return fail(L, seq_at(L, st, i), SOC_ECONFIG,
+                        "states: %s us is below 1 ns, the engine's time step (the "
+                        "smallest is 0.001)",
+                        sval(seq_at(L, st, i)));
+    if (sw != NULL && so != NULL)
+        return fail(L, so, SOC_ECONFIG, "give either switch or sojourn_us, not both");
+    if (n > 1 && sw == NULL && so == NULL)
+        return fail(L, v, SOC_ECONFIG,
+                    "arrival: mmpp with %zu states needs switch (rates per µs) or "
+                    "sojourn_us (mean time in each state)", n);
+    if (sw != NULL && (rc = mmpp_switch(L, sw, n)) != SOC_OK)
+        return rc;
+    if (so != NULL && (rc = mmpp_sojourn(L, so, n)) != SOC_OK)
+        return rc;
+    for (size_t i = 0; i < n; i++) {
+        double q = 0;
+        for (size_t j = 0; j < n; j++)
+            q += in->switch_rate[i * n + j];
+        if (q * in->state_mean_us[i] > 1e6)
+            return fail(L, sw ? sw : so, SOC_ECONFIG,
+                        "state %zu switches %.3g times per arrival on average (at most 1e6)",
+                        i, q * in->state_mean_us[i]);
+    }
+    return SOC_OK;
+}
+
+/* issue 13: renewal and MMPP arrivals (native only), batches, on_full. */
 static int parse_stoch_injection(ld_t *L, const yaml_node_t *v, int native)
 {
     soc_injection_t *in = &L->cfg->injection;
@@ -2528,89 +2598,10 @@ static int parse_stoch_injection(ld_t *L, const yaml_node_t *v, int native)
             return fail(L, map_get(L, v, "arrival"), SOC_ECONFIG,
                         "arrival: %s needs semantics: native", soc__yaml_arrival_names[in->kind]);
     }
-    if (in->kind == SOC_ARRIVAL_RENEWAL) {
-        if ((x = map_get(L, v, "interarrival")) == NULL)
-            return fail(L, v, SOC_ECONFIG,
-                        "arrival: renewal needs interarrival (a number or {dist: ...})");
-        if ((rc = parse_dist(L, x, "interarrival", DIST_TIME, &in->interarrival, NULL)) != SOC_OK)
-            return rc;
-        if (!(soc_dist_mean(&in->interarrival) >= SOC_MIN_INTERVAL_US))
-            return fail(L, x, SOC_ECONFIG,
-                        "interarrival: the mean (%.3g us) must be at least 1 ns, the engine's "
-                        "time step",
-                        soc_dist_mean(&in->interarrival));
-    }
-    if (in->kind == SOC_ARRIVAL_MMPP) {
-        yaml_node_t *st = map_get(L, v, "states"), *sw = map_get(L, v, "switch"),
-                    *so = map_get(L, v, "sojourn_us");
-        size_t n;
-        if (st == NULL)
-            return fail(L, v, SOC_ECONFIG,
-                        "arrival: mmpp needs states (the mean inter-arrival time in each state)");
-        if ((rc = want_seq(L, st, "states", 1, SOC_YAML_MAX_STATES, &n)) != SOC_OK)
-            return rc;
-        if ((in->state_mean_us = malloc(sizeof(double) * n)) == NULL ||
-            (in->switch_rate = calloc(n * n, sizeof(double))) == NULL)
-            return oom(L);
-        in->n_states = (int)n;
-        for (size_t i = 0; i < n; i++)
-            if ((rc = get_num(L, seq_at(L, st, i), "states", 0, 1, SOC_YAML_MAX_US,
-                              &in->state_mean_us[i])) != SOC_OK)
-                return rc;
-        for (size_t i = 0; i < n; i++)
-            if (in->state_mean_us[i] < SOC_MIN_INTERVAL_US)
-                return fail(L, seq_at(L, st, i), SOC_ECONFIG,
-                            "states: %s us is below 1 ns, the engine's time step (the "
-                            "smallest is 0.001)",
-                            sval(seq_at(L, st, i)));
-        if (sw != NULL && so != NULL)
-            return fail(L, so, SOC_ECONFIG, "give either switch or sojourn_us, not both");
-        if (n > 1 && sw == NULL && so == NULL)
-            return fail(L, v, SOC_ECONFIG,
-                        "arrival: mmpp with %zu states needs switch (rates per µs) or "
-                        "sojourn_us (mean time in each state)", n);
-        if (sw != NULL) {
-            size_t rows, cols;
-            if ((rc = want_seq(L, sw, "switch", n, n, &rows)) != SOC_OK)
-                return rc;
-            for (size_t i = 0; i < n; i++) {
-                yaml_node_t *row = seq_at(L, sw, i);
-                if ((rc = want_seq(L, row, "switch", n, n, &cols)) != SOC_OK)
-                    return rc;
-                for (size_t j = 0; j < n; j++) {
-                    double r;
-                    /* the diagonal may hold the generator's -q_i: ignored */
-                    if ((rc = get_num(L, seq_at(L, row, j), "switch", i == j ? -1e6 : 0, 0,
-                                      SOC_YAML_MAX_RATE, &r)) != SOC_OK)
-                        return rc;
-                    in->switch_rate[i * n + j] = i == j ? 0 : r;
-                }
-            }
-        }
-        if (so != NULL) {
-            size_t k;
-            if ((rc = want_seq(L, so, "sojourn_us", n, n, &k)) != SOC_OK)
-                return rc;
-            for (size_t i = 0; i < n; i++) {
-                double t;
-                if ((rc = get_num(L, seq_at(L, so, i), "sojourn_us", 0, 1, SOC_YAML_MAX_US, &t)) !=
-                    SOC_OK)
-                    return rc;
-                /* leaving state i, each other state is equally likely */
-                for (size_t j = 0; j < n; j++)
-                    in->switch_rate[i * n + j] = i == j ? 0 : 1.0 / (t * (double)(n - 1));
-            }
-        }
-        for (size_t i = 0; i < n; i++) {
-            double q = 0;
-            for (size_t j = 0; j < n; j++)
-                q += in->switch_rate[i * n + j];
-            if (q * in->state_mean_us[i] > 1e6)
-                return fail(L, sw ? sw : so, SOC_ECONFIG,
-                            "state %zu switches %.3g times per arrival on average (at most 1e6)",
-                            i, q * in->state_mean_us[i]);
-        }
-    }
+    if (in->kind == SOC_ARRIVAL_RENEWAL && (rc = parse_renewal(L, v)) != SOC_OK)
+        return rc;
+    if (in->kind == SOC_ARRIVAL_MMPP && (rc = parse_mmpp(L, v)) != SOC_OK)
+        return rc;
     if ((x = map_get(L, v, "batch")) != NULL &&
         (rc = parse_dist(L, x, "batch", DIST_COUNT, &in->batch, NULL)) != SOC_OK)
         return rc;
@@ -3130,7 +3121,7 @@ static void place_finalize_error(ld_t *L, soc_error_t *e)
         char name[256];
         memcpy(name, p, (size_t)(q - p));
         name[q - p] = '\0';
-        int idx = strmap_get(w == 0 ? &L->app_names : &L->cluster_names, name);
+        int idx = soc__smap_get(w == 0 ? &L->app_names : &L->cluster_names, name);
         if (idx < 0)
             continue;
         const ld_mark_t *m = w == 0 ? &L->apps[idx].mark : &L->clusters[idx].mark;
@@ -3151,9 +3142,9 @@ static void ld_cleanup(ld_t *L)
         free(L->docs[i]);
     }
     free(L->docs);
-    strmap_free(&L->types);
-    strmap_free(&L->cluster_names);
-    strmap_free(&L->app_names);
+    soc__smap_free(&L->types);
+    soc__smap_free(&L->cluster_names);
+    soc__smap_free(&L->app_names);
     free(L->tinfo);
     if (L->clusters != NULL)
         for (int c = 0; c < L->cfg->platform.n_clusters; c++) {
@@ -3174,6 +3165,7 @@ static int load_text(soc_config_t *cfg, const char *text, size_t len, const char
     ld_t L;
     memset(&L, 0, sizeof L);
     L.cfg = cfg;
+    L.types.borrow = 1; /* the platform's type names */
     L.err = &e;
     L.budget = LD_BUDGET;
     L.warn = warn;

@@ -171,12 +171,132 @@ static int remember_anchor(yparse_t *P, const yaml_char_t *name, soc_ynode_t *n)
     return SOC_OK;
 }
 
+static int parse_node(yparse_t *P, yaml_event_t *ev, int depth, soc_ynode_t **out);
+
+static int yt_oom(yparse_t *P)
+{
+    return soc_error_set(P->err, SOC_ENOMEM, P->name, 0, 0, "out of memory");
+}
+
+/* An alias *a: a copy of the latest node anchored &a (the copy counts
+ * against the node budget). */
+static int parse_alias(yparse_t *P, const yaml_event_t *ev, int line, int col, soc_ynode_t **out)
+{
+    const char *a = (const char *)ev->data.alias.anchor;
+    for (int i = P->n_anchors - 1; i >= 0; i--) {
+        if (strcmp(P->anchors[i].name, a) != 0)
+            continue;
+        soc_ynode_t *n = node_copy(P->anchors[i].node, &P->budget);
+        if (n == NULL)
+            return P->budget < 0
+                       ? soc_error_set(P->err, SOC_ELIMIT, P->name, line, col,
+                                       "document too large after alias expansion")
+                       : yt_oom(P);
+        *out = n;
+        return SOC_OK;
+    }
+    return soc_error_set(P->err, SOC_EPARSE, P->name, line, col, "unknown alias '*%s'", a);
+}
+
+/* A scalar (without NUL characters; quoted unless plain), and its anchor. */
+static int parse_scalar(yparse_t *P, const yaml_event_t *ev, int line, int col, soc_ynode_t **out)
+{
+    soc_ynode_t *n = node_new(SOC_YNODE_SCALAR, line, col);
+    if (n == NULL)
+        goto oom;
+    if (strlen((const char *)ev->data.scalar.value) != ev->data.scalar.length) {
+        soc_ytree_free(n);
+        return soc_error_set(P->err, SOC_EPARSE, P->name, line, col,
+                             "a scalar contains a NUL character");
+    }
+    if ((n->value = soc__strdup((const char *)ev->data.scalar.value)) == NULL)
+        goto oom;
+    n->quoted = ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
+    if (remember_anchor(P, ev->data.scalar.anchor, n) != SOC_OK)
+        goto oom;
+    *out = n;
+    return SOC_OK;
+oom:
+    soc_ytree_free(n);
+    return yt_oom(P);
+}
+
+/* One entry of the collection n at depth, starting with event e (deleted
+ * here): an item, or for a mapping a key (a plain value) and its value. */
+static int parse_entry(yparse_t *P, yaml_event_t *e, int depth, int map, soc_ynode_t *n)
+{
+    soc_ynode_t *k = NULL, *v = NULL;
+    int rc = parse_node(P, e, depth + 1, map ? &k : &v);
+    yaml_event_delete(e);
+    if (rc == SOC_OK && map) {
+        if (k->kind != SOC_YNODE_SCALAR)
+            rc = soc_error_set(P->err, SOC_ECONFIG, P->name, k->line, k->col,
+                               "a mapping key must be a plain value, not a list or mapping");
+        else if (!yaml_parser_parse(&P->p, e))
+            rc = parse_fail(P);
+        else {
+            rc = parse_node(P, e, depth + 1, &v);
+            yaml_event_delete(e);
+        }
+    }
+    if (rc == SOC_OK && node_push(n, k, v) != SOC_OK)
+        rc = yt_oom(P);
+    if (rc != SOC_OK) {
+        soc_ytree_free(k);
+        soc_ytree_free(v);
+    }
+    return rc;
+}
+
+/* A sequence or mapping: its entries up to the matching end event, then
+ * its anchor (remembered once complete). */
+static int parse_collection(yparse_t *P, const yaml_event_t *ev, int depth, int line, int col,
+                            soc_ynode_t **out)
+{
+    int map = ev->type == YAML_MAPPING_START_EVENT, rc;
+    yaml_event_type_t end = map ? YAML_MAPPING_END_EVENT : YAML_SEQUENCE_END_EVENT;
+    soc_ynode_t *n = node_new(map ? SOC_YNODE_MAPPING : SOC_YNODE_SEQUENCE, line, col);
+    if (n == NULL)
+        return yt_oom(P);
+    n->flow = map ? ev->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE
+                  : ev->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE;
+    const yaml_char_t *anchor = map ? ev->data.mapping_start.anchor : ev->data.sequence_start.anchor;
+    char *anchor_copy = anchor ? soc__strdup((const char *)anchor) : NULL;
+    if (anchor != NULL && anchor_copy == NULL) {
+        soc_ytree_free(n);
+        return yt_oom(P);
+    }
+    for (;;) {
+        yaml_event_t e;
+        if (!yaml_parser_parse(&P->p, &e)) {
+            free(anchor_copy);
+            soc_ytree_free(n);
+            return parse_fail(P);
+        }
+        if (e.type == end) {
+            yaml_event_delete(&e);
+            break;
+        }
+        if ((rc = parse_entry(P, &e, depth, map, n)) != SOC_OK) {
+            free(anchor_copy);
+            soc_ytree_free(n);
+            return rc;
+        }
+    }
+    rc = remember_anchor(P, (const yaml_char_t *)anchor_copy, n);
+    free(anchor_copy);
+    if (rc != SOC_OK) {
+        soc_ytree_free(n);
+        return yt_oom(P);
+    }
+    *out = n;
+    return SOC_OK;
+}
+
 /* Build the node that starts with event ev (already parsed; consumed). */
 static int parse_node(yparse_t *P, yaml_event_t *ev, int depth, soc_ynode_t **out)
 {
     int line = (int)ev->start_mark.line + 1, col = (int)ev->start_mark.column + 1;
-    int rc = SOC_OK;
-    soc_ynode_t *n = NULL;
     *out = NULL;
     if (depth > YT_MAX_DEPTH)
         return soc_error_set(P->err, SOC_ELIMIT, P->name, line, col,
@@ -185,97 +305,16 @@ static int parse_node(yparse_t *P, yaml_event_t *ev, int depth, soc_ynode_t **ou
         return soc_error_set(P->err, SOC_ELIMIT, P->name, line, col,
                              "document too large: more than %ld nodes", P->max_nodes);
     switch (ev->type) {
-    case YAML_ALIAS_EVENT: {
-        const char *a = (const char *)ev->data.alias.anchor;
-        for (int i = P->n_anchors - 1; i >= 0; i--) {
-            if (strcmp(P->anchors[i].name, a) != 0)
-                continue;
-            if ((n = node_copy(P->anchors[i].node, &P->budget)) == NULL)
-                return P->budget < 0
-                           ? soc_error_set(P->err, SOC_ELIMIT, P->name, line, col,
-                                           "document too large after alias expansion")
-                           : soc_error_set(P->err, SOC_ENOMEM, P->name, 0, 0, "out of memory");
-            *out = n;
-            return SOC_OK;
-        }
-        return soc_error_set(P->err, SOC_EPARSE, P->name, line, col, "unknown alias '*%s'", a);
-    }
+    case YAML_ALIAS_EVENT:
+        return parse_alias(P, ev, line, col, out);
     case YAML_SCALAR_EVENT:
-        if ((n = node_new(SOC_YNODE_SCALAR, line, col)) == NULL)
-            goto oom;
-        if (strlen((const char *)ev->data.scalar.value) != ev->data.scalar.length) {
-            soc_ytree_free(n);
-            return soc_error_set(P->err, SOC_EPARSE, P->name, line, col,
-                                 "a scalar contains a NUL character");
-        }
-        if ((n->value = soc__strdup((const char *)ev->data.scalar.value)) == NULL)
-            goto oom;
-        n->quoted = ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
-        if ((rc = remember_anchor(P, ev->data.scalar.anchor, n)) != SOC_OK)
-            goto oom;
-        *out = n;
-        return SOC_OK;
+        return parse_scalar(P, ev, line, col, out);
     case YAML_SEQUENCE_START_EVENT:
-    case YAML_MAPPING_START_EVENT: {
-        int map = ev->type == YAML_MAPPING_START_EVENT;
-        yaml_event_type_t end = map ? YAML_MAPPING_END_EVENT : YAML_SEQUENCE_END_EVENT;
-        if ((n = node_new(map ? SOC_YNODE_MAPPING : SOC_YNODE_SEQUENCE, line, col)) == NULL)
-            goto oom;
-        n->flow = map ? ev->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE
-                      : ev->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE;
-        const yaml_char_t *anchor =
-            map ? ev->data.mapping_start.anchor : ev->data.sequence_start.anchor;
-        char *anchor_copy = anchor ? soc__strdup((const char *)anchor) : NULL;
-        if (anchor != NULL && anchor_copy == NULL)
-            goto oom;
-        for (;;) {
-            yaml_event_t e;
-            if (!yaml_parser_parse(&P->p, &e)) {
-                free(anchor_copy);
-                soc_ytree_free(n);
-                return parse_fail(P);
-            }
-            if (e.type == end) {
-                yaml_event_delete(&e);
-                break;
-            }
-            soc_ynode_t *k = NULL, *v = NULL;
-            rc = parse_node(P, &e, depth + 1, map ? &k : &v);
-            yaml_event_delete(&e);
-            if (rc == SOC_OK && map) {
-                if (k->kind != SOC_YNODE_SCALAR)
-                    rc = soc_error_set(P->err, SOC_ECONFIG, P->name, k->line, k->col,
-                                       "a mapping key must be a plain value, not a list or mapping");
-                else if (!yaml_parser_parse(&P->p, &e))
-                    rc = parse_fail(P);
-                else {
-                    rc = parse_node(P, &e, depth + 1, &v);
-                    yaml_event_delete(&e);
-                }
-            }
-            if (rc == SOC_OK && node_push(n, k, v) != SOC_OK)
-                rc = soc_error_set(P->err, SOC_ENOMEM, P->name, 0, 0, "out of memory");
-            if (rc != SOC_OK) {
-                soc_ytree_free(k);
-                soc_ytree_free(v);
-                free(anchor_copy);
-                soc_ytree_free(n);
-                return rc;
-            }
-        }
-        rc = remember_anchor(P, (const yaml_char_t *)anchor_copy, n);
-        free(anchor_copy);
-        if (rc != SOC_OK)
-            goto oom;
-        *out = n;
-        return SOC_OK;
-    }
+    case YAML_MAPPING_START_EVENT:
+        return parse_collection(P, ev, depth, line, col, out);
     default:
         return soc_error_set(P->err, SOC_EPARSE, P->name, line, col, "unexpected YAML event");
     }
-oom:
-    soc_ytree_free(n);
-    return soc_error_set(P->err, SOC_ENOMEM, P->name, 0, 0, "out of memory");
 }
 
 /* Next event that is not a stream/document boundary of the expected kind. */
@@ -662,6 +701,67 @@ static int descend_ref(soc_ynode_t **slot, int in_seq, const char *basedir, cons
     return rc;
 }
 
+/* The override's value text as a YAML tree (*val); an empty text is
+ * YAML's null. */
+static int parse_value(const char *path, const char *value, soc_ynode_t **val, soc_error_t *err)
+{
+    soc_error_t ve = {0};
+    int rc = soc_ytree_parse(val, value, strlen(value), "<value>", &ve);
+    if (rc == SOC_ECONFIG && *val == NULL) { /* an empty text is YAML's null */
+        *val = node_new(SOC_YNODE_SCALAR, 1, 1);
+        if (*val == NULL || ((*val)->value = soc__strdup("")) == NULL) {
+            soc_ytree_free(*val);
+            *val = NULL;
+            return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
+        }
+        rc = SOC_OK;
+    }
+    if (rc != SOC_OK)
+        return soc_error_set(err, SOC_EPARSE, NULL, 0, 0, "override %s: value '%s' is not valid YAML: %s",
+                             path, value, ve.msg);
+    return SOC_OK;
+}
+
+/* *slotp = the slot of the path segment seg in cur: a mapping's value (a
+ * new entry when the key is missing: a mapping, or an empty value for the
+ * last segment), or a sequence's item by index or name.  p: the path up
+ * to seg (messages). */
+static int find_slot(soc_ynode_t *cur, const char *seg, int last, const char *path,
+                     const char *p, soc_ynode_t ***slotp, soc_error_t *err)
+{
+    soc_ynode_t **slot = NULL;
+    if (cur->kind == SOC_YNODE_MAPPING) {
+        for (int i = 0; i < cur->n && slot == NULL; i++)
+            if (strcmp(cur->keys[i]->value, seg) == 0)
+                slot = &cur->items[i];
+        if (slot == NULL) {
+            soc_ynode_t *k = node_new(SOC_YNODE_SCALAR, 0, 0);
+            soc_ynode_t *v = node_new(last ? SOC_YNODE_SCALAR : SOC_YNODE_MAPPING, 0, 0);
+            if (k == NULL || v == NULL || (k->value = soc__strdup(seg)) == NULL ||
+                (last && (v->value = soc__strdup("")) == NULL) || node_push(cur, k, v) != SOC_OK) {
+                soc_ytree_free(k);
+                soc_ytree_free(v);
+                return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
+            }
+            slot = &cur->items[cur->n - 1];
+        }
+    } else if (cur->kind == SOC_YNODE_SEQUENCE) {
+        int i = seq_find(cur, seg);
+        if (i < 0)
+            return soc_error_set(err, SOC_ECONFIG, NULL, 0, 0,
+                                 "override %s: no item '%s' in the list (it has %d items; give "
+                                 "an index 0..%d or the name of an item)",
+                                 path, seg, cur->n, cur->n - 1);
+        slot = &cur->items[i];
+    } else {
+        return soc_error_set(err, SOC_ECONFIG, NULL, 0, 0,
+                             "override %s: '%s' is a plain value, it has no key '%s'", path,
+                             seg == p ? "(document)" : p, seg);
+    }
+    *slotp = slot;
+    return SOC_OK;
+}
+
 int soc_ytree_set(soc_ynode_t *root, const char *path, const char *value, const char *basedir,
                   soc_error_t *err)
 {
@@ -674,65 +774,25 @@ int soc_ytree_set(soc_ynode_t *root, const char *path, const char *value, const 
         return soc_error_set(err, SOC_ECONFIG, NULL, 0, 0,
                              "override %s: the document is not a mapping", path);
     soc_ynode_t *val = NULL;
-    soc_error_t ve = {0};
-    int rc = soc_ytree_parse(&val, value, strlen(value), "<value>", &ve);
-    if (rc == SOC_ECONFIG && val == NULL) { /* an empty text is YAML's null */
-        val = node_new(SOC_YNODE_SCALAR, 1, 1);
-        if (val == NULL || (val->value = soc__strdup("")) == NULL) {
-            soc_ytree_free(val);
-            return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
-        }
-        rc = SOC_OK;
-    }
+    int rc = parse_value(path, value, &val, err);
     if (rc != SOC_OK)
-        return soc_error_set(err, SOC_EPARSE, NULL, 0, 0, "override %s: value '%s' is not valid YAML: %s",
-                             path, value, ve.msg);
+        return rc;
     char *p = soc__strdup(path);
     if (p == NULL) {
         soc_ytree_free(val);
         return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
     }
+    /* walk down segment by segment (the dot after seg cut while it is looked up) */
     soc_ynode_t *cur = root;
     char *seg = p;
-    rc = SOC_OK;
     for (;;) {
         char *dot = strchr(seg, '.');
         if (dot != NULL)
             *dot = '\0';
         int last = dot == NULL;
         soc_ynode_t **slot = NULL;
-        if (cur->kind == SOC_YNODE_MAPPING) {
-            for (int i = 0; i < cur->n && slot == NULL; i++)
-                if (strcmp(cur->keys[i]->value, seg) == 0)
-                    slot = &cur->items[i];
-            if (slot == NULL) {
-                soc_ynode_t *k = node_new(SOC_YNODE_SCALAR, 0, 0);
-                soc_ynode_t *v = node_new(last ? SOC_YNODE_SCALAR : SOC_YNODE_MAPPING, 0, 0);
-                if (k == NULL || v == NULL || (k->value = soc__strdup(seg)) == NULL ||
-                    (last && (v->value = soc__strdup("")) == NULL) || node_push(cur, k, v) != SOC_OK) {
-                    soc_ytree_free(k);
-                    soc_ytree_free(v);
-                    rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
-                    break;
-                }
-                slot = &cur->items[cur->n - 1];
-            }
-        } else if (cur->kind == SOC_YNODE_SEQUENCE) {
-            int i = seq_find(cur, seg);
-            if (i < 0) {
-                rc = soc_error_set(err, SOC_ECONFIG, NULL, 0, 0,
-                                   "override %s: no item '%s' in the list (it has %d items; give "
-                                   "an index 0..%d or the name of an item)",
-                                   path, seg, cur->n, cur->n - 1);
-                break;
-            }
-            slot = &cur->items[i];
-        } else {
-            rc = soc_error_set(err, SOC_ECONFIG, NULL, 0, 0,
-                               "override %s: '%s' is a plain value, it has no key '%s'", path,
-                               seg == p ? "(document)" : p, seg);
+        if ((rc = find_slot(cur, seg, last, path, p, &slot, err)) != SOC_OK)
             break;
-        }
         if (last) {
             soc_ytree_free(*slot);
             *slot = val;

@@ -427,25 +427,61 @@ static void w_contention(writer_t *w, const soc_platform_t *p, int ind)
     }
 }
 
-/* The platform mapping; its keys at indent `ind` (2 under "platform:", 0 in
- * a platform file of its own). */
-static int w_platform_body(writer_t *w, const soc_platform_t *p, int ind)
+/* Platform step 1: types: [...] (every type named). */
+static int w_types(writer_t *w, const soc_platform_t *p, int ind)
 {
-    if (p->name != NULL)
-        w_key_str(w, ind, "name", p->name);
-    if (p->n_types > 0) {
-        flow_t f;
-        w_indent(w, ind);
-        w_puts(w, "types: ");
-        flow_open(&f, w, "[", ind + 2);
-        for (int t = 0; t < p->n_types; t++) {
-            if (p->type_names == NULL || p->type_names[t] == NULL)
-                return w_fail(w, SOC_EINVAL, "a task type has no name");
-            flow_item(&f, (int)strlen(p->type_names[t]));
-            w_str(w, p->type_names[t]);
-        }
-        flow_close(&f, "]\n");
+    flow_t f;
+    w_indent(w, ind);
+    w_puts(w, "types: ");
+    flow_open(&f, w, "[", ind + 2);
+    for (int t = 0; t < p->n_types; t++) {
+        if (p->type_names == NULL || p->type_names[t] == NULL)
+            return w_fail(w, SOC_EINVAL, "a task type has no name");
+        flow_item(&f, (int)strlen(p->type_names[t]));
+        w_str(w, p->type_names[t]);
     }
+    flow_close(&f, "]\n");
+    return SOC_OK;
+}
+
+/* A cluster's exec_us: {type: µs or distribution, ...} (types it cannot
+ * run are left out). */
+static void w_exec_us(writer_t *w, const soc_platform_t *p, const soc_cluster_t *cl, int ind)
+{
+    flow_t f;
+    w_indent(w, ind);
+    w_puts(w, "exec_us: ");
+    flow_open(&f, w, "{", ind + 2);
+    for (int t = 0; cl->exec_us != NULL && t < p->n_types; t++) {
+        if (!(cl->exec_us[t] >= 0))
+            continue; /* < 0: type unsupported here */
+        if (cl->exec_dist != NULL && cl->exec_dist[t].kind != SOC_DIST_NONE) {
+            soc__buf_t b = {0}; /* issue 13: a distribution */
+            dist_text(&b, &cl->exec_dist[t], 1, cl->exec_us[t]);
+            flow_item(&f, (int)(strlen(p->type_names[t]) + b.n + 2));
+            w_str(w, p->type_names[t]);
+            w_puts(w, ": ");
+            if (b.oom)
+                w_fail(w, SOC_ENOMEM, "out of memory");
+            else
+                w_puts(w, soc__buf_cstr(&b));
+            soc__buf_free(&b);
+            continue;
+        }
+        char buf[40];
+        const char *num = fmt_num(cl->exec_us[t], buf, sizeof buf);
+        flow_item(&f, (int)(strlen(p->type_names[t]) + strlen(num) + 2));
+        w_str(w, p->type_names[t]);
+        w_puts(w, ": ");
+        w_puts(w, num);
+    }
+    flow_close(&f, "}\n");
+}
+
+/* Platform step 2: clusters: one item each (name, kind, count, memory or
+ * exec_us, power). */
+static int w_clusters(writer_t *w, const soc_platform_t *p, int ind)
+{
     w_indent(w, ind);
     w_puts(w, "clusters:\n");
     for (int c = 0; c < p->n_clusters; c++) {
@@ -459,41 +495,50 @@ static int w_platform_body(writer_t *w, const soc_platform_t *p, int ind)
         if (cl->kind != NULL)
             w_key_str(w, ind + 4, "kind", cl->kind);
         w_key_i64(w, ind + 4, "count", cl->count);
-        if (cl->is_memory) {
+        if (cl->is_memory)
             w_key_bool(w, ind + 4, "memory", 1);
-        } else {
-            flow_t f;
-            w_indent(w, ind + 4);
-            w_puts(w, "exec_us: ");
-            flow_open(&f, w, "{", ind + 6);
-            for (int t = 0; cl->exec_us != NULL && t < p->n_types; t++) {
-                if (!(cl->exec_us[t] >= 0))
-                    continue; /* < 0: type unsupported here */
-                if (cl->exec_dist != NULL && cl->exec_dist[t].kind != SOC_DIST_NONE) {
-                    soc__buf_t b = {0}; /* issue 13: a distribution */
-                    dist_text(&b, &cl->exec_dist[t], 1, cl->exec_us[t]);
-                    flow_item(&f, (int)(strlen(p->type_names[t]) + b.n + 2));
-                    w_str(w, p->type_names[t]);
-                    w_puts(w, ": ");
-                    if (b.oom)
-                        w_fail(w, SOC_ENOMEM, "out of memory");
-                    else
-                        w_puts(w, soc__buf_cstr(&b));
-                    soc__buf_free(&b);
-                    continue;
-                }
-                char buf[40];
-                const char *num = fmt_num(cl->exec_us[t], buf, sizeof buf);
-                flow_item(&f, (int)(strlen(p->type_names[t]) + strlen(num) + 2));
-                w_str(w, p->type_names[t]);
-                w_puts(w, ": ");
-                w_puts(w, num);
-            }
-            flow_close(&f, "}\n");
-        }
+        else
+            w_exec_us(w, p, cl, ind + 4);
         if (cl->power != NULL)
             w_power(w, cl->power, cl->count, ind + 4);
     }
+    return SOC_OK;
+}
+
+/* The per-pair bandwidth table as bandwidth: [[a, b, bw], ...] (it must be
+ * symmetric; <= 0 entries are left to the default). */
+static int w_bw_pairs(writer_t *w, const soc_platform_t *p, int ind)
+{
+    int any = 0, n = p->n_clusters;
+    for (int a = 0; a < n; a++)
+        for (int b = a; b < n; b++) {
+            double ab = p->bw[a * n + b], ba = p->bw[b * n + a];
+            if (!(ab > 0) && !(ba > 0))
+                continue; /* <= 0: the default applies */
+            if (ab > 0 && ba > 0 && ab != ba)
+                return w_fail(w, SOC_EUNSUPPORTED,
+                              "the bandwidth table is not symmetric; YAML pairs are");
+            if (!any) {
+                w_indent(w, ind);
+                w_puts(w, "bandwidth:\n");
+            }
+            any = 1;
+            w_indent(w, ind + 2);
+            w_puts(w, "- [");
+            w_str(w, p->clusters[a].name);
+            w_puts(w, ", ");
+            w_str(w, p->clusters[b].name);
+            w_puts(w, ", ");
+            w_num(w, ab > 0 ? ab : ba);
+            w_puts(w, "]\n");
+        }
+    return SOC_OK;
+}
+
+/* Platform step 3: communication: mode, memory, bandwidths, latency, the
+ * pair table and the contention model. */
+static int w_communication(writer_t *w, const soc_platform_t *p, int ind)
+{
     w_indent(w, ind);
     w_puts(w, "communication:\n");
     w_key_str(w, ind + 2, "mode", soc__yaml_comm_mode_names[p->comm_mode == SOC_COMM_SHARED_MEMORY]);
@@ -502,33 +547,25 @@ static int w_platform_body(writer_t *w, const soc_platform_t *p, int ind)
     w_key_num(w, ind + 2, "bandwidth_self", p->bw_self);
     w_key_num(w, ind + 2, "bandwidth_default", p->bw_default);
     w_key_num(w, ind + 2, "latency_us", p->latency_us);
-    if (p->bw != NULL) {
-        int any = 0, n = p->n_clusters;
-        for (int a = 0; a < n; a++)
-            for (int b = a; b < n; b++) {
-                double ab = p->bw[a * n + b], ba = p->bw[b * n + a];
-                if (!(ab > 0) && !(ba > 0))
-                    continue; /* <= 0: the default applies */
-                if (ab > 0 && ba > 0 && ab != ba)
-                    return w_fail(w, SOC_EUNSUPPORTED,
-                                  "the bandwidth table is not symmetric; YAML pairs are");
-                if (!any) {
-                    w_indent(w, ind + 2);
-                    w_puts(w, "bandwidth:\n");
-                }
-                any = 1;
-                w_indent(w, ind + 4);
-                w_puts(w, "- [");
-                w_str(w, p->clusters[a].name);
-                w_puts(w, ", ");
-                w_str(w, p->clusters[b].name);
-                w_puts(w, ", ");
-                w_num(w, ab > 0 ? ab : ba);
-                w_puts(w, "]\n");
-            }
-    }
+    int rc;
+    if (p->bw != NULL && (rc = w_bw_pairs(w, p, ind + 2)) != SOC_OK)
+        return rc;
     if (p->contention != NULL)
         w_contention(w, p, ind + 2);
+    return SOC_OK;
+}
+
+/* The platform mapping; its keys at indent `ind` (2 under "platform:", 0 in
+ * a platform file of its own). */
+static int w_platform_body(writer_t *w, const soc_platform_t *p, int ind)
+{
+    int rc;
+    if (p->name != NULL)
+        w_key_str(w, ind, "name", p->name);
+    if (p->n_types > 0 && (rc = w_types(w, p, ind)) != SOC_OK)
+        return rc;
+    if ((rc = w_clusters(w, p, ind)) != SOC_OK || (rc = w_communication(w, p, ind)) != SOC_OK)
+        return rc;
     return w->rc;
 }
 

@@ -71,9 +71,9 @@ def extensions():
     libs = pkg_config("--libs", *pkgs) or ["-ligraph", "-lgsl", "-lgslcblas", "-lyaml"]
     extra_c = ["-std=c11", "-O2"] + shlex.split(os.environ.get("SOCSIM_EXT_CFLAGS", "")) + cflags
     extra_l = [str(lib)] + libs + ["-lm", "-ldl"] + shlex.split(os.environ.get("SOCSIM_EXT_LDFLAGS", ""))
-    return [Extension("socsim_gym._core", sources=["socsim_gym/_core.c"],
+    return [Extension("socsim_gym._core", sources=["socsim_gym/_core.c", "socsim_gym/_study.c"],
                       include_dirs=[str(p) for p in includes], extra_compile_args=extra_c,
-                      extra_link_args=extra_l, depends=[str(lib)], optional=not REQUIRE)]
+                      extra_link_args=extra_l, depends=[str(lib), "socsim_gym/_study.h"], optional=not REQUIRE)]
 
 
 setup(ext_modules=extensions(), cmdclass={"build_ext": build_ext})

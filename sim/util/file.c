@@ -1,7 +1,7 @@
 /*
- * file.c -- reading a whole input file with limits (soc_util.h): the DS3
- * reader and the weights loader use it so that a device, a FIFO or a huge
- * file can never tie a loader up.
+ * file.c -- whole files in and out (soc_util.h): reading an input file with
+ * limits (the DS3 reader and the weights loader use it so that a device, a
+ * FIFO or a huge file can never tie a loader up), and writing a buffer whole.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -94,4 +94,20 @@ out:
     free(buf);
     close(fd);
     return rc;
+}
+
+int soc__write_all(int fd, const void *p, size_t n)
+{
+    const char *s = p;
+    while (n > 0) {
+        ssize_t w = write(fd, s, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        s += w;
+        n -= (size_t)w;
+    }
+    return 0;
 }

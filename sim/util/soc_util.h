@@ -95,6 +95,33 @@ void soc__buf_us(soc__buf_t *b, double x);
  * %.16g or %.17g; "0" for zero), "null" for non-finite values (JSON). */
 const char *soc__num(char buf[32], double x);
 
+/* ------------------------------------------------------- string map */
+
+/* FNV-1a of a NUL-terminated string. */
+size_t soc__hash_str(const char *s);
+
+/* A string -> int hash map (open addressing).  Zero-initialise; set
+ * borrow = 1 before the first insertion to keep the callers' key pointers
+ * (they must outlive the map) instead of copies. */
+typedef struct soc__smap {
+    char **keys;
+    int *vals;
+    size_t cap, n; /* cap is a power of two (0 = empty) */
+    int borrow;
+} soc__smap_t;
+
+/* Value of key, -1 when absent. */
+int soc__smap_get(const soc__smap_t *m, const char *key);
+/* The value slot of key, inserted with value -1 (*created = 1) when
+ * absent; NULL when out of memory. */
+int *soc__smap_slot(soc__smap_t *m, const char *key, int *created);
+/* Insert key -> val unless present; returns the value now stored (the old
+ * one when present: compare with val to detect duplicates), -2 when out of
+ * memory. */
+int soc__smap_put(soc__smap_t *m, const char *key, int val);
+/* Free the map (and the keys unless borrowed); keeps `borrow`. */
+void soc__smap_free(soc__smap_t *m);
+
 /* ----------------------------------------------------------------- CSV */
 
 /* Split one CSV line (no newline) into cells; returns the count, -1 on a
@@ -107,6 +134,12 @@ int soc__csv_split(const char *line, char ***cells, char **store);
  * count, -1 on a malformed line (*cells and *store NULL), -2 at the end of
  * the file. */
 int soc__csv_next(FILE *f, char **line, size_t *cap, int *lineno, char ***cells, char **store);
+
+/* ---------------------------------------------------------------- I/O */
+
+/* write(2) all n bytes of s to fd, retrying after EINTR and short writes.
+ * 0, or -1 with errno set. */
+int soc__write_all(int fd, const void *s, size_t n);
 
 /* ------------------------------------------------------------ plug-ins */
 

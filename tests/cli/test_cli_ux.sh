@@ -162,10 +162,10 @@ for v in "heft:best" "heft:worst" "met:static" "etf:static" "bnb:N" "neural:WEIG
 done
 expect_code 2 "-s hefft" -- "$S" run examples/topcuoglu.yaml -s hefft
 has "$t/err" "did you mean 'heft'" "-s hefft: no suggestion"
-if [ -r examples/policies/multiple_bal.weights ]; then
+if [ -r examples/policies/default_plan.weights ]; then
     expect_code 0 "default table" -- "$S" default --jobs 20
     has "$t/out" "^neural\* " "default: neural not marked as the shipped policy"
-    has "$t/out" "neural\* = neural:examples/policies/multiple_bal.weights" "default: no note on neural"
+    has "$t/out" "neural\* = neural:examples/policies/default_plan.weights" "default: no note on neural"
 fi
 
 # ---- text precision: no float noise, JSON keeps every digit

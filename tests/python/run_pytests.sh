@@ -10,7 +10,9 @@
 #        SOC_SOURCE_DIR (source tree; default: two levels above this script),
 #        SOC_PY_SB3=0 (skip installing torch CPU + stable-baselines3 +
 #        sb3-contrib for the SB3 adapter tests; they are never installed in a
-#        sanitizer build, where those tests skip).
+#        sanitizer build, where those tests skip),
+#        SOC_PY_RAY=0 (skip installing Ray for test_ray.py; never installed
+#        in a sanitizer build either).
 # Exit:  pytest's status, or 77 (skipped) when python3 or its venv module is
 #        missing or the packages cannot be installed (no network).
 set -u
@@ -71,6 +73,23 @@ if [ -z "$san" ] && [ "${SOC_PY_SB3:-1}" != 0 ] && [ ! -f "$sb3_stamp" ]; then
         touch "$sb3_stamp"
     else
         echo "NOTE: could not install $sb3_reqs; the SB3 tests will be skipped (see $build/pyvenv.log)"
+    fi
+fi
+
+# Ray for test_ray.py (ray_sweep and the remote env runners on a local Ray
+# instance): one wheel of about 70 MB plus small pure-Python dependencies,
+# about 260 MB installed, 30-40 s from PyPI; once per venv.  Normal build
+# only: under ASan the test would preload the sanitizer runtime into Ray's own
+# C++ daemons (test_sweep_api.py covers the sweep binding there, without
+# Ray).  Failure to install only skips those tests; SOC_PY_RAY=0 skips the
+# install.
+ray_stamp=$venv/.socsim_ray_stamp
+if [ -z "$san" ] && [ "${SOC_PY_RAY:-1}" != 0 ] && [ ! -f "$ray_stamp" ]; then
+    if "$venv/bin/python" -m pip install -q --disable-pip-version-check ray \
+        >>"$build/pyvenv.log" 2>&1; then
+        touch "$ray_stamp"
+    else
+        echo "NOTE: could not install ray; the Ray tests will be skipped (see $build/pyvenv.log)"
     fi
 fi
 

@@ -46,21 +46,6 @@ typedef struct worker {
     size_t n, cap;
 } worker_t;
 
-static int write_all(int fd, const char *s, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, s, n);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        s += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 /* The body of a worker process: never returns. */
 static void worker_main(int in_fd, int out_fd, soc_pool_job_fn job, void *user)
 {
@@ -77,7 +62,7 @@ static void worker_main(int in_fd, int out_fd, soc_pool_job_fn job, void *user)
             soc__buf_putc(&b, *p == '\n' || *p == '\r' ? ' ' : *p);
         soc__buf_putc(&b, '\n');
         free(row);
-        if (b.oom || write_all(out_fd, b.d, b.n) != 0)
+        if (b.oom || soc__write_all(out_fd, b.d, b.n) != 0)
             _exit(3);
         soc__buf_free(&b);
     }
@@ -158,7 +143,7 @@ static int feed(worker_t *w, const int *todo, int n_todo, int *next)
     }
     char msg[32];
     int n = snprintf(msg, sizeof msg, "%d\n", todo[*next]);
-    if (write_all(w->to_fd, msg, (size_t)n) != 0)
+    if (soc__write_all(w->to_fd, msg, (size_t)n) != 0)
         return -1;
     w->inflight = todo[(*next)++];
     return 0;

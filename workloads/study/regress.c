@@ -497,6 +497,82 @@ static void report_tables(const soc_regress_t *S, FILE *out, const golden_t *g, 
     free(gx);
 }
 
+/* The comparison of the runs with the goldens: each run's cells, its
+ * golden row, the changed cells and the rows of the differences table.
+ * All owned by soc_regress_compare. */
+typedef struct cmp {
+    int nm;              /* metric fields */
+    char ***now;         /* [n_runs] cells of each run (status, metrics); NULL = failed */
+    char **nstore;       /* [n_runs] their storage */
+    int *gi;             /* [n_runs] golden row of each run, -1 = none */
+    unsigned char *chg;  /* [n_runs][nm + 1] changed cells (0: the status, or a new run) */
+    soc__buf_t detail;   /* the rows of the differences table */
+    int n_diff;
+} cmp_t;
+
+/* Run i against its golden row: a failed run, a run not in the goldens, or
+ * every differing cell (marked in chg, listed in detail). */
+static void compare_run(const soc_regress_t *S, golden_t *g, int i, cmp_t *C)
+{
+    const soc_metric_field_t *f = soc_metric_fields(NULL);
+    int nm = C->nm, w, s, k;
+    run_key(S, i, &w, &s, &k);
+    char seed[32];
+    snprintf(seed, sizeof seed, "%llu", (unsigned long long)S->seeds[k]);
+    C->gi[i] = golden_find(g, S->work[w], S->sched[s], seed);
+    if (S->rows[i] == NULL || soc__csv_split(S->rows[i], &C->now[i], &C->nstore[i]) != 1 + nm) {
+        free(C->now[i]);
+        free(C->nstore[i]);
+        C->now[i] = NULL;
+        C->nstore[i] = NULL;
+        C->n_diff++;
+        soc__buf_printf(&C->detail, "| %s | %s | %s | run | | failed |\n", S->work[w],
+                        S->sched[s], seed);
+        return;
+    }
+    if (C->gi[i] < 0) {
+        C->n_diff++;
+        C->chg[(size_t)i * (size_t)(nm + 1)] = 1;
+        soc__buf_printf(&C->detail, "| %s | %s | %s | (all) | not in the goldens | new |\n",
+                        S->work[w], S->sched[s], seed);
+        return;
+    }
+    g->used[C->gi[i]] = 1;
+    char **gc = g->cells[C->gi[i]] + 3;
+    for (int m = 0; m <= nm; m++) {
+        if (strcmp(gc[m], C->now[i][m]) == 0)
+            continue;
+        C->chg[(size_t)i * (size_t)(nm + 1) + (size_t)m] = 1;
+        C->n_diff++;
+        soc__buf_printf(&C->detail, "| %s | %s | %s | %s | %s | **%s** |\n", S->work[w],
+                        S->sched[s], seed, m == 0 ? "status" : f[m - 1].name,
+                        gc[m][0] ? gc[m] : "-", C->now[i][m][0] ? C->now[i][m] : "-");
+    }
+}
+
+/* The Markdown report: the summary line, the tables per workload and the
+ * differences with exact values. */
+static void write_report(const soc_regress_t *S, FILE *out, const golden_t *g, const char *gpath,
+                         cmp_t *C)
+{
+    int n_diff = C->n_diff;
+    fprintf(out, "# Scheduler regression\n\n%d workloads x %d schedulers x %d seeds = %d runs, "
+                 "compared exactly with `%s`: %s\n\n",
+            S->n_w, S->n_s, S->n_seeds, S->n_runs, gpath,
+            n_diff ? "**DIFFERENCES FOUND**" : "no differences.");
+    if (n_diff)
+        fprintf(out, "%d differing value(s); changed cells are **bold** with the golden value "
+                     "after them. If the change is intended, accept it with `socsim regress "
+                     "--update --dir %s` and commit `golden.csv` (docs/regression.md).\n\n",
+                n_diff, S->dir);
+    report_tables(S, out, g, C->now, C->gi, C->chg, C->nm);
+    const char *d = soc__buf_cstr(&C->detail);
+    if (n_diff)
+        fprintf(out, "## Differences (exact values)\n\n| workload | scheduler | seed | metric | "
+                     "golden | now |\n|---|---|---|---|---|---|\n%s\n",
+                d != NULL ? d : "");
+}
+
 int soc_regress_compare(const soc_regress_t *S, FILE *out, int *n_diff_out, soc_error_t *err)
 {
     int nm = n_metrics(), n_fields = 4 + nm;
@@ -513,88 +589,39 @@ int soc_regress_compare(const soc_regress_t *S, FILE *out, int *n_diff_out, soc_
         free(gpath);
         return rc;
     }
-    int n_diff = 0, nr = S->n_runs ? S->n_runs : 1;
-    soc__buf_t detail = {0};
-    char ***now = calloc((size_t)nr, sizeof *now);
-    char **nstore = calloc((size_t)nr, sizeof *nstore);
-    int *gi = calloc((size_t)nr, sizeof *gi);
-    unsigned char *chg = calloc((size_t)nr * (size_t)(nm + 1), 1);
-    if (now == NULL || nstore == NULL || gi == NULL || chg == NULL) {
+    int nr = S->n_runs ? S->n_runs : 1;
+    cmp_t C = {.nm = nm};
+    C.now = calloc((size_t)nr, sizeof *C.now);
+    C.nstore = calloc((size_t)nr, sizeof *C.nstore);
+    C.gi = calloc((size_t)nr, sizeof *C.gi);
+    C.chg = calloc((size_t)nr * (size_t)(nm + 1), 1);
+    if (C.now == NULL || C.nstore == NULL || C.gi == NULL || C.chg == NULL) {
         rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
         goto out;
     }
-    const soc_metric_field_t *f = soc_metric_fields(NULL);
-    for (int i = 0; i < S->n_runs; i++) {
-        int w, s, k;
-        run_key(S, i, &w, &s, &k);
-        char seed[32];
-        snprintf(seed, sizeof seed, "%llu", (unsigned long long)S->seeds[k]);
-        gi[i] = golden_find(&g, S->work[w], S->sched[s], seed);
-        if (S->rows[i] == NULL || soc__csv_split(S->rows[i], &now[i], &nstore[i]) != 1 + nm) {
-            free(now[i]);
-            free(nstore[i]);
-            now[i] = NULL;
-            nstore[i] = NULL;
-            n_diff++;
-            soc__buf_printf(&detail, "| %s | %s | %s | run | | failed |\n", S->work[w], S->sched[s],
-                            seed);
-            continue;
-        }
-        if (gi[i] < 0) {
-            n_diff++;
-            chg[(size_t)i * (size_t)(nm + 1)] = 1;
-            soc__buf_printf(&detail, "| %s | %s | %s | (all) | not in the goldens | new |\n",
-                            S->work[w], S->sched[s], seed);
-            continue;
-        }
-        g.used[gi[i]] = 1;
-        char **gc = g.cells[gi[i]] + 3;
-        for (int m = 0; m <= nm; m++) {
-            if (strcmp(gc[m], now[i][m]) == 0)
-                continue;
-            chg[(size_t)i * (size_t)(nm + 1) + (size_t)m] = 1;
-            n_diff++;
-            soc__buf_printf(&detail, "| %s | %s | %s | %s | %s | **%s** |\n", S->work[w],
-                            S->sched[s], seed, m == 0 ? "status" : f[m - 1].name,
-                            gc[m][0] ? gc[m] : "-", now[i][m][0] ? now[i][m] : "-");
-        }
-    }
+    for (int i = 0; i < S->n_runs; i++)
+        compare_run(S, &g, i, &C);
     for (int j = 0; j < g.n; j++)
         if (!g.used[j]) {
-            n_diff++;
-            soc__buf_printf(&detail, "| %s | %s | %s | (all) | in the goldens | **gone** |\n",
+            C.n_diff++;
+            soc__buf_printf(&C.detail, "| %s | %s | %s | (all) | in the goldens | **gone** |\n",
                             g.cells[j][0], g.cells[j][1], g.cells[j][2]);
         }
-    if (out != NULL) {
-        fprintf(out, "# Scheduler regression\n\n%d workloads x %d schedulers x %d seeds = %d runs, "
-                     "compared exactly with `%s`: %s\n\n",
-                S->n_w, S->n_s, S->n_seeds, S->n_runs, gpath,
-                n_diff ? "**DIFFERENCES FOUND**" : "no differences.");
-        if (n_diff)
-            fprintf(out, "%d differing value(s); changed cells are **bold** with the golden value "
-                         "after them. If the change is intended, accept it with `socsim regress "
-                         "--update --dir %s` and commit `golden.csv` (docs/regression.md).\n\n",
-                    n_diff, S->dir);
-        report_tables(S, out, &g, now, gi, chg, nm);
-        const char *d = soc__buf_cstr(&detail);
-        if (n_diff)
-            fprintf(out, "## Differences (exact values)\n\n| workload | scheduler | seed | metric | "
-                         "golden | now |\n|---|---|---|---|---|---|\n%s\n",
-                    d != NULL ? d : "");
-    }
+    if (out != NULL)
+        write_report(S, out, &g, gpath, &C);
 out:
-    for (int i = 0; now != NULL && i < S->n_runs; i++) {
-        free(now[i]);
-        free(nstore[i]);
+    for (int i = 0; C.now != NULL && i < S->n_runs; i++) {
+        free(C.now[i]);
+        free(C.nstore[i]);
     }
-    free(now);
-    free(nstore);
-    free(gi);
-    free(chg);
-    soc__buf_free(&detail);
+    free(C.now);
+    free(C.nstore);
+    free(C.gi);
+    free(C.chg);
+    soc__buf_free(&C.detail);
     golden_free(&g);
     free(gpath);
     if (n_diff_out != NULL)
-        *n_diff_out = n_diff;
+        *n_diff_out = C.n_diff;
     return rc;
 }

@@ -608,21 +608,6 @@ int soc_results_todo(const soc_results_t *r, int **units, int *n)
     return SOC_OK;
 }
 
-static int write_all(int fd, const char *s, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, s, n);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        s += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 int soc_results_add(soc_results_t *r, int unit, char *const *cells, soc_error_t *err)
 {
     int first, cnt, rc = SOC_OK;
@@ -641,7 +626,7 @@ int soc_results_add(soc_results_t *r, int unit, char *const *cells, soc_error_t 
         soc__buf_free(&body);
         if (line == NULL) {
             rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
-        } else if (write_all(r->fd, line, strlen(line)) != 0) {
+        } else if (soc__write_all(r->fd, line, strlen(line)) != 0) {
             rc = soc_error_set(err, SOC_EIO, r->path, 0, 0, "write failed: %s", strerror(errno));
             free(line);
         } else {

@@ -64,7 +64,12 @@ SOC_API void soc_env_options_default(soc_env_options_t *o);
 /* Apply one "key=value" (keys: slots, action_mode, reward, reward_norm,
  * invalid_penalty, time_us, jobs, time_scale_us, reward_jobs, energy_norm,
  * expert, graph).  SOC_EINVAL with a message
- * naming the key on an unknown key or a bad value; *o unchanged then. */
+ * naming the key on an unknown key or a bad value; *o unchanged then.
+ * action_mode=plan (soc/obs.h SOC_ACTION_PLAN): each step places one task
+ * of a job being planned at its arrival, HEFT-style; such steps stay at
+ * the job's arrival instant (dt_us = 0) until the job is planned whole.
+ * soc_env_create refuses an expert the action mode does not define
+ * (soc_obs_expert_supported). */
 SOC_API int soc_env_options_set(soc_env_options_t *o, const char *kv,
                                 soc_error_t *err);
 /* Name of a reward kind ("latency", "makespan", "compbonus", "energy",

@@ -10,7 +10,8 @@
  *             optional same-step autoreset with per-episode seeds from
  *             soc_env_episode_seed(base, index, episode);
  *   run()     one whole simulation with a scheduler -> metrics dict
- *             (the numbers of `socsim run --json`).
+ *             (the numbers of `socsim run --json`);
+ *   Sweep, Results  the sweep API and results store (_study.c).
  * Buffers are taken through the buffer protocol (no numpy C API, so the
  * module builds without numpy headers).  Ownership: each object owns its
  * environments and the Py_buffer views it holds; the GIL is held
@@ -28,6 +29,8 @@
 #include "soc/study.h"
 #include "soc/schedulers.h"
 #include "soc/workload.h"
+
+#include "_study.h"
 
 static PyObject *CoreError;
 
@@ -1055,7 +1058,9 @@ PyMODINIT_FUNC PyInit__core(void)
         PyModule_AddObjectRef(m, "Env", (PyObject *)&EnvType) < 0 ||
         PyModule_AddObjectRef(m, "VecEnv", (PyObject *)&VecType) < 0 ||
         PyModule_AddIntConstant(m, "NODE_FIXED", SOC_OBS_NODE_FIXED) < 0 ||
-        PyModule_AddIntConstant(m, "PE_FEATURES", SOC_OBS_PE_FEATURES) < 0) {
+        PyModule_AddIntConstant(m, "PE_FEATURES", SOC_OBS_PE_FEATURES) < 0 ||
+        PyModule_AddStringConstant(m, "LIBRARY_VERSION", soc_version()) < 0 ||
+        core_study_init(m, CoreError) < 0) {
         Py_DECREF(m);
         return NULL;
     }

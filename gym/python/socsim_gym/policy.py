@@ -24,7 +24,7 @@ import numpy as np
 MAGIC = "socsim-mlp"
 FORMAT_VERSION = 1
 ACTIVATIONS = ("tanh", "relu", "linear")
-ACTION_MODES = ("pair", "pe", "task")
+ACTION_MODES = ("pair", "pe", "task", "plan")
 MAX_LAYERS = 16
 MAX_WIDTH = 65536
 MAX_WEIGHTS = 1 << 26
@@ -88,7 +88,8 @@ class MLPPolicy:
     # simulator's business (sim/include/soc/obs.h), the file records it.
     @property
     def n_actions(self) -> int:
-        return {"pair": self.slots * self.n_pes, "pe": self.n_pes, "task": self.slots}[self.action_mode]
+        return {"pair": self.slots * self.n_pes, "pe": self.n_pes, "task": self.slots,
+                "plan": self.n_pes}[self.action_mode]
 
     def validate(self) -> None:
         """Raise :class:`WeightsError` if the network breaks a rule of gym/WEIGHTS.md."""

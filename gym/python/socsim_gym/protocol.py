@@ -13,6 +13,7 @@ drive the server outside Gymnasium.  Three layers:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import select
@@ -204,19 +205,39 @@ class Connection:
         If one reply is an error, the remaining replies are still read (to
         keep the stream in step) and the first error is raised.
         """
+        return self.recv_many(self.send_many(requests))
+
+    def send_many(self, requests: Sequence[Dict[str, Any]]) -> List[Tuple[Dict[str, Any], int]]:
+        """First half of :meth:`call_many`: send the requests, return what
+        :meth:`recv_many` needs to read their replies.  Between the two, a
+        client may send to other servers, so that they all work at once."""
         if self._sock is None:
             raise ConnectionLost("the connection to the socsim server is closed")
         frames = []
-        seqs = []
+        pending = []
         for req in requests:
             self._seq += 1
-            seqs.append(self._seq)
+            pending.append((req, self._seq))
             frames.append(encode_frame(dict(req, seq=self._seq)))
+        try:
+            self._sock.sendall(b"".join(frames))
+        except socket.timeout:
+            self.close()
+            raise ConnectionLost(f"the socsim server took no request within {self.timeout} s") from None
+        except OSError as e:
+            self.close()
+            raise ConnectionLost(f"connection to the socsim server failed: {e}") from None
+        return pending
+
+    def recv_many(self, pending: Sequence[Tuple[Dict[str, Any], int]]
+                  ) -> List[Tuple[Dict[str, Any], Dict[str, np.ndarray]]]:
+        """Second half of :meth:`call_many`: the replies, in order."""
+        if self._sock is None:
+            raise ConnectionLost("the connection to the socsim server is closed")
         replies = []
         first_error: Optional[ServerError] = None
         try:
-            self._sock.sendall(b"".join(frames))
-            for req, seq in zip(requests, seqs):
+            for req, seq in pending:
                 hdr, arrays = self._recv()
                 if hdr.get("seq", seq) != seq:
                     raise ProtocolError(f"reply seq {hdr.get('seq')} does not match request seq {seq}")
@@ -429,14 +450,30 @@ class Session:
 
     def call_many(self, requests: Sequence[Dict[str, Any]]
                   ) -> List[Tuple[Dict[str, Any], Dict[str, np.ndarray]]]:
+        return self.recv_many(self.send_many(requests))
+
+    def send_many(self, requests: Sequence[Dict[str, Any]]) -> Any:
+        """Send without waiting (see :meth:`Connection.send_many`)."""
         if self.conn is None or self.conn.closed:
             raise ConnectionLost("not connected to a socsim server")
+        with self._why_lost():
+            return self.conn.send_many(requests)
+
+    def recv_many(self, pending: Any) -> List[Tuple[Dict[str, Any], Dict[str, np.ndarray]]]:
+        if self.conn is None or self.conn.closed:
+            raise ConnectionLost("not connected to a socsim server")
+        with self._why_lost():
+            return self.conn.recv_many(pending)
+
+    @contextlib.contextmanager
+    def _why_lost(self):
         try:
-            return self.conn.call_many(requests)
+            yield
         except ConnectionLost as e:
             why = self.server.describe_death() if self.server is not None else ""
-            if why:
-                raise ConnectionLost(f"{e}: {why}") from None
+            where = f" at {self._address}" if self._address is not None else ""
+            if why or where:
+                raise ConnectionLost(f"{e}{where}{': ' + why if why else ''}") from None
             raise
 
     def close(self) -> None:

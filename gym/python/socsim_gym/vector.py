@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -24,8 +25,11 @@ class SocSimVectorEnv(VectorEnv):
 
     Args:
         num_envs: number of sub-environments.
-        config, config_path, options, address, socsim, timeout: as for
+        config, config_path, options, socsim, timeout: as for
             :class:`~socsim_gym.env.SocSimEnv`.
+        address: a running ``socsim serve`` (``unix:PATH``,
+            ``tcp:HOST:PORT``), a list of them (the sub-environments are
+            spread over the servers, below), or None for a private server.
         autoreset_mode: Gymnasium's ``NEXT_STEP`` (default), ``SAME_STEP``
             (``info["final_obs"]``/``info["final_info"]`` hold the last
             observation and info) or ``DISABLED``.
@@ -39,10 +43,20 @@ class SocSimVectorEnv(VectorEnv):
     ``reset()`` draws ``s`` from ``np_random`` the first time; a list gives
     explicit seeds for that reset, later episodes continue with derived ones.
 
-    Losing the server: the step raises
+    Several servers: ``address`` may be a list of addresses (``socsim serve
+    --tcp`` on several hosts, or several local servers); sub-environment
+    ``i`` then lives on server ``i % len(address)``.  A step sends every
+    server its share before reading any reply, so the servers simulate at
+    the same time; seeds are derived from the sub-environment's index in the
+    whole vector env, so the trajectories do not depend on how many servers
+    there are (nor on the backend).  Each connection holds about
+    ``num_envs / len(address)`` environments: the servers'
+    ``--max-envs-per-conn`` (default 64) must allow it.
+
+    Losing a server: the step raises
     :class:`~socsim_gym.protocol.ConnectionLost`; the next full ``reset``
-    reconnects (restarting a private server) and creates the environments
-    again.
+    reconnects (restarting a private server) and creates that server's
+    environments again.
 
     Masks: ``info["action_mask"]`` is ``(num_envs, n)`` int8 and
     :meth:`action_masks` returns the same as bool.  In ``NEXT_STEP`` mode a
@@ -80,13 +94,26 @@ class SocSimVectorEnv(VectorEnv):
         self.autoreset_mode = (autoreset_mode if isinstance(autoreset_mode, AutoresetMode)
                                else AutoresetMode(autoreset_mode))
         self.metadata = dict(self.metadata, autoreset_mode=self.autoreset_mode)
-        self._session: Optional[Session] = Session(address, socsim=socsim, timeout=timeout)
+        addresses = address_list(address)
+        self._sessions: List[Session] = []
+        try:
+            for a in addresses:
+                self._sessions.append(Session(a, socsim=socsim, timeout=timeout))
+        except BaseException:
+            for sess in self._sessions:
+                sess.close()
+            raise
+        self._session: Optional[Session] = self._sessions[0]  # the first (compatibility)
+        # sub-env i lives on server i % k, as env id self._ids[i]
+        self._home = [i % len(self._sessions) for i in range(self.num_envs)]
+        self._ids: List[int] = [0] * self.num_envs
         self._make_reply: Optional[Dict[str, Any]] = None
         self._make_req = make_request(config, config_path, options, address is None)
         try:
             replies = self._make_all()
         except BaseException:
-            self._session.close()
+            for sess in self._sessions:
+                sess.close()
             raise
         self.single_observation_space, self.single_action_space = spaces_from_make(*replies[0])
         self.observation_space = batch_space(self.single_observation_space, self.num_envs)
@@ -99,21 +126,65 @@ class SocSimVectorEnv(VectorEnv):
         self._base: Optional[int] = None
         self._episode = np.zeros(self.num_envs, dtype=np.int64)  # episodes started per sub-env
 
-    def _live(self) -> Session:
-        if self._session is None:
+    def _live(self) -> List[Session]:
+        if not self._sessions:
             raise SocSimError("the vector environment is closed")
-        return self._session
+        return self._sessions
 
-    def _make_all(self) -> List[Tuple[Dict[str, Any], Dict[str, np.ndarray]]]:
-        replies = self._live().call_many([self._make_req] * self.num_envs)
-        shapes = {(h["obs_dim"], h["n_actions"]) for h, _ in replies}
+    def _call(self, per_env: Dict[int, List[Tuple[Dict[str, Any], np.ndarray]]]
+              ) -> Dict[int, List[Tuple[Dict[str, Any], Dict[str, np.ndarray]]]]:
+        """Send each server (index -> [(request, its sub-envs)]) its requests
+        first, then read the replies: the servers work at the same time.
+        Every reply that was asked for is read, even after a failure, so
+        the other connections stay in step; then the first error is raised."""
+        sessions = self._live()
+        sent: Dict[int, Any] = {}
+        failure: Optional[BaseException] = None
+        for k, reqs in per_env.items():
+            try:
+                sent[k] = sessions[k].send_many([r for r, _ in reqs])
+            except SocSimError as e:
+                failure = e
+                break
+        out: Dict[int, List[Tuple[Dict[str, Any], Dict[str, np.ndarray]]]] = {}
+        for k, pending in sent.items():
+            try:
+                out[k] = sessions[k].recv_many(pending)
+            except SocSimError as e:
+                failure = failure or e
+        if failure is not None:
+            raise failure
+        return out
+
+    def _by_server(self, which: Any) -> Dict[int, np.ndarray]:
+        """The sub-envs of `which` grouped by server (each group in order)."""
+        which = np.asarray(which, dtype=np.int64)
+        home = np.asarray(self._home)[which] if len(which) else np.zeros(0, dtype=np.int64)
+        return {k: which[home == k] for k in range(len(self._sessions)) if (home == k).any()}
+
+    def _make_all(self, servers: Optional[Sequence[int]] = None
+                  ) -> List[Tuple[Dict[str, Any], Dict[str, np.ndarray]]]:
+        """Create the sub-envs of `servers` (default: all); the make replies."""
+        servers = range(len(self._sessions)) if servers is None else servers
+        groups = {k: g for k, g in self._by_server(np.arange(self.num_envs)).items()
+                  if k in servers}
+        replies = self._call({k: [(self._make_req, g)] * len(g) for k, g in groups.items()})
+        flat = []
+        for k, g in groups.items():
+            for i, (h, arrays) in zip(g, replies[k]):
+                self._ids[int(i)] = int(h["env_id"])
+                flat.append((h, arrays))
+        # every server must offer the same environment (config, version)
+        seen = {_signature(h) for h, _ in flat}
         if getattr(self, "_make_reply", None) is not None:  # a reconnection
-            shapes.add((self._make_reply["obs_dim"], self._make_reply["n_actions"]))
-        if len(shapes) != 1:
-            raise SocSimError(f"the server offers different spaces: {sorted(shapes)}")
-        self._ids = [int(h["env_id"]) for h, _ in replies]
-        self._make_reply = replies[0][0]
-        return replies
+            seen.add(_signature(self._make_reply))
+        if len(seen) != 1:
+            shapes = sorted({(h["obs_dim"], h["n_actions"]) for h, _ in flat})
+            raise SocSimError(f"the servers offer different environments (spaces {shapes}; "
+                              "different configs or socsim versions?)")
+        if getattr(self, "_make_reply", None) is None:
+            self._make_reply = flat[0][0]
+        return flat
 
     @property
     def env_options(self) -> Dict[str, Any]:
@@ -178,19 +249,24 @@ class SocSimVectorEnv(VectorEnv):
                 raise ValueError("the first reset must reset every sub-environment")
             which = np.flatnonzero(reset_mask)
         seeds = self._seeds(seed, which)
-        session = self._live()
-        if session.conn is None or session.conn.closed:
+        lost = [k for k, sess in enumerate(self._live()) if sess.conn is None or sess.conn.closed]
+        if lost:
             if reset_mask is not None and not reset_mask.all():
                 raise ConnectionLost("the connection to the socsim server was lost: "
                                      "reset every sub-environment to reconnect")
             # A full reset needs no history: reconnect (restarting a private
-            # server) and create the environments again.
-            session.connect()
-            self._make_all()
-        hdr, arrays = session.call({"cmd": "reset_many", "env_ids": [self._ids[i] for i in which],
-                                    "seeds": [seeds[i] for i in which]})
-        infos = self._batch_infos({int(i): self._take(int(i), hdr["infos"][row], arrays, row)
-                                   for row, i in enumerate(which)})
+            # server) and create that server's environments again.
+            for k in lost:
+                self._sessions[k].connect()
+            self._make_all(lost)
+        per_env: Dict[int, Dict[str, Any]] = {}
+        groups = self._by_server(which)
+        replies = self._call({k: [({"cmd": "reset_many", "env_ids": [self._ids[i] for i in g],
+                                    "seeds": [seeds[i] for i in g]}, g)]
+                              for k, g in groups.items()})
+        for k, g in groups.items():
+            self._take_all(replies[k][0], g, per_env)
+        infos = self._batch_infos(per_env)
         self._started = True
         return self._obs.copy(), infos
 
@@ -213,31 +289,36 @@ class SocSimVectorEnv(VectorEnv):
             to_reset = np.zeros(0, dtype=np.int64)
         to_step = np.flatnonzero(~np.isin(np.arange(self.num_envs), to_reset))
 
-        requests = []
-        if len(to_step):
-            requests.append({"cmd": "step_many", "env_ids": [self._ids[i] for i in to_step],
-                             "actions": [acts_int[i] for i in to_step], "autoreset": False})
-        if len(to_reset):
-            requests.append(self._reset_many_req(to_reset))
-        replies = self._live().call_many(requests)
+        requests: Dict[int, List[Tuple[Dict[str, Any], np.ndarray]]] = {}
+        for k, g in self._by_server(to_step).items():
+            requests.setdefault(k, []).append(
+                ({"cmd": "step_many", "env_ids": [self._ids[i] for i in g],
+                  "actions": [acts_int[i] for i in g], "autoreset": False}, g))
+        for k, g in self._by_server(to_reset).items():
+            requests.setdefault(k, []).append((self._reset_many_req(g), g))
+        replies = self._call(requests)
 
         per_env: Dict[int, Dict[str, Any]] = {}
         final: Dict[int, Dict[str, Any]] = {}
-        if len(to_step):
-            hdr, arrays = replies[0]
-            for row, i in enumerate(to_step):
-                rewards[i] = float(hdr["rewards"][row])
-                terminated[i] = bool(hdr["terminated"][row])
-                truncated[i] = bool(hdr["truncated"][row])
-                per_env[int(i)] = self._take(int(i), hdr["infos"][row], arrays, row)
-                self._ended[i] |= terminated[i] or truncated[i]
-        if len(to_reset):
-            self._take_all(replies[-1], to_reset, per_env)
+        for k, reqs in requests.items():
+            for (req, g), (hdr, arrays) in zip(reqs, replies[k]):
+                if req["cmd"] == "reset_many":
+                    self._take_all((hdr, arrays), g, per_env)
+                    continue
+                for row, i in enumerate(g):
+                    rewards[i] = float(hdr["rewards"][row])
+                    terminated[i] = bool(hdr["terminated"][row])
+                    truncated[i] = bool(hdr["truncated"][row])
+                    per_env[int(i)] = self._take(int(i), hdr["infos"][row], arrays, row)
+                    self._ended[i] |= terminated[i] or truncated[i]
         if self.autoreset_mode == AutoresetMode.SAME_STEP and self._ended.any():
             ended = np.flatnonzero(self._ended)
             for i in ended:
                 final[int(i)] = {"final_obs": self._obs[i].copy(), "final_info": per_env[int(i)]}
-            self._take_all(self._live().call(self._reset_many_req(ended)), ended, per_env)
+            groups = self._by_server(ended)
+            again = self._call({k: [(self._reset_many_req(g), g)] for k, g in groups.items()})
+            for k, g in groups.items():
+                self._take_all(again[k][0], g, per_env)
 
         infos = self._batch_infos(per_env)
         if final:
@@ -299,9 +380,31 @@ class SocSimVectorEnv(VectorEnv):
         return self._masks.copy()
 
     def close_extras(self, **kwargs: Any) -> None:
-        session, self._session = self._session, None
-        if session is not None:
-            session.close()
+        sessions, self._sessions, self._session = self._sessions, [], None
+        for sess in sessions:
+            sess.close()
 
 
-__all__ = ["SocSimVectorEnv"]
+def address_list(address: Any) -> List[Any]:
+    """The servers of a vector env: None (one private server), one address,
+    or a list of addresses.  A (host, port) pair is one address."""
+    if isinstance(address, (list, tuple)) and not (
+            len(address) == 2 and isinstance(address[0], str)
+            and isinstance(address[1], (int, np.integer))):
+        out = list(address)
+        if not out:
+            raise ValueError("address: an empty list of servers")
+        if any(a is None for a in out):
+            raise ValueError("address: a list names running servers (no None)")
+        return out
+    return [address]
+
+
+def _signature(make_reply: Dict[str, Any]) -> Tuple[Any, ...]:
+    """What must agree between servers: spaces, resolved options, names."""
+    return (make_reply["obs_dim"], make_reply["n_actions"],
+            json.dumps(make_reply.get("options"), sort_keys=True),
+            tuple(make_reply.get("pes") or ()), tuple(make_reply.get("features") or ()))
+
+
+__all__ = ["SocSimVectorEnv", "address_list"]

@@ -69,7 +69,7 @@ def check_parity(socsim, config, policy, env, seeds, tmp_path, extra=(), warmup=
             assert metrics["avg_latency_us"] == pytest.approx(last["avg_latency_us"], rel=1e-9)
 
 
-@pytest.mark.parametrize("mode, slots", [("pair", 4), ("pe", 3), ("task", 5)])
+@pytest.mark.parametrize("mode, slots", [("pair", 4), ("pe", 3), ("task", 5), ("plan", 8)])
 def test_random_network_parity_on_the_small_workload(socsim, small_config, tmp_path, mode, slots):
     # An untrained network with large weights makes erratic, non-trivial
     # choices: a sharper test of the encoding than a sensible policy.
@@ -95,6 +95,19 @@ def test_parity_on_the_heterogeneous_default_platform(socsim, tmp_path):
         env.close()
 
 
+def test_plan_parity_on_the_heterogeneous_default_platform(socsim, tmp_path):
+    # Plan mode on MULTIPLE_BAL: whole jobs planned at arrival with keyed
+    # (inserted) assignments; a random network picks erratic PEs.
+    jobs = 12
+    env = SocSimEnv(options={"action_mode": "plan", "jobs": jobs})
+    try:
+        pol = MLPPolicy.for_env(env, hidden=(16,), rng=np.random.default_rng(2), out_scale=3.0)
+        cfg = SRC / "workloads" / "default.yaml"
+        check_parity(socsim, str(cfg), pol, env, [3], tmp_path, extra=("--jobs", str(jobs)), warmup=True)
+    finally:
+        env.close()
+
+
 def test_shipped_policy_parity(socsim, small_config, tmp_path):
     path = POLICY_DIR / "top_small.weights"
     pol = MLPPolicy.load(str(path))
@@ -108,6 +121,20 @@ def test_shipped_policy_parity(socsim, small_config, tmp_path):
 
 def test_shipped_default_policy_parity(socsim, tmp_path):
     pol = MLPPolicy.load(str(POLICY_DIR / "multiple_bal.weights"))
+    jobs = 10
+    env = SocSimEnv(options={"slots": pol.slots, "action_mode": pol.action_mode, "jobs": jobs})
+    try:
+        pol.matches(env)
+        check_parity(socsim, str(SRC / "workloads" / "default.yaml"), pol, env, [4], tmp_path,
+                     extra=("--jobs", str(jobs)), warmup=True)
+    finally:
+        env.close()
+
+
+def test_shipped_plan_policy_parity(socsim, tmp_path):
+    # examples/policies/default_plan.weights: plan mode on the default
+    pol = MLPPolicy.load(str(POLICY_DIR / "default_plan.weights"))
+    assert pol.action_mode == "plan"
     jobs = 10
     env = SocSimEnv(options={"slots": pol.slots, "action_mode": pol.action_mode, "jobs": jobs})
     try:

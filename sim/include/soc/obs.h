@@ -28,8 +28,36 @@
  *   SOC_ACTION_PAIR  K*P  a = slot * P + pe
  *   SOC_ACTION_PE    P    slot 0 on PE a
  *   SOC_ACTION_TASK  K    slot a on its earliest-finish PE
+ *   SOC_ACTION_PLAN  P    the offered task on PE a, inserted (see below)
  * An invalid action maps to the fallback: slot 0 on its earliest-finish PE
- * (ties: lowest PE index).
+ * (ties: lowest PE index); in plan mode the offered task on its
+ * insertion-based earliest-finish PE (HEFT's choice).
+ *
+ * Plan mode (SOC_ACTION_PLAN) makes HEFT's decisions with a policy: the
+ * jobs that arrived at this instant (those with a ready, unassigned task)
+ * are planned whole, one after another in job order, and each job's tasks
+ * are offered one at a time in HEFT's order (upward rank with mean costs,
+ * ties to the lower task index, always a task whose predecessors are
+ * placed -- the `heft` scheduler's order, bit for bit).  The action picks
+ * the PE; the task is assigned with the key `start` of soc_obs_decode_key:
+ * its earliest insertion-based start on that PE (an idle gap of the PE's
+ * timeline that fits, else after the last reservation), from the planned
+ * finishes of its placed predecessors -- what the `heft` scheduler assigns.
+ * While a job still has unplanned tasks the decision point stays at the
+ * same instant, although its remaining tasks may not be ready.  The
+ * observation has its own layout (see soc_obs_feature_name; K = `slots` is
+ * not used):
+ *   P PE blocks of 14:  can, eft, best, regret, exec, ready, wait, job,
+ *                       job_regret, busy, left, backlog, queue, util
+ *   task block of 8:    rank, done, size, succ, preds, age, span, crit
+ *   A app one-hot:      app.<name> (A = applications)
+ *   4 globals:          jobs, pending, idle, load
+ * `job` is a rollout: the job's planned completion if the task goes to that
+ * PE and the job's remaining tasks are then placed by HEFT's rule.
+ * Planning happens at the decision point of the arrival instant (after the
+ * instant's events), not inside the arrival event as the heft scheduler's
+ * on_job_arrival: the same decisions with fixed execution times; with
+ * execution-time distributions the random draws come in another order.
  *
  * An encoder keeps scratch space, so one encoder must not be used from two
  * threads at once.  It borrows the platform and applications, which must
@@ -49,7 +77,8 @@ extern "C" {
 typedef enum soc_action_mode {
     SOC_ACTION_PAIR = 0, /* (slot, PE) pairs */
     SOC_ACTION_PE = 1,   /* PE for the oldest ready task */
-    SOC_ACTION_TASK = 2  /* slot; PE by earliest finish */
+    SOC_ACTION_TASK = 2, /* slot; PE by earliest finish */
+    SOC_ACTION_PLAN = 3  /* PE of the offered task of a job planned at arrival */
 } soc_action_mode_t;
 
 #define SOC_OBS_MAX_SLOTS 1024
@@ -67,7 +96,7 @@ typedef struct soc_obs soc_obs_t;
 /* Fill *p with the defaults. */
 SOC_API void soc_obs_params_default(soc_obs_params_t *p);
 
-/* Name of a mode ("pair", "pe", "task") and back (-1 if unknown). */
+/* Name of a mode ("pair", "pe", "task", "plan") and back (-1 if unknown). */
 SOC_API const char *soc_action_mode_name(soc_action_mode_t m);
 SOC_API int soc_action_mode_parse(const char *name);
 
@@ -108,7 +137,21 @@ SOC_API void soc_obs_mask_none(const soc_obs_t *o, uint8_t *mask);
 SOC_API int soc_obs_decode(soc_obs_t *o, const soc_view_t *v, int64_t action,
                            soc_task_ref_t *ref, int *pe);
 
-/* The fallback decision: slot 0 on its earliest-finish PE.  SOC_OK, or
+/* The same, with the key to assign with (soc_sim_api_t.assign's start):
+ * SOC_APPEND in the slot modes, the insertion-based start on *pe in plan
+ * mode.  Returns as soc_obs_decode. */
+SOC_API int soc_obs_decode_key(soc_obs_t *o, const soc_view_t *v, int64_t action,
+                               soc_task_ref_t *ref, int *pe, soc_time_t *key);
+
+/* 1 when view v still holds a decision of the encoder's mode: a live ready
+ * task (slot modes) or a task to offer (plan mode: a job of v->ready with
+ * an unassigned task); 0 otherwise.  Plan-mode drivers assign and ask
+ * again before advancing the simulation (soc_sim_next_decision only knows
+ * about ready tasks). */
+SOC_API int soc_obs_has_decision(soc_obs_t *o, const soc_view_t *v);
+
+/* The fallback decision: slot 0 on its earliest-finish PE (plan mode: the
+ * offered task on its insertion-based earliest-finish PE).  SOC_OK, or
  * SOC_ESTATE when no task is ready. */
 SOC_API int soc_obs_fallback(soc_obs_t *o, const soc_view_t *v,
                              soc_task_ref_t *ref, int *pe);
@@ -131,17 +174,26 @@ SOC_API int soc_obs_fallback(soc_obs_t *o, const soc_view_t *v,
  *         minus best appended finish; a task only one PE runs loses without
  *         bound), ties to the lower slot, on its earliest-finish PE -- the
  *         `sufferage` scheduler's rule while at most K tasks are ready.
+ *   ROLLOUT  (plan mode only) the PE of the smallest planned completion of
+ *         the job when the rest of it is placed by HEFT's rule (the
+ *         observation's `job` feature), ties to the smaller insertion-based
+ *         finish of the task, then the lower PE.
  * In `pe` mode only slot 0 can be chosen, so every expert gives slot 0's
- * earliest-finish PE; in `task` mode the expert's slot. */
+ * earliest-finish PE; in `task` mode the expert's slot.  In plan mode HEFT
+ * is the PE of least insertion-based finish (the `heft` scheduler's rule)
+ * and ROLLOUT as above; EFT, ETF and SUFFERAGE are slot rules and give -1
+ * there (soc_obs_expert_supported). */
 typedef enum soc_expert_kind {
     SOC_EXPERT_NONE = 0,
     SOC_EXPERT_EFT,
     SOC_EXPERT_ETF,
     SOC_EXPERT_HEFT,
-    SOC_EXPERT_SUFFERAGE
+    SOC_EXPERT_SUFFERAGE,
+    SOC_EXPERT_ROLLOUT
 } soc_expert_kind_t;
 
-/* "none", "eft", "etf", "heft", "sufferage" and back (-1 if unknown). */
+/* "none", "eft", "etf", "heft", "sufferage", "rollout" and back (-1 if
+ * unknown). */
 SOC_API const char *soc_expert_kind_name(soc_expert_kind_t k);
 SOC_API int soc_expert_kind_parse(const char *name);
 
@@ -149,6 +201,9 @@ SOC_API int soc_expert_kind_parse(const char *name);
  * when no task is ready; SOC_EINVAL on NULL arguments. */
 SOC_API int64_t soc_obs_expert(soc_obs_t *o, const soc_view_t *v,
                                soc_expert_kind_t kind);
+/* 1 when expert `kind` is defined in action mode `mode` (NONE always;
+ * ROLLOUT in plan mode only; EFT, ETF, SUFFERAGE not in plan mode). */
+SOC_API int soc_obs_expert_supported(soc_action_mode_t mode, soc_expert_kind_t kind);
 
 /* ---- graph observation (GNN policies) ---------------------------------
  * The unfinished tasks of the given jobs (in the order given, tasks by
