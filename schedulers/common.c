@@ -1414,6 +1414,28 @@ static void tree_row(soc__ws_t *ws, const soc_view_t *v, int i, int gi, soc_time
 {
     const soc__groups_t *g = &ws->groups;
     int f = g->first[gi], end = f + g->count[gi];
+    /* a short scan first (unless the group's earliest PEs, known for this
+     * decision, are busy): at light load the need-th free PE is among the
+     * first few, and the scan's offers up to it are the whole answer */
+    int probe = ws->tree_probe < 0 ? 0 : ws->tree_probe > 0 ? ws->tree_probe : SOC__TREE_PROBE;
+    int seen = ws->top_st[gi] == ws->dstamp && avail_get(ws, v, ws->top[2 * gi]) > dr ? probe : 0;
+    int free_found = 0, p = f;
+    for (; p < end && seen < probe; p++) {
+        if (tr_out(g, p, hosts, -1))
+            continue;
+        seen++;
+        if (avail_get(ws, v, p) <= dr && ++free_found >= need)
+            break;
+    }
+    if (free_found >= need) {
+        for (int q = f; q <= p; q++) {
+            if (tr_out(g, q, hosts, -1))
+                continue;
+            soc_time_t av = avail_get(ws, v, q);
+            row_offer(ws, i, q, (dr > av ? dr : av) + w);
+        }
+        return;
+    }
     /* the group's two earliest PEs answer most rows without a search: when
      * the earliest is busy, all are; they are the least busy ones unless
      * one is a host */

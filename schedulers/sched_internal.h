@@ -356,6 +356,10 @@ typedef struct soc__ws {
      * scan, ties included; tests set tree_min to 1 (always) or INT_MAX
      * (never). */
     int tree_min;
+    /* A searched group's row first scans up to tree_probe PEs (0: the
+     * default SOC__TREE_PROBE, < 0: none; tests use both): at light load
+     * the free PEs it needs are among them and no search is made. */
+    int tree_probe;
     int tree;            /* this decision may use the engine's searches */
     uint64_t tree_lost;  /* decisions that dropped them (tests) */
     int *top;            /* [2 * groups] each group's two earliest PEs ... */
@@ -365,6 +369,8 @@ typedef struct soc__ws {
 } soc__ws_t;
 
 #define SOC__TREE_MIN 16
+/* PEs a searched group's row first scans (light load: enough) */
+#define SOC__TREE_PROBE 8
 
 /* create() of a heuristic without arguments / with the static mode. */
 int soc__ws_create(void **state, const soc_sched_init_t *init);

@@ -291,6 +291,7 @@ static soc_config_t *rand_cfg(int heavy, int wide)
 enum { V_DEFAULT = 0, V_PLAIN, V_BIG, V_SMALL, V_TREE_BIG, V_TREE_SMALL };
 static const soc_sched_ops_t *w_inner;
 static int w_variant;
+static int w_probe; /* the searches' first scan: 0 default, -1 none */
 static soc__ws_t *w_ws;       /* the live list heuristic's state */
 static uint64_t w_tree_lost;  /* its tree_lost when it was destroyed */
 
@@ -310,6 +311,7 @@ static int w_create(void **state, const soc_sched_init_t *init)
                       : w_variant == V_SMALL || w_variant == V_TREE_SMALL ? INT_MAX
                                                                           : 0;
         ws->tree_min = w_variant == V_TREE_BIG || w_variant == V_TREE_SMALL ? 1 : INT_MAX;
+        ws->tree_probe = w_probe;
         w_ws = ws;
     }
     return SOC_OK;
@@ -386,10 +388,20 @@ START_TEST(test_clusters_same_schedules)
         for (size_t k = 0; k < sizeof SPECS / sizeof SPECS[0]; k++) {
             same_schedules(cfg, SPECS[k], round, V_DEFAULT);
             if (strchr(SPECS[k], ':') == NULL && strstr("etf minmin maxmin sufferage", SPECS[k]))
-                for (int var = V_BIG; var <= V_TREE_SMALL; var++)
+                for (int var = V_BIG; var <= V_TREE_SMALL; var++) {
                     same_schedules(cfg, SPECS[k], round, var);
-            else if (strcmp(SPECS[k], "mct") == 0 || strcmp(SPECS[k], "eft") == 0)
+                    if (var >= V_TREE_BIG) { /* the searches without their first scan */
+                        w_probe = -1;
+                        same_schedules(cfg, SPECS[k], round, var);
+                        w_probe = 0;
+                    }
+                }
+            else if (strcmp(SPECS[k], "mct") == 0 || strcmp(SPECS[k], "eft") == 0) {
                 same_schedules(cfg, SPECS[k], round, V_TREE_SMALL);
+                w_probe = -1;
+                same_schedules(cfg, SPECS[k], round, V_TREE_SMALL);
+                w_probe = 0;
+            }
         }
         ts_cfg_destroy(cfg);
     }
