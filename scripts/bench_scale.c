@@ -46,6 +46,7 @@
 #include <unistd.h>
 
 #include "bare_engine.h"
+#include "bench_timed.h"
 #include "soc/schedulers.h"
 #include "soc/sim.h"
 #include "soc/workload.h"
@@ -282,41 +283,6 @@ static void to_trace(soc_config_t *cfg)
 
 /* ------------------------------------------------------------- running */
 
-/* The scheduler's callbacks wrapped to time them (optional).  Benchmark
- * program, single-threaded: file-scope state is fine here. */
-static const soc_sched_ops_t *inner;
-static double inner_s;
-
-static int w_create(void **state, const soc_sched_init_t *init)
-{
-    *state = NULL;
-    return inner->create != NULL ? inner->create(state, init) : SOC_OK;
-}
-
-static void w_destroy(void *state)
-{
-    if (inner->destroy != NULL)
-        inner->destroy(state);
-}
-
-static int w_arrival(void *state, soc_view_t *v, uint64_t job)
-{
-    if (inner->on_job_arrival == NULL)
-        return SOC_OK;
-    double t0 = cpu_s();
-    int rc = inner->on_job_arrival(state, v, job);
-    inner_s += cpu_s() - t0;
-    return rc;
-}
-
-static int w_schedule(void *state, soc_view_t *v)
-{
-    double t0 = cpu_s();
-    int rc = inner->schedule(state, v);
-    inner_s += cpu_s() - t0;
-    return rc;
-}
-
 typedef struct runres {
     double cpu, sched;      /* seconds */
     int64_t tasks, jobs;
@@ -330,15 +296,9 @@ static int run_once(const soc_config_t *cfg, const char *spec, int timed, runres
     soc_error_t err = {0};
     if (soc_sched_resolve(spec, &h, &err) != SOC_OK)
         die_err(spec, &err);
-    inner = soc_sched_handle_ops(h);
-    soc_sched_ops_t wrap = *inner;
-    if (timed) {
-        wrap.create = w_create;
-        wrap.destroy = w_destroy;
-        wrap.on_job_arrival = w_arrival;
-        wrap.schedule = w_schedule;
-    }
-    inner_s = 0;
+    soc_sched_ops_t wrap = *soc_sched_handle_ops(h);
+    if (timed)
+        bench_timed_wrap(soc_sched_handle_ops(h), cpu_s, &wrap);
     soc_sim_t *sim = NULL;
     soc_sim_options_t o = {sizeof o, &wrap, soc_sched_handle_arg(h), NULL, NULL, NULL, NULL};
     double t0 = cpu_s();
@@ -351,7 +311,7 @@ static int run_once(const soc_config_t *cfg, const char *spec, int timed, runres
         soc_sim_metrics(sim, &m);
     soc_sim_destroy(sim);
     out->cpu = cpu_s() - t0;
-    out->sched = timed ? inner_s : -1;
+    out->sched = timed ? bench_timed_seconds() : -1;
     soc_sched_handle_free(h);
     if (rc != SOC_OK) {
         char buf[800];

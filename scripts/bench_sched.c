@@ -23,6 +23,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_timed.h"
 #include "soc/schedulers.h"
 #include "soc/sim.h"
 
@@ -145,43 +146,6 @@ static double now_s(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* A scheduler wrapped to time its callbacks.  This is a benchmark program,
- * single-threaded: file-scope state is fine here (not in the library). */
-static const soc_sched_ops_t *inner;
-static double inner_s;
-
-static int w_create(void **state, const soc_sched_init_t *init)
-{
-    *state = NULL;
-    return inner->create != NULL ? inner->create(state, init) : SOC_OK;
-}
-
-static void w_destroy(void *state)
-{
-    if (inner->destroy != NULL)
-        inner->destroy(state);
-}
-
-static int w_arrival(void *state, soc_view_t *v, uint64_t job)
-{
-    if (inner->on_job_arrival == NULL)
-        return SOC_OK;
-    double t0 = now_s();
-    int rc = inner->on_job_arrival(state, v, job);
-    inner_s += now_s() - t0;
-    return rc;
-}
-
-static int w_schedule(void *state, soc_view_t *v)
-{
-    double t0 = now_s();
-    int rc = inner->schedule(state, v);
-    inner_s += now_s() - t0;
-    return rc;
-}
-
-/* Wall seconds of one simulation and of its scheduler callbacks (best of
- * reps each), and its makespan.  Returns the total, -1 on failure. */
 static double time_run(const soc_config_t *cfg, const char *spec, int reps, double *makespan,
                        double *sched_s)
 {
@@ -192,18 +156,14 @@ static double time_run(const soc_config_t *cfg, const char *spec, int reps, doub
         fprintf(stderr, "bench_sched: %s\n", soc_error_format(&err, buf, sizeof buf));
         exit(2);
     }
-    inner = soc_sched_handle_ops(h);
-    soc_sched_ops_t wrap = *inner;
-    wrap.create = w_create;
-    wrap.destroy = w_destroy;
-    wrap.on_job_arrival = w_arrival;
-    wrap.schedule = w_schedule;
+    soc_sched_ops_t wrap;
+    bench_timed_wrap(soc_sched_handle_ops(h), now_s, &wrap);
     double best = -1;
     *sched_s = -1;
     for (int r = 0; r < reps; r++) {
         soc_sim_t *sim;
         soc_sim_options_t o = {sizeof o, &wrap, soc_sched_handle_arg(h), NULL, NULL, NULL, NULL};
-        inner_s = 0;
+        bench_timed_reset();
         double t0 = now_s();
         int rc = soc_sim_create(&sim, cfg, &o, &err);
         if (rc == SOC_OK)
@@ -222,8 +182,8 @@ static double time_run(const soc_config_t *cfg, const char *spec, int reps, doub
         soc_sim_destroy(sim);
         if (best < 0 || t < best)
             best = t;
-        if (*sched_s < 0 || inner_s < *sched_s)
-            *sched_s = inner_s;
+        if (*sched_s < 0 || bench_timed_seconds() < *sched_s)
+            *sched_s = bench_timed_seconds();
     }
     soc_sched_handle_free(h);
     return best;
