@@ -615,6 +615,90 @@ int soc_env_reset(soc_env_t *e, uint64_t seed, float *obs, uint8_t *mask,
     return SOC_OK;
 }
 
+/* What a step's reward is measured against: the state right after the
+ * action was assigned, before the engine advances. */
+typedef struct {
+    soc_time_t t0;
+    int64_t age0, lat0, comp0, n_meas0;
+    double en0;
+} step_mark_t;
+
+/* Take the step's starting marks and clear the per-step completion tallies. */
+static void step_begin(soc_env_t *e, const soc_view_t *v, step_mark_t *m)
+{
+    m->t0 = v->now;
+    m->age0 = age_sum_ns(e);
+    m->lat0 = e->lat_sum_all_ns;
+    m->comp0 = e->completed;
+    m->n_meas0 = meas_injected(e) - e->completed;
+    m->en0 = e->has_energy ? soc_sim_energy_j(e->sim) : 0;
+    e->n_comp = 0;
+    e->step_meas_n = e->step_meas_fin_ns = 0;
+}
+
+/* Run the engine to the next decision point: 1 there (*v its view), 0 when
+ * the run ended (*v the final view), < 0 on failure (state set to failed). */
+static int step_advance(soc_env_t *e, soc_view_t **v, soc_error_t *err)
+{
+    int rc;
+    /* plan mode: the instant stays until its jobs are planned whole (the
+     * engine only knows about ready tasks) */
+    if (e->opt.obs.mode == SOC_ACTION_PLAN && soc_obs_has_decision(e->enc, *v))
+        rc = 1;
+    else
+        rc = soc_sim_next_decision(e->sim, v, err);
+    if (rc < 0) {
+        e->state = ENV_FAILED;
+        return rc;
+    }
+    if (e->oom) {
+        e->state = ENV_FAILED;
+        return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    if (rc == 0)
+        *v = soc_sim_view(e->sim);
+    return rc;
+}
+
+/* The reward of a step from the marks m to the view v (dt = v->now - t0),
+ * before the invalid-action penalty. */
+static double step_reward(soc_env_t *e, const step_mark_t *m, const soc_view_t *v,
+                          soc_time_t dt)
+{
+    double reward;
+    switch (e->opt.reward) {
+    case SOC_REWARD_MAKESPAN:
+        reward = -soc_time_to_us(dt) / e->opt.reward_norm;
+        break;
+    case SOC_REWARD_COMPBONUS:
+        reward = -0.5 * soc_time_to_us(dt) + 50.0 * (double)(e->completed - m->comp0);
+        break;
+    case SOC_REWARD_ENERGY: {
+        double en1 = soc_sim_energy_j(e->sim);
+        reward = -(en1 - m->en0) / e->opt.energy_norm;
+        break;
+    }
+    case SOC_REWARD_EDP: {
+        double en1 = soc_sim_energy_j(e->sim);
+        double x1 = en1 * soc_time_to_us(v->now), x0 = m->en0 * soc_time_to_us(m->t0);
+        reward = -(x1 - x0) / (e->opt.energy_norm * e->opt.reward_norm);
+        break;
+    }
+    case SOC_REWARD_LATENCY:
+    default: {
+        int64_t integral;
+        if (e->opt.reward_jobs == SOC_REWARD_JOBS_ALL)
+            integral = age_sum_ns(e) - m->age0 + (e->lat_sum_all_ns - m->lat0);
+        else
+            integral = m->n_meas0 * (int64_t)dt -
+                       (e->step_meas_n * (int64_t)v->now - e->step_meas_fin_ns);
+        reward = -soc_time_to_us(integral) / e->opt.reward_norm;
+        break;
+    }
+    }
+    return reward;
+}
+
 int soc_env_step(soc_env_t *e, int64_t action, float *obs, uint8_t *mask,
                  soc_env_step_t *out, soc_error_t *err)
 {
@@ -643,62 +727,14 @@ int soc_env_step(soc_env_t *e, int64_t action, float *obs, uint8_t *mask,
                              "engine refused job %" PRIu64 " task %d on PE %d",
                              ref.job, (int)ref.task, pe);
     }
-    soc_time_t t0 = v->now;
-    int64_t age0 = age_sum_ns(e), lat0 = e->lat_sum_all_ns, comp0 = e->completed;
-    int64_t n_meas0 = meas_injected(e) - e->completed;
-    double en0 = e->has_energy ? soc_sim_energy_j(e->sim) : 0;
-    e->n_comp = 0;
-    e->step_meas_n = e->step_meas_fin_ns = 0;
-
-    /* plan mode: the instant stays until its jobs are planned whole (the
-     * engine only knows about ready tasks) */
-    if (e->opt.obs.mode == SOC_ACTION_PLAN && soc_obs_has_decision(e->enc, v))
-        rc = 1;
-    else
-        rc = soc_sim_next_decision(e->sim, &v, err);
-    if (rc < 0) {
-        e->state = ENV_FAILED;
+    step_mark_t m;
+    step_begin(e, v, &m);
+    rc = step_advance(e, &v, err);
+    if (rc < 0)
         return rc;
-    }
-    if (e->oom) {
-        e->state = ENV_FAILED;
-        return soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
-    }
-    if (rc == 0)
-        v = soc_sim_view(e->sim);
     note_jobs(e, v);
-    soc_time_t dt = v->now - t0;
-    double reward;
-    switch (e->opt.reward) {
-    case SOC_REWARD_MAKESPAN:
-        reward = -soc_time_to_us(dt) / e->opt.reward_norm;
-        break;
-    case SOC_REWARD_COMPBONUS:
-        reward = -0.5 * soc_time_to_us(dt) + 50.0 * (double)(e->completed - comp0);
-        break;
-    case SOC_REWARD_ENERGY: {
-        double en1 = soc_sim_energy_j(e->sim);
-        reward = -(en1 - en0) / e->opt.energy_norm;
-        break;
-    }
-    case SOC_REWARD_EDP: {
-        double en1 = soc_sim_energy_j(e->sim);
-        double x1 = en1 * soc_time_to_us(v->now), x0 = en0 * soc_time_to_us(t0);
-        reward = -(x1 - x0) / (e->opt.energy_norm * e->opt.reward_norm);
-        break;
-    }
-    case SOC_REWARD_LATENCY:
-    default: {
-        int64_t integral;
-        if (e->opt.reward_jobs == SOC_REWARD_JOBS_ALL)
-            integral = age_sum_ns(e) - age0 + (e->lat_sum_all_ns - lat0);
-        else
-            integral = n_meas0 * (int64_t)dt -
-                       (e->step_meas_n * (int64_t)v->now - e->step_meas_fin_ns);
-        reward = -soc_time_to_us(integral) / e->opt.reward_norm;
-        break;
-    }
-    }
+    soc_time_t dt = v->now - m.t0;
+    double reward = step_reward(e, &m, v, dt);
     if (valid == 0)
         reward -= e->opt.invalid_penalty;
     e->step++;

@@ -1176,46 +1176,50 @@ static void put_batch_infos(soc__buf_t *b, const batch_row_t *rows, int n, int s
     soc__buf_puts(b, "]");
 }
 
-static int cmd_step_many(req_t *r)
+/* The "actions" and "autoreset" of a step_many into rows[] and *autoreset;
+ * every env must have a running episode.  Replies on failure. */
+static int read_step_args(req_t *r, batch_row_t *rows, int n, int *autoreset)
 {
-    batch_row_t *rows = NULL;
-    int n = 0;
-    int rc = read_batch_envs(r, &rows, &n);
-    if (rc != SOC_OK)
-        return rc;
     int tact = soc__json_get(r->j, r->root, "actions");
-    if (tact < 0 || r->j->t[tact].type != SOC__J_ARR || r->j->t[tact].n != n) {
-        free(rows);
+    if (tact < 0 || r->j->t[tact].type != SOC__J_ARR || r->j->t[tact].n != n)
         return reply_error(r, SOC_EPROTO, "\"actions\" must be an array as long as \"env_ids\"");
-    }
     int tauto = soc__json_get(r->j, r->root, "autoreset");
-    int autoreset = tauto >= 0 && r->j->t[tauto].type == SOC__J_TRUE;
-    if (tauto >= 0 && !autoreset && r->j->t[tauto].type != SOC__J_FALSE &&
-        r->j->t[tauto].type != SOC__J_NULL) {
-        free(rows);
+    *autoreset = tauto >= 0 && r->j->t[tauto].type == SOC__J_TRUE;
+    if (tauto >= 0 && !*autoreset && r->j->t[tauto].type != SOC__J_FALSE &&
+        r->j->t[tauto].type != SOC__J_NULL)
         return reply_error(r, SOC_EPROTO, "\"autoreset\" must be true or false");
-    }
     int k = tact + 1;
     for (int m = 0; m < n; m++) {
-        if (soc__json_i64_sat(r->j, k, &rows[m].action) != SOC_OK) {
-            free(rows);
+        if (soc__json_i64_sat(r->j, k, &rows[m].action) != SOC_OK)
             return reply_error(r, SOC_EPROTO, "actions[%d] is not an integer", m);
-        }
-        if (!soc_env_running(r->s->envs[rows[m].env].env)) {
-            free(rows);
+        if (!soc_env_running(r->s->envs[rows[m].env].env))
             return reply_error(r, SOC_ESTATE,
                                "env_id %" PRIu32 " has no running episode (reset it)",
                                r->s->envs[rows[m].env].id);
-        }
         k = r->j->t[k].next;
     }
-    int dim = n > 0 ? r->s->envs[rows[0].env].obs_dim : 0;
-    int na = n > 0 ? r->s->envs[rows[0].env].n_actions : 0;
-    if (ensure_rows(r->s, n, dim, na, autoreset) != 0) {
-        free(rows);
-        return reply_error(r, SOC_ENOMEM, "out of memory");
-    }
-    int n_reset = 0;
+    return SOC_OK;
+}
+
+/* Append the completions of env e's last step to s->comp as row's slice.
+ * -1 when s->comp ran out of memory. */
+static int note_row_completions(soc_server_t *s, const envrec_t *e, batch_row_t *row)
+{
+    int nc = 0;
+    const soc_env_completion_t *cp = soc_env_completions(e->env, &nc);
+    row->comp_off = s->comp.n;
+    if (nc > 0)
+        put_completions(&s->comp, cp, nc);
+    row->comp_len = s->comp.n - row->comp_off;
+    return s->comp.oom ? -1 : 0;
+}
+
+/* Step every row in order (resetting finished episodes when autoreset,
+ * their final observations into s->fobs, *n_reset of them).  Replies on
+ * failure; the rows before the failing one stay stepped. */
+static int step_rows(req_t *r, batch_row_t *rows, int n, int dim, int na, int autoreset,
+                     int *n_reset)
+{
     soc__buf_clear(&r->s->comp);
     for (int m = 0; m < n; m++) {
         envrec_t *e = &r->s->envs[rows[m].env];
@@ -1223,43 +1227,34 @@ static int cmd_step_many(req_t *r)
         uint8_t *mask = r->s->mask + (size_t)m * (size_t)na;
         soc_error_t err;
         soc_error_clear(&err);
-        rc = soc_env_step(e->env, rows[m].action, obs, mask, &rows[m].st, &err);
+        int rc = soc_env_step(e->env, rows[m].action, obs, mask, &rows[m].st, &err);
         if (rc != SOC_OK) {
-            free(rows);
             char buf[700];
             return reply_error(r, rc,
                                "env_id %" PRIu32 ": %s (environments before it in the batch "
                                "were stepped)",
                                e->id, soc_error_format(&err, buf, sizeof buf));
         }
-        {
-            int nc = 0;
-            const soc_env_completion_t *cp = soc_env_completions(e->env, &nc);
-            rows[m].comp_off = r->s->comp.n;
-            if (nc > 0)
-                put_completions(&r->s->comp, cp, nc);
-            rows[m].comp_len = r->s->comp.n - rows[m].comp_off;
-            if (r->s->comp.oom) {
-                free(rows);
-                return reply_error(r, SOC_ENOMEM, "out of memory");
-            }
-        }
+        if (note_row_completions(r->s, e, &rows[m]) != 0)
+            return reply_error(r, SOC_ENOMEM, "out of memory");
         if (autoreset && (rows[m].st.terminated || rows[m].st.truncated)) {
-            memcpy(r->s->fobs + (size_t)n_reset * (size_t)dim, obs, sizeof *obs * (size_t)dim);
-            n_reset++;
+            memcpy(r->s->fobs + (size_t)*n_reset * (size_t)dim, obs, sizeof *obs * (size_t)dim);
+            (*n_reset)++;
             rows[m].reset = 1;
             rows[m].has_seed = 0;
             rc = do_reset(r, rows[m].env, &rows[m], obs, mask);
-            if (rc != SOC_OK) {
-                /* do_reset replied already; the batch result is lost */
-                free(rows);
-                return rc;
-            }
+            if (rc != SOC_OK)
+                return rc; /* do_reset replied already; the batch result is lost */
         }
     }
-    soc__buf_t *b = &r->c->out;
-    size_t f = reply_begin(r);
-    soc__buf_printf(b, ",\"n\":%d,\"rewards\":[", n);
+    return SOC_OK;
+}
+
+/* ,"rewards":[...],"terminated":[...],"truncated":[...],"reset":[...] of a
+ * step_many reply. */
+static void put_step_rows(soc__buf_t *b, const batch_row_t *rows, int n)
+{
+    soc__buf_puts(b, ",\"rewards\":[");
     for (int m = 0; m < n; m++) {
         if (m > 0)
             soc__buf_puts(b, ",");
@@ -1275,6 +1270,37 @@ static int cmd_step_many(req_t *r)
     for (int m = 0; m < n; m++)
         soc__buf_printf(b, "%s%s", m ? "," : "", rows[m].reset ? "true" : "false");
     soc__buf_puts(b, "]");
+}
+
+static int cmd_step_many(req_t *r)
+{
+    batch_row_t *rows = NULL;
+    int n = 0;
+    int rc = read_batch_envs(r, &rows, &n);
+    if (rc != SOC_OK)
+        return rc;
+    int autoreset = 0;
+    rc = read_step_args(r, rows, n, &autoreset);
+    if (rc != SOC_OK) {
+        free(rows);
+        return rc;
+    }
+    int dim = n > 0 ? r->s->envs[rows[0].env].obs_dim : 0;
+    int na = n > 0 ? r->s->envs[rows[0].env].n_actions : 0;
+    if (ensure_rows(r->s, n, dim, na, autoreset) != 0) {
+        free(rows);
+        return reply_error(r, SOC_ENOMEM, "out of memory");
+    }
+    int n_reset = 0;
+    rc = step_rows(r, rows, n, dim, na, autoreset, &n_reset);
+    if (rc != SOC_OK) {
+        free(rows);
+        return rc;
+    }
+    soc__buf_t *b = &r->c->out;
+    size_t f = reply_begin(r);
+    soc__buf_printf(b, ",\"n\":%d", n);
+    put_step_rows(b, rows, n);
     put_batch_infos(b, rows, n, 1, &r->s->comp);
     reply_obs_tail(r, f, n, dim, na, autoreset ? n_reset : -1);
     free(rows);
@@ -1616,6 +1642,111 @@ static void accept_all(soc_server_t *s)
     }
 }
 
+/* Fill pfd[] for one poll round: the listening socket first, then the stop
+ * fd if any (*stop_idx, else -1), then one entry per connection from
+ * *first_conn on.  Returns the number of entries. */
+static int poll_fill(const soc_server_t *s, struct pollfd *pfd, int *stop_idx, int *first_conn)
+{
+    int np = 0;
+    pfd[np].fd = s->lfd;
+    pfd[np].events = POLLIN;
+    pfd[np++].revents = 0;
+    *stop_idx = -1;
+    if (s->o.stop_fd >= 0) {
+        *stop_idx = np;
+        pfd[np].fd = s->o.stop_fd;
+        pfd[np].events = POLLIN;
+        pfd[np++].revents = 0;
+    }
+    *first_conn = np;
+    for (int i = 0; i < s->n_conns; i++) {
+        const conn_t *c = s->conns[i];
+        pfd[np].fd = c->fd;
+        pfd[np].events = (short)((conn_can_read(s, c) ? POLLIN : 0) |
+                                 (out_pending(c) > 0 ? POLLOUT : 0));
+        pfd[np++].revents = 0;
+    }
+    return np;
+}
+
+/* poll() timeout in ms at time now: until the earliest read, stall or hello
+ * deadline of a connection, -1 (none) when no connection has one. */
+static int poll_timeout_ms(const soc_server_t *s, double now)
+{
+    double deadline = -1;
+    for (int i = 0; i < s->n_conns; i++) {
+        const conn_t *c = s->conns[i];
+        double t0 = c->partial_since >= 0 ? c->partial_since : -1;
+        if (c->stall_since >= 0 && (t0 < 0 || c->stall_since < t0))
+            t0 = c->stall_since;
+        if (t0 >= 0 && (deadline < 0 || t0 + s->o.timeout_s < deadline))
+            deadline = t0 + s->o.timeout_s;
+        if (!c->hello && (deadline < 0 || c->since + s->o.hello_timeout_s < deadline))
+            deadline = c->since + s->o.hello_timeout_s;
+    }
+    int timeout_ms = -1;
+    if (deadline >= 0) {
+        double ms = (deadline - now) * 1000.0 + 1;
+        timeout_ms = ms < 0 ? 0 : ms > 3600000 ? 3600000 : (int)ms;
+    }
+    return timeout_ms;
+}
+
+/* Read from and serve the first n_polled connections after poll() (their
+ * entries start at pfd[first_conn]). */
+static void poll_dispatch(soc_server_t *s, const struct pollfd *pfd, int first_conn,
+                          int n_polled, double now)
+{
+    for (int i = 0; i < n_polled; i++) {
+        conn_t *c = s->conns[i];
+        short re = pfd[first_conn + i].revents;
+        if (re & POLLNVAL) {
+            c->dead = 1;
+            continue;
+        }
+        if (re & (POLLIN | POLLHUP | POLLERR)) {
+            if (conn_can_read(s, c))
+                conn_read(s, c, now);
+            else if (re & POLLERR)
+                c->dead = 1;
+        }
+        if (!c->dead)
+            conn_service(s, c, now);
+    }
+}
+
+/* Apply the read, stall and hello timeouts, then free finished connections
+ * and compact the table. */
+static void sweep_conns(soc_server_t *s, double now)
+{
+    int w = 0;
+    for (int i = 0; i < s->n_conns; i++) {
+        conn_t *c = s->conns[i];
+        if (!c->dead && c->partial_since >= 0 && now - c->partial_since >= s->o.timeout_s) {
+            req_t r = {s, c, &s->json, 0, ""};
+            reply_error(&r, SOC_EPROTO, "read timeout: incomplete frame for %.0f s",
+                        s->o.timeout_s);
+            conn_flush(c, now);
+            c->dead = 1;
+        }
+        if (!c->dead && c->stall_since >= 0 && now - c->stall_since >= s->o.timeout_s)
+            c->dead = 1;
+        if (!c->dead && !c->hello && !c->closing && now - c->since >= s->o.hello_timeout_s) {
+            req_t r = {s, c, &s->json, 0, ""};
+            reply_error(&r, SOC_ESTATE, "no hello within %g s", s->o.hello_timeout_s);
+            conn_flush(c, now);
+            c->closing = 1;
+        }
+        if (!c->dead && c->closing && out_pending(c) == 0)
+            c->dead = 1;
+        if (c->dead)
+            conn_free(s, c);
+        else
+            s->conns[w++] = c;
+    }
+    s->n_conns = w;
+}
+
 int soc_server_run(soc_server_t *s, soc_error_t *err)
 {
     if (s == NULL)
@@ -1630,40 +1761,10 @@ int soc_server_run(soc_server_t *s, soc_error_t *err)
             rc = soc_error_set(err, SOC_ENOMEM, NULL, 0, 0, "out of memory");
             break;
         }
-        int np = 0;
-        pfd[np].fd = s->lfd;
-        pfd[np].events = POLLIN;
-        pfd[np++].revents = 0;
-        int stop_idx = -1;
-        if (s->o.stop_fd >= 0) {
-            stop_idx = np;
-            pfd[np].fd = s->o.stop_fd;
-            pfd[np].events = POLLIN;
-            pfd[np++].revents = 0;
-        }
-        int first_conn = np;
+        int stop_idx, first_conn;
+        int np = poll_fill(s, pfd, &stop_idx, &first_conn);
         double now = mono_now();
-        double deadline = -1;
-        for (int i = 0; i < s->n_conns; i++) {
-            conn_t *c = s->conns[i];
-            pfd[np].fd = c->fd;
-            pfd[np].events = (short)((conn_can_read(s, c) ? POLLIN : 0) |
-                                     (out_pending(c) > 0 ? POLLOUT : 0));
-            pfd[np++].revents = 0;
-            double t0 = c->partial_since >= 0 ? c->partial_since : -1;
-            if (c->stall_since >= 0 && (t0 < 0 || c->stall_since < t0))
-                t0 = c->stall_since;
-            if (t0 >= 0 && (deadline < 0 || t0 + s->o.timeout_s < deadline))
-                deadline = t0 + s->o.timeout_s;
-            if (!c->hello && (deadline < 0 || c->since + s->o.hello_timeout_s < deadline))
-                deadline = c->since + s->o.hello_timeout_s;
-        }
-        int timeout_ms = -1;
-        if (deadline >= 0) {
-            double ms = (deadline - now) * 1000.0 + 1;
-            timeout_ms = ms < 0 ? 0 : ms > 3600000 ? 3600000 : (int)ms;
-        }
-        int n = poll(pfd, (nfds_t)np, timeout_ms);
+        int n = poll(pfd, (nfds_t)np, poll_timeout_ms(s, now));
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -1673,52 +1774,11 @@ int soc_server_run(soc_server_t *s, soc_error_t *err)
         now = mono_now();
         if (stop_idx >= 0 && (pfd[stop_idx].revents & (POLLIN | POLLHUP | POLLERR)))
             break;
-        int n_polled = np - first_conn;
-        for (int i = 0; i < n_polled; i++) {
-            conn_t *c = s->conns[i];
-            short re = pfd[first_conn + i].revents;
-            if (re & POLLNVAL) {
-                c->dead = 1;
-                continue;
-            }
-            if (re & (POLLIN | POLLHUP | POLLERR)) {
-                if (conn_can_read(s, c))
-                    conn_read(s, c, now);
-                else if (re & POLLERR)
-                    c->dead = 1;
-            }
-            if (!c->dead)
-                conn_service(s, c, now);
-        }
+        poll_dispatch(s, pfd, first_conn, np - first_conn, now);
         if (pfd[0].revents & POLLIN)
             accept_all(s);
         /* timeouts, and removal of finished connections */
-        int w = 0;
-        for (int i = 0; i < s->n_conns; i++) {
-            conn_t *c = s->conns[i];
-            if (!c->dead && c->partial_since >= 0 && now - c->partial_since >= s->o.timeout_s) {
-                req_t r = {s, c, &s->json, 0, ""};
-                reply_error(&r, SOC_EPROTO, "read timeout: incomplete frame for %.0f s",
-                            s->o.timeout_s);
-                conn_flush(c, now);
-                c->dead = 1;
-            }
-            if (!c->dead && c->stall_since >= 0 && now - c->stall_since >= s->o.timeout_s)
-                c->dead = 1;
-            if (!c->dead && !c->hello && !c->closing && now - c->since >= s->o.hello_timeout_s) {
-                req_t r = {s, c, &s->json, 0, ""};
-                reply_error(&r, SOC_ESTATE, "no hello within %g s", s->o.hello_timeout_s);
-                conn_flush(c, now);
-                c->closing = 1;
-            }
-            if (!c->dead && c->closing && out_pending(c) == 0)
-                c->dead = 1;
-            if (c->dead)
-                conn_free(s, c);
-            else
-                s->conns[w++] = c;
-        }
-        s->n_conns = w;
+        sweep_conns(s, now);
     }
     free(pfd);
     return rc;

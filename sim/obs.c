@@ -95,7 +95,9 @@ static double mean_exec_us(const soc_obs_t *o, int type)
     return n > 0 ? acc / n : -1;
 }
 
-static int build_tables(soc_obs_t *o, soc_error_t *err)
+/* Allocate the per-type/PE tables and the scratch of encoding, fill the
+ * integer execution times and the capable PEs (at least one needed). */
+static int exec_tables(soc_obs_t *o, soc_error_t *err)
 {
     const soc_platform_t *p = o->p;
     int T = p->n_types;
@@ -121,15 +123,13 @@ static int build_tables(soc_obs_t *o, soc_error_t *err)
     if (o->n_capable == 0)
         return soc_error_set(err, SOC_EINVAL, NULL, 0, 0,
                              "observation encoder: no PE can run any task type");
+    return SOC_OK;
+}
 
-    int total = 0;
-    for (int a = 0; a < o->n_apps; a++) {
-        o->app_off[a] = total;
-        total += o->apps[a].n_tasks;
-    }
-    o->app_off[o->n_apps] = total;
-
-    /* automatic time scale: mean over all tasks of the mean exec time */
+/* Resolve the time scale (automatic: mean over all tasks of the mean exec
+ * time) and the squashing scale in ns; it must be finite. */
+static int resolve_time_scale(soc_obs_t *o, soc_error_t *err)
+{
     if (!(o->prm.time_scale_us > 0)) {
         double acc = 0;
         long n = 0;
@@ -147,15 +147,15 @@ static int build_tables(soc_obs_t *o, soc_error_t *err)
         return soc_error_set(err, SOC_EINVAL, NULL, 0, 0,
                              "observation encoder: time scale is not finite");
     o->s_ns = o->prm.time_scale_us * SOC_NS_PER_US;
+    return SOC_OK;
+}
 
-    for (int t = 0; t < T; t++)
-        for (int c = 0; c < o->C; c++) {
-            const soc_cluster_t *cl = &p->clusters[c];
-            double us = (cl->is_memory || cl->exec_us == NULL) ? -1 : cl->exec_us[t];
-            o->exec_feat[(size_t)t * (size_t)o->C + (size_t)c] =
-                us < 0 ? 1.0f : (float)sq((double)soc_time_from_us(us), o->s_ns);
-        }
-
+/* Upward ranks (µs, HEFT-style with mean exec and mean communication) of the
+ * tasks of every application, with their squashed rank and successor
+ * features; total = number of tasks over all applications. */
+static int rank_tables(soc_obs_t *o, int total, soc_error_t *err)
+{
+    const soc_platform_t *p = o->p;
     o->rank_feat = malloc(sizeof *o->rank_feat * (size_t)(total > 0 ? total : 1));
     o->succ_feat = malloc(sizeof *o->succ_feat * (size_t)(total > 0 ? total : 1));
     o->rank_us = malloc(sizeof *o->rank_us * (size_t)(total > 0 ? total : 1));
@@ -199,6 +199,38 @@ static int build_tables(soc_obs_t *o, soc_error_t *err)
         }
     }
     return SOC_OK;
+}
+
+/* Everything fixed during a run.  On failure what was allocated stays in o
+ * (soc_obs_destroy frees it). */
+static int build_tables(soc_obs_t *o, soc_error_t *err)
+{
+    const soc_platform_t *p = o->p;
+    int T = p->n_types;
+    int rc = exec_tables(o, err);
+    if (rc != SOC_OK)
+        return rc;
+
+    int total = 0;
+    for (int a = 0; a < o->n_apps; a++) {
+        o->app_off[a] = total;
+        total += o->apps[a].n_tasks;
+    }
+    o->app_off[o->n_apps] = total;
+
+    rc = resolve_time_scale(o, err);
+    if (rc != SOC_OK)
+        return rc;
+
+    for (int t = 0; t < T; t++)
+        for (int c = 0; c < o->C; c++) {
+            const soc_cluster_t *cl = &p->clusters[c];
+            double us = (cl->is_memory || cl->exec_us == NULL) ? -1 : cl->exec_us[t];
+            o->exec_feat[(size_t)t * (size_t)o->C + (size_t)c] =
+                us < 0 ? 1.0f : (float)sq((double)soc_time_from_us(us), o->s_ns);
+        }
+
+    return rank_tables(o, total, err);
 }
 
 int soc_obs_create(soc_obs_t **out, const soc_platform_t *platform, int n_apps,

@@ -121,15 +121,11 @@ static int priority_order(const soc_app_t *a, const double *prio, int *order, in
     return k == n ? SOC_OK : SOC_ECYCLE;
 }
 
-int soc__obs_plan_build(soc_obs_t *o, soc_error_t *err)
+/* Allocate plan mode's tables and scratch in o (total = tasks over all
+ * applications).  -1 if any allocation failed (soc__obs_plan_free frees
+ * the others). */
+static int plan_alloc(soc_obs_t *o, int total)
 {
-    const soc_platform_t *p = o->p;
-    int nt = p->n_types, nc = p->n_clusters, total = o->app_off[o->n_apps];
-    int rc = SOC_ENOMEM;
-    double *w_mean = calloc((size_t)(nt > 0 ? nt : 1), sizeof *w_mean);
-    int *count = calloc((size_t)(nc > 0 ? nc : 1), sizeof *count);
-    int *left = malloc(sizeof *left * (size_t)o->max_tasks);
-    int *heap = malloc(sizeof *heap * (size_t)o->max_tasks);
     o->pl_order = malloc(sizeof *o->pl_order * (size_t)(total > 0 ? total : 1));
     o->pl_rank = malloc(sizeof *o->pl_rank * (size_t)(total > 0 ? total : 1));
     o->pl_rank_max = calloc((size_t)(o->n_apps > 0 ? o->n_apps : 1), sizeof *o->pl_rank_max);
@@ -143,11 +139,18 @@ int soc__obs_plan_build(soc_obs_t *o, soc_error_t *err)
     o->pl_r = malloc(sizeof *o->pl_r * (size_t)o->P);
     o->pl_s = malloc(sizeof *o->pl_s * (size_t)o->P);
     o->pl_job = malloc(sizeof *o->pl_job * (size_t)o->P);
-    if (!w_mean || !count || !left || !heap || !o->pl_order || !o->pl_rank || !o->pl_rank_max ||
-        !o->pl_tl || !o->pl_jpe || !o->pl_jfin || !o->pl_log_task || !o->pl_log_pe ||
-        !o->pl_log_pos || !o->pl_d || !o->pl_r || !o->pl_s || !o->pl_job)
-        goto done;
-    /* execution costs: mean over the task-running PEs, as whole ns */
+    if (!o->pl_order || !o->pl_rank || !o->pl_rank_max || !o->pl_tl || !o->pl_jpe ||
+        !o->pl_jfin || !o->pl_log_task || !o->pl_log_pe || !o->pl_log_pos || !o->pl_d ||
+        !o->pl_r || !o->pl_s || !o->pl_job)
+        return -1;
+    return 0;
+}
+
+/* Execution costs: count[k] = task-running PEs of cluster k, w_mean[t] =
+ * mean time of type t over those PEs, as whole ns (0 if none runs it). */
+static void plan_exec_costs(const soc_platform_t *p, int *count, double *w_mean)
+{
+    int nt = p->n_types, nc = p->n_clusters;
     for (int k = 0; k < nc; k++) {
         const soc_cluster_t *cl = &p->clusters[k];
         count[k] = (!cl->is_memory && cl->exec_us != NULL) ? cl->count : 0;
@@ -163,9 +166,18 @@ int soc__obs_plan_build(soc_obs_t *o, soc_error_t *err)
         }
         w_mean[t] = n > 0 ? sum / n : 0;
     }
-    /* communication: Topcuoglu's mean bandwidth over ordered pairs of
-     * distinct task-running PEs, plus the start-up latency */
-    double pairs = 0, bw_sum = 0, unit = 0, lat = 0;
+}
+
+/* Communication: Topcuoglu's mean bandwidth over ordered pairs of distinct
+ * task-running PEs (*unit, ns per data unit), plus the start-up latency
+ * (*lat, ns); both 0 when there is no such pair. */
+static void plan_comm_costs(const soc_platform_t *p, const int *count, double *unit,
+                            double *lat)
+{
+    int nc = p->n_clusters;
+    double pairs = 0, bw_sum = 0;
+    *unit = 0;
+    *lat = 0;
     for (int a = 0; a < nc; a++)
         for (int b = 0; b < nc; b++) {
             double na = count[a], nb = count[b];
@@ -178,36 +190,63 @@ int soc__obs_plan_build(soc_obs_t *o, soc_error_t *err)
             bw_sum += np / u;
         }
     if (pairs > 0) {
-        lat = p->latency_us * 1000.0;
-        unit = pairs / bw_sum;
+        *lat = p->latency_us * 1000.0;
+        *unit = pairs / bw_sum;
     }
+}
+
+/* Rounded upward ranks, their maximum and HEFT's order of application ai
+ * (left, heap: scratch of max_tasks).  SOC_ECYCLE (reported) on a cycle. */
+static int plan_app_order(soc_obs_t *o, int ai, const double *w_mean, double unit, double lat,
+                          int *left, int *heap, soc_error_t *err)
+{
+    int nt = o->p->n_types;
+    const soc_app_t *a = &o->apps[ai];
+    double *r = o->pl_rank + o->app_off[ai];
+    for (int idx = a->n_tasks - 1; idx >= 0; idx--) {
+        int i = a->topo[idx];
+        double best = 0;
+        for (int s = a->succ_off[i]; s < a->succ_off[i + 1]; s++) {
+            const soc_edge_t *e = &a->edges[a->succ_edge[s]];
+            double c = (e->volume <= 0 || (unit <= 0 && lat <= 0)) ? 0
+                                                                   : lat + e->volume * unit;
+            if (c + r[e->dst] > best)
+                best = c + r[e->dst];
+        }
+        int type = a->tasks[i].type;
+        r[i] = (type >= 0 && type < nt ? w_mean[type] : 0) + best;
+    }
+    for (int i = 0; i < a->n_tasks; i++) {
+        r[i] = nearbyint(r[i] * 4096.0) / 4096.0; /* soc__prio_round */
+        if (r[i] > o->pl_rank_max[ai])
+            o->pl_rank_max[ai] = r[i];
+    }
+    if (priority_order(a, r, o->pl_order + o->app_off[ai], left, heap) != SOC_OK)
+        return soc_error_set(err, SOC_ECYCLE, NULL, 0, 0,
+                             "observation encoder: application '%s' has a cycle",
+                             a->name ? a->name : "?");
+    return SOC_OK;
+}
+
+int soc__obs_plan_build(soc_obs_t *o, soc_error_t *err)
+{
+    const soc_platform_t *p = o->p;
+    int nt = p->n_types, nc = p->n_clusters, total = o->app_off[o->n_apps];
+    int rc = SOC_ENOMEM;
+    double *w_mean = calloc((size_t)(nt > 0 ? nt : 1), sizeof *w_mean);
+    int *count = calloc((size_t)(nc > 0 ? nc : 1), sizeof *count);
+    int *left = malloc(sizeof *left * (size_t)o->max_tasks);
+    int *heap = malloc(sizeof *heap * (size_t)o->max_tasks);
+    int pl_failed = plan_alloc(o, total);
+    if (!w_mean || !count || !left || !heap || pl_failed)
+        goto done;
+    plan_exec_costs(p, count, w_mean);
+    double unit, lat;
+    plan_comm_costs(p, count, &unit, &lat);
     for (int ai = 0; ai < o->n_apps; ai++) {
-        const soc_app_t *a = &o->apps[ai];
-        double *r = o->pl_rank + o->app_off[ai];
-        for (int idx = a->n_tasks - 1; idx >= 0; idx--) {
-            int i = a->topo[idx];
-            double best = 0;
-            for (int s = a->succ_off[i]; s < a->succ_off[i + 1]; s++) {
-                const soc_edge_t *e = &a->edges[a->succ_edge[s]];
-                double c = (e->volume <= 0 || (unit <= 0 && lat <= 0)) ? 0
-                                                                       : lat + e->volume * unit;
-                if (c + r[e->dst] > best)
-                    best = c + r[e->dst];
-            }
-            int type = a->tasks[i].type;
-            r[i] = (type >= 0 && type < nt ? w_mean[type] : 0) + best;
-        }
-        for (int i = 0; i < a->n_tasks; i++) {
-            r[i] = nearbyint(r[i] * 4096.0) / 4096.0; /* soc__prio_round */
-            if (r[i] > o->pl_rank_max[ai])
-                o->pl_rank_max[ai] = r[i];
-        }
-        if (priority_order(a, r, o->pl_order + o->app_off[ai], left, heap) != SOC_OK) {
-            rc = soc_error_set(err, SOC_ECYCLE, NULL, 0, 0,
-                               "observation encoder: application '%s' has a cycle",
-                               a->name ? a->name : "?");
+        rc = plan_app_order(o, ai, w_mean, unit, lat, left, heap, err);
+        if (rc != SOC_OK)
             goto done;
-        }
     }
     o->pl_task_base = o->P * F_PLAN_PE;
     o->pl_app_base = o->pl_task_base + F_PLAN_TASK;
