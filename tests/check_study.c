@@ -318,8 +318,8 @@ START_TEST(sweep_refuses_duplicate_set_keys)
 }
 END_TEST
 
-/* A product of axes over the point limit is refused before any point is
- * made, and a large legal one expands in linear time (fuzzing found the
+/* A product of axes over the point limit (or the cell limit: points x
+ * columns) is refused before any point is made, and a large legal one expands in linear time (fuzzing found the
  * quadratic growth). */
 START_TEST(sweep_size_limits)
 {
@@ -337,6 +337,18 @@ START_TEST(sweep_size_limits)
     ck_assert_int_eq(soc_sweep_load(&s, path, soc_sched_catalog(), NULL, &err), SOC_ELIMIT);
     ck_assert(strstr(err.msg, "25000000 points") != NULL);
     ck_assert_int_eq(err.line, 3); /* the axes mapping */
+    /* within the point limit, but not the cells' (points x columns) */
+    f = fopen(path, "w");
+    fprintf(f,
+            "base: %s\naxes:\n  seed: {from: 1, to: 1000}\n  stop.jobs: {from: 1, to: 1000}\n"
+            "  scheduler: [heft, etf, met, peft, cpop]\n  injection.max_in_flight: [1, 2]\n",
+            base);
+    fclose(f);
+    memset(&err, 0, sizeof err);
+    ck_assert_int_eq(soc_sweep_load(&s, path, soc_sched_catalog(), NULL, &err), SOC_ELIMIT);
+    ck_assert_ptr_null(s);
+    ck_assert_msg(strstr(err.msg, "10000000 points of 4 columns") != NULL, "%s", err.msg);
+    ck_assert_int_eq(err.line, 3);
     f = fopen(path, "w");
     fprintf(f, "base: %s\naxes:\n  seed: {from: 1, to: 1000}\n  stop.jobs: {from: 1, to: 1000}\n",
             base);

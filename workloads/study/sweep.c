@@ -4,6 +4,7 @@
  * (soc/study.h).
  */
 #include <errno.h>
+#include <limits.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
@@ -25,7 +26,7 @@ enum { COL_CONFIG = 0, COL_SCHED, COL_SEED };
 typedef struct col {
     char *key;
     int kind;
-    int n;
+    int n, cap;
     char **text; /* CSV cell */
     char **ovr;  /* override text ("key=YAML") for config columns */
     int *line, *col;
@@ -206,6 +207,34 @@ static int value_index_grow(col_t *k)
     return 0;
 }
 
+/* Room for more values in column k: the arrays double (a range of 10^5
+ * values must not cost 10^5 copies of them). */
+static int col_grow(col_t *k)
+{
+    size_t nc = k->cap ? 2 * (size_t)k->cap : 16;
+    if (nc > INT_MAX)
+        return -1;
+    char **nt = realloc(k->text, sizeof *nt * nc);
+    if (nt != NULL)
+        k->text = nt;
+    char **no = realloc(k->ovr, sizeof *no * nc);
+    if (no != NULL)
+        k->ovr = no;
+    int *nl = realloc(k->line, sizeof *nl * nc);
+    if (nl != NULL)
+        k->line = nl;
+    int *ncol = realloc(k->col, sizeof *ncol * nc);
+    if (ncol != NULL)
+        k->col = ncol;
+    int *nr = realloc(k->range, sizeof *nr * nc);
+    if (nr != NULL)
+        k->range = nr;
+    if (nt == NULL || no == NULL || nl == NULL || ncol == NULL || nr == NULL)
+        return -1;
+    k->cap = (int)nc;
+    return 0;
+}
+
 /* Add a value to a column (deduplicated by text, in O(1)); returns its
  * index.  range: the line of the range node it comes from, 0 = listed. */
 static int col_value(col_t *k, const char *text, const char *yaml, int line, int colno, int range)
@@ -216,22 +245,7 @@ static int col_value(col_t *k, const char *text, const char *yaml, int line, int
     int found = value_find(k, text, yaml, &slot);
     if (found >= 0)
         return found;
-    char **nt = realloc(k->text, sizeof *nt * (size_t)(k->n + 1));
-    if (nt != NULL)
-        k->text = nt;
-    char **no = realloc(k->ovr, sizeof *no * (size_t)(k->n + 1));
-    if (no != NULL)
-        k->ovr = no;
-    int *nl = realloc(k->line, sizeof *nl * (size_t)(k->n + 1));
-    if (nl != NULL)
-        k->line = nl;
-    int *ncol = realloc(k->col, sizeof *ncol * (size_t)(k->n + 1));
-    if (ncol != NULL)
-        k->col = ncol;
-    int *nr = realloc(k->range, sizeof *nr * (size_t)(k->n + 1));
-    if (nr != NULL)
-        k->range = nr;
-    if (nt == NULL || no == NULL || nl == NULL || ncol == NULL || nr == NULL)
+    if (k->n == k->cap && col_grow(k) != 0)
         return -1;
     k->text[k->n] = soc__strdup(text);
     k->ovr[k->n] = soc__strdup(yaml);
@@ -544,12 +558,25 @@ static int validate(soc_sweep_t *s)
 }
 
 #define SWEEP_MAX_POINTS_TOTAL 10000000
+/* Points are kept as a table of value indices, points x columns: at most
+ * 2^25 cells (128 MiB), whatever the number of columns. */
+#define SWEEP_MAX_CELLS 33554432.0
+
+/* n points of s's columns fit the point table. */
+static int cells_fit(const soc_sweep_t *s, double n)
+{
+    return n * (s->n_cols > 0 ? s->n_cols : 1) <= SWEEP_MAX_CELLS;
+}
 
 static int add_point(soc_sweep_t *s, const int *vals)
 {
     if (s->n_points >= SWEEP_MAX_POINTS_TOTAL)
         return sw_fail(s, SOC_ELIMIT, 0, 0, "the sweep has more than %d points",
                        SWEEP_MAX_POINTS_TOTAL);
+    if (!cells_fit(s, (double)s->n_points + 1))
+        return sw_fail(s, SOC_ELIMIT, 0, 0,
+                       "the sweep has more than %d points of %d columns (at most 2^25 cells)",
+                       s->n_points, s->n_cols);
     if (s->n_points == s->cap_points) { /* doubling: linear in the point count */
         int nc = s->cap_points ? 2 * s->cap_points : 64;
         int *np = realloc(s->pv, sizeof *np * (size_t)nc * (size_t)(s->n_cols ? s->n_cols : 1));
@@ -645,6 +672,13 @@ static int make_units(soc_sweep_t *s)
         uf[nu] = n;
         un[nu] = nr;
         nu++;
+        if (!cells_fit(s, (double)n + nr)) {
+            free(runs);
+            sw_fail(s, SOC_ELIMIT, 0, 0,
+                    "the sweep has more than %d runs of %d columns (at most 2^25 cells)", n,
+                    s->n_cols);
+            goto out;
+        }
         for (int r = 0; r < nr; r++) {
             if (n == pcap) {
                 pcap *= 2;
@@ -757,6 +791,11 @@ static int load_points(soc_sweep_t *s, const soc_ynode_t *axes, const soc_ynode_
                        "the axes make %.0f points; a sweep has at most %d (split it into "
                        "several sweeps, or use fewer values)",
                        prod, SWEEP_MAX_POINTS_TOTAL);
+    if (!cells_fit(s, prod))
+        return sw_fail(s, SOC_ELIMIT, axes->line, axes->col,
+                       "the axes make %.0f points of %d columns: more than a sweep's 2^25 "
+                       "cells (split it into several sweeps, or use fewer values)",
+                       prod, s->n_cols);
     int have_points = points != NULL && !soc_ytree_is_null(points);
     if (have_points) {
         if (points->kind != SOC_YNODE_SEQUENCE || points->n == 0)
