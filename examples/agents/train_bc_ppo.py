@@ -31,37 +31,13 @@ import argparse
 import json
 import os
 import sys
-import time
-from typing import Dict, List, Optional, Sequence
+from typing import List, Optional
 
 import numpy as np
 
 import socsim_gym
 from socsim_gym import MLPPolicy, from_torch
-
-
-def cpu_min() -> float:
-    t = os.times()
-    return (t.user + t.system + t.children_user + t.children_system) / 60.0
-
-
-def parse_seeds(text: str) -> List[int]:
-    out: List[int] = []
-    for part in text.split(","):
-        if "-" in part:
-            a, b = part.split("-")
-            out += list(range(int(a), int(b) + 1))
-        elif part:
-            out.append(int(part))
-    return out
-
-
-def parse_options(items: Sequence[str]) -> Dict[str, str]:
-    opts = {}
-    for it in items:
-        k, _, v = it.partition("=")
-        opts[k] = v
-    return opts
+from recipe_util import cpu_min, native_eval, parse_options, parse_seeds
 
 
 # ---- data --------------------------------------------------------------
@@ -145,13 +121,6 @@ def to_policy(torch, net, meta_env) -> MLPPolicy:
 
 
 # ---- evaluation --------------------------------------------------------
-
-def native_eval(config: str, scheduler: str, seeds: List[int], jobs: Optional[int]) -> List[float]:
-    out = []
-    for s in seeds:
-        m = socsim_gym.run(config, scheduler=scheduler, seed=s, jobs=jobs)
-        out.append(m["avg_latency_us"])
-    return out
 
 
 def main(argv=None) -> int:

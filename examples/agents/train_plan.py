@@ -49,30 +49,7 @@ import numpy as np  # noqa: E402
 
 import socsim_gym  # noqa: E402
 from socsim_gym import MLPPolicy, from_numpy  # noqa: E402
-
-
-def cpu_min() -> float:
-    t = os.times()
-    return (t.user + t.system + t.children_user + t.children_system) / 60.0
-
-
-def parse_seeds(text: str) -> List[int]:
-    out: List[int] = []
-    for part in text.split(","):
-        if "-" in part:
-            a, b = part.split("-")
-            out += list(range(int(a), int(b) + 1))
-        elif part:
-            out.append(int(part))
-    return out
-
-
-def parse_options(items: Sequence[str]) -> Dict[str, str]:
-    opts = {}
-    for it in items:
-        k, _, v = it.partition("=")
-        opts[k] = v
-    return opts
+from recipe_util import cpu_min, native_eval, parse_options, parse_seeds  # noqa: E402
 
 
 # ---- the network (numpy) -------------------------------------------------
@@ -191,11 +168,6 @@ def collect(config: str, options, policy: Optional[MLPPolicy], seeds: List[int])
     finally:
         v.close()
     return np.concatenate(X), np.concatenate(M), np.concatenate(Y)
-
-
-def native_eval(config: str, scheduler: str, seeds: List[int], jobs: Optional[int]) -> List[float]:
-    return [socsim_gym.run(config, scheduler=scheduler, seed=s, jobs=jobs)["avg_latency_us"]
-            for s in seeds]
 
 
 def expert_eval(config: str, options, seeds: List[int], jobs: Optional[int]) -> List[float]:
