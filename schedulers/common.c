@@ -1628,9 +1628,18 @@ typedef struct big_cls {
     int n, cap;
 } big_cls_t;
 
+/* An entry of the selection heap: the item with its pick key (smaller
+ * first: see item_key) and ready position, kept in the entry so that the
+ * heap's comparisons read adjacent memory. */
+typedef struct big_hent {
+    soc_time_t key;
+    int rep, item;
+} big_hent_t;
+
 typedef struct soc__big {
     int cap_items, n_types, q;
-    int *heap, *hpos;    /* [items] selection heap; position, -1 = out */
+    big_hent_t *heap;    /* [items] selection heap ... */
+    int *hpos;           /* [items] ... the item's position, -1 = out */
     int hn;
     unsigned *ver;       /* [items] registrations older than ver are stale */
     int *rep;            /* [items] the ready position standing for the item */
@@ -1895,42 +1904,39 @@ static void cl_build(soc__ws_t *ws, const soc_view_t *v)
 
 /* --- the selection heap, ordered by the pick rule then the ready position */
 
-static int item_before(const soc__ws_t *ws, int x, int y)
+/* The pick rule as one key, smaller first: min-min the least best finish,
+ * max-min the largest, sufferage the largest second-best minus best (a
+ * row without a second PE first).  Ties: the earlier ready position. */
+static soc_time_t item_key(const soc__ws_t *ws, int x)
 {
-    const soc__big_t *b = ws->big;
-    soc_time_t kx, ky;
     switch (ws->pick) {
     case SOC__PICK_MINMIN:
-        if (ws->best[x] != ws->best[y])
-            return ws->best[x] < ws->best[y];
-        break;
+        return ws->best[x];
     case SOC__PICK_MAXMIN:
-        if (ws->best[x] != ws->best[y])
-            return ws->best[x] > ws->best[y];
-        break;
+        return -ws->best[x];
     default: /* SOC__PICK_SUFFERAGE */
-        kx = ws->second_pe[x] < 0 ? SOC_TIME_NEVER : ws->second[x] - ws->best[x];
-        ky = ws->second_pe[y] < 0 ? SOC_TIME_NEVER : ws->second[y] - ws->best[y];
-        if (kx != ky)
-            return kx > ky;
-        break;
+        return ws->second_pe[x] < 0 ? -SOC_TIME_NEVER : -(ws->second[x] - ws->best[x]);
     }
-    return b->rep[x] < b->rep[y];
 }
 
-static void hp_set(soc__big_t *b, int i, int item)
+static int hent_before(const big_hent_t *x, const big_hent_t *y)
 {
-    b->heap[i] = item;
-    b->hpos[item] = i;
+    return x->key < y->key || (x->key == y->key && x->rep < y->rep);
+}
+
+static void hp_set(soc__big_t *b, int i, big_hent_t e)
+{
+    b->heap[i] = e;
+    b->hpos[e.item] = i;
 }
 
 static void hp_up(soc__ws_t *ws, int i)
 {
     soc__big_t *b = ws->big;
-    int x = b->heap[i];
+    big_hent_t x = b->heap[i];
     while (i > 0) {
         int p = (i - 1) / 2;
-        if (!item_before(ws, x, b->heap[p]))
+        if (!hent_before(&x, &b->heap[p]))
             break;
         hp_set(b, i, b->heap[p]);
         i = p;
@@ -1941,14 +1947,14 @@ static void hp_up(soc__ws_t *ws, int i)
 static void hp_down(soc__ws_t *ws, int i)
 {
     soc__big_t *b = ws->big;
-    int x = b->heap[i];
+    big_hent_t x = b->heap[i];
     for (;;) {
         int l = 2 * i + 1, m = l;
         if (l >= b->hn)
             break;
-        if (l + 1 < b->hn && item_before(ws, b->heap[l + 1], b->heap[l]))
+        if (l + 1 < b->hn && hent_before(&b->heap[l + 1], &b->heap[l]))
             m = l + 1;
-        if (!item_before(ws, b->heap[m], x))
+        if (!hent_before(&b->heap[m], &x))
             break;
         hp_set(b, i, b->heap[m]);
         i = m;
@@ -1956,18 +1962,28 @@ static void hp_down(soc__ws_t *ws, int i)
     hp_set(b, i, x);
 }
 
+/* The entry of `item` as its row and representative are now. */
+static big_hent_t hp_entry(const soc__ws_t *ws, int item)
+{
+    big_hent_t e = {item_key(ws, item), ws->big->rep[item], item};
+    return e;
+}
+
 static void hp_insert(soc__ws_t *ws, int item)
 {
     soc__big_t *b = ws->big;
-    hp_set(b, b->hn++, item);
+    hp_set(b, b->hn++, hp_entry(ws, item));
     hp_up(ws, b->hn - 1);
 }
 
+/* item's row or representative changed: its entry, then its place. */
 static void hp_fix(soc__ws_t *ws, int item)
 {
-    int i = ws->big->hpos[item];
+    soc__big_t *b = ws->big;
+    int i = b->hpos[item];
+    b->heap[i] = hp_entry(ws, item);
     hp_up(ws, i);
-    hp_down(ws, ws->big->hpos[item]);
+    hp_down(ws, b->hpos[item]);
 }
 
 static void hp_remove(soc__ws_t *ws, int item)
@@ -1976,10 +1992,11 @@ static void hp_remove(soc__ws_t *ws, int item)
     int i = b->hpos[item];
     b->hpos[item] = -1;
     b->ver[item]++;
-    int last = b->heap[--b->hn];
+    big_hent_t last = b->heap[--b->hn];
     if (i < b->hn) {
         hp_set(b, i, last);
-        hp_fix(ws, last);
+        hp_up(ws, i);
+        hp_down(ws, b->hpos[last.item]);
     }
 }
 
@@ -2127,6 +2144,7 @@ static int big_place(soc__ws_t *ws, const soc_view_t *v, int n, int i)
         }
         if (i < b->rep[item]) {
             b->rep[item] = i;
+            b->heap[b->hpos[item]].rep = i;
             hp_up(ws, b->hpos[item]);
         }
         return SOC_OK;
@@ -2173,7 +2191,7 @@ static int big_schedule_run(soc__ws_t *ws, soc_view_t *v)
             return rc;
     }
     while (b->hn > 0) {
-        int item = b->heap[0], x, p = ws->best_pe[item];
+        int item = b->heap[0].item, x, p = ws->best_pe[item];
         if (item < n) {
             x = item;
             hp_remove(ws, item);
@@ -2184,6 +2202,7 @@ static int big_schedule_run(soc__ws_t *ws, soc_view_t *v)
                 hp_remove(ws, item);
             } else {
                 b->rep[item] = c->h[0];
+                b->heap[0].rep = c->h[0];
                 hp_down(ws, 0);
             }
         }
