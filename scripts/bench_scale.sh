@@ -13,7 +13,8 @@
 #          MAX_S=60        skip a size whose extrapolated CPU time exceeds this
 #          MAX_JOBS=1000000  largest run of the jobs curve (10000000 for 10^7)
 #          BARE_JOBS=100000  jobs of the bare-engine comparison
-#          REPS=3          runs per point
+#          REPS=3          runs per point (a point under 20 ms gets enough runs
+#                          for about 0.1 s, at most 201: small sizes are noisy)
 #          STAT=median     report the median of REPS runs at every size, or
 #                          STAT=best: the fastest (1 run above 10^4 tasks)
 #          JOBS_REPS=1     processes per point of the jobs curve (median shown)
