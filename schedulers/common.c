@@ -1642,6 +1642,9 @@ typedef struct soc__big {
     int *hpos;           /* [items] ... the item's position, -1 = out */
     int hn;
     unsigned *ver;       /* [items] registrations older than ver are stale */
+    /* min-min (lazy): chg[p] counts the commits to PE p (never reset);
+     * seen[item] = chg[best PE] when the item's row was computed */
+    uint64_t *chg, *seen;
     int *rep;            /* [items] the ready position standing for the item */
     big_cls_t *cls;      /* [n_types] */
     big_list_t *inv;     /* [q] items whose best or second is that PE */
@@ -1668,6 +1671,8 @@ static void big_free(soc__big_t *b)
     free(b->hpos);
     free(b->ver);
     free(b->rep);
+    free(b->chg);
+    free(b->seen);
     for (int t = 0; b->cls != NULL && t < b->n_types; t++)
         free(b->cls[t].h);
     free(b->cls);
@@ -1699,7 +1704,9 @@ static int big_size(soc__ws_t *ws, const soc_view_t *v, int items)
         b->inv = calloc((size_t)b->q, sizeof *b->inv);
         b->cheap = malloc(sizeof *b->cheap * (size_t)b->q);
         b->cpos = malloc(sizeof *b->cpos * (size_t)b->q);
-        if (b->cls == NULL || b->inv == NULL || b->cheap == NULL || b->cpos == NULL)
+        b->chg = calloc((size_t)b->q, sizeof *b->chg);
+        if (b->cls == NULL || b->inv == NULL || b->cheap == NULL || b->cpos == NULL ||
+            b->chg == NULL)
             return SOC_ENOMEM;
     }
     if (items > b->cap_items) {
@@ -1707,6 +1714,7 @@ static int big_size(soc__ws_t *ws, const soc_view_t *v, int items)
         GROW(b->hpos, items);
         GROW(b->ver, items);
         GROW(b->rep, items);
+        GROW(b->seen, items);
         for (int k = b->cap_items; k < items; k++)
             b->ver[k] = 0;
         b->cap_items = items;
@@ -1930,12 +1938,16 @@ static void hp_set(soc__big_t *b, int i, big_hent_t e)
     b->hpos[e.item] = i;
 }
 
+/* A 4-ary heap: half the levels of a binary one, and a node's children
+ * share a cache line. */
+#define HP_D 4
+
 static void hp_up(soc__ws_t *ws, int i)
 {
     soc__big_t *b = ws->big;
     big_hent_t x = b->heap[i];
     while (i > 0) {
-        int p = (i - 1) / 2;
+        int p = (i - 1) / HP_D;
         if (!hent_before(&x, &b->heap[p]))
             break;
         hp_set(b, i, b->heap[p]);
@@ -1949,11 +1961,13 @@ static void hp_down(soc__ws_t *ws, int i)
     soc__big_t *b = ws->big;
     big_hent_t x = b->heap[i];
     for (;;) {
-        int l = 2 * i + 1, m = l;
+        int l = HP_D * i + 1, m = l;
         if (l >= b->hn)
             break;
-        if (l + 1 < b->hn && hent_before(&b->heap[l + 1], &b->heap[l]))
-            m = l + 1;
+        int end = l + HP_D < b->hn ? l + HP_D : b->hn;
+        for (int c = l + 1; c < end; c++)
+            if (hent_before(&b->heap[c], &b->heap[m]))
+                m = c;
         if (!hent_before(&b->heap[m], &x))
             break;
         hp_set(b, i, b->heap[m]);
@@ -2031,9 +2045,25 @@ static int big_need(const soc__ws_t *ws)
     return ws->pick == SOC__PICK_SUFFERAGE ? 2 : 1;
 }
 
+/* Min-min picks the least best finish, and a commit only makes PEs later:
+ * a row's best can only grow, so a row whose best PE took a task keeps its
+ * old best as a lower bound and is brought up to date only when it reaches
+ * the top of the heap (then the top is exact: every other key is a lower
+ * bound of its row, and ties go to the earlier ready position either
+ * way).  Max-min and sufferage are not monotone: their rows are
+ * recomputed when their best (or second) PE takes a task. */
+static int big_lazy(const soc__ws_t *ws)
+{
+    return ws->pick == SOC__PICK_MINMIN && !ws->big_eager;
+}
+
 /* Register an item's current row (a new version of it). */
 static int item_register(soc__ws_t *ws, int item)
 {
+    if (big_lazy(ws)) {
+        ws->big->seen[item] = ws->big->chg[ws->best_pe[item]];
+        return SOC_OK;
+    }
     ws->big->ver[item]++;
     int rc = inv_add(ws, ws->best_pe[item], item);
     if (rc == SOC_OK && big_need(ws) == 2 && ws->second_pe[item] >= 0)
@@ -2192,6 +2222,20 @@ static int big_schedule_run(soc__ws_t *ws, soc_view_t *v)
     }
     while (b->hn > 0) {
         int item = b->heap[0].item, x, p = ws->best_pe[item];
+        if (big_lazy(ws) && b->seen[item] != b->chg[p]) {
+            /* its best PE took a task since: the row now, then its place */
+            if (item < n) {
+                big_row(ws, v, item, 1);
+                rc = big_place(ws, v, n, item);
+            } else {
+                class_row(ws, v, item, item - n);
+                hp_fix(ws, item);
+                rc = item_register(ws, item);
+            }
+            if (rc != SOC_OK)
+                return rc;
+            continue;
+        }
         if (item < n) {
             x = item;
             hp_remove(ws, item);
@@ -2208,6 +2252,7 @@ static int big_schedule_run(soc__ws_t *ws, soc_view_t *v)
         }
         if ((rc = big_commit(ws, v, x, p)) != SOC_OK)
             return rc;
+        b->chg[p]++;
         /* p got later: its place in its group's heap, then every item
          * whose best or second was p */
         int gi = ws->groups.of_pe[p];

@@ -346,6 +346,9 @@ typedef struct soc__ws {
      * tests set it to 1 (always) or INT_MAX (never) */
     struct soc__big *big;
     int big_min;
+    /* min-min recomputes the rows a commit changes at once, like max-min
+     * and sufferage, instead of when they reach the top (tests) */
+    int big_eager;
     /* Clusters of at least tree_min PEs (<= 0: SOC__TREE_MIN) are searched
      * through the engine's earliest-availability entries
      * (api->pe_first_free, pe_earliest: O(log q) per search) instead of
