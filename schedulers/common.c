@@ -481,6 +481,41 @@ static void tl_fix(soc__tl_t *tl, int hi, int lo)
     }
 }
 
+/* The block bounds covering gaps klo..khi (relative indices) from the
+ * live gaps of each block: after a change of those gaps. */
+static void tl_blocks(soc__tl_t *tl, int klo, int khi)
+{
+    if (klo < 1)
+        klo = 1;
+    if (khi > tl->n - 1)
+        khi = tl->n - 1;
+    if (klo > khi)
+        return;
+    for (int b = (tl->off + klo) / SOC__TL_BLOCK; b <= (tl->off + khi) / SOC__TL_BLOCK; b++) {
+        int k0 = b * SOC__TL_BLOCK - tl->off, k1 = k0 + SOC__TL_BLOCK;
+        soc_time_t m = -1;
+        for (int k = k0 < 1 ? 1 : k0; k < k1 && k < tl->n; k++) {
+            soc_time_t g = fit_gap(tl, k);
+            m = g > m ? g : m;
+        }
+        tl->bmax[b] = m;
+    }
+}
+
+int soc__tl_check(const soc__tl_t *tl)
+{
+    soc_time_t next = -1;
+    for (int k = tl->n - 1; k >= 0; k--) {
+        soc_time_t g = fit_gap(tl, k);
+        next = g > next ? g : next;
+        if (tl->gmax[k] != next)
+            return -1;
+        if (k >= 1 && tl->bmax[(tl->off + k) / SOC__TL_BLOCK] < g)
+            return -1;
+    }
+    return 0;
+}
+
 soc_time_t soc__tl_find(const soc__tl_t *tl, soc_time_t ready, soc_time_t dur,
                         int insert, int *pos)
 {
@@ -508,13 +543,21 @@ soc_time_t soc__tl_find(const soc__tl_t *tl, soc_time_t ready, soc_time_t dur,
             return ready;
         }
         /* later gaps are whole gaps between reservations; the suffix
-         * maxima end the walk as soon as none of the rest can fit */
-        for (int k = lo + 1; k < n && tl->gmax[k] >= dur; k++)
+         * maxima end the walk as soon as none of the rest can fit, and a
+         * block whose bound is below dur is passed whole */
+        for (int k = lo + 1; k < n && tl->gmax[k] >= dur;) {
+            int a = tl->off + k;
+            if (a % SOC__TL_BLOCK == 0 && tl->bmax[a / SOC__TL_BLOCK] < dur) {
+                k += SOC__TL_BLOCK;
+                continue;
+            }
             if (fit_gap(tl, k) >= dur) {
                 if (pos != NULL)
                     *pos = k;
                 return tl->end[k - 1];
             }
+            k++;
+        }
     }
     if (pos != NULL)
         *pos = n;
@@ -548,6 +591,7 @@ static int tl_reserve(soc__tl_t *tl, int n)
         memmove(tl->ref0, tl->ref, k * sizeof *tl->ref);
         tl->off = 0;
         tl_point(tl);
+        tl_blocks(tl, 1, tl->n - 1);
         if (n <= tl->cap)
             return SOC_OK;
     }
@@ -574,6 +618,13 @@ static int tl_reserve(soc__tl_t *tl, int n)
     if (nr == NULL)
         return SOC_ENOMEM;
     tl->ref0 = nr;
+    int nb = nc / SOC__TL_BLOCK + 1, ob = tl->cap > 0 ? tl->cap / SOC__TL_BLOCK + 1 : 0;
+    soc_time_t *nbm = realloc(tl->bmax, sizeof *nbm * (size_t)nb);
+    if (nbm == NULL)
+        return SOC_ENOMEM;
+    tl->bmax = nbm;
+    for (int b = ob; b < nb; b++)
+        nbm[b] = -1;
     tl->cap = nc;
     tl_point(tl);
     return SOC_OK;
@@ -588,6 +639,7 @@ void soc__tl_free(soc__tl_t *tl)
     free(tl->gmax0);
     free(tl->fin0);
     free(tl->ref0);
+    free(tl->bmax);
     memset(tl, 0, sizeof *tl);
 }
 
@@ -612,6 +664,7 @@ int soc__tl_insert_ref(soc__tl_t *tl, int pos, soc_time_t start, soc_time_t end,
     tl->n++;
     tl->ver_ok = 0;
     tl_fix(tl, pos + 1, pos);
+    tl_blocks(tl, pos, tl->n - 1);
     return SOC_OK;
 }
 
@@ -632,6 +685,7 @@ void soc__tl_remove(soc__tl_t *tl, int pos)
     tl->n--;
     tl->ver_ok = 0;
     tl_fix(tl, pos, pos);
+    tl_blocks(tl, pos, tl->n - 1);
 }
 
 /* ------------------------------------------------------------ job plans */
@@ -733,6 +787,7 @@ static int tl_copy(soc__tl_t *tl, const soc_pe_state_t *ps)
     tl->n = ps->n_slots;
     tl->gmax[tl->n] = -1;
     tl_fix(tl, tl->n - 1, 0);
+    tl_blocks(tl, 1, tl->n - 1);
     return SOC_OK;
 }
 
@@ -774,6 +829,7 @@ static int tl_follow(soc__tl_t *tl, const soc_pe_state_t *ps)
     }
     /* gaps 1..hi changed, and gmax[0] (the first gap is no gap) */
     tl_fix(tl, hi, 1);
+    tl_blocks(tl, 1, hi);
     return 1;
 }
 

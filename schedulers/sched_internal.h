@@ -155,10 +155,13 @@ typedef struct soc__tl {
     int n, cap, off;
     soc_time_t *start, *end;
     soc_time_t *gmax;    /* [n + 1], suffix maxima of the usable gaps */
+    soc_time_t *bmax;    /* per block of SOC__TL_BLOCK allocation positions, at
+                            least the largest usable gap in it (the search
+                            skips blocks whose bound is too small) */
     soc_time_t *fin;     /* [n] finish of each reservation */
     soc_task_ref_t *ref; /* [n] its task ({0, -1} when not known) */
     /* the allocations (start == start0 + off, ...) */
-    soc_time_t *start0, *end0, *gmax0, *fin0;
+    soc_time_t *start0, *end0, *gmax0, *fin0; /* bmax is not offset */
     soc_task_ref_t *ref0;
     /* soc__plan_t bookkeeping */
     int valid;           /* mirrors the engine's queue as of its last sync */
@@ -167,6 +170,8 @@ typedef struct soc__tl {
     uint64_t ver;        /* (api->pe_version): while the engine's version is
                             still ver, the mirror is exact without a look */
 } soc__tl_t;
+
+#define SOC__TL_BLOCK 32
 
 /* Earliest start >= ready of a task of length dur: in the first idle gap
  * that fits (insert != 0) or after the last reservation.  *pos receives the
@@ -178,6 +183,8 @@ int soc__tl_insert(soc__tl_t *tl, int pos, soc_time_t start, soc_time_t end);
 int soc__tl_insert_ref(soc__tl_t *tl, int pos, soc_time_t start, soc_time_t end,
                        soc_task_ref_t ref);
 void soc__tl_remove(soc__tl_t *tl, int pos);
+/* 0 when tl's suffix maxima are exact and its block bounds hold (tests). */
+int soc__tl_check(const soc__tl_t *tl);
 void soc__tl_free(soc__tl_t *tl);
 
 /* Planning workspace of the whole-job planners: the PE timelines plus the

@@ -319,6 +319,35 @@ static int w_create(void **state, const soc_sched_init_t *init)
     return SOC_OK;
 }
 
+/* Every planner timeline of the state keeps its invariants (suffix
+ * maxima, block bounds), checked after each callback. */
+static uint64_t w_tl_checked;
+static void w_check_plan(void *state)
+{
+    if (state == NULL)
+        return;
+    const soc__plan_t *pl = (w_inner->flags & SOC_SCHED_STATIC) ? &((soc__static_t *)state)->plan
+                                                                 : &((soc__ws_t *)state)->plan;
+    for (int p = 0; pl->tl != NULL && p < pl->n_pes; p++) {
+        ck_assert_msg(soc__tl_check(&pl->tl[p]) == 0, "timeline of PE %d", p);
+        w_tl_checked += (uint64_t)pl->tl[p].n;
+    }
+}
+
+static int w_arrival(void *state, soc_view_t *v, uint64_t job)
+{
+    int rc = w_inner->on_job_arrival(state, v, job);
+    w_check_plan(state);
+    return rc;
+}
+
+static int w_schedule(void *state, soc_view_t *v)
+{
+    int rc = w_inner->schedule(state, v);
+    w_check_plan(state);
+    return rc;
+}
+
 static void w_destroy(void *state)
 {
     if (state != NULL && state == (void *)w_ws) {
@@ -341,6 +370,10 @@ static void run_variant(const soc_config_t *cfg, const char *spec, int variant,
     soc_sched_ops_t ops = *w_inner;
     ops.create = w_create;
     ops.destroy = w_destroy;
+    if (w_inner->on_job_arrival != NULL)
+        ops.on_job_arrival = w_arrival;
+    if (w_inner->schedule != NULL)
+        ops.schedule = w_schedule;
     soc_sim_options_t o = {sizeof o, &ops, soc_sched_handle_arg(h), ts_records_add, rec,
                            NULL, NULL};
     soc_sim_t *sim = NULL;
@@ -385,6 +418,7 @@ static const char *const SPECS[] = {
 START_TEST(test_clusters_same_schedules)
 {
     rnd_state = 777u + (unsigned)_i;
+    w_tl_checked = 0;
     for (int round = 0; round < 6; round++) {
         soc_config_t *cfg = rand_cfg(round % 2, round % 3 == 2);
         for (size_t k = 0; k < sizeof SPECS / sizeof SPECS[0]; k++) {
@@ -412,6 +446,7 @@ START_TEST(test_clusters_same_schedules)
         }
         ts_cfg_destroy(cfg);
     }
+    ck_assert(w_tl_checked > 0); /* the planners' timelines were checked */
 }
 END_TEST
 
@@ -589,6 +624,14 @@ START_TEST(test_tree_power)
             ck_assert_msg(w_tree_lost > 10, "%s: %llu", specs[k],
                           (unsigned long long)w_tree_lost);
         }
+    /* the planners under the power model: the engine's queues move away
+     * from their plans (rescaled starts), the mirrors follow them and keep
+     * their invariants (checked after every callback) */
+    static const char *const planners[] = {"heft", "peft", "cpop", "lookahead"};
+    w_tl_checked = 0;
+    for (size_t k = 0; k < 4; k++)
+        same_schedules(&cfg, planners[k], (int)k, V_DEFAULT);
+    ck_assert(w_tl_checked > 0);
     soc_config_free(&cfg);
 }
 END_TEST
