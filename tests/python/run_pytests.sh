@@ -12,7 +12,9 @@
 #        sb3-contrib for the SB3 adapter tests; they are never installed in a
 #        sanitizer build, where those tests skip),
 #        SOC_PY_RAY=0 (skip installing Ray for test_ray.py; never installed
-#        in a sanitizer build either).
+#        in a sanitizer build either),
+#        SOC_PY_RLLIB=0 (skip the RLlib venv and test_rllib.py; normal build
+#        only, like Ray).
 # Exit:  pytest's status, or 77 (skipped) when python3 or its venv module is
 #        missing or the packages cannot be installed (no network).
 set -u
@@ -118,6 +120,43 @@ export SOCSIM=${SOCSIM:-$build/socsim}
 export SOC_SOURCE_DIR=$src
 export PYTHONDONTWRITEBYTECODE=1
 export SOCSIM_BUILD_DIR=$build
+# RLlib pins its own gymnasium (older than the one tested above), so it lives
+# in a venv of its own, build/rllibvenv, with `ray[rllib]` at the version of
+# the Ray installed above; a .pth file appended to its site-packages makes
+# torch, pytest and the socsim_gym just built in pyvenv visible behind its own
+# packages.  About 20-40 s and 800 MB, once; normal build only.
+rllib=""
+rlvenv=$build/rllibvenv
+if [ -z "$san" ] && [ "${SOC_PY_RLLIB:-1}" != 0 ] && [ -f "$ray_stamp" ] && [ -f "$sb3_stamp" ]; then
+    ray_ver=$("$venv/bin/python" -c 'import ray; print(ray.__version__)' 2>/dev/null)
+    if [ ! -f "$rlvenv/.socsim_rllib_stamp" ] || [ "$(cat "$rlvenv/.socsim_rllib_stamp")" != "$ray_ver" ]; then
+        rm -rf "$rlvenv"
+        if python3 -m venv "$rlvenv" >>"$build/pyvenv.log" 2>&1 &&
+            "$rlvenv/bin/python" -m pip install -q --disable-pip-version-check \
+                "ray[rllib]==$ray_ver" >>"$build/pyvenv.log" 2>&1; then
+            echo "$ray_ver" > "$rlvenv/.socsim_rllib_stamp"
+        else
+            echo "NOTE: could not install ray[rllib]; test_rllib.py will be skipped (see $build/pyvenv.log)"
+        fi
+    fi
+    if [ -f "$rlvenv/.socsim_rllib_stamp" ]; then
+        site=$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+        rlsite=$("$rlvenv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+        echo "$site" > "$rlsite/zz_socsim_pyvenv.pth"
+        rllib=yes
+    fi
+fi
+
 cd "$build" || exit 1
-exec "$venv/bin/python" -m pytest -q -p no:cacheprovider \
-    "$src/gym/python/tests" "$@"
+if [ -z "$rllib" ]; then
+    exec "$venv/bin/python" -m pytest -q -p no:cacheprovider \
+        "$src/gym/python/tests" "$@"
+fi
+"$venv/bin/python" -m pytest -q -p no:cacheprovider \
+    --ignore="$src/gym/python/tests/test_rllib.py" "$src/gym/python/tests" "$@"
+rc=$?
+echo "== RLlib (build/rllibvenv): test_rllib.py"
+"$rlvenv/bin/python" -m pytest -q -p no:cacheprovider "$src/gym/python/tests/test_rllib.py" "$@"
+rc2=$?
+[ $rc -ne 0 ] && exit $rc
+exit $rc2

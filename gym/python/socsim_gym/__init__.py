@@ -22,7 +22,7 @@ from gymnasium.envs.registration import register, registry
 from . import inproc
 from .env import SocSimEnv
 from .inproc import episode_seed, metrics_from_completions, run
-from .policy import MLPPolicy, WeightsError, from_numpy, from_sb3, from_torch
+from .policy import MLPPolicy, WeightsError, from_numpy, from_rllib, from_sb3, from_torch
 from .protocol import (ConnectionLost, Connection, ProtocolError, Server, ServerError,
                        ServerStartError, Session, SocSimError, find_socsim)
 from .vector import SocSimVectorEnv
@@ -39,5 +39,5 @@ HAVE_INPROC = inproc.AVAILABLE
 
 __all__ = ["ENV_ID", "SocSimEnv", "SocSimVectorEnv", "MLPPolicy", "WeightsError", "from_numpy",
            "run", "episode_seed", "metrics_from_completions", "HAVE_INPROC",
-           "from_torch", "from_sb3", "Connection", "Server", "Session", "SocSimError",
+           "from_torch", "from_sb3", "from_rllib", "Connection", "Server", "Session", "SocSimError",
            "ServerError", "ConnectionLost", "ProtocolError", "ServerStartError", "find_socsim"]

@@ -481,3 +481,27 @@ def from_sb3(model: Any, env: Any = None, vec_normalize: Any = None, **meta: Any
                                                      + float(vec_normalize.epsilon)))
         meta.setdefault("input_clip", float(vec_normalize.clip_obs))
     return from_numpy(layers, env, **meta)
+
+
+def from_rllib(module: Any, env: Any = None, **meta: Any) -> MLPPolicy:
+    """An :class:`MLPPolicy` from an RLlib (new API stack) torch RLModule with
+    an MLP encoder and policy head, such as PPO's default module
+    (``algo.get_module()``).
+
+    Takes the actor path: the encoder's actor part (``encoder.actor_encoder``
+    where the value function has its own encoder, else ``encoder``) followed
+    by ``pi``; their Linear layers and activations in order.  Anything else
+    in them (a CNN, an LSTM, layer norm) raises :class:`WeightsError`.
+    """
+    enc = getattr(module, "encoder", None)
+    pi = getattr(module, "pi", None)
+    if enc is None or pi is None:
+        raise WeightsError("not an RLlib RLModule with an encoder and a pi head")
+    actor = getattr(enc, "actor_encoder", None) or enc
+
+    def leaves(m: Any) -> List[Any]:
+        return [x for x in m.modules() if not list(x.children())]
+
+    layers = torch_layers(leaves(actor) + leaves(pi))
+    return from_numpy(layers, env, **meta)
+
