@@ -721,27 +721,38 @@ static PyObject *Vec_reset(VecObject *self, PyObject *args)
     Py_RETURN_NONE;
 }
 
+/* The argument buffers of a bound vector: `a` required, `b` optional (None:
+ * *have_b = 0).  0, or -1 with the exception set and nothing held. */
+static int vec_buffers(VecObject *self, PyObject *a, Py_buffer *ab, PyObject *b, Py_buffer *bb,
+                       int *have_b)
+{
+    *have_b = 0;
+    if (!self->bound) {
+        PyErr_SetString(PyExc_RuntimeError, "bind(...) first");
+        return -1;
+    }
+    if (PyObject_GetBuffer(a, ab, PyBUF_C_CONTIGUOUS) != 0)
+        return -1;
+    if (b != Py_None) {
+        if (PyObject_GetBuffer(b, bb, PyBUF_C_CONTIGUOUS) != 0) {
+            PyBuffer_Release(ab);
+            return -1;
+        }
+        *have_b = 1;
+    }
+    return 0;
+}
+
 /* reset_seeds(seeds, which): explicit seeds (a u64 buffer, one per env). */
 static PyObject *Vec_reset_seeds(VecObject *self, PyObject *args)
 {
     PyObject *seeds, *which = Py_None;
     if (!PyArg_ParseTuple(args, "O|O", &seeds, &which))
         return NULL;
-    if (!self->bound) {
-        PyErr_SetString(PyExc_RuntimeError, "bind(...) first");
-        return NULL;
-    }
     Py_buffer sb, w = {0};
-    if (PyObject_GetBuffer(seeds, &sb, PyBUF_C_CONTIGUOUS) != 0)
+    int have_w;
+    if (vec_buffers(self, seeds, &sb, which, &w, &have_w) != 0)
         return NULL;
-    int have_w = 0;
-    if (which != Py_None) {
-        if (PyObject_GetBuffer(which, &w, PyBUF_C_CONTIGUOUS) != 0) {
-            PyBuffer_Release(&sb);
-            return NULL;
-        }
-        have_w = 1;
-    }
     PyObject *ret = Py_None;
     if (sb.len < (Py_ssize_t)sizeof(uint64_t) * self->n || (have_w && w.len < self->n)) {
         PyErr_SetString(PyExc_ValueError, "seeds: one u64 per env; which: one byte per env");
@@ -775,21 +786,10 @@ static PyObject *Vec_step(VecObject *self, PyObject *args)
     int autoreset = 0;
     if (!PyArg_ParseTuple(args, "O|Op", &acts, &skip, &autoreset))
         return NULL;
-    if (!self->bound) {
-        PyErr_SetString(PyExc_RuntimeError, "bind(...) first");
-        return NULL;
-    }
     Py_buffer ab, sk = {0};
-    if (PyObject_GetBuffer(acts, &ab, PyBUF_C_CONTIGUOUS) != 0)
+    int have_skip;
+    if (vec_buffers(self, acts, &ab, skip, &sk, &have_skip) != 0)
         return NULL;
-    int have_skip = 0;
-    if (skip != Py_None) {
-        if (PyObject_GetBuffer(skip, &sk, PyBUF_C_CONTIGUOUS) != 0) {
-            PyBuffer_Release(&ab);
-            return NULL;
-        }
-        have_skip = 1;
-    }
     int n_reset = 0;
     PyObject *ret = NULL;
     if (ab.len < (Py_ssize_t)sizeof(int64_t) * self->n || (have_skip && sk.len < self->n)) {
