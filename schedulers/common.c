@@ -1697,11 +1697,15 @@ typedef struct soc__big {
     big_hent_t *heap;    /* [items] selection heap ... */
     int *hpos;           /* [items] ... the item's position, -1 = out */
     int hn;
+    int admits;          /* min-min: rows that joined a class from the heap
+                            since the last sweep (big_sweep) */
+    soc_time_t *thr;     /* [n_types] big_sweep's thresholds */
     unsigned *ver;       /* [items] registrations older than ver are stale */
     /* min-min (lazy): chg[p] counts the commits to PE p (never reset);
      * seen[item] = chg[best PE] when the item's row was computed */
     uint64_t *chg, *seen;
     int *rep;            /* [items] the ready position standing for the item */
+    unsigned char *evicted; /* [items] min-min: times the row left its class */
     big_cls_t *cls;      /* [n_types] */
     big_list_t *inv;     /* [q] items whose best or second is that PE */
     int *cheap, *cpos;   /* [q] per group, a heap of its PEs by (avail, PE)
@@ -1727,6 +1731,8 @@ static void big_free(soc__big_t *b)
     free(b->hpos);
     free(b->ver);
     free(b->rep);
+    free(b->evicted);
+    free(b->thr);
     free(b->chg);
     free(b->seen);
     for (int t = 0; b->cls != NULL && t < b->n_types; t++)
@@ -1761,7 +1767,8 @@ static int big_size(soc__ws_t *ws, const soc_view_t *v, int items)
         b->cheap = malloc(sizeof *b->cheap * (size_t)b->q);
         b->cpos = malloc(sizeof *b->cpos * (size_t)b->q);
         b->chg = calloc((size_t)b->q, sizeof *b->chg);
-        if (b->cls == NULL || b->inv == NULL || b->cheap == NULL || b->cpos == NULL ||
+        b->thr = malloc(sizeof *b->thr * (size_t)b->n_types);
+        if (b->thr == NULL || b->cls == NULL || b->inv == NULL || b->cheap == NULL || b->cpos == NULL ||
             b->chg == NULL)
             return SOC_ENOMEM;
     }
@@ -1770,6 +1777,7 @@ static int big_size(soc__ws_t *ws, const soc_view_t *v, int items)
         GROW(b->hpos, items);
         GROW(b->ver, items);
         GROW(b->rep, items);
+        GROW(b->evicted, items);
         GROW(b->seen, items);
         for (int k = b->cap_items; k < items; k++)
             b->ver[k] = 0;
@@ -1863,16 +1871,24 @@ static int big_cache_row(soc__ws_t *ws, const soc_view_t *v, int i)
     return SOC_OK;
 }
 
+/* Row i's inputs' arrival on pe, from the cache (-1: cannot run there). */
+static soc_time_t big_dr(const soc__ws_t *ws, int i, int pe)
+{
+    const soc__big_t *b = ws->big;
+    const soc__groups_t *g = &ws->groups;
+    soc_time_t dr = b->dr[(size_t)i * (size_t)g->n + (size_t)g->of_pe[pe]];
+    for (int h = b->hoff[i]; h < b->hoff[i + 1]; h++)
+        if (b->hpe[h] == pe)
+            dr = b->hdr[h];
+    return dr;
+}
+
 /* Commit ready row i to pe: its appended finish from the cache. */
 static int big_commit(soc__ws_t *ws, soc_view_t *v, int i, int pe)
 {
     const soc__big_t *b = ws->big;
     const soc__groups_t *g = &ws->groups;
-    int gi = g->of_pe[pe];
-    soc_time_t w = b->w[v->ready[i].type * g->n + gi], dr = b->dr[(size_t)i * (size_t)g->n + (size_t)gi];
-    for (int h = b->hoff[i]; h < b->hoff[i + 1]; h++)
-        if (b->hpe[h] == pe)
-            dr = b->hdr[h];
+    soc_time_t w = b->w[v->ready[i].type * g->n + g->of_pe[pe]], dr = big_dr(ws, i, pe);
     if (w < 0 || dr < 0)
         return SOC_ESCHED;
     soc_time_t av = avail_get(ws, v, pe);
@@ -1883,6 +1899,8 @@ static int big_commit(soc__ws_t *ws, soc_view_t *v, int i, int pe)
     }
     return rc;
 }
+
+static int cl_less(soc__ws_t *ws, const soc_view_t *v, int x, int y);
 
 /* Row i from its cache: dyn_row_groups without a call to the engine. */
 static void big_row(soc__ws_t *ws, const soc_view_t *v, int i, int need)
@@ -1907,6 +1925,19 @@ static void big_row(soc__ws_t *ws, const soc_view_t *v, int i, int need)
         if (tree_group(ws, gi, nh)) {
             tree_row(ws, v, i, gi, dr, w, need, nh > 0);
             continue;
+        }
+        if (ws->in_big && g->count[gi] > 2) {
+            /* the group's heap: when its least (avail, PE) is busy by dr,
+             * all are, and its two least are what the scan keeps (unless
+             * one is a host, evaluated apart) */
+            const int *h = b->cheap + g->first[gi];
+            int s2 = g->count[gi] > 2 && cl_less(ws, v, h[2], h[1]) ? h[2] : h[1];
+            soc_time_t a0 = avail_get(ws, v, h[0]);
+            if (a0 > dr && g->mark[h[0]] != g->cur && g->mark[s2] != g->cur) {
+                row_offer(ws, i, h[0], a0 + w);
+                row_offer(ws, i, s2, avail_get(ws, v, s2) + w);
+                continue;
+            }
         }
         int free_found = 0;
         for (int p = g->first[gi], end = p + g->count[gi]; p < end; p++) {
@@ -2171,6 +2202,49 @@ static soc_time_t type_min_avail(soc__ws_t *ws, const soc_view_t *v, int type)
     return m;
 }
 
+/* The best (key, PE) of the class of type t as the PEs are now: each
+ * group's least (avail, PE) plus the group's time, the least of those. */
+static void class_best(soc__ws_t *ws, const soc_view_t *v, int type, soc_time_t *key, int *pe)
+{
+    const soc__groups_t *g = &ws->groups;
+    *key = SOC_TIME_NEVER;
+    *pe = -1;
+    for (int gi = 0; gi < g->n; gi++) {
+        soc_time_t w = ws->big->w[type * g->n + gi];
+        if (w < 0)
+            continue;
+        int p = tree_group(ws, gi, 0) ? tree_top(ws, v, gi)[0] : ws->big->cheap[g->first[gi]];
+        soc_time_t k = avail_get(ws, v, p) + w;
+        if (*pe < 0 || kp_less(k, p, *key, *pe)) {
+            *key = k;
+            *pe = p;
+        }
+    }
+}
+
+/* Times a row may leave its class before only saturation lets it in. */
+#define SOC__EVICT_MAX 8
+
+/* Row i (computed) may stand in its type's class: saturated (its inputs
+ * are there before every PE that runs it is free, so its row is the
+ * class's for good), or -- min-min, lazy rows -- its best (key, PE) is the
+ * class's now.  Any row's key is at least its class's (max(dr, avail) + w
+ * >= avail + w on every PE), so the class's key stays a lower bound of
+ * such a row; it is checked again when it stands for the class at the top
+ * (class_exact), and one that fails leaves the class for good. */
+static int class_fits(soc__ws_t *ws, const soc_view_t *v, int i, int type)
+{
+    soc__big_t *b = ws->big;
+    if (b->dmax[i] <= type_min_avail(ws, v, type))
+        return 1;
+    if (!big_lazy(ws) || b->evicted[i] >= SOC__EVICT_MAX)
+        return 0;
+    soc_time_t k;
+    int p;
+    class_best(ws, v, type, &k, &p);
+    return p == ws->best_pe[i] && k == ws->best[i];
+}
+
 static int cls_push(big_cls_t *c, int pos)
 {
     if (c->n == c->cap) {
@@ -2215,7 +2289,7 @@ static int big_place(soc__ws_t *ws, const soc_view_t *v, int n, int i)
 {
     soc__big_t *b = ws->big;
     int type = v->ready[i].type;
-    if (b->dmax[i] <= type_min_avail(ws, v, type)) {
+    if (class_fits(ws, v, i, type)) {
         int item = n + type;
         if (b->hpos[i] >= 0)
             hp_remove(ws, i);
@@ -2243,6 +2317,78 @@ static int big_place(soc__ws_t *ws, const soc_view_t *v, int n, int i)
     return item_register(ws, i);
 }
 
+/* The row standing for class `item` leaves it for good: the class's next
+ * row stands for it (or the class leaves the heap), the row goes on its
+ * own with its exact row. */
+static int class_evict(soc__ws_t *ws, const soc_view_t *v, int n, int item)
+{
+    soc__big_t *b = ws->big;
+    big_cls_t *c = &b->cls[item - n];
+    int x = cls_pop(c);
+    if (c->n == 0) {
+        hp_remove(ws, item);
+    } else {
+        b->rep[item] = c->h[0];
+        b->heap[b->hpos[item]].rep = c->h[0];
+        hp_down(ws, b->hpos[item]);
+    }
+    b->evicted[x]++;
+    ws->big_evictions++;
+    big_row(ws, v, x, 1);
+    return big_place(ws, v, n, x);
+}
+
+/* Min-min: every row still on its own in the heap whose inputs arrive on
+ * every PE before its class's best PE is free (dmax <= that PE's avail:
+ * its row is then the class's) joins its class at once, and the heap is
+ * rebuilt.  Run when rows have been joining one at a time (the PEs got
+ * busy): a scan of the heap instead of a removal per row. */
+static int big_sweep(soc__ws_t *ws, const soc_view_t *v, int n)
+{
+    soc__big_t *b = ws->big;
+    int nt = b->n_types, m = 0, rc;
+    for (int t = 0; t < nt; t++) {
+        soc_time_t k;
+        int p;
+        class_best(ws, v, t, &k, &p);
+        b->thr[t] = p >= 0 ? avail_get(ws, v, p) : INT64_MIN;
+    }
+    for (int j = 0; j < b->hn; j++) {
+        big_hent_t e = b->heap[j];
+        int it = e.item;
+        if (it < n && b->evicted[it] < SOC__EVICT_MAX &&
+            b->dmax[it] <= b->thr[v->ready[it].type]) {
+            b->hpos[it] = -1;
+            b->ver[it]++;
+            if ((rc = cls_push(&b->cls[v->ready[it].type], it)) != SOC_OK)
+                return rc;
+            continue;
+        }
+        hp_set(b, m++, e);
+    }
+    b->hn = m;
+    for (int t = 0; t < nt; t++) {
+        int item = n + t;
+        big_cls_t *c = &b->cls[t];
+        if (c->n == 0)
+            continue;
+        b->rep[item] = c->h[0];
+        if (b->hpos[item] < 0) {
+            class_row(ws, v, item, t);
+            hp_set(b, b->hn++, hp_entry(ws, item));
+            if ((rc = item_register(ws, item)) != SOC_OK)
+                return rc;
+        } else {
+            b->heap[b->hpos[item]].rep = c->h[0];
+        }
+    }
+    for (int j = (b->hn - 2) / HP_D; j >= 0; j--)
+        hp_down(ws, j);
+    b->admits = 0;
+    ws->big_sweeps++;
+    return SOC_OK;
+}
+
 static int big_schedule_run(soc__ws_t *ws, soc_view_t *v);
 
 static int big_schedule(soc__ws_t *ws, soc_view_t *v)
@@ -2260,9 +2406,11 @@ static int big_schedule_run(soc__ws_t *ws, soc_view_t *v)
         return rc;
     soc__big_t *b = ws->big;
     b->hn = 0;
+    b->admits = 0;
     for (int k = 0; k < n + nt; k++) {
         b->hpos[k] = -1;
         b->ver[k]++;
+        b->evicted[k] = 0;
     }
     for (int t = 0; t < nt; t++)
         b->cls[t].n = 0;
@@ -2283,6 +2431,9 @@ static int big_schedule_run(soc__ws_t *ws, soc_view_t *v)
             if (item < n) {
                 big_row(ws, v, item, 1);
                 rc = big_place(ws, v, n, item);
+                /* joined its class: many may be ready to */
+                if (rc == SOC_OK && b->hpos[item] < 0 && ++b->admits >= 16 + (b->hn >> 6))
+                    rc = big_sweep(ws, v, n);
             } else {
                 class_row(ws, v, item, item - n);
                 hp_fix(ws, item);
@@ -2297,6 +2448,13 @@ static int big_schedule_run(soc__ws_t *ws, soc_view_t *v)
             hp_remove(ws, item);
         } else {
             big_cls_t *c = &b->cls[item - n];
+            if (big_lazy(ws) && big_dr(ws, c->h[0], p) > avail_get(ws, v, p)) {
+                /* the class's best PE is not free for the row standing
+                 * for it by its inputs' arrival: the row on its own */
+                if ((rc = class_evict(ws, v, n, item)) != SOC_OK)
+                    return rc;
+                continue;
+            }
             x = cls_pop(c);
             if (c->n == 0) {
                 hp_remove(ws, item);

@@ -356,6 +356,10 @@ typedef struct soc__ws {
     /* min-min recomputes the rows a commit changes at once, like max-min
      * and sufferage, instead of when they reach the top (tests) */
     int big_eager;
+    /* min-min: rows that left their class (the class's best PE was not
+     * free for them in time) and sweeps of the heap into the classes
+     * (tests count them) */
+    uint64_t big_evictions, big_sweeps;
     /* Clusters of at least tree_min PEs (<= 0: SOC__TREE_MIN) are searched
      * through the engine's earliest-availability entries
      * (api->pe_first_free, pe_earliest: O(log q) per search) instead of

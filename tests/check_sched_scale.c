@@ -253,8 +253,9 @@ static soc_config_t *rand_cfg(int heavy, int wide)
     p->latency_us = rnd(2) ? 0 : 0.25;
     int napps = 1 + rnd(2);
     for (int ai = 0; ai < napps; ai++) {
-        int n = wide && ai == 0 ? 30 + rnd(40) : 2 + rnd(11);
-        int types[80];
+        int n = wide && ai == 0 ? (wide > 1 ? wide : 30) + rnd(40) : 2 + rnd(11);
+        int *types = calloc((size_t)n, sizeof *types);
+        ck_assert_ptr_nonnull(types);
         double (*e)[3] = calloc((size_t)n * (size_t)n, sizeof *e);
         ck_assert_ptr_nonnull(e);
         int ne = 0;
@@ -279,6 +280,7 @@ static soc_config_t *rand_cfg(int heavy, int wide)
         snprintf(name, sizeof name, "app%d", ai);
         ts_cfg_app(cfg, name, 1.0 / napps, n, types, ne, (const double (*)[3])e);
         free(e);
+        free(types);
     }
     ts_cfg_poisson(cfg, heavy ? 3 + rnd(10) : 200, wide ? 6 : 30);
     cfg->seed = (uint64_t)rnd(1000);
@@ -295,6 +297,7 @@ static int w_probe; /* the searches' first scan: 0 default, -1 none */
 static int w_eager; /* min-min's rows recomputed at once (not lazily) */
 static soc__ws_t *w_ws;       /* the live list heuristic's state */
 static uint64_t w_tree_lost;  /* its tree_lost when it was destroyed */
+static uint64_t w_evictions, w_sweeps; /* min-min's class paths taken (all runs) */
 
 static int w_create(void **state, const soc_sched_init_t *init)
 {
@@ -352,6 +355,8 @@ static void w_destroy(void *state)
 {
     if (state != NULL && state == (void *)w_ws) {
         w_tree_lost = w_ws->tree_lost;
+        w_evictions += w_ws->big_evictions;
+        w_sweeps += w_ws->big_sweeps;
         w_ws = NULL;
     }
     if (w_inner->destroy != NULL)
@@ -447,6 +452,29 @@ START_TEST(test_clusters_same_schedules)
         ts_cfg_destroy(cfg);
     }
     ck_assert(w_tl_checked > 0); /* the planners' timelines were checked */
+}
+END_TEST
+
+/* Wide fork-joins (hundreds of ready tasks in one decision, data volumes
+ * from 30 values: ties) under the min-min family: the class paths of
+ * min-min -- rows joining a class before they are saturated, leaving it
+ * when its best PE is not free for them, sweeps of the heap -- give the
+ * plain algorithm's schedules, and were taken. */
+START_TEST(test_wide_classes)
+{
+    rnd_state = 4242u + (unsigned)_i;
+    w_evictions = w_sweeps = 0;
+    static const char *const specs[] = {"etf", "minmin", "maxmin", "sufferage"};
+    for (int round = 0; round < 3; round++) {
+        soc_config_t *cfg = rand_cfg(round % 2, 150 + 100 * round);
+        for (size_t k = 0; k < sizeof specs / sizeof specs[0]; k++) {
+            same_schedules(cfg, specs[k], round, V_DEFAULT);
+            same_schedules(cfg, specs[k], round, V_TREE_BIG);
+        }
+        ts_cfg_destroy(cfg);
+    }
+    ck_assert_msg(w_evictions > 0 && w_sweeps > 0, "evictions %llu, sweeps %llu",
+                  (unsigned long long)w_evictions, (unsigned long long)w_sweeps);
 }
 END_TEST
 
@@ -739,6 +767,7 @@ int main(void)
     tcase_set_timeout(tc, 120);
     tcase_add_loop_test(tc, test_clusters_same_schedules, 0, 8);
     tcase_add_loop_test(tc, test_engine_searches, 0, 2);
+    tcase_add_loop_test(tc, test_wide_classes, 0, 4);
     tcase_add_test(tc, test_tree_power);
     tcase_add_test(tc, test_lookahead_bound);
     suite_add_tcase(s, tc);
