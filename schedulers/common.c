@@ -1192,10 +1192,7 @@ void soc__ws_destroy(void *state)
     if (ws == NULL)
         return;
     free(ws->avail);
-    free(ws->best);
-    free(ws->second);
-    free(ws->best_pe);
-    free(ws->second_pe);
+    free(ws->row);
     free(ws->ids);
     free(ws->done);
     free(ws->left);
@@ -1237,10 +1234,7 @@ static int ws_size(soc__ws_t *ws, const soc_view_t *v, int n)
         ws->cap_pes = v->n_pes;
     }
     if (n > ws->cap_ready) {
-        GROW(ws->best, n);
-        GROW(ws->second, n);
-        GROW(ws->best_pe, n);
-        GROW(ws->second_pe, n);
+        GROW(ws->row, n);
         GROW(ws->ids, n);
         GROW(ws->done, n);
         GROW(ws->left, n);
@@ -1305,21 +1299,56 @@ int soc__append_each(soc__ws_t *ws, soc_view_t *v, soc__pe_pick_fn pick)
  * in PE order this is strict <, the lower PE index winning ties. */
 static void row_offer(soc__ws_t *ws, int i, int p, soc_time_t key)
 {
-    if (ws->best_pe[i] < 0 || kp_less(key, p, ws->best[i], ws->best_pe[i])) {
-        ws->second[i] = ws->best[i];
-        ws->second_pe[i] = ws->best_pe[i];
-        ws->best[i] = key;
-        ws->best_pe[i] = p;
-    } else if (ws->second_pe[i] < 0 || kp_less(key, p, ws->second[i], ws->second_pe[i])) {
-        ws->second[i] = key;
-        ws->second_pe[i] = p;
+    if (ws->row[i].best_pe < 0 || kp_less(key, p, ws->row[i].best, ws->row[i].best_pe)) {
+        ws->row[i].second = ws->row[i].best;
+        ws->row[i].second_pe = ws->row[i].best_pe;
+        ws->row[i].best = key;
+        ws->row[i].best_pe = p;
+    } else if (ws->row[i].second_pe < 0 || kp_less(key, p, ws->row[i].second, ws->row[i].second_pe)) {
+        ws->row[i].second = key;
+        ws->row[i].second_pe = p;
     }
+}
+
+/* A row's best two being built in registers (what row_offer keeps). */
+typedef struct row_acc {
+    soc_time_t k1, k2;
+    int p1, p2;
+} row_acc_t;
+
+static inline void acc_offer(row_acc_t *r, int p, soc_time_t key)
+{
+    if (r->p1 < 0 || kp_less(key, p, r->k1, r->p1)) {
+        r->k2 = r->k1;
+        r->p2 = r->p1;
+        r->k1 = key;
+        r->p1 = p;
+    } else if (r->p2 < 0 || kp_less(key, p, r->k2, r->p2)) {
+        r->k2 = key;
+        r->p2 = p;
+    }
+}
+
+static void acc_store(soc__ws_t *ws, int i, const row_acc_t *r)
+{
+    ws->row[i].best = r->k1;
+    ws->row[i].second = r->k2;
+    ws->row[i].best_pe = r->p1;
+    ws->row[i].second_pe = r->p2;
+}
+
+static void acc_load(const soc__ws_t *ws, int i, row_acc_t *r)
+{
+    r->k1 = ws->row[i].best;
+    r->k2 = ws->row[i].second;
+    r->p1 = ws->row[i].best_pe;
+    r->p2 = ws->row[i].second_pe;
 }
 
 static void row_clear(soc__ws_t *ws, int i)
 {
-    ws->best[i] = ws->second[i] = SOC_TIME_NEVER;
-    ws->best_pe[i] = ws->second_pe[i] = -1;
+    ws->row[i].best = ws->row[i].second = SOC_TIME_NEVER;
+    ws->row[i].best_pe = ws->row[i].second_pe = -1;
 }
 
 /* max(now, plan end) of PE p, or its value after this decision's commits. */
@@ -1640,16 +1669,16 @@ static int pick_next(const soc__ws_t *ws, const int *ids, int m)
         int better;
         switch (ws->pick) {
         case SOC__PICK_MINMIN:
-            x = ws->best[i];
+            x = ws->row[i].best;
             better = x < key;
             break;
         case SOC__PICK_MAXMIN:
-            x = ws->best[i];
+            x = ws->row[i].best;
             better = x > key;
             break;
         case SOC__PICK_SUFFERAGE:
             /* a task only one PE can run suffers without bound */
-            x = ws->second_pe[i] < 0 ? SOC_TIME_NEVER : ws->second[i] - ws->best[i];
+            x = ws->row[i].second_pe < 0 ? SOC_TIME_NEVER : ws->row[i].second - ws->row[i].best;
             better = x > key;
             break;
         default:
@@ -1692,22 +1721,40 @@ typedef struct big_hent {
     int rep, item;
 } big_hent_t;
 
+/* What the selection keeps per item (ready row or class), together. */
+typedef struct big_item {
+    int hpos;            /* its place in the heap, -1 = out */
+    unsigned ver;        /* registrations older than ver are stale */
+    int rep;             /* the ready position standing for the item */
+    int hoff, hend;      /* rows: its hosts in hpe/hdr [hoff, hend) */
+    int type;            /* rows: the task type */
+    soc_time_t dmax;     /* rows: latest arrival of its inputs over all PEs */
+} big_item_t;
+
 typedef struct soc__big {
     int cap_items, n_types, q;
     big_hent_t *heap;    /* [items] selection heap ... */
-    int *hpos;           /* [items] ... the item's position, -1 = out */
     int hn;
+    int bulk;            /* sifts deferred: the heap is rebuilt after */
+    /* per-commit caches: valid while their stamp is `epoch` (a new one
+     * after every commit and at every decision) */
+    uint64_t epoch;
+    uint64_t *tmst;      /* [n_types] ... */
+    soc_time_t *tmin;    /* least availability over the PEs of the type */
+    uint64_t *gst;       /* [q] per group (indexed by its first PE) ... */
+    soc_time_t *ga0, *ga1; /* ... its heap's two least availabilities */
+    int *gp1;            /* ... and the second's PE */
     int admits;          /* min-min: rows that joined a class from the heap
                             since the last sweep (big_sweep) */
     soc_time_t *thr;     /* [n_types] big_sweep's thresholds */
-    unsigned *ver;       /* [items] registrations older than ver are stale */
     /* min-min (lazy): chg[p] counts the commits to PE p (never reset);
      * seen[item] = chg[best PE] when the item's row was computed */
     uint64_t *chg, *seen;
-    int *rep;            /* [items] the ready position standing for the item */
     unsigned char *evicted; /* [items] min-min: times the row left its class */
     big_cls_t *cls;      /* [n_types] */
     big_list_t *inv;     /* [q] items whose best or second is that PE */
+    big_inv_t *spare;    /* an array for the list being refilled */
+    int spare_cap;
     int *cheap, *cpos;   /* [q] per group, a heap of its PEs by (avail, PE)
                             in cheap[first .. first + count); cpos = index */
     /* what a row's recomputation needs, fixed during a decision: */
@@ -1716,8 +1763,8 @@ typedef struct soc__big {
     uint64_t *wst;       /* ... looked up in decision wst */
     soc_time_t *dr;      /* [rows * groups] inputs' arrival on the group's PEs
                             that hold no predecessor; -1 = all do */
-    soc_time_t *dmax;    /* [rows] latest arrival over all PEs */
-    int *hoff;           /* [rows + 1] the row's hosts in hpe/hdr */
+    big_item_t *it;      /* [max(items, rows)] */
+    int cap_it;
     int *hpe;            /* hosts: PE */
     soc_time_t *hdr;     /* hosts: inputs' arrival there */
     int n_hosts;
@@ -1728,11 +1775,15 @@ static void big_free(soc__big_t *b)
     if (b == NULL)
         return;
     free(b->heap);
-    free(b->hpos);
-    free(b->ver);
-    free(b->rep);
+    free(b->it);
     free(b->evicted);
     free(b->thr);
+    free(b->tmst);
+    free(b->tmin);
+    free(b->gst);
+    free(b->ga0);
+    free(b->ga1);
+    free(b->gp1);
     free(b->chg);
     free(b->seen);
     for (int t = 0; b->cls != NULL && t < b->n_types; t++)
@@ -1741,13 +1792,12 @@ static void big_free(soc__big_t *b)
     for (int p = 0; b->inv != NULL && p < b->q; p++)
         free(b->inv[p].a);
     free(b->inv);
+    free(b->spare);
     free(b->cheap);
     free(b->cpos);
     free(b->w);
     free(b->wst);
     free(b->dr);
-    free(b->dmax);
-    free(b->hoff);
     free(b->hpe);
     free(b->hdr);
     free(b);
@@ -1768,22 +1818,30 @@ static int big_size(soc__ws_t *ws, const soc_view_t *v, int items)
         b->cpos = malloc(sizeof *b->cpos * (size_t)b->q);
         b->chg = calloc((size_t)b->q, sizeof *b->chg);
         b->thr = malloc(sizeof *b->thr * (size_t)b->n_types);
-        if (b->thr == NULL || b->cls == NULL || b->inv == NULL || b->cheap == NULL || b->cpos == NULL ||
+        b->tmst = calloc((size_t)b->n_types, sizeof *b->tmst);
+        b->tmin = malloc(sizeof *b->tmin * (size_t)b->n_types);
+        b->gst = calloc((size_t)b->q, sizeof *b->gst);
+        b->ga0 = malloc(sizeof *b->ga0 * (size_t)b->q);
+        b->ga1 = malloc(sizeof *b->ga1 * (size_t)b->q);
+        b->gp1 = malloc(sizeof *b->gp1 * (size_t)b->q);
+        if (b->thr == NULL || b->tmst == NULL || b->tmin == NULL || b->gst == NULL ||
+            b->ga0 == NULL || b->ga1 == NULL || b->gp1 == NULL || b->cls == NULL || b->inv == NULL || b->cheap == NULL || b->cpos == NULL ||
             b->chg == NULL)
             return SOC_ENOMEM;
     }
     if (items > b->cap_items) {
         GROW(b->heap, items);
-        GROW(b->hpos, items);
-        GROW(b->ver, items);
-        GROW(b->rep, items);
         GROW(b->evicted, items);
         GROW(b->seen, items);
-        for (int k = b->cap_items; k < items; k++)
-            b->ver[k] = 0;
         b->cap_items = items;
     }
-    int ng = ws->groups.n, rows = v->n_ready;
+    int ng = ws->groups.n, rows = v->n_ready, nit = items > rows ? items : rows;
+    if (nit > b->cap_it) {
+        GROW(b->it, nit);
+        for (int k = b->cap_it; k < nit; k++)
+            b->it[k].ver = 0;
+        b->cap_it = nit;
+    }
     if (b->n_types * ng > b->cap_w) {
         GROW(b->w, b->n_types * ng);
         GROW(b->wst, b->n_types * ng);
@@ -1793,8 +1851,6 @@ static int big_size(soc__ws_t *ws, const soc_view_t *v, int items)
     }
     if (rows > b->cap_rows || ng != b->n_groups) {
         GROW(b->dr, (size_t)rows * (size_t)ng);
-        GROW(b->dmax, rows);
-        GROW(b->hoff, rows + 1);
         b->cap_rows = rows;
         b->n_groups = ng;
     }
@@ -1839,7 +1895,8 @@ static int big_cache_row(soc__ws_t *ws, const soc_view_t *v, int i)
     }
     if (i == 0)
         b->n_hosts = 0;
-    b->hoff[i] = b->n_hosts;
+    b->it[i].hoff = b->n_hosts;
+    b->it[i].type = r->type;
     for (int gi = 0; gi < g->n; gi++) {
         soc_time_t *w = &b->w[r->type * g->n + gi];
         if (b->wst[r->type * g->n + gi] != ws->dstamp) {
@@ -1866,8 +1923,8 @@ static int big_cache_row(soc__ws_t *ws, const soc_view_t *v, int i)
         if (big_host(b, p, dr) != SOC_OK)
             return SOC_ENOMEM;
     }
-    b->hoff[i + 1] = b->n_hosts;
-    b->dmax[i] = dmax;
+    b->it[i].hend = b->n_hosts;
+    b->it[i].dmax = dmax;
     return SOC_OK;
 }
 
@@ -1877,7 +1934,7 @@ static soc_time_t big_dr(const soc__ws_t *ws, int i, int pe)
     const soc__big_t *b = ws->big;
     const soc__groups_t *g = &ws->groups;
     soc_time_t dr = b->dr[(size_t)i * (size_t)g->n + (size_t)g->of_pe[pe]];
-    for (int h = b->hoff[i]; h < b->hoff[i + 1]; h++)
+    for (int h = b->it[i].hoff; h < b->it[i].hend; h++)
         if (b->hpe[h] == pe)
             dr = b->hdr[h];
     return dr;
@@ -1907,35 +1964,45 @@ static void big_row(soc__ws_t *ws, const soc_view_t *v, int i, int need)
 {
     soc__big_t *b = ws->big;
     soc__groups_t *g = &ws->groups;
-    int type = v->ready[i].type;
-    row_clear(ws, i);
+    int type = b->it[i].type;
+    const soc_time_t *wt = &b->w[type * g->n];
+    row_acc_t r = {SOC_TIME_NEVER, SOC_TIME_NEVER, -1, -1};
     hosts_begin(g, v->n_pes);
-    for (int h = b->hoff[i]; h < b->hoff[i + 1]; h++) {
+    for (int h = b->it[i].hoff; h < b->it[i].hend; h++) {
         int p = b->hpe[h];
         g->mark[p] = g->cur;
         soc_time_t av = avail_get(ws, v, p);
-        row_offer(ws, i, p, (b->hdr[h] > av ? b->hdr[h] : av) + b->w[type * g->n + g->of_pe[p]]);
+        acc_offer(&r, p, (b->hdr[h] > av ? b->hdr[h] : av) + wt[g->of_pe[p]]);
     }
     const soc_time_t *drs = &b->dr[(size_t)i * (size_t)g->n];
-    int nh = b->hoff[i + 1] - b->hoff[i];
+    int nh = b->it[i].hend - b->it[i].hoff;
     for (int gi = 0; gi < g->n; gi++) {
-        soc_time_t w = b->w[type * g->n + gi], dr = drs[gi];
+        soc_time_t w = wt[gi], dr = drs[gi];
         if (w < 0 || dr < 0)
             continue;
         if (tree_group(ws, gi, nh)) {
+            acc_store(ws, i, &r);
             tree_row(ws, v, i, gi, dr, w, need, nh > 0);
+            acc_load(ws, i, &r);
             continue;
         }
         if (ws->in_big && g->count[gi] > 2) {
             /* the group's heap: when its least (avail, PE) is busy by dr,
              * all are, and its two least are what the scan keeps (unless
              * one is a host, evaluated apart) */
-            const int *h = b->cheap + g->first[gi];
-            int s2 = g->count[gi] > 2 && cl_less(ws, v, h[2], h[1]) ? h[2] : h[1];
-            soc_time_t a0 = avail_get(ws, v, h[0]);
-            if (a0 > dr && g->mark[h[0]] != g->cur && g->mark[s2] != g->cur) {
-                row_offer(ws, i, h[0], a0 + w);
-                row_offer(ws, i, s2, avail_get(ws, v, s2) + w);
+            int f = g->first[gi], h0 = b->cheap[f];
+            if (b->gst[f] != b->epoch) {
+                const int *h = b->cheap + f;
+                int s2 = cl_less(ws, v, h[2], h[1]) ? h[2] : h[1];
+                b->ga0[f] = avail_get(ws, v, h0);
+                b->ga1[f] = avail_get(ws, v, s2);
+                b->gp1[f] = s2;
+                b->gst[f] = b->epoch;
+            }
+            int s2 = b->gp1[f];
+            if (b->ga0[f] > dr && g->mark[h0] != g->cur && g->mark[s2] != g->cur) {
+                acc_offer(&r, h0, b->ga0[f] + w);
+                acc_offer(&r, s2, b->ga1[f] + w);
                 continue;
             }
         }
@@ -1944,11 +2011,12 @@ static void big_row(soc__ws_t *ws, const soc_view_t *v, int i, int need)
             if (g->mark[p] == g->cur)
                 continue;
             soc_time_t av = avail_get(ws, v, p);
-            row_offer(ws, i, p, (dr > av ? dr : av) + w);
+            acc_offer(&r, p, (dr > av ? dr : av) + w);
             if (av <= dr && ++free_found >= need)
                 break;
         }
     }
+    acc_store(ws, i, &r);
 }
 
 /* --- per-group heaps of PEs by (avail, PE) */
@@ -2006,11 +2074,11 @@ static soc_time_t item_key(const soc__ws_t *ws, int x)
 {
     switch (ws->pick) {
     case SOC__PICK_MINMIN:
-        return ws->best[x];
+        return ws->row[x].best;
     case SOC__PICK_MAXMIN:
-        return -ws->best[x];
+        return -ws->row[x].best;
     default: /* SOC__PICK_SUFFERAGE */
-        return ws->second_pe[x] < 0 ? -SOC_TIME_NEVER : -(ws->second[x] - ws->best[x]);
+        return ws->row[x].second_pe < 0 ? -SOC_TIME_NEVER : -(ws->row[x].second - ws->row[x].best);
     }
 }
 
@@ -2022,7 +2090,7 @@ static int hent_before(const big_hent_t *x, const big_hent_t *y)
 static void hp_set(soc__big_t *b, int i, big_hent_t e)
 {
     b->heap[i] = e;
-    b->hpos[e.item] = i;
+    b->it[e.item].hpos = i;
 }
 
 /* A 4-ary heap: half the levels of a binary one, and a node's children
@@ -2032,6 +2100,8 @@ static void hp_set(soc__big_t *b, int i, big_hent_t e)
 static void hp_up(soc__ws_t *ws, int i)
 {
     soc__big_t *b = ws->big;
+    if (b->bulk)
+        return;
     big_hent_t x = b->heap[i];
     while (i > 0) {
         int p = (i - 1) / HP_D;
@@ -2046,6 +2116,8 @@ static void hp_up(soc__ws_t *ws, int i)
 static void hp_down(soc__ws_t *ws, int i)
 {
     soc__big_t *b = ws->big;
+    if (b->bulk)
+        return;
     big_hent_t x = b->heap[i];
     for (;;) {
         int l = HP_D * i + 1, m = l;
@@ -2066,7 +2138,7 @@ static void hp_down(soc__ws_t *ws, int i)
 /* The entry of `item` as its row and representative are now. */
 static big_hent_t hp_entry(const soc__ws_t *ws, int item)
 {
-    big_hent_t e = {item_key(ws, item), ws->big->rep[item], item};
+    big_hent_t e = {item_key(ws, item), ws->big->it[item].rep, item};
     return e;
 }
 
@@ -2081,23 +2153,23 @@ static void hp_insert(soc__ws_t *ws, int item)
 static void hp_fix(soc__ws_t *ws, int item)
 {
     soc__big_t *b = ws->big;
-    int i = b->hpos[item];
+    int i = b->it[item].hpos;
     b->heap[i] = hp_entry(ws, item);
     hp_up(ws, i);
-    hp_down(ws, b->hpos[item]);
+    hp_down(ws, b->it[item].hpos);
 }
 
 static void hp_remove(soc__ws_t *ws, int item)
 {
     soc__big_t *b = ws->big;
-    int i = b->hpos[item];
-    b->hpos[item] = -1;
-    b->ver[item]++;
+    int i = b->it[item].hpos;
+    b->it[item].hpos = -1;
+    b->it[item].ver++;
     big_hent_t last = b->heap[--b->hn];
     if (i < b->hn) {
         hp_set(b, i, last);
         hp_up(ws, i);
-        hp_down(ws, b->hpos[last.item]);
+        hp_down(ws, b->it[last.item].hpos);
     }
 }
 
@@ -2120,7 +2192,7 @@ static int inv_add(soc__ws_t *ws, int pe, int item)
         l->cap = nc;
     }
     l->a[l->n].item = item;
-    l->a[l->n++].ver = b->ver[item];
+    l->a[l->n++].ver = b->it[item].ver;
     return SOC_OK;
 }
 
@@ -2148,13 +2220,13 @@ static int big_lazy(const soc__ws_t *ws)
 static int item_register(soc__ws_t *ws, int item)
 {
     if (big_lazy(ws)) {
-        ws->big->seen[item] = ws->big->chg[ws->best_pe[item]];
+        ws->big->seen[item] = ws->big->chg[ws->row[item].best_pe];
         return SOC_OK;
     }
-    ws->big->ver[item]++;
-    int rc = inv_add(ws, ws->best_pe[item], item);
-    if (rc == SOC_OK && big_need(ws) == 2 && ws->second_pe[item] >= 0)
-        rc = inv_add(ws, ws->second_pe[item], item);
+    ws->big->it[item].ver++;
+    int rc = inv_add(ws, ws->row[item].best_pe, item);
+    if (rc == SOC_OK && big_need(ws) == 2 && ws->row[item].second_pe >= 0)
+        rc = inv_add(ws, ws->row[item].second_pe, item);
     return rc;
 }
 
@@ -2192,6 +2264,9 @@ static void class_row(soc__ws_t *ws, const soc_view_t *v, int item, int type)
 static soc_time_t type_min_avail(soc__ws_t *ws, const soc_view_t *v, int type)
 {
     const soc__groups_t *g = &ws->groups;
+    soc__big_t *b = ws->big;
+    if (b->tmst[type] == b->epoch)
+        return b->tmin[type];
     soc_time_t m = SOC_TIME_NEVER;
     for (int gi = 0; gi < g->n; gi++)
         if (ws->big->w[type * g->n + gi] >= 0) {
@@ -2199,6 +2274,8 @@ static soc_time_t type_min_avail(soc__ws_t *ws, const soc_view_t *v, int type)
             soc_time_t a = avail_get(ws, v, p);
             m = a < m ? a : m;
         }
+    b->tmst[type] = b->epoch;
+    b->tmin[type] = m;
     return m;
 }
 
@@ -2235,14 +2312,14 @@ static void class_best(soc__ws_t *ws, const soc_view_t *v, int type, soc_time_t 
 static int class_fits(soc__ws_t *ws, const soc_view_t *v, int i, int type)
 {
     soc__big_t *b = ws->big;
-    if (b->dmax[i] <= type_min_avail(ws, v, type))
+    if (b->it[i].dmax <= type_min_avail(ws, v, type))
         return 1;
     if (!big_lazy(ws) || b->evicted[i] >= SOC__EVICT_MAX)
         return 0;
     soc_time_t k;
     int p;
     class_best(ws, v, type, &k, &p);
-    return p == ws->best_pe[i] && k == ws->best[i];
+    return p == ws->row[i].best_pe && k == ws->row[i].best;
 }
 
 static int cls_push(big_cls_t *c, int pos)
@@ -2288,29 +2365,29 @@ static int cls_pop(big_cls_t *c)
 static int big_place(soc__ws_t *ws, const soc_view_t *v, int n, int i)
 {
     soc__big_t *b = ws->big;
-    int type = v->ready[i].type;
+    int type = b->it[i].type;
     if (class_fits(ws, v, i, type)) {
         int item = n + type;
-        if (b->hpos[i] >= 0)
+        if (b->it[i].hpos >= 0)
             hp_remove(ws, i);
         int rc = cls_push(&b->cls[type], i);
         if (rc != SOC_OK)
             return rc;
-        if (b->hpos[item] < 0) {
-            b->rep[item] = i;
+        if (b->it[item].hpos < 0) {
+            b->it[item].rep = i;
             class_row(ws, v, item, type);
             hp_insert(ws, item);
             return item_register(ws, item);
         }
-        if (i < b->rep[item]) {
-            b->rep[item] = i;
-            b->heap[b->hpos[item]].rep = i;
-            hp_up(ws, b->hpos[item]);
+        if (i < b->it[item].rep) {
+            b->it[item].rep = i;
+            b->heap[b->it[item].hpos].rep = i;
+            hp_up(ws, b->it[item].hpos);
         }
         return SOC_OK;
     }
-    b->rep[i] = i;
-    if (b->hpos[i] < 0)
+    b->it[i].rep = i;
+    if (b->it[i].hpos < 0)
         hp_insert(ws, i);
     else
         hp_fix(ws, i);
@@ -2328,9 +2405,9 @@ static int class_evict(soc__ws_t *ws, const soc_view_t *v, int n, int item)
     if (c->n == 0) {
         hp_remove(ws, item);
     } else {
-        b->rep[item] = c->h[0];
-        b->heap[b->hpos[item]].rep = c->h[0];
-        hp_down(ws, b->hpos[item]);
+        b->it[item].rep = c->h[0];
+        b->heap[b->it[item].hpos].rep = c->h[0];
+        hp_down(ws, b->it[item].hpos);
     }
     b->evicted[x]++;
     ws->big_evictions++;
@@ -2357,10 +2434,10 @@ static int big_sweep(soc__ws_t *ws, const soc_view_t *v, int n)
         big_hent_t e = b->heap[j];
         int it = e.item;
         if (it < n && b->evicted[it] < SOC__EVICT_MAX &&
-            b->dmax[it] <= b->thr[v->ready[it].type]) {
-            b->hpos[it] = -1;
-            b->ver[it]++;
-            if ((rc = cls_push(&b->cls[v->ready[it].type], it)) != SOC_OK)
+            b->it[it].dmax <= b->thr[b->it[it].type]) {
+            b->it[it].hpos = -1;
+            b->it[it].ver++;
+            if ((rc = cls_push(&b->cls[b->it[it].type], it)) != SOC_OK)
                 return rc;
             continue;
         }
@@ -2372,14 +2449,14 @@ static int big_sweep(soc__ws_t *ws, const soc_view_t *v, int n)
         big_cls_t *c = &b->cls[t];
         if (c->n == 0)
             continue;
-        b->rep[item] = c->h[0];
-        if (b->hpos[item] < 0) {
+        b->it[item].rep = c->h[0];
+        if (b->it[item].hpos < 0) {
             class_row(ws, v, item, t);
             hp_set(b, b->hn++, hp_entry(ws, item));
             if ((rc = item_register(ws, item)) != SOC_OK)
                 return rc;
         } else {
-            b->heap[b->hpos[item]].rep = c->h[0];
+            b->heap[b->it[item].hpos].rep = c->h[0];
         }
     }
     for (int j = (b->hn - 2) / HP_D; j >= 0; j--)
@@ -2387,6 +2464,49 @@ static int big_sweep(soc__ws_t *ws, const soc_view_t *v, int n)
     b->admits = 0;
     ws->big_sweeps++;
     return SOC_OK;
+}
+
+/* Item `it` (registered to a PE that took a task) brought up to date. */
+static int big_refresh(soc__ws_t *ws, const soc_view_t *v, int n, int it)
+{
+    if (it < n) {
+        big_row(ws, v, it, big_need(ws));
+        return big_place(ws, v, n, it);
+    }
+    class_row(ws, v, it, it - n);
+    hp_fix(ws, it);
+    return item_register(ws, it);
+}
+
+/* PE p got later: every item whose best or second was p (registered to p
+ * in its current version) brought up to date.  When they are many, the
+ * heap is rebuilt once instead of sifted per item. */
+static int big_invalidate(soc__ws_t *ws, const soc_view_t *v, int n, int p)
+{
+    soc__big_t *b = ws->big;
+    big_list_t *l = &b->inv[p];
+    if (l->stamp != ws->dstamp)
+        return SOC_OK;
+    /* the list is read while p's new one fills the spare array */
+    big_inv_t *a = l->a;
+    int na = l->n, acap = l->cap, rc = SOC_OK;
+    l->a = b->spare;
+    l->cap = b->spare_cap;
+    l->n = 0;
+    b->bulk = na >= 64 && na >= b->hn / 4;
+    for (int k = 0; k < na && rc == SOC_OK; k++) {
+        int it = a[k].item;
+        if (a[k].ver == b->it[it].ver && b->it[it].hpos >= 0)
+            rc = big_refresh(ws, v, n, it);
+    }
+    if (b->bulk) {
+        b->bulk = 0;
+        for (int j = (b->hn - 2) / HP_D; j >= 0; j--)
+            hp_down(ws, j);
+    }
+    b->spare = a;
+    b->spare_cap = acap;
+    return rc;
 }
 
 static int big_schedule_run(soc__ws_t *ws, soc_view_t *v);
@@ -2407,9 +2527,10 @@ static int big_schedule_run(soc__ws_t *ws, soc_view_t *v)
     soc__big_t *b = ws->big;
     b->hn = 0;
     b->admits = 0;
+    b->epoch++;
     for (int k = 0; k < n + nt; k++) {
-        b->hpos[k] = -1;
-        b->ver[k]++;
+        b->it[k].hpos = -1;
+        b->it[k].ver++;
         b->evicted[k] = 0;
     }
     for (int t = 0; t < nt; t++)
@@ -2419,20 +2540,20 @@ static int big_schedule_run(soc__ws_t *ws, soc_view_t *v)
         if ((rc = big_cache_row(ws, v, i)) != SOC_OK)
             return rc;
         big_row(ws, v, i, big_need(ws));
-        if (ws->best_pe[i] < 0)
+        if (ws->row[i].best_pe < 0)
             return SOC_ESCHED;
         if ((rc = big_place(ws, v, n, i)) != SOC_OK)
             return rc;
     }
     while (b->hn > 0) {
-        int item = b->heap[0].item, x, p = ws->best_pe[item];
+        int item = b->heap[0].item, x, p = ws->row[item].best_pe;
         if (big_lazy(ws) && b->seen[item] != b->chg[p]) {
             /* its best PE took a task since: the row now, then its place */
             if (item < n) {
                 big_row(ws, v, item, 1);
                 rc = big_place(ws, v, n, item);
                 /* joined its class: many may be ready to */
-                if (rc == SOC_OK && b->hpos[item] < 0 && ++b->admits >= 16 + (b->hn >> 6))
+                if (rc == SOC_OK && b->it[item].hpos < 0 && ++b->admits >= 16 + (b->hn >> 6))
                     rc = big_sweep(ws, v, n);
             } else {
                 class_row(ws, v, item, item - n);
@@ -2459,7 +2580,7 @@ static int big_schedule_run(soc__ws_t *ws, soc_view_t *v)
             if (c->n == 0) {
                 hp_remove(ws, item);
             } else {
-                b->rep[item] = c->h[0];
+                b->it[item].rep = c->h[0];
                 b->heap[0].rep = c->h[0];
                 hp_down(ws, 0);
             }
@@ -2472,34 +2593,8 @@ static int big_schedule_run(soc__ws_t *ws, soc_view_t *v)
         int gi = ws->groups.of_pe[p];
         if (!tree_group(ws, gi, 0))
             cl_down(ws, v, ws->groups.first[gi], ws->groups.count[gi], b->cpos[p]);
-        big_list_t *l = &b->inv[p];
-        if (l->stamp != ws->dstamp)
-            continue;
-        big_inv_t *a = l->a;
-        int na = l->n, acap = l->cap;
-        l->a = NULL;
-        l->n = l->cap = 0;
-        for (int k = 0; k < na && rc == SOC_OK; k++) {
-            int it = a[k].item;
-            if (a[k].ver != b->ver[it] || b->hpos[it] < 0)
-                continue;
-            if (it < n) {
-                big_row(ws, v, it, big_need(ws));
-                rc = big_place(ws, v, n, it);
-            } else {
-                class_row(ws, v, it, it - n);
-                hp_fix(ws, it);
-                rc = item_register(ws, it);
-            }
-        }
-        /* keep the larger array for reuse */
-        if (l->a == NULL) {
-            l->a = a;
-            l->cap = acap;
-        } else {
-            free(a);
-        }
-        if (rc != SOC_OK)
+        b->epoch++;
+        if ((rc = big_invalidate(ws, v, n, p)) != SOC_OK)
             return rc;
     }
     return SOC_OK;
@@ -2519,16 +2614,16 @@ static void late_offer(soc__ws_t *ws, int i, int p, soc_time_t key)
 {
     /* on equal keys an idle PE beats a busy one; else strict <, offered in
      * PE order, so the lower index wins ties */
-    int idle_wins = ws->best_pe[i] >= 0 && key == ws->best[i] && ws->idle[p] &&
-                    !ws->idle[ws->best_pe[i]];
-    if (ws->best_pe[i] < 0 || key < ws->best[i] || idle_wins) {
-        ws->second[i] = ws->best[i];
-        ws->second_pe[i] = ws->best_pe[i];
-        ws->best[i] = key;
-        ws->best_pe[i] = p;
-    } else if (ws->second_pe[i] < 0 || key < ws->second[i]) {
-        ws->second[i] = key;
-        ws->second_pe[i] = p;
+    int idle_wins = ws->row[i].best_pe >= 0 && key == ws->row[i].best && ws->idle[p] &&
+                    !ws->idle[ws->row[i].best_pe];
+    if (ws->row[i].best_pe < 0 || key < ws->row[i].best || idle_wins) {
+        ws->row[i].second = ws->row[i].best;
+        ws->row[i].second_pe = ws->row[i].best_pe;
+        ws->row[i].best = key;
+        ws->row[i].best_pe = p;
+    } else if (ws->row[i].second_pe < 0 || key < ws->row[i].second) {
+        ws->row[i].second = key;
+        ws->row[i].second_pe = p;
     }
 }
 
@@ -2578,22 +2673,22 @@ static int list_schedule_late(soc__ws_t *ws, soc_view_t *v)
     if (list_order_pick(ws->pick)) {
         for (int i = 0; i < n && ws->n_idle > 0; i++) {
             late_row(ws, v, i);
-            if (ws->best_pe[i] < 0)
+            if (ws->row[i].best_pe < 0)
                 return SOC_ESCHED;
-            if ((rc = late_commit(ws, v, i, ws->best_pe[i])) != SOC_OK)
+            if ((rc = late_commit(ws, v, i, ws->row[i].best_pe)) != SOC_OK)
                 return rc;
         }
         return SOC_OK;
     }
     for (int i = 0; i < n; i++) {
         late_row(ws, v, i);
-        if (ws->best_pe[i] < 0)
+        if (ws->row[i].best_pe < 0)
             return SOC_ESCHED;
         ws->ids[i] = i;
     }
     for (int m = n; m > 0 && ws->n_idle > 0; m--) {
         int k = pick_next(ws, ws->ids, m), i = ws->ids[k];
-        int p = ws->best_pe[i];
+        int p = ws->row[i].best_pe;
         if ((rc = late_commit(ws, v, i, p)) != SOC_OK)
             return rc;
         memmove(&ws->ids[k], &ws->ids[k + 1], sizeof *ws->ids * (size_t)(m - 1 - k));
@@ -2601,7 +2696,7 @@ static int list_schedule_late(soc__ws_t *ws, soc_view_t *v)
          * change, the others keep both */
         for (int j = 0; j < m - 1; j++) {
             int x = ws->ids[j];
-            if (ws->best_pe[x] == p || ws->second_pe[x] == p)
+            if (ws->row[x].best_pe == p || ws->row[x].second_pe == p)
                 late_row(ws, v, x);
         }
     }
@@ -2636,10 +2731,10 @@ int soc__list_schedule(soc__ws_t *ws, soc_view_t *v)
             } else {
                 dyn_row(ws, v, i, 1);
             }
-            if (ws->best_pe[i] < 0)
+            if (ws->row[i].best_pe < 0)
                 return SOC_ESCHED;
-            rc = cached ? big_commit(ws, v, i, ws->best_pe[i])
-                        : ws_commit(ws, v, &v->ready[i], ws->best_pe[i]);
+            rc = cached ? big_commit(ws, v, i, ws->row[i].best_pe)
+                        : ws_commit(ws, v, &v->ready[i], ws->row[i].best_pe);
             if (rc != SOC_OK)
                 return rc;
         }
@@ -2655,13 +2750,13 @@ int soc__list_schedule(soc__ws_t *ws, soc_view_t *v)
         } else {
             dyn_row(ws, v, i, 2);
         }
-        if (ws->best_pe[i] < 0)
+        if (ws->row[i].best_pe < 0)
             return SOC_ESCHED;
         ws->ids[i] = i;
     }
     for (int m = n; m > 0; m--) {
         int k = pick_next(ws, ws->ids, m), i = ws->ids[k];
-        int p = ws->best_pe[i];
+        int p = ws->row[i].best_pe;
         rc = cached ? big_commit(ws, v, i, p) : ws_commit(ws, v, &v->ready[i], p);
         if (rc != SOC_OK)
             return rc;
@@ -2670,7 +2765,7 @@ int soc__list_schedule(soc__ws_t *ws, soc_view_t *v)
          * change, the others keep both */
         for (int j = 0; j < m - 1; j++) {
             int x = ws->ids[j];
-            if (ws->best_pe[x] == p || ws->second_pe[x] == p) {
+            if (ws->row[x].best_pe == p || ws->row[x].second_pe == p) {
                 if (cached)
                     big_row(ws, v, x, 2);
                 else
@@ -2749,7 +2844,7 @@ int soc__ws_arrival(void *state, soc_view_t *v, uint64_t job)
         int k = pick_next(ws, ws->ids, m), t = ws->ids[k];
         if (list_order_pick(ws->pick))
             static_row(ws, v, a, t, floor);
-        int p = ws->best_pe[t];
+        int p = ws->row[t].best_pe;
         if (p < 0)
             return SOC_ESCHED;
         soc_time_t d = v->api->exec_time(v, a->tasks[t].type, p);
@@ -2766,7 +2861,7 @@ int soc__ws_arrival(void *state, soc_view_t *v, uint64_t job)
         if (!list_order_pick(ws->pick))
             for (int j = 0; j < m; j++) {
                 int x = ws->ids[j];
-                if (ws->best_pe[x] == p || ws->second_pe[x] == p)
+                if (ws->row[x].best_pe == p || ws->row[x].second_pe == p)
                     static_row(ws, v, a, x, floor);
             }
         for (int e = a->succ_off[t]; e < a->succ_off[t + 1]; e++) {

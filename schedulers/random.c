@@ -18,7 +18,7 @@ static int random_schedule(void *state, soc_view_t *v)
     if (rc != SOC_OK)
         return rc;
     int n = v->n_ready;
-    int *left = ws->best_pe; /* reused as the list of unassigned indices */
+    int *left = ws->ids; /* the list of unassigned indices */
     for (int i = 0; i < n; i++)
         left[i] = i;
     for (int m = n; m > 0; m--) {

@@ -323,13 +323,19 @@ typedef enum soc__pick {
 /* State of the list heuristics: growable scratch arrays, the round-robin
  * cursor, and the static mode ("name:static": whole jobs planned at
  * arrival with the "ready = predecessors planned" meta-task semantics). */
+/* A ready task's best and second-best (finish, PE), kept together (the
+ * pair selection reads and writes them as one). */
+typedef struct soc__row {
+    soc_time_t best, second;
+    int best_pe, second_pe;
+} soc__row_t;
+
 typedef struct soc__ws {
     soc__pick_t pick;
     int is_static;
     int cap_pes, cap_ready;
     soc_time_t *avail;   /* [n_pes] local plan end, max(now, plan_end) */
-    soc_time_t *best, *second; /* [n_ready] or [n_tasks] (static) */
-    int *best_pe, *second_pe;
+    soc__row_t *row;     /* [n_ready] or [n_tasks] (static) */
     int *done;           /* [n_ready] free for the schedulers' own use */
     int *ids;            /* items still to place, in tie-break order */
     int *left;           /* static: unplanned predecessors per task */

@@ -22,24 +22,24 @@ static int stf_schedule(void *state, soc_view_t *v)
     /* best[] = fastest execution time, best_pe[] = that PE */
     for (int i = 0; i < n; i++) {
         ws->done[i] = 0;
-        ws->best_pe[i] = -1;
+        ws->row[i].best_pe = -1;
         for (int p = 0; p < v->n_pes; p++) {
             soc_time_t d = v->api->exec_time(v, v->ready[i].type, p);
-            if (d >= 0 && (ws->best_pe[i] < 0 || d < ws->best[i])) {
-                ws->best[i] = d;
-                ws->best_pe[i] = p;
+            if (d >= 0 && (ws->row[i].best_pe < 0 || d < ws->row[i].best)) {
+                ws->row[i].best = d;
+                ws->row[i].best_pe = p;
             }
         }
-        if (ws->best_pe[i] < 0)
+        if (ws->row[i].best_pe < 0)
             return SOC_ESCHED;
     }
     for (int left = n; left > 0; left--) {
         int pick = -1;
         for (int i = 0; i < n; i++)
-            if (!ws->done[i] && (pick < 0 || ws->best[i] < ws->best[pick]))
+            if (!ws->done[i] && (pick < 0 || ws->row[i].best < ws->row[pick].best))
                 pick = i;
         ws->done[pick] = 1;
-        if ((rc = soc__commit_append(v, &v->ready[pick], ws->best_pe[pick], ws->avail)) !=
+        if ((rc = soc__commit_append(v, &v->ready[pick], ws->row[pick].best_pe, ws->avail)) !=
             SOC_OK)
             return rc;
     }
