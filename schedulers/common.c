@@ -1708,9 +1708,27 @@ typedef struct big_list {
     uint64_t stamp;      /* entries belong to decision `stamp` */
 } big_list_t;
 
+/* A member that joined its class before saturation (max-min, sufferage),
+ * with its inputs' latest arrival: it leaves when the class's best PEs are
+ * free before that. */
+typedef struct big_dm {
+    soc_time_t dmax;
+    int pos;
+    unsigned cver;
+} big_dm_t;
+
+#define BITS_LEVELS 6
+typedef struct big_bits {
+    uint64_t *w;         /* level l's words at w + off[l] */
+    int off[BITS_LEVELS], nlev, cap;
+} big_bits_t;
+
 typedef struct big_cls {
-    int *h;              /* min-heap of ready positions */
-    int n, cap;
+    big_bits_t set;      /* the members' ready positions */
+    int m;               /* members */
+    big_dm_t *dm;        /* max-heap by dmax of the members that joined
+                            before saturation (max-min, sufferage) */
+    int dn, dcap;
 } big_cls_t;
 
 /* An entry of the selection heap: the item with its pick key (smaller
@@ -1729,6 +1747,8 @@ typedef struct big_item {
     int hoff, hend;      /* rows: its hosts in hpe/hdr [hoff, hend) */
     int type;            /* rows: the task type */
     soc_time_t dmax;     /* rows: latest arrival of its inputs over all PEs */
+    unsigned cver;       /* rows: times it joined its class (big_dm_t) */
+    unsigned char incls; /* rows: a member of its type's class */
 } big_item_t;
 
 typedef struct soc__big {
@@ -1747,6 +1767,8 @@ typedef struct soc__big {
     int admits;          /* min-min: rows that joined a class from the heap
                             since the last sweep (big_sweep) */
     soc_time_t *thr;     /* [n_types] big_sweep's thresholds */
+    uint64_t *thst;      /* [n_types] max-min, sufferage: class_theta's ... */
+    soc_time_t *theta;   /* ... value, valid while thst is epoch */
     /* min-min (lazy): chg[p] counts the commits to PE p (never reset);
      * seen[item] = chg[best PE] when the item's row was computed */
     uint64_t *chg, *seen;
@@ -1778,6 +1800,8 @@ static void big_free(soc__big_t *b)
     free(b->it);
     free(b->evicted);
     free(b->thr);
+    free(b->thst);
+    free(b->theta);
     free(b->tmst);
     free(b->tmin);
     free(b->gst);
@@ -1786,8 +1810,10 @@ static void big_free(soc__big_t *b)
     free(b->gp1);
     free(b->chg);
     free(b->seen);
-    for (int t = 0; b->cls != NULL && t < b->n_types; t++)
-        free(b->cls[t].h);
+    for (int t = 0; b->cls != NULL && t < b->n_types; t++) {
+        free(b->cls[t].set.w);
+        free(b->cls[t].dm);
+    }
     free(b->cls);
     for (int p = 0; b->inv != NULL && p < b->q; p++)
         free(b->inv[p].a);
@@ -1819,12 +1845,14 @@ static int big_size(soc__ws_t *ws, const soc_view_t *v, int items)
         b->chg = calloc((size_t)b->q, sizeof *b->chg);
         b->thr = malloc(sizeof *b->thr * (size_t)b->n_types);
         b->tmst = calloc((size_t)b->n_types, sizeof *b->tmst);
+        b->thst = calloc((size_t)b->n_types, sizeof *b->thst);
+        b->theta = malloc(sizeof *b->theta * (size_t)b->n_types);
         b->tmin = malloc(sizeof *b->tmin * (size_t)b->n_types);
         b->gst = calloc((size_t)b->q, sizeof *b->gst);
         b->ga0 = malloc(sizeof *b->ga0 * (size_t)b->q);
         b->ga1 = malloc(sizeof *b->ga1 * (size_t)b->q);
         b->gp1 = malloc(sizeof *b->gp1 * (size_t)b->q);
-        if (b->thr == NULL || b->tmst == NULL || b->tmin == NULL || b->gst == NULL ||
+        if (b->thr == NULL || b->tmst == NULL || b->thst == NULL || b->theta == NULL || b->tmin == NULL || b->gst == NULL ||
             b->ga0 == NULL || b->ga1 == NULL || b->gp1 == NULL || b->cls == NULL || b->inv == NULL || b->cheap == NULL || b->cpos == NULL ||
             b->chg == NULL)
             return SOC_ENOMEM;
@@ -2234,11 +2262,12 @@ static int item_register(soc__ws_t *ws, int item)
 
 /* Row of saturated tasks of type t: avail + w on every PE, whose best two
  * per group are the two least (avail, PE) of the group's heap. */
-static void class_row(soc__ws_t *ws, const soc_view_t *v, int item, int type)
+static void class_top2(soc__ws_t *ws, const soc_view_t *v, int type, row_acc_t *r)
 {
     const soc__groups_t *g = &ws->groups;
     const soc__big_t *b = ws->big;
-    row_clear(ws, item);
+    r->k1 = r->k2 = SOC_TIME_NEVER;
+    r->p1 = r->p2 = -1;
     for (int gi = 0; gi < g->n; gi++) {
         int f = g->first[gi], cnt = g->count[gi];
         soc_time_t w = b->w[type * g->n + gi];
@@ -2246,18 +2275,45 @@ static void class_row(soc__ws_t *ws, const soc_view_t *v, int item, int type)
             continue;
         if (tree_group(ws, gi, 0)) {
             const int *top = tree_top(ws, v, gi);
-            row_offer(ws, item, top[0], avail_get(ws, v, top[0]) + w);
+            acc_offer(r, top[0], avail_get(ws, v, top[0]) + w);
             if (top[1] >= 0)
-                row_offer(ws, item, top[1], avail_get(ws, v, top[1]) + w);
+                acc_offer(r, top[1], avail_get(ws, v, top[1]) + w);
             continue;
         }
         const int *h = b->cheap + f;
-        row_offer(ws, item, h[0], avail_get(ws, v, h[0]) + w);
+        acc_offer(r, h[0], avail_get(ws, v, h[0]) + w);
         if (cnt > 1) {
             int s = cnt > 2 && cl_less(ws, v, h[2], h[1]) ? h[2] : h[1];
-            row_offer(ws, item, s, avail_get(ws, v, s) + w);
+            acc_offer(r, s, avail_get(ws, v, s) + w);
         }
     }
+}
+
+static void class_row(soc__ws_t *ws, const soc_view_t *v, int item, int type)
+{
+    row_acc_t r;
+    class_top2(ws, v, type, &r);
+    acc_store(ws, item, &r);
+}
+
+/* Max-min, sufferage: a row is its class's row while its inputs are on the
+ * class's best PE -- and second (sufferage) -- by the time they are free;
+ * theta is the earlier of those times (kept until the next commit). */
+static soc_time_t class_theta(soc__ws_t *ws, const soc_view_t *v, int type)
+{
+    soc__big_t *b = ws->big;
+    if (b->thst[type] != b->epoch) {
+        row_acc_t r;
+        class_top2(ws, v, type, &r);
+        soc_time_t th = r.p1 >= 0 ? avail_get(ws, v, r.p1) : INT64_MIN;
+        if (big_need(ws) == 2 && r.p2 >= 0) {
+            soc_time_t a2 = avail_get(ws, v, r.p2);
+            th = a2 < th ? a2 : th;
+        }
+        b->theta[type] = th;
+        b->thst[type] = b->epoch;
+    }
+    return b->theta[type];
 }
 
 /* Least availability over the PEs that run type. */
@@ -2302,10 +2358,12 @@ static void class_best(soc__ws_t *ws, const soc_view_t *v, int type, soc_time_t 
 /* Times a row may leave its class before only saturation lets it in. */
 #define SOC__EVICT_MAX 8
 
-/* Row i (computed) may stand in its type's class: saturated (its inputs
+/* Row i (computed) may stand in its type's class: 1 saturated (its inputs
  * are there before every PE that runs it is free, so its row is the
- * class's for good), or -- min-min, lazy rows -- its best (key, PE) is the
- * class's now.  Any row's key is at least its class's (max(dr, avail) + w
+ * class's for good); 2 (max-min, sufferage) its inputs are there before
+ * the class's best PEs are free (class_theta), so its row is the class's
+ * until those PEs change (class_prune); or 1 -- min-min, lazy rows -- its
+ * best (key, PE) is the class's now.  Any row's key is at least its class's (max(dr, avail) + w
  * >= avail + w on every PE), so the class's key stays a lower bound of
  * such a row; it is checked again when it stands for the class at the top
  * (class_exact), and one that fails leaves the class for good. */
@@ -2314,50 +2372,205 @@ static int class_fits(soc__ws_t *ws, const soc_view_t *v, int i, int type)
     soc__big_t *b = ws->big;
     if (b->it[i].dmax <= type_min_avail(ws, v, type))
         return 1;
-    if (!big_lazy(ws) || b->evicted[i] >= SOC__EVICT_MAX)
+    if (b->evicted[i] >= SOC__EVICT_MAX)
         return 0;
+    if (!big_lazy(ws)) /* exact now; kept exact by class_prune */
+        return b->it[i].dmax <= class_theta(ws, v, type) ? 2 : 0;
     soc_time_t k;
     int p;
     class_best(ws, v, type, &k, &p);
     return p == ws->row[i].best_pe && k == ws->row[i].best;
 }
 
-static int cls_push(big_cls_t *c, int pos)
+/* --- a class's members: a set of ready positions as bits, with a bit per
+ * word of the level below (least member, add, remove in O(levels)) */
+
+static int bits_ctz(uint64_t x)
 {
-    if (c->n == c->cap) {
-        int nc = c->cap ? 2 * c->cap : 16;
-        int *nh = realloc(c->h, sizeof *nh * (size_t)nc);
-        if (nh == NULL)
+#if defined(__GNUC__)
+    return __builtin_ctzll(x);
+#else
+    int k = 0;
+    while (!(x & 1)) {
+        x >>= 1;
+        k++;
+    }
+    return k;
+#endif
+}
+
+/* An empty set of positions 0 .. n - 1. */
+static int bits_reset(big_bits_t *bs, int n)
+{
+    int words = 0, lev = 0, len = n > 0 ? n : 1;
+    do {
+        len = (len + 63) / 64;
+        bs->off[lev++] = words;
+        words += len;
+    } while (len > 1 && lev < BITS_LEVELS);
+    if (len > 1)
+        return SOC_ENOMEM; /* beyond 64^BITS_LEVELS positions */
+    if (words > bs->cap) {
+        uint64_t *nw = realloc(bs->w, sizeof *nw * (size_t)words);
+        if (nw == NULL)
             return SOC_ENOMEM;
-        c->h = nh;
-        c->cap = nc;
+        bs->w = nw;
+        bs->cap = words;
     }
-    int i = c->n++;
-    while (i > 0 && c->h[(i - 1) / 2] > pos) {
-        c->h[i] = c->h[(i - 1) / 2];
-        i = (i - 1) / 2;
-    }
-    c->h[i] = pos;
+    memset(bs->w, 0, sizeof *bs->w * (size_t)words);
+    bs->nlev = lev;
     return SOC_OK;
 }
 
-static int cls_pop(big_cls_t *c)
+static void bits_add(big_bits_t *bs, int i)
 {
-    int top = c->h[0], x = c->h[--c->n], i = 0;
+    for (int l = 0; l < bs->nlev; l++, i >>= 6)
+        bs->w[bs->off[l] + (i >> 6)] |= (uint64_t)1 << (i & 63);
+}
+
+static void bits_del(big_bits_t *bs, int i)
+{
+    for (int l = 0; l < bs->nlev; l++, i >>= 6) {
+        uint64_t *w = &bs->w[bs->off[l] + (i >> 6)];
+        *w &= ~((uint64_t)1 << (i & 63));
+        if (*w != 0)
+            break;
+    }
+}
+
+/* The least position in the set, -1 if empty. */
+static int bits_min(const big_bits_t *bs)
+{
+    int top = bs->nlev - 1, i = 0;
+    if (bs->w[bs->off[top]] == 0)
+        return -1;
+    for (int l = top; l >= 0; l--)
+        i = (i << 6) | bits_ctz(bs->w[bs->off[l] + i]);
+    return i;
+}
+
+static int dm_push(big_cls_t *c, big_dm_t e)
+{
+    if (c->dn == c->dcap) {
+        int nc = c->dcap ? 2 * c->dcap : 16;
+        big_dm_t *nd = realloc(c->dm, sizeof *nd * (size_t)nc);
+        if (nd == NULL)
+            return SOC_ENOMEM;
+        c->dm = nd;
+        c->dcap = nc;
+    }
+    int i = c->dn++;
+    while (i > 0 && c->dm[(i - 1) / 2].dmax < e.dmax) {
+        c->dm[i] = c->dm[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    c->dm[i] = e;
+    return SOC_OK;
+}
+
+static big_dm_t dm_pop(big_cls_t *c)
+{
+    big_dm_t top = c->dm[0], x = c->dm[--c->dn];
+    int i = 0;
     for (;;) {
         int l = 2 * i + 1, m = l;
-        if (l >= c->n)
+        if (l >= c->dn)
             break;
-        if (l + 1 < c->n && c->h[l + 1] < c->h[l])
+        if (l + 1 < c->dn && c->dm[l + 1].dmax > c->dm[l].dmax)
             m = l + 1;
-        if (c->h[m] >= x)
+        if (c->dm[m].dmax <= x.dmax)
             break;
-        c->h[i] = c->h[m];
+        c->dm[i] = c->dm[m];
         i = m;
     }
-    if (c->n > 0)
-        c->h[i] = x;
+    if (c->dn > 0)
+        c->dm[i] = x;
     return top;
+}
+
+/* Row i joins the class of its type (how: class_fits). */
+static int cls_add(soc__big_t *b, int type, int i, int how)
+{
+    big_cls_t *c = &b->cls[type];
+    big_item_t *it = &b->it[i];
+    int rc = SOC_OK;
+    bits_add(&c->set, i);
+    if (how == 2) {
+        big_dm_t e = {it->dmax, i, ++it->cver};
+        rc = dm_push(c, e);
+    }
+    if (rc == SOC_OK) {
+        it->incls = 1;
+        c->m++;
+    }
+    return rc;
+}
+
+/* The least ready position of the class's members (-1: none). */
+static int cls_first(soc__big_t *b, big_cls_t *c)
+{
+    (void)b;
+    return bits_min(&c->set);
+}
+
+/* That member leaves the class. */
+static int cls_take(soc__big_t *b, big_cls_t *c)
+{
+    int x = cls_first(b, c);
+    bits_del(&c->set, x);
+    b->it[x].incls = 0;
+    c->m--;
+    return x;
+}
+
+/* The class's item after its members changed: its representative, or out
+ * of the heap when it has none. */
+static void cls_rep(soc__ws_t *ws, int item, big_cls_t *c)
+{
+    soc__big_t *b = ws->big;
+    int r = cls_first(b, c);
+    if (r < 0) {
+        if (b->it[item].hpos >= 0)
+            hp_remove(ws, item);
+        return;
+    }
+    if (r != b->it[item].rep && b->it[item].hpos >= 0) {
+        b->it[item].rep = r;
+        b->heap[b->it[item].hpos].rep = r;
+        hp_up(ws, b->it[item].hpos);
+        hp_down(ws, b->it[item].hpos);
+    }
+    b->it[item].rep = r;
+}
+
+static int big_place(soc__ws_t *ws, const soc_view_t *v, int n, int i);
+
+/* Max-min, sufferage: after the class row of type t changed, the members
+ * whose inputs arrive after its best PEs are free leave it (on their own
+ * with their exact rows). */
+static int class_prune(soc__ws_t *ws, const soc_view_t *v, int n, int t)
+{
+    soc__big_t *b = ws->big;
+    big_cls_t *c = &b->cls[t];
+    soc_time_t th = class_theta(ws, v, t);
+    int rc = SOC_OK, left = 0;
+    while (rc == SOC_OK && c->dn > 0 && c->dm[0].dmax > th) {
+        big_dm_t e = dm_pop(c);
+        big_item_t *it = &b->it[e.pos];
+        if (!it->incls || it->cver != e.cver)
+            continue;
+        it->incls = 0;
+        bits_del(&c->set, e.pos);
+        c->m--;
+        left = 1;
+        b->evicted[e.pos]++;
+        ws->big_evictions++;
+        big_row(ws, v, e.pos, big_need(ws));
+        rc = big_place(ws, v, n, e.pos);
+    }
+    if (left)
+        cls_rep(ws, n + t, c);
+    return rc;
 }
 
 /* Row i (computed, with its inputs' latest arrival dmax) enters the
@@ -2365,12 +2578,12 @@ static int cls_pop(big_cls_t *c)
 static int big_place(soc__ws_t *ws, const soc_view_t *v, int n, int i)
 {
     soc__big_t *b = ws->big;
-    int type = b->it[i].type;
-    if (class_fits(ws, v, i, type)) {
+    int type = b->it[i].type, how = class_fits(ws, v, i, type);
+    if (how) {
         int item = n + type;
         if (b->it[i].hpos >= 0)
             hp_remove(ws, i);
-        int rc = cls_push(&b->cls[type], i);
+        int rc = cls_add(b, type, i, how);
         if (rc != SOC_OK)
             return rc;
         if (b->it[item].hpos < 0) {
@@ -2401,14 +2614,8 @@ static int class_evict(soc__ws_t *ws, const soc_view_t *v, int n, int item)
 {
     soc__big_t *b = ws->big;
     big_cls_t *c = &b->cls[item - n];
-    int x = cls_pop(c);
-    if (c->n == 0) {
-        hp_remove(ws, item);
-    } else {
-        b->it[item].rep = c->h[0];
-        b->heap[b->it[item].hpos].rep = c->h[0];
-        hp_down(ws, b->it[item].hpos);
-    }
+    int x = cls_take(b, c);
+    cls_rep(ws, item, c);
     b->evicted[x]++;
     ws->big_evictions++;
     big_row(ws, v, x, 1);
@@ -2437,7 +2644,7 @@ static int big_sweep(soc__ws_t *ws, const soc_view_t *v, int n)
             b->it[it].dmax <= b->thr[b->it[it].type]) {
             b->it[it].hpos = -1;
             b->it[it].ver++;
-            if ((rc = cls_push(&b->cls[b->it[it].type], it)) != SOC_OK)
+            if ((rc = cls_add(b, b->it[it].type, it, 1)) != SOC_OK)
                 return rc;
             continue;
         }
@@ -2447,16 +2654,17 @@ static int big_sweep(soc__ws_t *ws, const soc_view_t *v, int n)
     for (int t = 0; t < nt; t++) {
         int item = n + t;
         big_cls_t *c = &b->cls[t];
-        if (c->n == 0)
+        int r = cls_first(b, c);
+        if (r < 0)
             continue;
-        b->it[item].rep = c->h[0];
+        b->it[item].rep = r;
         if (b->it[item].hpos < 0) {
             class_row(ws, v, item, t);
             hp_set(b, b->hn++, hp_entry(ws, item));
             if ((rc = item_register(ws, item)) != SOC_OK)
                 return rc;
         } else {
-            b->heap[b->it[item].hpos].rep = c->h[0];
+            b->heap[b->it[item].hpos].rep = r;
         }
     }
     for (int j = (b->hn - 2) / HP_D; j >= 0; j--)
@@ -2475,7 +2683,8 @@ static int big_refresh(soc__ws_t *ws, const soc_view_t *v, int n, int it)
     }
     class_row(ws, v, it, it - n);
     hp_fix(ws, it);
-    return item_register(ws, it);
+    int rc = item_register(ws, it);
+    return rc == SOC_OK && !big_lazy(ws) ? class_prune(ws, v, n, it - n) : rc;
 }
 
 /* PE p got later: every item whose best or second was p (registered to p
@@ -2532,9 +2741,13 @@ static int big_schedule_run(soc__ws_t *ws, soc_view_t *v)
         b->it[k].hpos = -1;
         b->it[k].ver++;
         b->evicted[k] = 0;
+        b->it[k].incls = 0;
     }
-    for (int t = 0; t < nt; t++)
-        b->cls[t].n = 0;
+    for (int t = 0; t < nt; t++) {
+        b->cls[t].m = b->cls[t].dn = 0;
+        if ((rc = bits_reset(&b->cls[t].set, n)) != SOC_OK)
+            return rc;
+    }
     cl_build(ws, v);
     for (int i = 0; i < n; i++) {
         if ((rc = big_cache_row(ws, v, i)) != SOC_OK)
@@ -2569,21 +2782,15 @@ static int big_schedule_run(soc__ws_t *ws, soc_view_t *v)
             hp_remove(ws, item);
         } else {
             big_cls_t *c = &b->cls[item - n];
-            if (big_lazy(ws) && big_dr(ws, c->h[0], p) > avail_get(ws, v, p)) {
+            if (big_lazy(ws) && big_dr(ws, cls_first(b, c), p) > avail_get(ws, v, p)) {
                 /* the class's best PE is not free for the row standing
                  * for it by its inputs' arrival: the row on its own */
                 if ((rc = class_evict(ws, v, n, item)) != SOC_OK)
                     return rc;
                 continue;
             }
-            x = cls_pop(c);
-            if (c->n == 0) {
-                hp_remove(ws, item);
-            } else {
-                b->it[item].rep = c->h[0];
-                b->heap[0].rep = c->h[0];
-                hp_down(ws, 0);
-            }
+            x = cls_take(b, c);
+            cls_rep(ws, item, c);
         }
         if ((rc = big_commit(ws, v, x, p)) != SOC_OK)
             return rc;

@@ -362,9 +362,9 @@ typedef struct soc__ws {
     /* min-min recomputes the rows a commit changes at once, like max-min
      * and sufferage, instead of when they reach the top (tests) */
     int big_eager;
-    /* min-min: rows that left their class (the class's best PE was not
-     * free for them in time) and sweeps of the heap into the classes
-     * (tests count them) */
+    /* rows that joined their class before saturation and left it (the
+     * class's best PEs were not free for them in time), and min-min's
+     * sweeps of the heap into the classes (tests count them) */
     uint64_t big_evictions, big_sweeps;
     /* Clusters of at least tree_min PEs (<= 0: SOC__TREE_MIN) are searched
      * through the engine's earliest-availability entries
