@@ -1694,8 +1694,8 @@ static int pick_next(const soc__ws_t *ws, const int *ids, int m)
 
 /* ------------------------------------------- pair selection, many tasks
  * (see soc__list_schedule in sched_internal.h).  Items 0..n-1 are the ready
- * rows, n + t the saturated tasks of type t; best[], second[], best_pe[],
- * second_pe[] hold every item's row. */
+ * rows, n + t the class of type t (its saturated tasks and those whose row
+ * is the class's for now); ws->row[] holds every item's row. */
 
 typedef struct big_inv {
     int item;
@@ -2258,7 +2258,8 @@ static int item_register(soc__ws_t *ws, int item)
     return rc;
 }
 
-/* --- classes of saturated tasks */
+/* --- classes: the saturated tasks of a type, and those whose row is the
+ * class's for now (class_fits) */
 
 /* Row of saturated tasks of type t: avail + w on every PE, whose best two
  * per group are the two least (avail, PE) of the group's heap. */
@@ -2574,7 +2575,8 @@ static int class_prune(soc__ws_t *ws, const soc_view_t *v, int n, int t)
 }
 
 /* Row i (computed, with its inputs' latest arrival dmax) enters the
- * selection: into its type's class when saturated, else on its own. */
+ * selection: into its type's class when it fits (class_fits), else on its
+ * own. */
 static int big_place(soc__ws_t *ws, const soc_view_t *v, int n, int i)
 {
     soc__big_t *b = ws->big;

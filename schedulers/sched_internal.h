@@ -445,9 +445,16 @@ int soc__append_each(soc__ws_t *ws, soc_view_t *v, soc__pe_pick_fn pick);
  *    grow), its row is avail[p] + w(type, p) on every PE, the same for all
  *    such tasks of that type; they form one item, represented by the
  *    earliest of them, whose row comes from per-cluster heaps of PEs by
- *    availability.
+ *    availability;
+ *  - tasks in that class before saturation, while their row is the
+ *    class's: min-min when their best (key, PE) is the class's (the class
+ *    key is a lower bound of any such task's, and the task standing for
+ *    the class is checked when it is picked), max-min and sufferage while
+ *    their inputs are on the class's best PE(s) by the time those are free
+ *    (members that stop being so leave at the commit that causes it).
  * So a pick costs O(log R) plus the rows it really changes, and a wide
- * fork-join, saturated after the first picks, costs O(C log R) per task. */
+ * fork-join, saturated after the first picks, costs O(C log R) per task
+ * (common.c, "pair selection, many tasks"). */
 #define SOC__BIG_READY 16
 int soc__list_schedule(soc__ws_t *ws, soc_view_t *v);
 /* schedule() callback running soc__list_schedule. */

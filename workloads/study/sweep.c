@@ -620,6 +620,30 @@ static void ovr_free(const soc_sweep_t *s, char **o)
     free(o);
 }
 
+/* The DS3 runs (scale, iteration) of point p's config: 0, -1 on an error
+ * (said), -2 out of memory. */
+static int point_runs(soc_sweep_t *s, int p, soc_run_id_t **runs, int *nr)
+{
+    char **o = point_ovr(s, s->pv + (size_t)p * (size_t)s->n_cols);
+    if (o == NULL)
+        return -2;
+    soc_config_t cfg;
+    soc_error_t err = {0};
+    char buf[1200];
+    int lrc = load_base(s, o, &cfg, &err);
+    ovr_free(s, o);
+    if (lrc == SOC_OK) {
+        lrc = soc_study_runs(&cfg, runs, nr, &err);
+        soc_config_free(&cfg);
+    }
+    if (lrc != SOC_OK) {
+        sw_fail(s, err.code ? err.code : SOC_ECONFIG, 0, 0, "point %d: %s", p,
+                soc_error_format(&err, buf, sizeof buf));
+        return -1;
+    }
+    return 0;
+}
+
 /* Units of work.  Native: one point each.  DS3: every point becomes the
  * chain of (scale, iteration) runs of its config, one point per run, and
  * the chain is one unit (its runs carry DVFS state from one to the next,
@@ -651,24 +675,12 @@ static int make_units(soc_sweep_t *s)
         goto oom;
     for (int p = 0; p < s->n_points; p++) {
         const int *v = s->pv + (size_t)p * (size_t)s->n_cols;
-        char **o = point_ovr(s, v);
-        if (o == NULL)
-            goto oom;
-        soc_config_t cfg;
-        soc_error_t err = {0};
-        char buf[1200];
         soc_run_id_t *runs = NULL;
-        int nr = 0, lrc = load_base(s, o, &cfg, &err);
-        ovr_free(s, o);
-        if (lrc == SOC_OK) {
-            lrc = soc_study_runs(&cfg, &runs, &nr, &err);
-            soc_config_free(&cfg);
-        }
-        if (lrc != SOC_OK) {
-            sw_fail(s, err.code ? err.code : SOC_ECONFIG, 0, 0, "point %d: %s", p,
-                    soc_error_format(&err, buf, sizeof buf));
+        int nr = 0, prc = point_runs(s, p, &runs, &nr);
+        if (prc == -2)
+            goto oom;
+        if (prc < 0)
             goto out;
-        }
         uf[nu] = n;
         un[nu] = nr;
         nu++;
