@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "sched_internal.h"
+#include "soc_util.h"
 
 /* ---------------------------------------------------------------- names */
 
@@ -1717,6 +1718,10 @@ typedef struct big_dm {
     unsigned cver;
 } big_dm_t;
 
+/* latest arrival first (ties: the earlier position) */
+#define DM_BEFORE(x, y) ((x)->dmax > (y)->dmax || ((x)->dmax == (y)->dmax && (x)->pos < (y)->pos))
+SOC__HEAP_DEFINE(big_dmheap, big_dm_t, DM_BEFORE)
+
 #define BITS_LEVELS 6
 typedef struct big_bits {
     uint64_t *w;         /* level l's words at w + off[l] */
@@ -1726,9 +1731,8 @@ typedef struct big_bits {
 typedef struct big_cls {
     big_bits_t set;      /* the members' ready positions */
     int m;               /* members */
-    big_dm_t *dm;        /* max-heap by dmax of the members that joined
-                            before saturation (max-min, sufferage) */
-    int dn, dcap;
+    big_dmheap_t dm;     /* the members that joined before saturation
+                            (max-min, sufferage), latest arrival first */
 } big_cls_t;
 
 /* An entry of the selection heap: the item with its pick key (smaller
@@ -1812,7 +1816,7 @@ static void big_free(soc__big_t *b)
     free(b->seen);
     for (int t = 0; b->cls != NULL && t < b->n_types; t++) {
         free(b->cls[t].set.w);
-        free(b->cls[t].dm);
+        big_dmheap_free(&b->cls[t].dm);
     }
     free(b->cls);
     for (int p = 0; b->inv != NULL && p < b->q; p++)
@@ -2450,45 +2454,6 @@ static int bits_min(const big_bits_t *bs)
     return i;
 }
 
-static int dm_push(big_cls_t *c, big_dm_t e)
-{
-    if (c->dn == c->dcap) {
-        int nc = c->dcap ? 2 * c->dcap : 16;
-        big_dm_t *nd = realloc(c->dm, sizeof *nd * (size_t)nc);
-        if (nd == NULL)
-            return SOC_ENOMEM;
-        c->dm = nd;
-        c->dcap = nc;
-    }
-    int i = c->dn++;
-    while (i > 0 && c->dm[(i - 1) / 2].dmax < e.dmax) {
-        c->dm[i] = c->dm[(i - 1) / 2];
-        i = (i - 1) / 2;
-    }
-    c->dm[i] = e;
-    return SOC_OK;
-}
-
-static big_dm_t dm_pop(big_cls_t *c)
-{
-    big_dm_t top = c->dm[0], x = c->dm[--c->dn];
-    int i = 0;
-    for (;;) {
-        int l = 2 * i + 1, m = l;
-        if (l >= c->dn)
-            break;
-        if (l + 1 < c->dn && c->dm[l + 1].dmax > c->dm[l].dmax)
-            m = l + 1;
-        if (c->dm[m].dmax <= x.dmax)
-            break;
-        c->dm[i] = c->dm[m];
-        i = m;
-    }
-    if (c->dn > 0)
-        c->dm[i] = x;
-    return top;
-}
-
 /* Row i joins the class of its type (how: class_fits). */
 static int cls_add(soc__big_t *b, int type, int i, int how)
 {
@@ -2498,7 +2463,7 @@ static int cls_add(soc__big_t *b, int type, int i, int how)
     bits_add(&c->set, i);
     if (how == 2) {
         big_dm_t e = {it->dmax, i, ++it->cver};
-        rc = dm_push(c, e);
+        rc = big_dmheap_push(&c->dm, e) == 0 ? SOC_OK : SOC_ENOMEM;
     }
     if (rc == SOC_OK) {
         it->incls = 1;
@@ -2555,8 +2520,8 @@ static int class_prune(soc__ws_t *ws, const soc_view_t *v, int n, int t)
     big_cls_t *c = &b->cls[t];
     soc_time_t th = class_theta(ws, v, t);
     int rc = SOC_OK, left = 0;
-    while (rc == SOC_OK && c->dn > 0 && c->dm[0].dmax > th) {
-        big_dm_t e = dm_pop(c);
+    while (rc == SOC_OK && c->dm.n > 0 && c->dm.a[0].dmax > th) {
+        big_dm_t e = big_dmheap_pop(&c->dm);
         big_item_t *it = &b->it[e.pos];
         if (!it->incls || it->cver != e.cver)
             continue;
@@ -2746,7 +2711,8 @@ static int big_schedule_run(soc__ws_t *ws, soc_view_t *v)
         b->it[k].incls = 0;
     }
     for (int t = 0; t < nt; t++) {
-        b->cls[t].m = b->cls[t].dn = 0;
+        b->cls[t].m = 0;
+        b->cls[t].dm.n = 0;
         if ((rc = bits_reset(&b->cls[t].set, n)) != SOC_OK)
             return rc;
     }

@@ -642,8 +642,8 @@ START_TEST(test_tree_power)
     cfg.injection.warmup_us = 0;
     cfg.injection.mean_us = 60;
     ck_assert_msg(soc_config_finalize(&cfg, &err) == SOC_OK, "%s", err.msg);
-    static const char *const specs[] = {"etf", "minmin", "sufferage", "mct"};
-    for (size_t k = 0; k < 4; k++)
+    static const char *const specs[] = {"etf", "minmin", "sufferage", "maxmin", "mct"};
+    for (size_t k = 0; k < 5; k++)
         for (int var = V_TREE_BIG; var <= V_TREE_SMALL; var++) {
             if (var == V_TREE_BIG && strcmp(specs[k], "mct") == 0)
                 continue;
