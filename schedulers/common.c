@@ -1305,7 +1305,8 @@ static void row_offer(soc__ws_t *ws, int i, int p, soc_time_t key)
         ws->row[i].second_pe = ws->row[i].best_pe;
         ws->row[i].best = key;
         ws->row[i].best_pe = p;
-    } else if (ws->row[i].second_pe < 0 || kp_less(key, p, ws->row[i].second, ws->row[i].second_pe)) {
+    } else if (ws->row[i].second_pe < 0 ||
+               kp_less(key, p, ws->row[i].second, ws->row[i].second_pe)) {
         ws->row[i].second = key;
         ws->row[i].second_pe = p;
     }
@@ -1755,6 +1756,23 @@ typedef struct big_item {
     unsigned char incls; /* rows: a member of its type's class */
 } big_item_t;
 
+/* Per task type: big_sweep's threshold, and values kept for one epoch
+ * (valid while their stamp is the epoch). */
+typedef struct big_type {
+    soc_time_t thr;
+    uint64_t tmst;       /* type_min_avail's ... */
+    soc_time_t tmin;     /* ... least availability over the type's PEs */
+    uint64_t thst;       /* class_theta's ... */
+    soc_time_t theta;    /* ... value (max-min, sufferage) */
+} big_type_t;
+
+/* A small group's two least (avail, PE) from its heap, for one epoch. */
+typedef struct big_gcache {
+    uint64_t st;
+    soc_time_t a0, a1;   /* the least availability, the second's */
+    int p1;              /* the second's PE */
+} big_gcache_t;
+
 typedef struct soc__big {
     int cap_items, n_types, q;
     big_hent_t *heap;    /* [items] selection heap ... */
@@ -1763,16 +1781,10 @@ typedef struct soc__big {
     /* per-commit caches: valid while their stamp is `epoch` (a new one
      * after every commit and at every decision) */
     uint64_t epoch;
-    uint64_t *tmst;      /* [n_types] ... */
-    soc_time_t *tmin;    /* least availability over the PEs of the type */
-    uint64_t *gst;       /* [q] per group (indexed by its first PE) ... */
-    soc_time_t *ga0, *ga1; /* ... its heap's two least availabilities */
-    int *gp1;            /* ... and the second's PE */
+    big_type_t *ty;      /* [n_types] */
+    big_gcache_t *gc;    /* [q] per small group, at its first PE */
     int admits;          /* min-min: rows that joined a class from the heap
                             since the last sweep (big_sweep) */
-    soc_time_t *thr;     /* [n_types] big_sweep's thresholds */
-    uint64_t *thst;      /* [n_types] max-min, sufferage: class_theta's ... */
-    soc_time_t *theta;   /* ... value, valid while thst is epoch */
     /* min-min (lazy): chg[p] counts the commits to PE p (never reset);
      * seen[item] = chg[best PE] when the item's row was computed */
     uint64_t *chg, *seen;
@@ -1803,15 +1815,8 @@ static void big_free(soc__big_t *b)
     free(b->heap);
     free(b->it);
     free(b->evicted);
-    free(b->thr);
-    free(b->thst);
-    free(b->theta);
-    free(b->tmst);
-    free(b->tmin);
-    free(b->gst);
-    free(b->ga0);
-    free(b->ga1);
-    free(b->gp1);
+    free(b->ty);
+    free(b->gc);
     free(b->chg);
     free(b->seen);
     for (int t = 0; b->cls != NULL && t < b->n_types; t++) {
@@ -1847,18 +1852,10 @@ static int big_size(soc__ws_t *ws, const soc_view_t *v, int items)
         b->cheap = malloc(sizeof *b->cheap * (size_t)b->q);
         b->cpos = malloc(sizeof *b->cpos * (size_t)b->q);
         b->chg = calloc((size_t)b->q, sizeof *b->chg);
-        b->thr = malloc(sizeof *b->thr * (size_t)b->n_types);
-        b->tmst = calloc((size_t)b->n_types, sizeof *b->tmst);
-        b->thst = calloc((size_t)b->n_types, sizeof *b->thst);
-        b->theta = malloc(sizeof *b->theta * (size_t)b->n_types);
-        b->tmin = malloc(sizeof *b->tmin * (size_t)b->n_types);
-        b->gst = calloc((size_t)b->q, sizeof *b->gst);
-        b->ga0 = malloc(sizeof *b->ga0 * (size_t)b->q);
-        b->ga1 = malloc(sizeof *b->ga1 * (size_t)b->q);
-        b->gp1 = malloc(sizeof *b->gp1 * (size_t)b->q);
-        if (b->thr == NULL || b->tmst == NULL || b->thst == NULL || b->theta == NULL || b->tmin == NULL || b->gst == NULL ||
-            b->ga0 == NULL || b->ga1 == NULL || b->gp1 == NULL || b->cls == NULL || b->inv == NULL || b->cheap == NULL || b->cpos == NULL ||
-            b->chg == NULL)
+        b->ty = calloc((size_t)b->n_types, sizeof *b->ty);
+        b->gc = calloc((size_t)b->q, sizeof *b->gc);
+        if (b->ty == NULL || b->gc == NULL || b->cls == NULL || b->inv == NULL ||
+            b->cheap == NULL || b->cpos == NULL || b->chg == NULL)
             return SOC_ENOMEM;
     }
     if (items > b->cap_items) {
@@ -2023,18 +2020,18 @@ static void big_row(soc__ws_t *ws, const soc_view_t *v, int i, int need)
              * all are, and its two least are what the scan keeps (unless
              * one is a host, evaluated apart) */
             int f = g->first[gi], h0 = b->cheap[f];
-            if (b->gst[f] != b->epoch) {
+            if (b->gc[f].st != b->epoch) {
                 const int *h = b->cheap + f;
                 int s2 = cl_less(ws, v, h[2], h[1]) ? h[2] : h[1];
-                b->ga0[f] = avail_get(ws, v, h0);
-                b->ga1[f] = avail_get(ws, v, s2);
-                b->gp1[f] = s2;
-                b->gst[f] = b->epoch;
+                b->gc[f].a0 = avail_get(ws, v, h0);
+                b->gc[f].a1 = avail_get(ws, v, s2);
+                b->gc[f].p1 = s2;
+                b->gc[f].st = b->epoch;
             }
-            int s2 = b->gp1[f];
-            if (b->ga0[f] > dr && g->mark[h0] != g->cur && g->mark[s2] != g->cur) {
-                acc_offer(&r, h0, b->ga0[f] + w);
-                acc_offer(&r, s2, b->ga1[f] + w);
+            int s2 = b->gc[f].p1;
+            if (b->gc[f].a0 > dr && g->mark[h0] != g->cur && g->mark[s2] != g->cur) {
+                acc_offer(&r, h0, b->gc[f].a0 + w);
+                acc_offer(&r, s2, b->gc[f].a1 + w);
                 continue;
             }
         }
@@ -2307,7 +2304,7 @@ static void class_row(soc__ws_t *ws, const soc_view_t *v, int item, int type)
 static soc_time_t class_theta(soc__ws_t *ws, const soc_view_t *v, int type)
 {
     soc__big_t *b = ws->big;
-    if (b->thst[type] != b->epoch) {
+    if (b->ty[type].thst != b->epoch) {
         row_acc_t r;
         class_top2(ws, v, type, &r);
         soc_time_t th = r.p1 >= 0 ? avail_get(ws, v, r.p1) : INT64_MIN;
@@ -2315,10 +2312,10 @@ static soc_time_t class_theta(soc__ws_t *ws, const soc_view_t *v, int type)
             soc_time_t a2 = avail_get(ws, v, r.p2);
             th = a2 < th ? a2 : th;
         }
-        b->theta[type] = th;
-        b->thst[type] = b->epoch;
+        b->ty[type].theta = th;
+        b->ty[type].thst = b->epoch;
     }
-    return b->theta[type];
+    return b->ty[type].theta;
 }
 
 /* Least availability over the PEs that run type. */
@@ -2326,8 +2323,8 @@ static soc_time_t type_min_avail(soc__ws_t *ws, const soc_view_t *v, int type)
 {
     const soc__groups_t *g = &ws->groups;
     soc__big_t *b = ws->big;
-    if (b->tmst[type] == b->epoch)
-        return b->tmin[type];
+    if (b->ty[type].tmst == b->epoch)
+        return b->ty[type].tmin;
     soc_time_t m = SOC_TIME_NEVER;
     for (int gi = 0; gi < g->n; gi++)
         if (ws->big->w[type * g->n + gi] >= 0) {
@@ -2335,8 +2332,8 @@ static soc_time_t type_min_avail(soc__ws_t *ws, const soc_view_t *v, int type)
             soc_time_t a = avail_get(ws, v, p);
             m = a < m ? a : m;
         }
-    b->tmst[type] = b->epoch;
-    b->tmin[type] = m;
+    b->ty[type].tmst = b->epoch;
+    b->ty[type].tmin = m;
     return m;
 }
 
@@ -2602,13 +2599,13 @@ static int big_sweep(soc__ws_t *ws, const soc_view_t *v, int n)
         soc_time_t k;
         int p;
         class_best(ws, v, t, &k, &p);
-        b->thr[t] = p >= 0 ? avail_get(ws, v, p) : INT64_MIN;
+        b->ty[t].thr = p >= 0 ? avail_get(ws, v, p) : INT64_MIN;
     }
     for (int j = 0; j < b->hn; j++) {
         big_hent_t e = b->heap[j];
         int it = e.item;
         if (it < n && b->evicted[it] < SOC__EVICT_MAX &&
-            b->it[it].dmax <= b->thr[b->it[it].type]) {
+            b->it[it].dmax <= b->ty[b->it[it].type].thr) {
             b->it[it].hpos = -1;
             b->it[it].ver++;
             if ((rc = cls_add(b, b->it[it].type, it, 1)) != SOC_OK)
